@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
+using Switchboard.Server;
+
+// The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
+// Usage: dotnet run -c Release --project samples/Echo -- --port 9001
+var port = 9001;
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
+    {
+        port = p;
+    }
+    else
+    {
+        await Console.Error.WriteLineAsync($"usage: Echo [--port N]   (unknown or invalid argument '{args[i]}')");
+        return 2;
+    }
+}
+
+const long SixteenMiB = 16 * 1024 * 1024;
+using var loggerFactory = LoggerFactory.Create(logging => logging
+    .AddSimpleConsole(console => console.SingleLine = true)
+    .SetMinimumLevel(LogLevel.Warning));
+
+await using var server = new WebSocketServer(
+    new WebSocketServerOptions
+    {
+        EndPoint = new IPEndPoint(IPAddress.Loopback, port),
+        Frames = new FrameReaderOptions { MaxFrameSize = SixteenMiB, MaxMessageSize = SixteenMiB },
+    },
+    loggerFactory);
+server.Map("/{*path}", new EchoHandler());
+server.Start();
+Console.WriteLine($"listening on ws://127.0.0.1:{server.LocalEndPoint.Port}");
+
+var stop = new TaskCompletionSource();
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+await stop.Task;
+await server.StopAsync();
+return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}
+
+/// <summary>Sends each message back unchanged.</summary>
+internal sealed class EchoHandler : WebSocketHandler
+{
+    public override ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message)
+        => connection.SendAsync(message.Opcode, message.Payload);
+}

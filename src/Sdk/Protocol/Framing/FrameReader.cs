@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Switchboard.Protocol;
+
+/// <summary>
+/// Reads one direction of a connection, sans I/O: validates headers, the role's masking rule
+/// (RFC 6455 section 5.1), fragmentation order (section 5.4), size limits, the UTF-8 of text
+/// messages across fragments (section 8.1) and close payloads (section 5.5.1), and unmasks
+/// payloads.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Data payloads are streamed: each call returns whatever bytes of the current data frame are
+/// available, so a large frame never has to be buffered whole. Control frames (at most 125
+/// bytes) are returned whole, once fully available. Loop on <c>input.Slice(consumed)</c> to read
+/// many frames from one buffer.
+/// </para>
+/// <para>
+/// <b>The input is mutated</b>: masked payload bytes are unmasked in place in the caller's
+/// buffer, exactly once, when the call that returns them reports them consumed. The caller
+/// must therefore pass each byte after <c>consumed</c> back, and never pass consumed bytes again.
+/// </para>
+/// <para>Not thread-safe: one instance per connection, used by one reader loop at a time.</para>
+/// </remarks>
+public sealed class FrameReader
+{
+    private const int CloseStatusLength = 2;
+
+    private readonly bool _expectMasked;
+    private readonly long _maxFrameSize;
+    private readonly long _maxMessageSize;
+
+    private FrameError _error;
+
+    // The data frame whose payload is being streamed; meaningful while _frameRemaining > 0.
+    private long _frameRemaining;
+    private bool _frameFin;
+    private bool _frameMasked;
+    private uint _maskKey;
+    private int _maskOffset;
+
+    // The open data message; Continuation stands for "none".
+    private Opcode _messageOpcode;
+    private long _messageLength;
+    private Utf8Validator _utf8;
+
+    /// <summary>Creates a reader for the side of the connection that reads.</summary>
+    /// <param name="role">
+    /// The reading side: a <see cref="WebSocketRole.Server"/> requires masked frames, a
+    /// <see cref="WebSocketRole.Client"/> requires unmasked ones.
+    /// </param>
+    /// <param name="options">Limits; <see cref="FrameReaderOptions.Default"/> when null.</param>
+    public FrameReader(WebSocketRole role, FrameReaderOptions? options = null)
+    {
+        options ??= FrameReaderOptions.Default;
+        _expectMasked = role == WebSocketRole.Server;
+        _maxFrameSize = options.MaxFrameSize;
+        _maxMessageSize = options.MaxMessageSize;
+    }
+
+    /// <summary>Reads the next event from <paramref name="input"/>. Never throws on any input.</summary>
+    /// <param name="input">
+    /// Unread bytes, starting where the previous call's <paramref name="consumed"/> pointed (or at
+    /// the connection's first frame byte). Masked payload bytes are unmasked in place.
+    /// </param>
+    /// <param name="consumed">How far the caller may release the buffer.</param>
+    /// <param name="examined">How far the reader looked; wait for bytes beyond it before calling again.</param>
+    /// <param name="frameEvent">The event when the result is true.</param>
+    /// <returns>
+    /// False when more bytes are needed: <paramref name="consumed"/> is the start of the input and
+    /// <paramref name="examined"/> its end. True for one event; after an
+    /// <see cref="FrameEventKind.Error"/> event the reader is finished and returns the same error
+    /// on every call, with <paramref name="consumed"/> at the start of the input and
+    /// <paramref name="examined"/> at its end.
+    /// </returns>
+    public bool TryRead(in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
+    {
+        if (_error != FrameError.None)
+        {
+            return Fail(_error, input, out consumed, out examined, out frameEvent);
+        }
+
+        if (_frameRemaining > 0)
+        {
+            if (input.IsEmpty)
+            {
+                return NeedMore(input, out consumed, out examined, out frameEvent);
+            }
+
+            return ReadPayload(input, out consumed, out examined, out frameEvent);
+        }
+
+        return TryReadFrame(input, out consumed, out examined, out frameEvent);
+    }
+
+    private bool TryReadFrame(in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
+    {
+        if (!FrameHeader.TryRead(input, out FrameHeader header, out FrameError error))
+        {
+            return NeedMore(input, out consumed, out examined, out frameEvent);
+        }
+
+        if (error == FrameError.None && header.Masked != _expectMasked)
+        {
+            error = _expectMasked ? FrameError.UnmaskedClientFrame : FrameError.MaskedServerFrame;
+        }
+
+        if (error == FrameError.None && header.PayloadLength > _maxFrameSize)
+        {
+            error = FrameError.FrameTooBig;
+        }
+
+        if (error != FrameError.None)
+        {
+            return Fail(error, input, out consumed, out examined, out frameEvent);
+        }
+
+        if (FrameHeader.IsControl(header.Opcode))
+        {
+            return TryReadControl(input, header, out consumed, out examined, out frameEvent);
+        }
+
+        // Section 5.4: a continuation needs an open message, and a new message needs none open.
+        bool continuation = header.Opcode == Opcode.Continuation;
+        bool messageOpen = _messageOpcode != Opcode.Continuation;
+        if (continuation != messageOpen)
+        {
+            error = continuation ? FrameError.UnexpectedContinuation : FrameError.ExpectedContinuation;
+            return Fail(error, input, out consumed, out examined, out frameEvent);
+        }
+
+        long messageLength = continuation ? _messageLength : 0;
+        if (header.PayloadLength > _maxMessageSize - messageLength)
+        {
+            return Fail(FrameError.MessageTooBig, input, out consumed, out examined, out frameEvent);
+        }
+
+        ReadOnlySequence<byte> payload = input.Slice(header.Length);
+        if (header.PayloadLength > 0 && payload.IsEmpty)
+        {
+            // Nothing to report yet: leave the header unconsumed and parse it again next time.
+            return NeedMore(input, out consumed, out examined, out frameEvent);
+        }
+
+        if (!continuation)
+        {
+            _messageOpcode = header.Opcode;
+            _utf8.Reset();
+        }
+
+        _messageLength = messageLength + header.PayloadLength;
+        _frameRemaining = header.PayloadLength;
+        _frameFin = header.Fin;
+        _frameMasked = header.Masked;
+        _maskKey = header.MaskKey;
+        _maskOffset = 0;
+        return ReadPayload(payload, out consumed, out examined, out frameEvent);
+    }
+
+    // Returns the available part of the current data frame's payload, which starts at input.
+    private bool ReadPayload(in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
+    {
+        ReadOnlySequence<byte> payload = input.Length > _frameRemaining ? input.Slice(0, _frameRemaining) : input;
+        _frameRemaining -= payload.Length;
+        bool endOfMessage = _frameRemaining == 0 && _frameFin;
+        bool text = _messageOpcode == Opcode.Text;
+
+        if (payload.IsSingleSegment)
+        {
+            if (!Process(MemoryMarshal.AsMemory(payload.First).Span, text))
+            {
+                return Fail(FrameError.InvalidUtf8, input, out consumed, out examined, out frameEvent);
+            }
+        }
+        else
+        {
+            foreach (ReadOnlyMemory<byte> segment in payload)
+            {
+                if (!Process(MemoryMarshal.AsMemory(segment).Span, text))
+                {
+                    return Fail(FrameError.InvalidUtf8, input, out consumed, out examined, out frameEvent);
+                }
+            }
+        }
+
+        if (endOfMessage && text && !_utf8.IsComplete)
+        {
+            return Fail(FrameError.InvalidUtf8, input, out consumed, out examined, out frameEvent);
+        }
+
+        frameEvent = FrameEvent.Data(_messageOpcode, payload, endOfMessage);
+        if (endOfMessage)
+        {
+            _messageOpcode = Opcode.Continuation;
+            _messageLength = 0;
+        }
+
+        consumed = examined = payload.End;
+        return true;
+    }
+
+    // Unmasks one piece of a data payload and, for text, validates it while it is in cache.
+    private bool Process(Span<byte> piece, bool text)
+    {
+        if (_frameMasked)
+        {
+            _maskOffset = Mask.Apply(piece, _maskKey, _maskOffset);
+        }
+
+        return !text || _utf8.TryAppend(piece);
+    }
+
+    private bool TryReadControl(in ReadOnlySequence<byte> input, FrameHeader header, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
+    {
+        if (input.Length - header.Length < header.PayloadLength)
+        {
+            return NeedMore(input, out consumed, out examined, out frameEvent);
+        }
+
+        ReadOnlySequence<byte> payload = input.Slice(header.Length, header.PayloadLength);
+        if (header.Masked)
+        {
+            int offset = 0;
+            foreach (ReadOnlyMemory<byte> segment in payload)
+            {
+                offset = Mask.Apply(MemoryMarshal.AsMemory(segment).Span, header.MaskKey, offset);
+            }
+        }
+
+        ushort closeStatus = 0;
+        if (header.Opcode == Opcode.Close)
+        {
+            FrameError error = ValidateClose(payload, out closeStatus);
+            if (error != FrameError.None)
+            {
+                return Fail(error, input, out consumed, out examined, out frameEvent);
+            }
+        }
+
+        frameEvent = FrameEvent.Control(header.Opcode, payload, closeStatus);
+        consumed = examined = payload.End;
+        return true;
+    }
+
+    // Section 5.5.1: an empty body, or a 2-byte status code followed by a UTF-8 reason.
+    private static FrameError ValidateClose(in ReadOnlySequence<byte> payload, out ushort closeStatus)
+    {
+        closeStatus = 0;
+        if (payload.IsEmpty)
+        {
+            return FrameError.None;
+        }
+
+        if (payload.Length < CloseStatusLength)
+        {
+            return FrameError.InvalidClosePayload;
+        }
+
+        Span<byte> status = stackalloc byte[CloseStatusLength];
+        payload.Slice(0, CloseStatusLength).CopyTo(status);
+        ushort code = BinaryPrimitives.ReadUInt16BigEndian(status);
+        if (!IsValidOnWire(code))
+        {
+            return FrameError.InvalidCloseCode;
+        }
+
+        var reason = default(Utf8Validator);
+        foreach (ReadOnlyMemory<byte> segment in payload.Slice(CloseStatusLength))
+        {
+            if (!reason.TryAppend(segment.Span))
+            {
+                return FrameError.InvalidCloseReason;
+            }
+        }
+
+        if (!reason.IsComplete)
+        {
+            return FrameError.InvalidCloseReason;
+        }
+
+        closeStatus = code;
+        return FrameError.None;
+    }
+
+    /// <summary>
+    /// Whether a status code may appear in a close frame (RFC 6455 section 7.4): the defined codes
+    /// except 1004-1006 and 1015, or a code registered with IANA (3000-3999) or private (4000-4999).
+    /// </summary>
+    internal static bool IsValidOnWire(ushort code) => code switch
+    {
+        >= 1000 and <= 1003 => true,
+        >= 1007 and <= 1014 => true,
+        >= 3000 and <= 4999 => true,
+        _ => false,
+    };
+
+    private bool Fail(FrameError error, in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
+    {
+        _error = error;
+        consumed = input.Start;
+        examined = input.End;
+        frameEvent = FrameEvent.Failure(error);
+        return true;
+    }
+
+    private static bool NeedMore(in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
+    {
+        consumed = input.Start;
+        examined = input.End;
+        frameEvent = default;
+        return false;
+    }
+}

@@ -1,0 +1,104 @@
+namespace Switchboard.Protocol;
+
+/// <summary>
+/// A client's opening handshake that <see cref="HandshakeParser"/> accepted: every RFC 6455 section 4.2.1
+/// requirement holds, so a server may answer it with <see cref="HandshakeResponse.WriteAccept"/> or turn it
+/// down for reasons of its own (path, origin, authorization).
+/// </summary>
+/// <remarks>Immutable; safe to share between threads.</remarks>
+public sealed class HandshakeRequest
+{
+    private readonly KeyValuePair<string, string>[] _headers;
+
+    internal HandshakeRequest(
+        string target,
+        string path,
+        string query,
+        string host,
+        string key,
+        string? origin,
+        string[] subprotocols,
+        KeyValuePair<string, string>[] headers)
+    {
+        Target = target;
+        Path = path;
+        Query = query;
+        Host = host;
+        Key = key;
+        Origin = origin;
+        Subprotocols = subprotocols;
+        _headers = headers;
+    }
+
+    /// <summary>The request method; always <c>GET</c>, the only one a handshake may use.</summary>
+#pragma warning disable CA1822 // Instance member keeps the request self-describing alongside Target and Headers.
+    public string Method => "GET";
+#pragma warning restore CA1822
+
+    /// <summary>
+    /// The request-target exactly as sent: origin-form (<c>/chat?room=1</c>) or absolute-form
+    /// (<c>ws://host/chat?room=1</c>, RFC 9112 section 3.2.2).
+    /// </summary>
+    public string Target { get; }
+
+    /// <summary>
+    /// The path of the target, before any <c>?</c>; always starts with <c>/</c>. Percent-encoding is left as
+    /// sent. An absolute-form target with no path yields <c>/</c>.
+    /// </summary>
+    public string Path { get; }
+
+    /// <summary>The query after <c>?</c>, without the <c>?</c>; empty when there is none.</summary>
+    public string Query { get; }
+
+    /// <summary>
+    /// The authority the request is for: the Host header, or for an absolute-form target the target's
+    /// authority, which RFC 9112 section 3.2.2 says takes precedence.
+    /// </summary>
+    public string Host { get; }
+
+    /// <summary>Sec-WebSocket-Key as sent: base64 of 16 bytes, to be fed to <see cref="HandshakeResponse.ComputeAccept"/>.</summary>
+    public string Key { get; }
+
+    /// <summary>The Origin header, if the client sent one (browsers always do; RFC 6455 section 10.2).</summary>
+    public string? Origin { get; }
+
+    /// <summary>
+    /// The subprotocols the client offered, in its order of preference: every Sec-WebSocket-Protocol field,
+    /// split on commas and trimmed. Empty when none were offered.
+    /// </summary>
+    public IReadOnlyList<string> Subprotocols { get; }
+
+    /// <summary>Every header field in arrival order, names spelled as sent, values with surrounding whitespace removed.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
+
+    /// <summary>
+    /// The value of a header field, matched case-insensitively; a repeated field's values are joined with
+    /// <c>", "</c> in arrival order (RFC 9110 section 5.3).
+    /// </summary>
+    /// <param name="name">The field name.</param>
+    /// <returns>The combined value, or null when the field is absent.</returns>
+    public string? GetHeader(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string? first = null;
+        List<string>? more = null;
+        foreach (KeyValuePair<string, string> header in _headers)
+        {
+            if (!string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (first is null)
+            {
+                first = header.Value;
+            }
+            else
+            {
+                (more ??= [first]).Add(header.Value);
+            }
+        }
+
+        return more is null ? first : string.Join(", ", more);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
+
+namespace Switchboard.Server;
+
+/// <summary>The server's log events, one id per event so operators can filter on them.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Listening on {EndPoint}")]
+    public static partial void Listening(ILogger logger, EndPoint? endPoint);
+
+    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} from {Remote} opened {Path}")]
+    public static partial void Connected(ILogger logger, long connectionId, EndPoint? remote, string path);
+
+    [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} closed: status {Status}")]
+    public static partial void Disconnected(ILogger logger, long connectionId, CloseCode? status);
+
+    [LoggerMessage(4, LogLevel.Information, "Handshake from {Remote} rejected with {StatusCode}: {Reason}")]
+    public static partial void HandshakeRejected(ILogger logger, EndPoint? remote, int statusCode, string reason);
+
+    [LoggerMessage(5, LogLevel.Information, "Handshake from {Remote} timed out")]
+    public static partial void HandshakeTimedOut(ILogger logger, EndPoint? remote);
+
+    [LoggerMessage(6, LogLevel.Information, "Connection {ConnectionId} failed with {CloseCode}: {Error}")]
+    public static partial void ProtocolError(ILogger logger, long connectionId, CloseCode closeCode, FrameError error);
+
+    [LoggerMessage(7, LogLevel.Error, "Handler for connection {ConnectionId} threw")]
+    public static partial void HandlerFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Information, "Connection {ConnectionId} did not answer a ping in time; dropping it")]
+    public static partial void DeadPeer(ILogger logger, long connectionId);
+
+    [LoggerMessage(9, LogLevel.Information, "Connection {ConnectionId} did not complete the close handshake in time; dropping it")]
+    public static partial void CloseTimedOut(ILogger logger, long connectionId);
+
+    [LoggerMessage(10, LogLevel.Debug, "Connection {ConnectionId} transport error")]
+    public static partial void TransportError(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Information, "Shutting down: closing {Count} connections")]
+    public static partial void ShuttingDown(ILogger logger, int count);
+
+    [LoggerMessage(12, LogLevel.Warning, "Accept failed")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception);
+}

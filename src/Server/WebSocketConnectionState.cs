@@ -1,0 +1,14 @@
+namespace Switchboard.Server;
+
+/// <summary>Where a connection is in its life (RFC 6455 section 4 and 7).</summary>
+public enum WebSocketConnectionState
+{
+    /// <summary>The handshake is done; messages flow both ways.</summary>
+    Open,
+
+    /// <summary>A close frame has been sent or received; no more data messages are sent.</summary>
+    Closing,
+
+    /// <summary>The TCP connection is gone.</summary>
+    Closed,
+}

@@ -1,0 +1,261 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Protocol;
+using Switchboard.Server.Routing;
+
+namespace Switchboard.Server;
+
+/// <summary>
+/// A standalone WebSocket server: accepts TCP connections, performs the opening handshake, routes each
+/// connection by request path to a <see cref="WebSocketHandler"/>, and runs it until it closes.
+/// Configure with <see cref="Map"/> before <see cref="Start"/>; after that the members are thread-safe.
+/// </summary>
+public sealed class WebSocketServer : IAsyncDisposable
+{
+    private readonly WebSocketServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly RouteTable _routes = new();
+    private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
+    private readonly ConcurrentDictionary<long, Task> _sessions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private Task _heartbeat = Task.CompletedTask;
+    private long _nextId;
+    private int _stopped;
+
+    /// <summary>Creates a server; nothing is bound until <see cref="Start"/>.</summary>
+    public WebSocketServer(WebSocketServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options ?? new WebSocketServerOptions();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
+    }
+
+    /// <summary>The bound address; valid after <see cref="Start"/> (the real port when 0 was asked for).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("the server has not started"));
+
+    /// <summary>The number of open WebSocket connections.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>
+    /// Routes connections whose path matches <paramref name="template"/> (e.g. <c>/ws/{username}</c>, or <c>/{*path}</c> for
+    /// every path) to <paramref name="handler"/>. Routes are tried in the order they were added.
+    /// </summary>
+    public WebSocketServer Map(string template, WebSocketHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (_listener is not null) throw new InvalidOperationException("routes must be added before Start");
+        _routes.Add(RouteTemplate.Parse(template), handler);
+        return this;
+    }
+
+    /// <summary>Binds the listener and starts accepting connections.</summary>
+    public void Start()
+    {
+        if (_listener is not null) throw new InvalidOperationException("the server has already started");
+        var listener = new Socket(_options.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            listener.Bind(_options.EndPoint);
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        _listener = listener;
+        Log.Listening(_logger, listener.LocalEndPoint);
+        _acceptLoop = AcceptAsync(listener);
+        _heartbeat = HeartbeatAsync();
+    }
+
+    /// <summary>
+    /// Graceful shutdown: stops accepting, sends 1001 (going away) to every connection, waits up to
+    /// <see cref="WebSocketServerOptions.ShutdownTimeout"/> for the closing handshakes, then drops whatever is left.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0 || _listener is null) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        await _acceptLoop.ConfigureAwait(false);
+        await _heartbeat.ConfigureAwait(false);
+
+        Log.ShuttingDown(_logger, _connections.Count);
+        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCode.GoingAway, "server shutting down").AsTask())).ConfigureAwait(false);
+
+        var all = Task.WhenAll(_sessions.Values);
+        try
+        {
+            await all.WaitAsync(_options.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            foreach (var connection in _connections.Values) connection.Abort();
+            await all.ConfigureAwait(false);
+        }
+        _stopping.Dispose();
+    }
+
+    /// <summary>Same as <see cref="StopAsync"/>.</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private async Task AcceptAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // Per-connection accept failures (e.g. a reset before accept) must not stop the server.
+                Log.AcceptFailed(_logger, e);
+                continue;
+            }
+
+            socket.NoDelay = true;
+            var id = Interlocked.Increment(ref _nextId);
+            var session = RunSessionAsync(id, socket);
+            _sessions[id] = session;
+            // Registered after the add, so the removal can never run before it.
+            _ = session.ContinueWith((_, state) => _sessions.TryRemove((long)state!, out _), id,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task RunSessionAsync(long id, Socket socket)
+    {
+        await Task.Yield(); // leave the accept loop before any work
+        var transport = new Transport(socket);
+        try
+        {
+            var connection = await UpgradeAsync(id, transport).ConfigureAwait(false);
+            if (connection is null)
+            {
+                await transport.DisposeAsync().ConfigureAwait(false);
+                return;
+            }
+            _connections[id] = connection;
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Reads the upgrade request under the handshake timeout and answers it; null when refused.</summary>
+    private async Task<WebSocketConnection?> UpgradeAsync(long id, Transport transport)
+    {
+        var remote = transport.Socket.RemoteEndPoint;
+        HandshakeRequest? request;
+        HandshakeError error;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+        {
+            timeout.CancelAfter(_options.HandshakeTimeout);
+            try
+            {
+                (request, error) = await ReadRequestAsync(transport, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Log.HandshakeTimedOut(_logger, remote);
+                return null;
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                Log.TransportError(_logger, id, e);
+                return null;
+            }
+        }
+
+        if (request is null && error == HandshakeError.None) return null; // peer left before finishing its request
+        if (error != HandshakeError.None)
+        {
+            await RejectAsync(transport, error.ToStatusCode(), error.Describe()).ConfigureAwait(false);
+            return null;
+        }
+
+        if (!_routes.TryMatch(request!.Path, out var handler, out var routeValues))
+        {
+            await RejectAsync(transport, 404, "no WebSocket endpoint at this path").ConfigureAwait(false);
+            return null;
+        }
+
+        var subprotocol = HandshakeResponse.SelectSubprotocol(request.Subprotocols, _options.Subprotocols);
+        try
+        {
+            HandshakeResponse.WriteAccept(transport.Output, request.Key, subprotocol);
+            await transport.Output.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Log.TransportError(_logger, id, e);
+            return null;
+        }
+        Log.Connected(_logger, id, remote, request.Path);
+        return new WebSocketConnection(id, transport, request, routeValues, subprotocol, handler!, _options, _logger);
+    }
+
+    private async Task<(HandshakeRequest? Request, HandshakeError Error)> ReadRequestAsync(Transport transport, CancellationToken cancellationToken)
+    {
+        var input = transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (HandshakeParser.TryParse(result.Buffer, _options.Handshake, out var consumed, out var examined, out var request, out var error))
+            {
+                input.AdvanceTo(consumed);
+                return (request, error);
+            }
+            input.AdvanceTo(consumed, examined);
+            if (result.IsCompleted) return (null, HandshakeError.None);
+        }
+    }
+
+    private async Task RejectAsync(Transport transport, int statusCode, string reason)
+    {
+        Log.HandshakeRejected(_logger, transport.Socket.RemoteEndPoint, statusCode, reason);
+        try
+        {
+            HandshakeResponse.WriteReject(transport.Output, statusCode, reason);
+            await transport.Output.FlushAsync().ConfigureAwait(false);
+            await transport.CloseAsync(_options.CloseTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client is gone; nothing more to tell it.
+        }
+    }
+
+    private async Task HeartbeatAsync()
+    {
+        var interval = _options.KeepAliveInterval;
+        if (interval <= TimeSpan.Zero) return;
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(interval.TotalMilliseconds, _options.KeepAliveTimeout.TotalMilliseconds) / 4, 10, 1000));
+        using var timer = new PeriodicTimer(tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var now = Environment.TickCount64;
+                foreach (var connection in _connections.Values) connection.Heartbeat(now);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+}

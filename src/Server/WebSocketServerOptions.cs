@@ -1,0 +1,53 @@
+using System.Net;
+using Switchboard.Protocol;
+
+namespace Switchboard.Server;
+
+/// <summary>
+/// Settings of a <see cref="WebSocketServer"/>. Every limit has a safe default; docs/security.md lists
+/// each one with what happens when a peer hits it.
+/// </summary>
+public sealed class WebSocketServerOptions
+{
+    /// <summary>The address to listen on. Default 127.0.0.1 with a port chosen by the operating system.</summary>
+    public IPEndPoint EndPoint { get; init; } = new(IPAddress.Loopback, 0);
+
+    /// <summary>Caps on the opening handshake request; a request over them gets 431.</summary>
+    public HandshakeLimits Handshake { get; init; } = new();
+
+    /// <summary>Caps on frames and messages; a peer over them is closed with 1009 before its payload is buffered.</summary>
+    public FrameReaderOptions Frames { get; init; } = new();
+
+    /// <summary>Subprotocols the server speaks, in no particular order; the first one the client offers wins.</summary>
+    public IReadOnlyList<string> Subprotocols { get; init; } = [];
+
+    /// <summary>
+    /// Time a client has to send a complete upgrade request after connecting (slowloris defence).
+    /// Default 10 seconds; the socket is dropped without a response when it runs out.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Time the peer has to answer our close frame (and to finish its side of the TCP close) before the
+    /// socket is dropped. Default 5 seconds.
+    /// </summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A connection that has been silent this long gets a ping. Default 30 seconds;
+    /// <see cref="TimeSpan.Zero"/> turns keepalive pings off.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A peer that sends nothing at all (not even the pong) this long after our ping is considered dead and
+    /// its socket is dropped. Default 30 seconds.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// During <see cref="WebSocketServer.StopAsync"/>, how long connections get to finish the close
+    /// handshake after the server sent 1001 before they are dropped. Default 5 seconds.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+}

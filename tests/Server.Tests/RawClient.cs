@@ -1,0 +1,84 @@
+using System.Net.Sockets;
+using System.Text;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>A bare TCP client for what a well-behaved WebSocket client will not do.</summary>
+internal sealed class RawClient : IDisposable
+{
+    private readonly TcpClient _tcp = new();
+    private NetworkStream _stream = null!;
+
+    public static async Task<RawClient> ConnectAsync(TestServer server)
+    {
+        var client = new RawClient();
+        await client._tcp.ConnectAsync("127.0.0.1", server.Server.LocalEndPoint.Port);
+        client._stream = client._tcp.GetStream();
+        return client;
+    }
+
+    public Task SendAsync(string ascii) => SendAsync(Encoding.ASCII.GetBytes(ascii));
+
+    public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+
+    /// <summary>Sends a valid upgrade request for <paramref name="path"/> and returns the response head.</summary>
+    public async Task<string> UpgradeAsync(string path)
+    {
+        await SendAsync($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        return await ReadHeadAsync();
+    }
+
+    /// <summary>Reads up to the blank line that ends an HTTP response head.</summary>
+    public async Task<string> ReadHeadAsync()
+    {
+        var head = new StringBuilder();
+        var one = new byte[1];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!head.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            if (await _stream.ReadAsync(one, timeout.Token) == 0) break;
+            head.Append((char)one[0]);
+        }
+        return head.ToString();
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes, or fewer if the server closes first.</summary>
+    public async Task<byte[]> ReadAsync(int count, TimeSpan within)
+    {
+        var buffer = new byte[count];
+        var read = 0;
+        using var timeout = new CancellationTokenSource(within);
+        while (read < count)
+        {
+            var n = await _stream.ReadAsync(buffer.AsMemory(read), timeout.Token);
+            if (n == 0) break;
+            read += n;
+        }
+        return buffer[..read];
+    }
+
+    /// <summary>True when the server ends the TCP connection within the time given.</summary>
+    public async Task<bool> ClosedByServerAsync(TimeSpan within)
+    {
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            while (true)
+            {
+                if (await _stream.ReadAsync(buffer, timeout.Token) == 0) return true;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    public void Dispose() => _tcp.Dispose();
+}

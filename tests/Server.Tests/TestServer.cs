@@ -1,0 +1,36 @@
+using System.Net.WebSockets;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>An in-process server on 127.0.0.1 with an OS-chosen port, stopped on dispose.</summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    public TestServer(WebSocketServerOptions? options = null, params (string Template, WebSocketHandler Handler)[] routes)
+    {
+        Server = new WebSocketServer(options);
+        foreach (var (template, handler) in routes) Server.Map(template, handler);
+        Server.Start();
+    }
+
+    public WebSocketServer Server { get; }
+
+    public Uri Uri(string path) => new($"ws://127.0.0.1:{Server.LocalEndPoint.Port}{path}");
+
+    public async Task<ClientWebSocket> ConnectAsync(string path, Action<ClientWebSocketOptions>? configure = null)
+    {
+        var client = new ClientWebSocket();
+        configure?.Invoke(client.Options);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.ConnectAsync(Uri(path), timeout.Token);
+        return client;
+    }
+
+    /// <summary>Waits, bounded, until the server holds <paramref name="count"/> connections.</summary>
+    public async Task WaitForConnectionCountAsync(int count)
+    {
+        for (var i = 0; i < 200 && Server.ConnectionCount != count; i++) await Task.Delay(25);
+        Assert.Equal(count, Server.ConnectionCount);
+    }
+
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
+}
