@@ -34,7 +34,7 @@ as_root() {
 install_apt_packages() {
     local missing=() pkg
     for pkg in "${APT_PACKAGES[@]}"; do
-        if ! dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
+        if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]]; then
             missing+=("$pkg")
         fi
     done
@@ -74,10 +74,13 @@ install_node_peers() {
 
 # Sums one attribute of <Counters .../> over every trx file in $RESULTS.
 sum_counter() {
-    local name="$1" total=0 file value
+    local name="$1" total=0 file counters
+    local pattern=" $name=\"([0-9]+)\""
     while IFS= read -r -d '' file; do
-        value="$(grep -o '<Counters [^>]*>' "$file" | head -n 1 | grep -o " $name=\"[0-9]*\"" | grep -o '[0-9]\+' || true)"
-        total=$((total + ${value:-0}))
+        counters="$(grep -o '<Counters [^>]*>' "$file" || true)"
+        if [[ $counters =~ $pattern ]]; then
+            total=$((total + BASH_REMATCH[1]))
+        fi
     done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
     echo "$total"
 }
@@ -103,7 +106,8 @@ test_status=0
 dotnet test Sdk.sln -c Release --no-build \
     --logger "trx" \
     --results-directory "$RESULTS" \
-    --blame-hang-timeout 5m </dev/null || test_status=$?
+    --blame-hang-timeout 5m \
+    --blame-hang-dump-type none </dev/null || test_status=$?
 
 passed="$(sum_counter passed)"
 failed=$(( $(sum_counter failed) + $(sum_counter error) + $(sum_counter timeout) + $(sum_counter aborted) ))

@@ -11,6 +11,7 @@ namespace Switchboard.Server;
 /// One accepted WebSocket connection. Sending is thread-safe: any number of tasks may call
 /// <see cref="SendAsync(Opcode, ReadOnlyMemory{byte}, CancellationToken)"/> at once and each frame goes out whole.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "RunAsync disposes what the connection owns when the connection ends.")]
 public sealed partial class WebSocketConnection
 {
     private readonly Transport _transport;

@@ -129,7 +129,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             var session = RunSessionAsync(id, socket);
             _sessions[id] = session;
             // Registered after the add, so the removal can never run before it.
-            _ = session.ContinueWith((_, state) => _sessions.TryRemove((long)state!, out _), id,
+            _ = session.ContinueWith((_, state) => _sessions.TryRemove((long)state!, out Task? _), id,
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Switchboard.Interop.Tests;
 
 /// <summary>Locates files of the repository from the test assembly's directory.</summary>
@@ -5,7 +7,7 @@ internal static class RepoPaths
 {
     private static readonly Lazy<string> LazyRoot = new(FindRoot);
 
-    /// <summary>The repository root: the nearest ancestor directory that holds Sdk.sln.</summary>
+    /// <summary>The repository root: the directory that holds Sdk.sln.</summary>
     public static string Root => LazyRoot.Value;
 
     /// <summary>The directory of the third-party peer scripts.</summary>
@@ -21,11 +23,18 @@ internal static class RepoPaths
 
     private static string FindRoot()
     {
+        // The usual layout: the build output is inside the repository.
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Sdk.sln"))) return dir.FullName;
         }
 
-        throw new DirectoryNotFoundException($"no directory above {AppContext.BaseDirectory} holds Sdk.sln");
+        // Built with --artifacts-path elsewhere: fall back to where the project was built from.
+        var recorded = typeof(RepoPaths).Assembly
+            .GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "Sdk.sln"))) return recorded;
+
+        throw new DirectoryNotFoundException($"no directory above {AppContext.BaseDirectory} holds Sdk.sln (recorded root: {recorded ?? "none"})");
     }
 }

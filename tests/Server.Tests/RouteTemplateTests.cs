@@ -1,4 +1,5 @@
 using Switchboard.Server.Routing;
+using Xunit;
 
 namespace Switchboard.Server.Tests;
 

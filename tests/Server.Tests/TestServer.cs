@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Xunit;
 
 namespace Switchboard.Server.Tests;
 

@@ -24,6 +24,21 @@ namespace Switchboard.Protocol;
 /// </para>
 /// <para>Not thread-safe: one instance per connection, used by one reader loop at a time.</para>
 /// </remarks>
+/// <example>
+/// A pipe loop that handles every frame in each read:
+/// <code>
+/// ReadResult result = await pipe.ReadAsync(token);
+/// ReadOnlySequence&lt;byte&gt; buffer = result.Buffer;
+/// SequencePosition examined = buffer.End;
+/// while (reader.TryRead(buffer, out SequencePosition consumed, out examined, out FrameEvent frame))
+/// {
+///     if (frame.Kind == FrameEventKind.Error) { /* close with frame.Error.ToCloseCode() */ break; }
+///     Handle(frame); // frame.Payload is valid until AdvanceTo below
+///     buffer = buffer.Slice(consumed);
+/// }
+/// pipe.AdvanceTo(buffer.Start, examined);
+/// </code>
+/// </example>
 public sealed class FrameReader
 {
     private const int CloseStatusLength = 2;

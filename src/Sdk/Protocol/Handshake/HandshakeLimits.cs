@@ -27,7 +27,7 @@ public sealed class HandshakeLimits
     } = 8192;
 
     /// <summary>
-    /// The most header fields the head may carry, repeated names counted once per line. One more is
+    /// The most header field lines the head may carry, a repeated name counting once per line. One more is
     /// rejected with <see cref="HandshakeError.TooManyHeaders"/> (431). Default 64.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>

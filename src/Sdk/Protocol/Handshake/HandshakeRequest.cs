@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace Switchboard.Protocol;
 
 /// <summary>
@@ -26,14 +28,13 @@ public sealed class HandshakeRequest
         Host = host;
         Key = key;
         Origin = origin;
-        Subprotocols = subprotocols;
+        Subprotocols = subprotocols.Length == 0 ? ReadOnlyCollection<string>.Empty : Array.AsReadOnly(subprotocols);
         _headers = headers;
+        Headers = Array.AsReadOnly(headers);
     }
 
     /// <summary>The request method; always <c>GET</c>, the only one a handshake may use.</summary>
-#pragma warning disable CA1822 // Instance member keeps the request self-describing alongside Target and Headers.
-    public string Method => "GET";
-#pragma warning restore CA1822
+    public string Method { get; } = "GET";
 
     /// <summary>
     /// The request-target exactly as sent: origin-form (<c>/chat?room=1</c>) or absolute-form
@@ -69,7 +70,7 @@ public sealed class HandshakeRequest
     public IReadOnlyList<string> Subprotocols { get; }
 
     /// <summary>Every header field in arrival order, names spelled as sent, values with surrounding whitespace removed.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Headers => _headers;
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
 
     /// <summary>
     /// The value of a header field, matched case-insensitively; a repeated field's values are joined with

@@ -41,6 +41,9 @@ internal ref struct HttpLineReader
     /// <summary>Just past the last line read.</summary>
     public readonly SequencePosition Position => _reader.Position;
 
+    /// <summary>The bytes after the last line read, such as the start of a line still arriving.</summary>
+    public readonly ReadOnlySequence<byte> Unread => _reader.UnreadSequence;
+
     public LineStatus TryReadLine(out ReadOnlySpan<byte> line)
     {
         line = default;

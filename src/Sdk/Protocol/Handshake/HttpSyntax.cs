@@ -25,6 +25,20 @@ internal static class HttpSyntax
 
     public static bool IsToken(ReadOnlySpan<char> value) => !value.IsEmpty && !value.ContainsAnyExcept(s_tokenChars);
 
+    /// <summary>Whether every byte is a tchar; true for an empty sequence, so it also fits a token still arriving.</summary>
+    public static bool IsTokenSoFar(in ReadOnlySequence<byte> value)
+    {
+        foreach (ReadOnlyMemory<byte> segment in value)
+        {
+            if (segment.Span.ContainsAnyExcept(s_tokenBytes))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static bool IsFieldValue(ReadOnlySpan<byte> value) => !value.ContainsAny(s_valueControls);
 
     /// <summary>

@@ -1,0 +1,33 @@
+using Switchboard.Conformance.Tests.Model;
+using Switchboard.Testing;
+using Xunit;
+
+namespace Switchboard.Conformance.Tests;
+
+/// <summary>One real samples/Echo process per test class, on 127.0.0.1 with an OS-chosen port.</summary>
+public sealed class EchoServer : IAsyncLifetime
+{
+    private SampleProcess? _process;
+
+    public int Port => (_process ?? throw new InvalidOperationException("Echo has not started")).Port;
+
+    public async Task InitializeAsync() => _process = await SampleProcess.StartAsync("Echo");
+
+    public async Task DisposeAsync()
+    {
+        if (_process is not null) await _process.DisposeAsync();
+    }
+
+    /// <summary>Plays the case and fails the test with the full transcript (and the server's recent output) when it does not pass.</summary>
+    public async Task RunAsync(ConformanceCase c)
+    {
+        var result = await CaseRunner.RunAsync(Port, c);
+        if (!result.Passed) Assert.Fail(result.Report + ServerOutput());
+    }
+
+    public string ServerOutput()
+    {
+        var lines = (_process?.Output ?? "").Split('\n');
+        return "\n--- Echo output (last lines) ---\n" + string.Join('\n', lines.TakeLast(20));
+    }
+}

@@ -1,0 +1,136 @@
+using System.Buffers;
+using Switchboard.Protocol;
+using Xunit;
+using static Switchboard.Tests.Handshake.HandshakeTestData;
+
+namespace Switchboard.Tests.Handshake;
+
+/// <summary>Caps on the request head, enforced while its bytes are still arriving.</summary>
+public class HandshakeLimitsTests
+{
+    [Fact]
+    public void Defaults_Are8KiBAnd64Fields()
+    {
+        var limits = new HandshakeLimits();
+
+        Assert.Equal(8192, limits.MaxHeaderBytes);
+        Assert.Equal(64, limits.MaxHeaderCount);
+        Assert.Equal(8192, HandshakeLimits.Default.MaxHeaderBytes);
+    }
+
+    [Fact]
+    public void InvalidLimits_Throw()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HandshakeLimits { MaxHeaderBytes = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HandshakeLimits { MaxHeaderCount = -1 });
+    }
+
+    [Fact]
+    public void HeadOfExactlyMaxHeaderBytes_IsAccepted()
+    {
+        var limits = new HandshakeLimits { MaxHeaderBytes = MinimalRequest.Length };
+
+        ParseResult result = Parse(MinimalRequest, limits);
+
+        Assert.Equal(HandshakeError.None, result.Error);
+        Assert.Equal(MinimalRequest.Length, result.Consumed);
+    }
+
+    [Fact]
+    public void HeadOneByteOverMaxHeaderBytes_IsTooLarge()
+    {
+        var limits = new HandshakeLimits { MaxHeaderBytes = MinimalRequest.Length - 1 };
+
+        ParseResult result = Parse(MinimalRequest, limits);
+
+        Assert.True(result.Done);
+        Assert.Equal(HandshakeError.HeadersTooLarge, result.Error);
+    }
+
+    [Fact]
+    public void HeadOverTheCap_IsRejectedWhenTheCapIsReached_NotWhenTheBlankLineArrives()
+    {
+        byte[] bytes = Bytes(MinimalRequest);
+        var limits = new HandshakeLimits { MaxHeaderBytes = 40 };
+
+        Assert.False(Parse(new ReadOnlySequence<byte>(bytes, 0, 39), limits).Done);
+        ParseResult atCap = Parse(new ReadOnlySequence<byte>(bytes, 0, 40), limits);
+        Assert.True(atCap.Done);
+        Assert.Equal(HandshakeError.HeadersTooLarge, atCap.Error);
+    }
+
+    [Fact]
+    public void NeverEndingHeaderLine_HitsTheCapBeforeAnyCrlf()
+    {
+        string prefix = "GET / HTTP/1.1\r\nHost: example.com\r\nX-Endless: ";
+        var limits = new HandshakeLimits { MaxHeaderBytes = 1024 };
+        byte[] bytes = Bytes(prefix + new string('a', 4096));
+
+        for (int length = prefix.Length; length < 1024; length += 97)
+        {
+            ParseResult below = Parse(Split(bytes[..length], length / 2), limits);
+            Assert.False(below.Done);
+            Assert.Equal(HandshakeError.None, below.Error);
+        }
+
+        ParseResult result = Parse(Split(bytes[..1024], 100, 700), limits);
+        Assert.True(result.Done);
+        Assert.Equal(HandshakeError.HeadersTooLarge, result.Error);
+        Assert.Equal(0, result.Consumed);
+    }
+
+    [Fact]
+    public void NeverEndingRequestLine_HitsTheCap()
+    {
+        byte[] bytes = Bytes("GET /" + new string('a', 20000));
+
+        ParseResult result = Parse(new ReadOnlySequence<byte>(bytes));
+
+        Assert.True(result.Done);
+        Assert.Equal(HandshakeError.HeadersTooLarge, result.Error);
+    }
+
+    [Fact]
+    public void CapSplitBetweenCrAndLf_IsTooLarge()
+    {
+        // The blank line's CR is the last byte within the cap; its LF would be one byte over.
+        var limits = new HandshakeLimits { MaxHeaderBytes = MinimalRequest.Length - 1 };
+        ParseResult result = Parse(Sequence(MinimalRequest[..^1]), limits);
+
+        Assert.True(result.Done);
+        Assert.Equal(HandshakeError.HeadersTooLarge, result.Error);
+    }
+
+    [Fact]
+    public void ExactlyMaxHeaderCount_IsAccepted()
+    {
+        var limits = new HandshakeLimits { MaxHeaderCount = MinimalFields.Length + 2 };
+
+        ParseResult result = Parse(MinimalPlus("X-A: 1", "X-B: 2"), limits);
+
+        Assert.Equal(HandshakeError.None, result.Error);
+        Assert.Equal(7, result.Request!.Headers.Count);
+    }
+
+    [Fact]
+    public void OneFieldOverMaxHeaderCount_IsRejectedBeforeTheBlankLine()
+    {
+        var limits = new HandshakeLimits { MaxHeaderCount = 3 };
+        string partial = "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n";
+
+        Assert.False(Parse(partial[..^("D: 4\r\n".Length)], limits).Done);
+        ParseResult result = Parse(partial, limits);
+        Assert.True(result.Done);
+        Assert.Equal(HandshakeError.TooManyHeaders, result.Error);
+    }
+
+    [Fact]
+    public void RepeatedNames_CountOncePerLine()
+    {
+        var limits = new HandshakeLimits { MaxHeaderCount = MinimalFields.Length + 1 };
+
+        ParseResult result = Parse(MinimalPlus("X-Same: 1", "X-Same: 2"), limits);
+
+        Assert.Equal(HandshakeError.TooManyHeaders, result.Error);
+    }
+}
