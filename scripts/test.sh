@@ -28,67 +28,67 @@ export npm_config_update_notifier=false
 log() { printf '==> %s\n' "$*" >&2; }
 
 as_root() {
-    if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi
+  if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi
 }
 
 install_apt_packages() {
-    local missing=() pkg
-    for pkg in "${APT_PACKAGES[@]}"; do
-        if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]]; then
-            missing+=("$pkg")
-        fi
-    done
-    if [[ ${#missing[@]} -eq 0 ]]; then
-        log "Debian packages present: ${APT_PACKAGES[*]}"
-        return
+  local missing=() pkg
+  for pkg in "${APT_PACKAGES[@]}"; do
+    if [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]]; then
+      missing+=("$pkg")
     fi
-    log "installing Debian packages: ${missing[*]}"
-    as_root apt-get -o DPkg::Lock::Timeout=300 update -qq
-    as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
+    log "Debian packages present: ${APT_PACKAGES[*]}"
+    return
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  as_root apt-get -o DPkg::Lock::Timeout=300 update -qq
+  as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 }
 
 # True when every dependency in package.json is installed at exactly the pinned version.
 node_peers_installed() {
-    [[ -d "$PEERS/node_modules" ]] || return 1
-    (cd "$PEERS" && node -e '
-        const fs = require("fs");
-        const deps = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies || {};
-        for (const [name, version] of Object.entries(deps)) {
-            const file = `node_modules/${name}/package.json`;
-            if (!fs.existsSync(file) || JSON.parse(fs.readFileSync(file, "utf8")).version !== version) process.exit(1);
-        }' 2>/dev/null)
+  [[ -d "$PEERS/node_modules" ]] || return 1
+  (cd "$PEERS" && node -e '
+    const fs = require("fs");
+    const deps = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies || {};
+    for (const [name, version] of Object.entries(deps)) {
+      const file = `node_modules/${name}/package.json`;
+      if (!fs.existsSync(file) || JSON.parse(fs.readFileSync(file, "utf8")).version !== version) process.exit(1);
+    }' 2>/dev/null)
 }
 
 install_node_peers() {
-    if node_peers_installed; then
-        log "npm packages present in tests/Interop.Tests/peers"
-        return
-    fi
-    log "installing npm packages in tests/Interop.Tests/peers"
-    if [[ -f "$PEERS/package-lock.json" ]]; then
-        (cd "$PEERS" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
-    else
-        (cd "$PEERS" && npm install --no-audit --no-fund --loglevel=error </dev/null)
-    fi
+  if node_peers_installed; then
+    log "npm packages present in tests/Interop.Tests/peers"
+    return
+  fi
+  log "installing npm packages in tests/Interop.Tests/peers"
+  if [[ -f "$PEERS/package-lock.json" ]]; then
+    (cd "$PEERS" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+  else
+    (cd "$PEERS" && npm install --no-audit --no-fund --loglevel=error </dev/null)
+  fi
 }
 
 # Sums one attribute of <Counters .../> over every trx file in $RESULTS.
 sum_counter() {
-    local name="$1" total=0 file counters
-    local pattern=" $name=\"([0-9]+)\""
-    while IFS= read -r -d '' file; do
-        counters="$(grep -o '<Counters [^>]*>' "$file" || true)"
-        if [[ $counters =~ $pattern ]]; then
-            total=$((total + BASH_REMATCH[1]))
-        fi
-    done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
-    echo "$total"
+  local name="$1" total=0 file counters
+  local pattern=" $name=\"([0-9]+)\""
+  while IFS= read -r -d '' file; do
+    counters="$(grep -o '<Counters [^>]*>' "$file" || true)"
+    if [[ $counters =~ $pattern ]]; then
+      total=$((total + BASH_REMATCH[1]))
+    fi
+  done < <(find "$RESULTS" -name '*.trx' -print0 2>/dev/null)
+  echo "$total"
 }
 
 install_apt_packages
 install_node_peers
 if [[ "${1:-}" == "--deps-only" ]]; then
-    exit 0
+  exit 0
 fi
 
 rm -rf "$RESULTS"
@@ -96,35 +96,35 @@ mkdir -p "$RESULTS"
 
 log "building Sdk.sln (Release)"
 if ! dotnet build Sdk.sln -c Release </dev/null; then
-    log "build failed"
-    echo "tests: 0 passed, 1 failed"
-    exit 1
+  log "build failed"
+  echo "tests: 0 passed, 1 failed"
+  exit 1
 fi
 
 log "running tests"
 test_status=0
 dotnet test Sdk.sln -c Release --no-build \
-    --logger "trx" \
-    --results-directory "$RESULTS" \
-    --blame-hang-timeout 5m \
-    --blame-hang-dump-type none </dev/null || test_status=$?
+  --logger "trx" \
+  --results-directory "$RESULTS" \
+  --blame-hang-timeout 5m \
+  --blame-hang-dump-type none </dev/null || test_status=$?
 
 passed="$(sum_counter passed)"
 failed=$(( $(sum_counter failed) + $(sum_counter error) + $(sum_counter timeout) + $(sum_counter aborted) ))
 trx_count="$(find "$RESULTS" -name '*.trx' | wc -l)"
 
 if [[ $test_status -ne 0 && $failed -eq 0 ]]; then
-    # The runner failed without a failing result on record (crash, hang, no results): count it.
-    log "dotnet test exited with $test_status but recorded no failed test"
-    failed=1
+  # The runner failed without a failing result on record (crash, hang, no results): count it.
+  log "dotnet test exited with $test_status but recorded no failed test"
+  failed=1
 fi
 if [[ $trx_count -eq 0 || $((passed + failed)) -eq 0 ]]; then
-    log "no test results were recorded"
-    [[ $failed -eq 0 ]] && failed=1
+  log "no test results were recorded"
+  [[ $failed -eq 0 ]] && failed=1
 fi
 
 echo "tests: $passed passed, $failed failed"
 if [[ $failed -ne 0 ]]; then
-    exit 1
+  exit 1
 fi
 exit 0

@@ -1,6 +1,7 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Testing;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Switchboard.Conformance.Tests;
 
@@ -19,9 +20,10 @@ public sealed class EchoServer : IAsyncLifetime
     }
 
     /// <summary>Plays the case and fails the test with the full transcript (and the server's recent output) when it does not pass.</summary>
-    public async Task RunAsync(ConformanceCase c)
+    public async Task RunAsync(ConformanceCase c, ITestOutputHelper output)
     {
         var result = await CaseRunner.RunAsync(Port, c);
+        output.WriteLine(result.Report);
         if (!result.Passed) Assert.Fail(result.Report + ServerOutput());
     }
 

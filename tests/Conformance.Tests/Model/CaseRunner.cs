@@ -161,7 +161,7 @@ public static class CaseRunner
             try
             {
                 await Connection.SendAsync(close.ToBytes());
-                Note($"sent close {Steps.Name(close)} ({why})");
+                Note($"sent {Steps.Name(close)} ({why})");
             }
             catch (SocketException e)
             {

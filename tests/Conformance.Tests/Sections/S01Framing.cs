@@ -1,12 +1,13 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 1: text and binary messages at every length-encoding boundary (RFC 6455 section 5.2).</summary>
-public sealed class Framing(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class Framing(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     private static readonly int[] Lengths = [0, 125, 126, 127, 128, 65535, 65536];
 
@@ -16,7 +17,7 @@ public sealed class Framing(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Autobahn(string id) => echo.RunAsync(Cases[id]);
+    public Task Autobahn(string id) => echo.RunAsync(Cases[id], output);
 
     private static IEnumerable<ConformanceCase> Build()
     {

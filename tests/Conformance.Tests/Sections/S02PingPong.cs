@@ -1,12 +1,13 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 2: pings are answered with the same payload, pongs are ignored (RFC 6455 sections 5.5.2, 5.5.3).</summary>
-public sealed class PingPong(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class PingPong(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     public static readonly CaseTable Cases = new(Build());
 
@@ -14,7 +15,7 @@ public sealed class PingPong(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Autobahn(string id) => echo.RunAsync(Cases[id]);
+    public Task Autobahn(string id) => echo.RunAsync(Cases[id], output);
 
     private static IEnumerable<ConformanceCase> Build()
     {

@@ -1,11 +1,12 @@
 using Switchboard.Conformance.Tests.Model;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 3: RSV bits must be 0 when no extension is negotiated (RFC 6455 section 5.2).</summary>
-public sealed class ReservedBits(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class ReservedBits(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     public static readonly CaseTable Cases = new(Build());
 
@@ -13,7 +14,7 @@ public sealed class ReservedBits(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Autobahn(string id) => echo.RunAsync(Cases[id]);
+    public Task Autobahn(string id) => echo.RunAsync(Cases[id], output);
 
     private static IEnumerable<ConformanceCase> Build()
     {

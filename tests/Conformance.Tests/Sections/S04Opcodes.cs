@@ -1,12 +1,13 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 4: reserved opcodes 3-7 and 11-15 fail the connection (RFC 6455 section 5.2).</summary>
-public sealed class Opcodes(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class Opcodes(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     public static readonly CaseTable Cases = new(Build());
 
@@ -14,7 +15,7 @@ public sealed class Opcodes(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Autobahn(string id) => echo.RunAsync(Cases[id]);
+    public Task Autobahn(string id) => echo.RunAsync(Cases[id], output);
 
     private static IEnumerable<ConformanceCase> Build()
     {

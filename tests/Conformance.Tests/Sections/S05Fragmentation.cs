@@ -1,12 +1,13 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 5: fragmented messages, control frames between fragments, and every misuse of continuation frames (RFC 6455 section 5.4).</summary>
-public sealed class Fragmentation(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class Fragmentation(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     private static readonly Delivery[] Deliveries = [Delivery.OneWrite, Delivery.FrameWise, Delivery.OctetWise];
 
@@ -16,7 +17,7 @@ public sealed class Fragmentation(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Autobahn(string id) => echo.RunAsync(Cases[id]);
+    public Task Autobahn(string id) => echo.RunAsync(Cases[id], output);
 
     private static string Way(Delivery delivery) => delivery switch
     {

@@ -1,6 +1,7 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
@@ -9,7 +10,7 @@ namespace Switchboard.Conformance.Tests.Sections;
 /// Autobahn section 6: text messages must be valid UTF-8 (RFC 6455 sections 5.6 and 8.1), checked across frame
 /// boundaries and as early as possible: an invalid byte fails the connection with 1007 before the rest arrives.
 /// </summary>
-public sealed class Utf8Handling(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class Utf8Handling(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     private static readonly TimeSpan StayOpen = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan FailFast = TimeSpan.FromSeconds(1);
@@ -26,7 +27,7 @@ public sealed class Utf8Handling(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Autobahn(string id) => echo.RunAsync(Cases[id]);
+    public Task Autobahn(string id) => echo.RunAsync(Cases[id], output);
 
     private static ClientFrame[] Fragments(byte[] payload, int size)
     {

@@ -1,12 +1,13 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 7: the closing handshake, close payloads and status codes (RFC 6455 sections 5.5.1, 7).</summary>
-public sealed class CloseHandling(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class CloseHandling(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     /// <summary>Codes a client may send: defined by the RFC or registered (3000-3999) or private (4000-4999).</summary>
     private static readonly int[] ValidCodes = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999];
@@ -20,7 +21,7 @@ public sealed class CloseHandling(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Autobahn(string id) => echo.RunAsync(Cases[id]);
+    public Task Autobahn(string id) => echo.RunAsync(Cases[id], output);
 
     private static IEnumerable<ConformanceCase> Build()
     {

@@ -1,6 +1,7 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
@@ -10,7 +11,7 @@ namespace Switchboard.Conformance.Tests.Sections;
 /// fragments, in small socket writes, and many round trips all come back byte for byte. Then the Echo sample's
 /// 16 MiB message limit: one byte more is refused with 1009 before the payload is in (RFC 6455 section 7.4.1).
 /// </summary>
-public sealed class Limits(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class Limits(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     private const int KiB = 1024;
     private const int MiB = 1024 * 1024;
@@ -24,7 +25,7 @@ public sealed class Limits(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Autobahn(string id) => echo.RunAsync(Cases[id]);
+    public Task Autobahn(string id) => echo.RunAsync(Cases[id], output);
 
     private static string Size(int bytes) => bytes >= MiB ? $"{bytes / MiB} MiB" : bytes >= KiB ? $"{bytes / KiB} KiB" : $"{bytes} B";
 

@@ -1,6 +1,7 @@
 using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 using static Switchboard.Conformance.Tests.Wire.Frames;
 
 namespace Switchboard.Conformance.Tests.Sections;
@@ -9,7 +10,7 @@ namespace Switchboard.Conformance.Tests.Sections;
 /// Rules of RFC 6455 section 5.1-5.3 that Autobahn does not test: client frames must be masked, lengths use
 /// the minimal encoding and a 64-bit length has its top bit clear. Any masking key is legal.
 /// </summary>
-public sealed class FrameEncoding(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class FrameEncoding(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     public static readonly CaseTable Cases = new(Build());
 
@@ -17,7 +18,7 @@ public sealed class FrameEncoding(EchoServer echo) : IClassFixture<EchoServer>
 
     [Theory]
     [MemberData(nameof(Ids))]
-    public Task Rfc6455(string id) => echo.RunAsync(Cases[id]);
+    public Task Rfc6455(string id) => echo.RunAsync(Cases[id], output);
 
     private static IEnumerable<ConformanceCase> Build()
     {

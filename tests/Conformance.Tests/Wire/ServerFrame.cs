@@ -20,7 +20,7 @@ public sealed record ServerFrame(bool Fin, int Rsv, int Opcode, bool Masked, int
         if (Opcode == 8)
         {
             return CloseCode is { } code
-                ? $"close {code}{flags} reason \"{Describe.Text(CloseReason)}\""
+                ? $"close {code}{flags}" + (CloseReason.IsEmpty ? "" : $" reason \"{Describe.Text(CloseReason)}\"")
                 : $"close (no status){flags}" + (Payload.Length == 1 ? $" with 1 stray byte {Payload[0]:x2}" : "");
         }
         return $"{name}{flags} {Describe.Payload(Payload)}";

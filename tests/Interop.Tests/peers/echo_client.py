@@ -27,106 +27,106 @@ ALPHABET = "aZ0 ~éß€中😀🎉"
 
 
 def text_of_utf8_size(size: int, seed: int) -> str:
-    """A string whose UTF-8 encoding is exactly `size` bytes, mostly multi-byte characters."""
-    rng = random.Random(seed)
-    parts = []
-    used = 0
-    while used < size:
-        ch = rng.choice(ALPHABET)
-        width = len(ch.encode("utf-8"))
-        if used + width > size:
-            ch, width = "x", 1
-        parts.append(ch)
-        used += width
-    text = "".join(parts)
-    assert len(text.encode("utf-8")) == size
-    return text
+  """A string whose UTF-8 encoding is exactly `size` bytes, mostly multi-byte characters."""
+  rng = random.Random(seed)
+  parts = []
+  used = 0
+  while used < size:
+    ch = rng.choice(ALPHABET)
+    width = len(ch.encode("utf-8"))
+    if used + width > size:
+      ch, width = "x", 1
+    parts.append(ch)
+    used += width
+  text = "".join(parts)
+  assert len(text.encode("utf-8")) == size
+  return text
 
 
 def bytes_of_size(size: int, seed: int) -> bytes:
-    return random.Random(seed).randbytes(size)
+  return random.Random(seed).randbytes(size)
 
 
 def build_messages():
-    """Returns (label, payload, fragments) in send order; fragments is None for a single frame."""
-    messages = []
-    text_sizes = [0, 1, 125, 126, 65535, 65536, 1024 * 1024 + 3]
-    binary_sizes = [0, 1, 125, 126, 65535, 65536, 1024 * 1024 + 7]
-    for i, size in enumerate(text_sizes):
-        messages.append((f"text[{size}]", text_of_utf8_size(size, 100 + i), None))
-    messages.append(("text[greeting]", "héllo wörld — Grüße, 你好, こんにちは 👋🌍", None))
-    for i, size in enumerate(binary_sizes):
-        messages.append((f"binary[{size}]", bytes_of_size(size, 200 + i), None))
-    fragmented_text = text_of_utf8_size(200_000, 300)
-    messages.append(
-        ("text[fragmented]", fragmented_text,
-         [fragmented_text[:10], fragmented_text[10:50_000], fragmented_text[50_000:]]))
-    fragmented_binary = bytes_of_size(150_000, 301)
-    messages.append(
-        ("binary[fragmented]", fragmented_binary,
-         [fragmented_binary[:1], fragmented_binary[1:70_000], fragmented_binary[70_000:]]))
-    return messages
+  """Returns (label, payload, fragments) in send order; fragments is None for a single frame."""
+  messages = []
+  text_sizes = [0, 1, 125, 126, 65535, 65536, 1024 * 1024 + 3]
+  binary_sizes = [0, 1, 125, 126, 65535, 65536, 1024 * 1024 + 7]
+  for i, size in enumerate(text_sizes):
+    messages.append((f"text[{size}]", text_of_utf8_size(size, 100 + i), None))
+  messages.append(("text[greeting]", "héllo wörld — Grüße, 你好, こんにちは 👋🌍", None))
+  for i, size in enumerate(binary_sizes):
+    messages.append((f"binary[{size}]", bytes_of_size(size, 200 + i), None))
+  fragmented_text = text_of_utf8_size(200_000, 300)
+  messages.append(
+    ("text[fragmented]", fragmented_text,
+     [fragmented_text[:10], fragmented_text[10:50_000], fragmented_text[50_000:]]))
+  fragmented_binary = bytes_of_size(150_000, 301)
+  messages.append(
+    ("binary[fragmented]", fragmented_binary,
+     [fragmented_binary[:1], fragmented_binary[1:70_000], fragmented_binary[70_000:]]))
+  return messages
 
 
 async def run(url: str) -> str:
-    messages = build_messages()
-    digest = hashlib.sha256()
-    total = 0
-    async with websockets.connect(
-        url,
-        max_size=MAX_MESSAGE,
-        open_timeout=STEP_TIMEOUT,
-        close_timeout=STEP_TIMEOUT,
-        ping_interval=None,
-    ) as ws:
+  messages = build_messages()
+  digest = hashlib.sha256()
+  total = 0
+  async with websockets.connect(
+    url,
+    max_size=MAX_MESSAGE,
+    open_timeout=STEP_TIMEOUT,
+    close_timeout=STEP_TIMEOUT,
+    ping_interval=None,
+  ) as ws:
 
-        async def send_all():
-            for _, payload, fragments in messages:
-                await ws.send(fragments if fragments is not None else payload)
+    async def send_all():
+      for _, payload, fragments in messages:
+        await ws.send(fragments if fragments is not None else payload)
 
-        sender = asyncio.create_task(send_all())
-        try:
-            for index, (label, payload, _) in enumerate(messages):
-                echo = await asyncio.wait_for(ws.recv(), STEP_TIMEOUT)
-                if type(echo) is not type(payload):
-                    raise AssertionError(
-                        f"message {index} {label}: sent {type(payload).__name__}, "
-                        f"echo is {type(echo).__name__}")
-                if echo != payload:
-                    raise AssertionError(
-                        f"message {index} {label}: echo differs "
-                        f"(sent {len(payload)}, got {len(echo)})")
-                raw = payload.encode("utf-8") if isinstance(payload, str) else payload
-                digest.update(raw)
-                total += len(raw)
-            await asyncio.wait_for(sender, STEP_TIMEOUT)
-        finally:
-            sender.cancel()
+    sender = asyncio.create_task(send_all())
+    try:
+      for index, (label, payload, _) in enumerate(messages):
+        echo = await asyncio.wait_for(ws.recv(), STEP_TIMEOUT)
+        if type(echo) is not type(payload):
+          raise AssertionError(
+            f"message {index} {label}: sent {type(payload).__name__}, "
+            f"echo is {type(echo).__name__}")
+        if echo != payload:
+          raise AssertionError(
+            f"message {index} {label}: echo differs "
+            f"(sent {len(payload)}, got {len(echo)})")
+        raw = payload.encode("utf-8") if isinstance(payload, str) else payload
+        digest.update(raw)
+        total += len(raw)
+      await asyncio.wait_for(sender, STEP_TIMEOUT)
+    finally:
+      sender.cancel()
 
-        pong = await ws.ping(b"interop-ping")
-        await asyncio.wait_for(pong, STEP_TIMEOUT)
+    pong = await ws.ping(b"interop-ping")
+    await asyncio.wait_for(pong, STEP_TIMEOUT)
 
-        await ws.close(code=1000, reason="done")
-        if ws.close_code != 1000:
-            raise AssertionError(f"server closed with {ws.close_code}, expected 1000")
+    await ws.close(code=1000, reason="done")
+    if ws.close_code != 1000:
+      raise AssertionError(f"server closed with {ws.close_code}, expected 1000")
 
-    return (f"RESULT ok peer=python-websockets/{websockets.__version__} "
-            f"messages={len(messages)} bytes={total} sha256={digest.hexdigest()} "
-            f"close={ws.close_code}")
+  return (f"RESULT ok peer=python-websockets/{websockets.__version__} "
+      f"messages={len(messages)} bytes={total} sha256={digest.hexdigest()} "
+      f"close={ws.close_code}")
 
 
 def main() -> int:
-    if len(sys.argv) != 2:
-        print("usage: echo_client.py ws://host:port/path", file=sys.stderr)
-        return 2
-    try:
-        line = asyncio.run(asyncio.wait_for(run(sys.argv[1]), OVERALL_TIMEOUT))
-    except Exception as error:  # noqa: BLE001 - any failure is reported the same way
-        print(f"RESULT fail {type(error).__name__}: {error}", flush=True)
-        return 1
-    print(line, flush=True)
-    return 0
+  if len(sys.argv) != 2:
+    print("usage: echo_client.py ws://host:port/path", file=sys.stderr)
+    return 2
+  try:
+    line = asyncio.run(asyncio.wait_for(run(sys.argv[1]), OVERALL_TIMEOUT))
+  except Exception as error:  # noqa: BLE001 - any failure is reported the same way
+    print(f"RESULT fail {type(error).__name__}: {error}", flush=True)
+    return 1
+  print(line, flush=True)
+  return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+  sys.exit(main())
