@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Server;
 

@@ -22,17 +22,8 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Information, "Handshake from {Remote} timed out")]
     public static partial void HandshakeTimedOut(ILogger logger, EndPoint? remote);
 
-    [LoggerMessage(6, LogLevel.Information, "Connection {ConnectionId} failed with {CloseCode}: {Error}")]
-    public static partial void ProtocolError(ILogger logger, long connectionId, CloseCode closeCode, FrameError error);
-
-    [LoggerMessage(7, LogLevel.Error, "Handler for connection {ConnectionId} threw")]
+    [LoggerMessage(7, LogLevel.Error, "Connection hook of {ConnectionId} threw")]
     public static partial void HandlerFailed(ILogger logger, long connectionId, Exception exception);
-
-    [LoggerMessage(8, LogLevel.Information, "Connection {ConnectionId} did not answer a ping in time; dropping it")]
-    public static partial void DeadPeer(ILogger logger, long connectionId);
-
-    [LoggerMessage(9, LogLevel.Information, "Connection {ConnectionId} did not complete the close handshake in time; dropping it")]
-    public static partial void CloseTimedOut(ILogger logger, long connectionId);
 
     [LoggerMessage(10, LogLevel.Debug, "Connection {ConnectionId} transport error")]
     public static partial void TransportError(ILogger logger, long connectionId, Exception exception);

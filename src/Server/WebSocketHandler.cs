@@ -1,3 +1,4 @@
+using Switchboard.Connections;
 using Switchboard.Protocol;
 
 namespace Switchboard.Server;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Server.Routing;
 
@@ -16,6 +17,7 @@ namespace Switchboard.Server;
 public sealed class WebSocketServer : IAsyncDisposable
 {
     private readonly WebSocketServerOptions _options;
+    private readonly WebSocketSessionOptions _sessionOptions;
     private readonly ILogger _logger;
     private readonly RouteTable _routes = new();
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
@@ -31,6 +33,13 @@ public sealed class WebSocketServer : IAsyncDisposable
     public WebSocketServer(WebSocketServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new WebSocketServerOptions();
+        _sessionOptions = new WebSocketSessionOptions
+        {
+            Frames = _options.Frames,
+            CloseTimeout = _options.CloseTimeout,
+            KeepAliveInterval = _options.KeepAliveInterval,
+            KeepAliveTimeout = _options.KeepAliveTimeout,
+        };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
     }
 
@@ -137,26 +146,25 @@ public sealed class WebSocketServer : IAsyncDisposable
     private async Task RunSessionAsync(long id, Socket socket)
     {
         await Task.Yield(); // leave the accept loop before any work
-        var transport = new Transport(socket);
-        try
+        var transport = new SocketTransport(socket);
+        var connection = await UpgradeAsync(id, transport).ConfigureAwait(false);
+        if (connection is null)
         {
-            var connection = await UpgradeAsync(id, transport).ConfigureAwait(false);
-            if (connection is null)
-            {
-                await transport.DisposeAsync().ConfigureAwait(false);
-                return;
-            }
-            _connections[id] = connection;
-            await connection.RunAsync().ConfigureAwait(false);
+            await transport.DisposeAsync().ConfigureAwait(false);
+            return;
         }
-        finally
-        {
-            _connections.TryRemove(id, out _);
-        }
+        _connections[id] = connection;
+        await connection.RunAsync(OnEnded).ConfigureAwait(false);
+    }
+
+    private void OnEnded(WebSocketConnection connection, CloseCode? status)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        Log.Disconnected(_logger, connection.Id, status);
     }
 
     /// <summary>Reads the upgrade request under the handshake timeout and answers it; null when refused.</summary>
-    private async Task<WebSocketConnection?> UpgradeAsync(long id, Transport transport)
+    private async Task<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport)
     {
         var remote = transport.Socket.RemoteEndPoint;
         HandshakeRequest? request;
@@ -205,10 +213,11 @@ public sealed class WebSocketServer : IAsyncDisposable
             return null;
         }
         Log.Connected(_logger, id, remote, request.Path);
-        return new WebSocketConnection(id, transport, request, routeValues, subprotocol, handler!, _options, _logger);
+        var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger);
+        return new WebSocketConnection(session, request, routeValues, subprotocol, remote, handler!, _logger);
     }
 
-    private async Task<(HandshakeRequest? Request, HandshakeError Error)> ReadRequestAsync(Transport transport, CancellationToken cancellationToken)
+    private async Task<(HandshakeRequest? Request, HandshakeError Error)> ReadRequestAsync(SocketTransport transport, CancellationToken cancellationToken)
     {
         var input = transport.Input;
         while (true)
@@ -224,7 +233,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
     }
 
-    private async Task RejectAsync(Transport transport, int statusCode, string reason)
+    private async Task RejectAsync(SocketTransport transport, int statusCode, string reason)
     {
         Log.HandshakeRejected(_logger, transport.Socket.RemoteEndPoint, statusCode, reason);
         try
@@ -250,7 +259,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 var now = Environment.TickCount64;
-                foreach (var connection in _connections.Values) connection.Heartbeat(now);
+                foreach (var connection in _connections.Values) connection.Session.Heartbeat(now);
             }
         }
         catch (OperationCanceledException)

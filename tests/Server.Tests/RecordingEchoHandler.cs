@@ -1,4 +1,5 @@
 using System.Text;
+using Switchboard.Connections;
 using Switchboard.Protocol;
 
 namespace Switchboard.Server.Tests;

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Switchboard.Server;
+namespace Switchboard.Connections;
 
 /// <summary>
 /// Collects the pieces of a message that arrived over several reads into one pooled array.

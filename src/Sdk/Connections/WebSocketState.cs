@@ -1,7 +1,7 @@
-namespace Switchboard.Server;
+namespace Switchboard.Connections;
 
-/// <summary>Where a connection is in its life (RFC 6455 section 4 and 7).</summary>
-public enum WebSocketConnectionState
+/// <summary>Where a WebSocket session is in its life (RFC 6455 sections 4 and 7).</summary>
+public enum WebSocketState
 {
     /// <summary>The handshake is done; messages flow both ways.</summary>
     Open,

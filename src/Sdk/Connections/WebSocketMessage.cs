@@ -1,7 +1,7 @@
 using System.Buffers;
 using Switchboard.Protocol;
 
-namespace Switchboard.Server;
+namespace Switchboard.Connections;
 
 /// <summary>
 /// One complete, unmasked, validated data message. <see cref="Payload"/> points into the connection's

@@ -1,0 +1,297 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Protocol;
+
+namespace Switchboard.Connections;
+
+/// <summary>
+/// An open WebSocket connection after the opening handshake, for either role: the one loop that turns the
+/// frame codec into messages and back. Every frame available in one read is parsed before the next read;
+/// pings are answered, the closing handshake is completed, and silent peers are pinged and dropped.
+/// </summary>
+/// <remarks>
+/// Thread safety: any number of tasks may send at once and each frame goes out whole and in order;
+/// <see cref="RunAsync"/> is called once; the message callback is never called concurrently for one session.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "RunAsync disposes what the session owns when the session ends.")]
+public sealed class WebSocketSession
+{
+    private readonly SocketTransport _transport;
+    private readonly WebSocketRole _role;
+    private readonly WebSocketSessionOptions _options;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _closeTimeout = new();
+    private readonly MessageBuffer _message = new();
+    private Opcode _messageOpcode;
+    private int _closeSent;
+    private int _state;
+    private long _lastReceived = Environment.TickCount64;
+    private long _pingSent;
+
+    /// <summary>Creates a session over a transport whose handshake is complete.</summary>
+    /// <param name="id">A number that identifies the session in logs.</param>
+    /// <param name="transport">The connection; the session owns it from now on.</param>
+    /// <param name="role">Which end this is: a client masks what it sends, a server does not.</param>
+    /// <param name="options">Limits and timers; <see cref="WebSocketSessionOptions.Default"/> when null.</param>
+    /// <param name="logger">Where session events go.</param>
+    public WebSocketSession(long id, SocketTransport transport, WebSocketRole role, WebSocketSessionOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        Id = id;
+        _transport = transport;
+        _role = role;
+        _options = options ?? WebSocketSessionOptions.Default;
+        _logger = logger ?? NullLogger.Instance;
+        _closeTimeout.Token.Register(static state => ((WebSocketSession)state!).OnCloseTimeout(), this);
+    }
+
+    /// <summary>The number that identifies the session in logs.</summary>
+    public long Id { get; }
+
+    /// <summary>The session's current state.</summary>
+    public WebSocketState State => (WebSocketState)Volatile.Read(ref _state);
+
+    /// <summary>The close code the peer sent, once it has; null before that or if it sent none.</summary>
+    public CloseCode? PeerCloseStatus { get; private set; }
+
+    /// <summary>
+    /// Sends one complete message as a single frame. Once the closing handshake has begun, messages are dropped
+    /// (the peer can no longer receive them); a transport failure drops the connection and is not thrown.
+    /// </summary>
+    public ValueTask SendAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken = default)
+    {
+        if (opcode is not (Opcode.Text or Opcode.Binary))
+            throw new ArgumentOutOfRangeException(nameof(opcode), opcode, "only Text and Binary messages can be sent; use CloseAsync to close");
+        return WriteAsync(opcode, payload, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the closing handshake (RFC 6455 section 7.1.2). The session ends when the peer answers, or after the
+    /// close timeout. Calling it again does nothing.
+    /// </summary>
+    public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => SendCloseAsync(code, reason);
+
+    /// <summary>Drops the TCP connection at once, without a closing handshake.</summary>
+    public void Abort()
+    {
+        Volatile.Write(ref _state, (int)WebSocketState.Closed);
+        _transport.Abort();
+    }
+
+    /// <summary>
+    /// Runs the session to its end, calling <paramref name="onMessage"/> for every complete data message in order.
+    /// A callback that throws is logged and the session lives on. Completes, never throwing, when the connection is
+    /// gone; the result is the close code the peer sent, or null when it ended without one.
+    /// </summary>
+    public async Task<CloseCode?> RunAsync(Func<WebSocketMessage, ValueTask> onMessage)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        try
+        {
+            await ReceiveAsync(onMessage).ConfigureAwait(false);
+            await _transport.CloseAsync(_options.CloseTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            SessionLog.TransportError(_logger, Id, e);
+        }
+        finally
+        {
+            Volatile.Write(ref _state, (int)WebSocketState.Closed);
+            await _closeTimeout.CancelAsync().ConfigureAwait(false);
+            _closeTimeout.Dispose();
+            _message.Dispose();
+            await _transport.DisposeAsync().ConfigureAwait(false);
+        }
+        return PeerCloseStatus;
+    }
+
+    /// <summary>
+    /// Keepalive, called periodically by the owner with <see cref="Environment.TickCount64"/>: pings a peer that has
+    /// been silent for the keepalive interval and drops one that stays silent for the keepalive timeout.
+    /// </summary>
+    public void Heartbeat(long now)
+    {
+        var interval = (long)_options.KeepAliveInterval.TotalMilliseconds;
+        if (interval <= 0 || State != WebSocketState.Open) return;
+
+        var lastReceived = Volatile.Read(ref _lastReceived);
+        var pingSent = Volatile.Read(ref _pingSent);
+        if (pingSent > lastReceived)
+        {
+            if (now - pingSent >= (long)_options.KeepAliveTimeout.TotalMilliseconds)
+            {
+                SessionLog.DeadPeer(_logger, Id);
+                Abort();
+            }
+        }
+        else if (now - lastReceived >= interval)
+        {
+            Volatile.Write(ref _pingSent, now);
+            _ = WriteAsync(Opcode.Ping, ReadOnlySequence<byte>.Empty, CancellationToken.None).AsTask();
+        }
+    }
+
+    /// <summary>Reads until the closing handshake is done, the stream is broken, or the peer is gone.</summary>
+    private async Task ReceiveAsync(Func<WebSocketMessage, ValueTask> onMessage)
+    {
+        var input = _transport.Input;
+        var frames = new FrameReader(_role, _options.Frames);
+        while (true)
+        {
+            var result = await input.ReadAsync().ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (!buffer.IsEmpty) Volatile.Write(ref _lastReceived, Environment.TickCount64);
+
+            while (frames.TryRead(buffer, out var consumed, out _, out var frame))
+            {
+                switch (frame.Kind)
+                {
+                    case FrameEventKind.Data:
+                        await OnDataAsync(frame, onMessage).ConfigureAwait(false);
+                        break;
+                    case FrameEventKind.Control when frame.Opcode == Opcode.Ping:
+                        await WriteAsync(Opcode.Pong, frame.Payload, CancellationToken.None).ConfigureAwait(false);
+                        break;
+                    case FrameEventKind.Control when frame.Opcode == Opcode.Close:
+                        // Answer with the peer's own code (section 5.5.1); if we started, this was the answer to ours.
+                        PeerCloseStatus = frame.CloseStatus;
+                        await SendCloseAsync(frame.CloseStatus, null).ConfigureAwait(false);
+                        input.AdvanceTo(buffer.End);
+                        return;
+                    case FrameEventKind.Error:
+                        SessionLog.ProtocolError(_logger, Id, frame.Error.ToCloseCode(), frame.Error);
+                        await SendCloseAsync(frame.Error.ToCloseCode(), frame.Error.Describe()).ConfigureAwait(false);
+                        input.AdvanceTo(buffer.End);
+                        return;
+                }
+                buffer = buffer.Slice(consumed);
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted) return; // TCP ended without a close frame (1006)
+        }
+    }
+
+    private async ValueTask OnDataAsync(FrameEvent frame, Func<WebSocketMessage, ValueTask> onMessage)
+    {
+        // After our close frame the peer may still send data; it is read and dropped (section 7.1.2).
+        if (Volatile.Read(ref _closeSent) != 0) return;
+
+        if (frame.EndOfMessage && _message.IsEmpty)
+        {
+            await DispatchAsync(onMessage, new WebSocketMessage(frame.Opcode, frame.Payload)).ConfigureAwait(false);
+            return;
+        }
+
+        if (_message.IsEmpty) _messageOpcode = frame.Opcode;
+        _message.Append(frame.Payload);
+        if (!frame.EndOfMessage) return;
+        try
+        {
+            await DispatchAsync(onMessage, new WebSocketMessage(_messageOpcode, _message.Written)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _message.Reset();
+        }
+    }
+
+#pragma warning disable CA1031 // Application callbacks may throw anything; the session must survive it.
+    private async ValueTask DispatchAsync(Func<WebSocketMessage, ValueTask> onMessage, WebSocketMessage message)
+    {
+        try
+        {
+            await onMessage(message).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            SessionLog.HandlerFailed(_logger, Id, e);
+        }
+    }
+#pragma warning restore CA1031
+
+    /// <summary>
+    /// The one way out: frames leave whole and in order under the write lock, masked when this is a client.
+    /// Nothing follows our close frame; for <see cref="Opcode.Close"/> a null <paramref name="closeCode"/> sends an
+    /// empty close payload.
+    /// </summary>
+    private async ValueTask WriteAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken,
+        CloseCode? closeCode = null, string? reason = null)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var output = _transport.Output;
+            uint? mask = _role == WebSocketRole.Client ? NewMaskKey() : null;
+            if (opcode == Opcode.Close && closeCode is { } code)
+            {
+                FrameWriter.WriteClose(output, code, reason, mask);
+            }
+            else
+            {
+                if (opcode != Opcode.Close && Volatile.Read(ref _closeSent) != 0) return;
+                WriteFrame(output, opcode, payload, mask);
+            }
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            SessionLog.TransportError(_logger, Id, e);
+            Abort();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Writes header and payload straight into the output, masking in place as it goes.</summary>
+    private static void WriteFrame(PipeWriter output, Opcode opcode, in ReadOnlySequence<byte> payload, uint? mask)
+    {
+        output.Advance(FrameWriter.WriteHeader(output.GetSpan(FrameWriter.MaxHeaderLength), fin: true, opcode, payload.Length, mask));
+        var maskOffset = 0;
+        foreach (var segment in payload)
+        {
+            var source = segment.Span;
+            while (!source.IsEmpty)
+            {
+                var destination = output.GetSpan();
+                var count = Math.Min(destination.Length, source.Length);
+                source[..count].CopyTo(destination);
+                if (mask is { } key) maskOffset = Mask.Apply(destination[..count], key, maskOffset);
+                output.Advance(count);
+                source = source[count..];
+            }
+        }
+    }
+
+    /// <summary>Sends our one close frame (RFC 6455 section 5.5.1) and starts the close timeout.</summary>
+    private ValueTask SendCloseAsync(CloseCode? code, string? reason)
+    {
+        if (Interlocked.Exchange(ref _closeSent, 1) != 0) return ValueTask.CompletedTask;
+        Interlocked.CompareExchange(ref _state, (int)WebSocketState.Closing, (int)WebSocketState.Open);
+        _closeTimeout.CancelAfter(_options.CloseTimeout);
+        return WriteAsync(Opcode.Close, ReadOnlySequence<byte>.Empty, CancellationToken.None, code, reason);
+    }
+
+    private void OnCloseTimeout()
+    {
+        if (State == WebSocketState.Closed) return;
+        SessionLog.CloseTimedOut(_logger, Id);
+        Abort();
+    }
+
+    // Section 5.3: a fresh unpredictable key for every frame a client sends.
+    private static uint NewMaskKey()
+    {
+        Span<byte> key = stackalloc byte[4];
+        RandomNumberGenerator.Fill(key);
+        return BitConverter.ToUInt32(key);
+    }
+}
