@@ -18,13 +18,12 @@ public sealed class WebSocketConnection
     private Dictionary<string, object?>? _items;
 
     internal WebSocketConnection(WebSocketSession session, HandshakeRequest request, IReadOnlyDictionary<string, string> routeValues,
-        string? subprotocol, EndPoint? remoteEndPoint, WebSocketHandler handler, ILogger logger)
+        EndPoint? remoteEndPoint, WebSocketHandler handler, ILogger logger)
     {
         _logger = logger;
         _session = session;
         Request = request;
         RouteValues = routeValues;
-        Subprotocol = subprotocol;
         RemoteEndPoint = remoteEndPoint;
         Handler = handler;
     }
@@ -42,7 +41,7 @@ public sealed class WebSocketConnection
     public IReadOnlyDictionary<string, string> RouteValues { get; }
 
     /// <summary>The negotiated subprotocol, or <see langword="null"/>.</summary>
-    public string? Subprotocol { get; }
+    public string? Subprotocol => _session.Subprotocol;
 
     /// <summary>The peer's address.</summary>
     public EndPoint? RemoteEndPoint { get; }

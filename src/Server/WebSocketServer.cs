@@ -213,8 +213,8 @@ public sealed class WebSocketServer : IAsyncDisposable
             return null;
         }
         Log.Connected(_logger, id, remote, request.Path);
-        var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger);
-        return new WebSocketConnection(session, request, routeValues, subprotocol, remote, handler!, _logger);
+        var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger, subprotocol);
+        return new WebSocketConnection(session, request, routeValues, remote, handler!, _logger);
     }
 
     private async Task<(HandshakeRequest? Request, HandshakeError Error)> ReadRequestAsync(SocketTransport transport, CancellationToken cancellationToken)

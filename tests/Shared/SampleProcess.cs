@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Switchboard.Testing;
 
 /// <summary>
-/// Runs a sample program (built beside the test assembly through a project reference) as a real
+/// Runs a server program — a sample built beside the test assembly, or a third-party peer — as a real
 /// child process on 127.0.0.1 with an OS-chosen port, and stops it on dispose.
 /// </summary>
 public sealed partial class SampleProcess : IAsyncDisposable
@@ -37,22 +37,30 @@ public sealed partial class SampleProcess : IAsyncDisposable
     /// Starts <c>dotnet {assembly}.dll --port 0 {args}</c> and waits (bounded) for its
     /// "listening on ...:PORT" line.
     /// </summary>
-    public static async Task<SampleProcess> StartAsync(string assembly, params string[] args)
+    public static Task<SampleProcess> StartAsync(string assembly, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, assembly + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"sample {assembly} is not built beside the tests", dll);
+        return StartProgramAsync("dotnet", [dll, "--port", "0", .. args]);
+    }
 
-        var info = new ProcessStartInfo("dotnet")
+    /// <summary>
+    /// Starts any program that prints a "listening on ws://127.0.0.1:PORT" (or http://) line, and waits (bounded) for it.
+    /// </summary>
+    public static async Task<SampleProcess> StartProgramAsync(string fileName, IEnumerable<string> args, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add("--port");
-        info.ArgumentList.Add("0");
+        info.Environment["PYTHONUNBUFFERED"] = "1";
+        info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
         foreach (var arg in args) info.ArgumentList.Add(arg);
+        var name = $"{Path.GetFileName(fileName)} {string.Join(' ', info.ArgumentList.Select(Path.GetFileName))}";
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         var portFound = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,7 +74,7 @@ public sealed partial class SampleProcess : IAsyncDisposable
         }
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.Exited += (_, _) => portFound.TrySetException(new InvalidOperationException($"{assembly} exited before listening"));
+        process.Exited += (_, _) => portFound.TrySetException(new InvalidOperationException($"{name} exited before listening"));
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -86,7 +94,7 @@ public sealed partial class SampleProcess : IAsyncDisposable
             process.Dispose();
             string text;
             lock (output) text = string.Join('\n', output);
-            throw new InvalidOperationException($"{assembly} did not start: {e.Message}\n{text}", e);
+            throw new InvalidOperationException($"{name} did not start: {e.Message}\n{text}", e);
         }
     }
 
@@ -104,6 +112,6 @@ public sealed partial class SampleProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"listening on (?:ws|http)://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"listening on (?:wss?|https?)://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 }

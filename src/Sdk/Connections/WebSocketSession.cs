@@ -39,8 +39,11 @@ public sealed class WebSocketSession
     /// <param name="role">Which end this is: a client masks what it sends, a server does not.</param>
     /// <param name="options">Limits and timers; <see cref="WebSocketSessionOptions.Default"/> when null.</param>
     /// <param name="logger">Where session events go.</param>
-    public WebSocketSession(long id, SocketTransport transport, WebSocketRole role, WebSocketSessionOptions? options = null, ILogger? logger = null)
+    /// <param name="subprotocol">The subprotocol the handshake settled on, if any.</param>
+    public WebSocketSession(long id, SocketTransport transport, WebSocketRole role, WebSocketSessionOptions? options = null, ILogger? logger = null,
+        string? subprotocol = null)
     {
+        Subprotocol = subprotocol;
         ArgumentNullException.ThrowIfNull(transport);
         Id = id;
         _transport = transport;
@@ -52,6 +55,9 @@ public sealed class WebSocketSession
 
     /// <summary>The number that identifies the session in logs.</summary>
     public long Id { get; }
+
+    /// <summary>The subprotocol the handshake settled on, or null.</summary>
+    public string? Subprotocol { get; }
 
     /// <summary>The session's current state.</summary>
     public WebSocketState State => (WebSocketState)Volatile.Read(ref _state);
