@@ -59,7 +59,9 @@ public static class Steps
         }
 
         var bytes = frames.SelectMany(f => f.ToBytes()).ToArray();
-        var what = string.Join(", ", frames.Select(Name));
+        var what = frames.Length <= 6
+            ? string.Join(", ", frames.Select(Name))
+            : $"{frames.Length} frames: {Name(frames[0])}, {Name(frames[1])}, …, {Name(frames[^1])}";
         yield return delivery == Delivery.OctetWise
             ? new SendStep(bytes, what + " (octet-wise)", ChunkSize: 1, Delay: Gap, SendsClose: frames.Any(f => f.IsLegalClose))
             : new SendStep(bytes, what, SendsClose: frames.Any(f => f.IsLegalClose));

@@ -50,8 +50,14 @@ public sealed class CloseHandling(EchoServer echo, ITestOutputHelper output) : I
         yield return new ConformanceCase("7.3.6", "close 1000 with a 124-byte reason: a 126-byte control frame")
             .Send(Close(1000, Repeat("*", 124))).Fails(1002);
 
+        yield return new ConformanceCase("7.3.x.1", "close 1000 with a multi-byte UTF-8 reason (κόσμε)")
+            .Send(Close(1000, Utf8Table.Kosme)).Ends(CloseExpectation.Answered(1000));
+
         yield return new ConformanceCase("7.5.1", "close 1000 whose reason is not UTF-8")
             .Send(Close(1000, Hex("cebae1bdb9cf83cebcceb5eda080656469746564"))).Fails(1007);
+
+        yield return new ConformanceCase("7.5.x.1", "close 1000 whose reason ends inside a code point (CE)")
+            .Send(Close(1000, Hex("48656c6c6f20ce"))).Fails(1007);
 
         for (var i = 0; i < ValidCodes.Length; i++)
         {
@@ -63,6 +69,8 @@ public sealed class CloseHandling(EchoServer echo, ITestOutputHelper output) : I
             yield return new ConformanceCase($"7.9.{i + 1}", $"close with invalid code {InvalidCodes[i]}")
                 .Send(Close(InvalidCodes[i])).Fails(1002);
         }
+
+        yield return new ConformanceCase("7.9.x.1", "close with code 1015, which section 7.4.1 forbids on the wire").Send(Close(1015)).Fails(1002);
 
         // Autobahn leaves these to the implementation; codes above 4999 are undefined, so echoing them is not an option.
         yield return new ConformanceCase("7.13.1", "close with code 5000 (undefined)").Send(Close(5000)).Ends(CloseExpectation.Answered(1000, 1002));

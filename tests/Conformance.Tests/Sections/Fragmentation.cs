@@ -69,10 +69,16 @@ public sealed class Fragmentation(EchoServer echo, ITestOutputHelper output) : I
         {
             yield return new ConformanceCase(id, $"text in 5 fragments with pings after the 2nd and 4th and a 1 s pause, {Way(delivery)}: each pong comes before the message")
                 .Send(delivery, Text("fragment1", fin: false), Continuation("fragment2", fin: false), Ping("pongme 1!"))
-                .Then(new AwaitRepliesStep(1, TimeSpan.FromSeconds(1), "the first ping must be answered while the message is still open"))
+                .Then(new AwaitRepliesStep(1, TimeSpan.FromSeconds(2), "the first ping must be answered while the message is still open"))
                 .Send(delivery, Continuation("fragment3", fin: false), Continuation("fragment4", fin: false), Ping("pongme 2!"), Continuation("fragment5"))
                 .Pong("pongme 1!").Pong("pongme 2!").Echo("fragment1fragment2fragment3fragment4fragment5");
         }
+
+        // Autobahn section 10 ("misc") has one case: a 64 KiB text message sent in 1300-byte fragments.
+        var misc = Repeat("*", 65536);
+        yield return new ConformanceCase("10.1.1", "text message of 65536 bytes in fragments of 1300 bytes")
+            .Send(misc.Chunk(1300).Select((chunk, i) => (i == 0 ? Text(chunk, fin: false) : Continuation(chunk, fin: false)) with { Fin = (i + 1) * 1300 >= misc.Length }).ToArray())
+            .EchoText(misc);
 
         // Beyond Autobahn.
         yield return new ConformanceCase("5.x.1", "binary message in 3 fragments, the middle one empty")

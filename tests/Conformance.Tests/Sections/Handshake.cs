@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Switchboard.Conformance.Tests.Wire;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Switchboard.Conformance.Tests.Sections;
 
@@ -10,7 +11,7 @@ namespace Switchboard.Conformance.Tests.Sections;
 /// The opening handshake (RFC 6455 section 4.2), which Autobahn does not exercise: what must upgrade does, and
 /// every malformed or hostile request gets a 4xx answer, never 101.
 /// </summary>
-public sealed class Handshake(EchoServer echo) : IClassFixture<EchoServer>
+public sealed class Handshake(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
 {
     /// <summary>The Echo sample runs with the server's default handshake timeout.</summary>
     private static readonly TimeSpan ServerHandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -20,7 +21,8 @@ public sealed class Handshake(EchoServer echo) : IClassFixture<EchoServer>
     /// <summary>The RFC 6455 section 4.1 example key and its accept value.</summary>
     private const string OtherKey = "x3JJHMbDL1EzLkh9GBhXDw==";
 
-    public sealed record HandshakeCase(string Id, string Description, Func<int, string> Request, Func<HttpHead, string?> Judge);
+    /// <param name="ChunkSize">When set, the request is written this many bytes at a time, 1 ms apart.</param>
+    public sealed record HandshakeCase(string Id, string Description, Func<int, string> Request, Func<HttpHead, string?> Judge, int ChunkSize = 0);
 
     public static readonly IReadOnlyDictionary<string, HandshakeCase> Cases = Build().ToDictionary(c => c.Id, StringComparer.Ordinal);
 
@@ -35,13 +37,26 @@ public sealed class Handshake(EchoServer echo) : IClassFixture<EchoServer>
         await using var connection = await RawConnection.ConnectAsync(echo.Port, Answer);
         try
         {
-            await connection.SendAsync(Encoding.Latin1.GetBytes(request));
+            var bytes = Encoding.Latin1.GetBytes(request);
+            if (c.ChunkSize <= 0)
+            {
+                await connection.SendAsync(bytes);
+            }
+            else
+            {
+                foreach (var chunk in bytes.Chunk(c.ChunkSize))
+                {
+                    await connection.SendAsync(chunk);
+                    await Task.Delay(1);
+                }
+            }
         }
         catch (SocketException)
         {
             // A server refusing a huge head may reset before reading it all; its answer can still be read.
         }
         var (head, raw) = await connection.ReadHeadAsync(Answer);
+        output.WriteLine($"Case {c.Id}: {c.Description}\n--- response head ---\n{raw}");
         var problem = head is null ? "no HTTP response" : c.Judge(head);
         if (problem is not null)
             Assert.Fail($"Case {c.Id}: {c.Description}\n  {problem}\n--- request (first 400 chars) ---\n{Shorten(request)}\n--- response head ---\n{raw}{echo.ServerOutput()}");
@@ -56,6 +71,7 @@ public sealed class Handshake(EchoServer echo) : IClassFixture<EchoServer>
         var limit = ServerHandshakeTimeout + TimeSpan.FromSeconds(5);
         var clock = Stopwatch.StartNew();
         var (head, raw) = await connection.ReadHeadAsync(limit);
+        output.WriteLine($"after {clock.Elapsed.TotalSeconds:0.0} s: {raw}");
         Assert.DoesNotContain("no complete response within", raw, StringComparison.Ordinal);
         if (head is not null)
         {
@@ -111,5 +127,23 @@ public sealed class Handshake(EchoServer echo) : IClassFixture<EchoServer>
             port => Request(port, extra: $"X-Filler: {new string('a', 16 * 1024)}\r\n"), Status(431));
         yield return new("H.21", "100 header fields: over the server's 64-field limit, 431",
             port => Request(port, extra: string.Concat(Enumerable.Range(0, 100).Select(i => $"X-Field-{i}: {i}\r\n"))), Status(431));
+
+        // Requests a server must accept although they are not the most common shape.
+        yield return new("H.22", "the request written one byte at a time: the head is assembled across reads",
+            port => Request(port), Upgrades(HttpHead.SampleKey), ChunkSize: 1);
+        yield return new("H.23", "absolute-form request URI http://host:port/ (section 4.2.1 allows it)",
+            port => Request(port).Replace("GET / ", $"GET http://127.0.0.1:{port}/ ", StringComparison.Ordinal), Upgrades(HttpHead.SampleKey));
+        yield return new("H.24", "spaces and tabs around header values (optional whitespace, RFC 9112 section 5)",
+            port => Request(port).Replace($"Sec-WebSocket-Key: {HttpHead.SampleKey}", $"Sec-WebSocket-Key: \t {HttpHead.SampleKey} \t", StringComparison.Ordinal),
+            Upgrades(HttpHead.SampleKey));
+        yield return new("H.25", "Connection split over two header lines (keep-alive, then Upgrade): one comma list (RFC 9110 section 5.3)",
+            port => Request(port, connection: "keep-alive", extra: "Connection: Upgrade\r\n"), Upgrades(HttpHead.SampleKey));
+        yield return new("H.26", "offers permessage-deflate and an unknown extension: 101, and nothing is negotiated that the server does not do",
+            port => Request(port, extra: "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-unknown\r\n"),
+            head => head.Status != 101 ? $"status {head.Status}, expected 101"
+                : head["Sec-WebSocket-Extensions"] is { } e ? $"the server accepted extension '{e}', which this suite cannot speak"
+                : Upgrades(HttpHead.SampleKey)(head));
+        yield return new("H.27", "offers subprotocols the Echo sample does not speak: 101 without Sec-WebSocket-Protocol (section 4.2.2)",
+            port => Request(port, extra: "Sec-WebSocket-Protocol: chat, superchat\r\n"), Upgrades(HttpHead.SampleKey));
     }
 }
