@@ -54,13 +54,16 @@ public sealed class WebSocketConnection
 
     internal WebSocketHandler Handler { get; }
 
+    /// <summary>The handler's own per-connection state (a typed endpoint keeps its context here).</summary>
+    internal object? Tag { get; set; }
+
     internal WebSocketSession Session => _session;
 
-    /// <inheritdoc cref="WebSocketSession.SendAsync"/>
+    /// <inheritdoc cref="WebSocketSession.SendAsync(Opcode, ReadOnlySequence{byte}, CancellationToken)"/>
     public ValueTask SendAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken = default)
         => _session.SendAsync(opcode, payload, cancellationToken);
 
-    /// <inheritdoc cref="WebSocketSession.SendAsync"/>
+    /// <inheritdoc cref="WebSocketSession.SendAsync(Opcode, ReadOnlySequence{byte}, CancellationToken)"/>
     public ValueTask SendAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
         => _session.SendAsync(opcode, new ReadOnlySequence<byte>(payload), cancellationToken);
 

@@ -77,6 +77,18 @@ public sealed class WebSocketSession
     }
 
     /// <summary>
+    /// Sends a typed message: the server role writes the message's prepared frame as is, the client role masks its
+    /// payload. Same delivery rules as <see cref="SendAsync(Opcode, ReadOnlySequence{byte}, CancellationToken)"/>.
+    /// </summary>
+    public ValueTask SendAsync(EncodedMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return _role == WebSocketRole.Server
+            ? WriteAsync(Opcode.Text, new ReadOnlySequence<byte>(message.ServerFrame), cancellationToken, preparedFrame: true)
+            : WriteAsync(Opcode.Text, new ReadOnlySequence<byte>(message.Payload), cancellationToken);
+    }
+
+    /// <summary>
     /// Starts the closing handshake (RFC 6455 section 7.1.2). The session ends when the peer answers, or after the
     /// close timeout. Calling it again does nothing.
     /// </summary>
@@ -225,10 +237,10 @@ public sealed class WebSocketSession
     /// <summary>
     /// The one way out: frames leave whole and in order under the write lock, masked when this is a client.
     /// Nothing follows our close frame; for <see cref="Opcode.Close"/> a null <paramref name="closeCode"/> sends an
-    /// empty close payload.
+    /// empty close payload. A <paramref name="preparedFrame"/> payload is a whole frame built by <see cref="EncodedMessage"/>.
     /// </summary>
     private async ValueTask WriteAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken,
-        CloseCode? closeCode = null, string? reason = null)
+        bool preparedFrame = false, CloseCode? closeCode = null, string? reason = null)
     {
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -242,7 +254,8 @@ public sealed class WebSocketSession
             else
             {
                 if (opcode != Opcode.Close && Volatile.Read(ref _closeSent) != 0) return;
-                WriteFrame(output, opcode, payload, mask);
+                if (preparedFrame) WriteRaw(output, payload);
+                else WriteFrame(output, opcode, payload, mask);
             }
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -277,13 +290,18 @@ public sealed class WebSocketSession
         }
     }
 
+    private static void WriteRaw(PipeWriter output, in ReadOnlySequence<byte> frame)
+    {
+        foreach (var segment in frame) output.Write(segment.Span);
+    }
+
     /// <summary>Sends our one close frame (RFC 6455 section 5.5.1) and starts the close timeout.</summary>
     private ValueTask SendCloseAsync(CloseCode? code, string? reason)
     {
         if (Interlocked.Exchange(ref _closeSent, 1) != 0) return ValueTask.CompletedTask;
         Interlocked.CompareExchange(ref _state, (int)WebSocketState.Closing, (int)WebSocketState.Open);
         _closeTimeout.CancelAfter(_options.CloseTimeout);
-        return WriteAsync(Opcode.Close, ReadOnlySequence<byte>.Empty, CancellationToken.None, code, reason);
+        return WriteAsync(Opcode.Close, ReadOnlySequence<byte>.Empty, CancellationToken.None, closeCode: code, reason: reason);
     }
 
     private void OnCloseTimeout()

@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Text.Json;
+using Switchboard.Protocol;
+
+namespace Switchboard.Connections;
+
+/// <summary>
+/// One typed message serialized once, as its wire envelope, into a pooled buffer with room in front for the frame
+/// header. A server sends the very same frame bytes to any number of connections (server frames are unmasked);
+/// a client sends <see cref="Payload"/> through its session, which masks it.
+/// </summary>
+/// <remarks>
+/// The owner disposes it after every send that uses it has completed; the buffer then goes back to the pool.
+/// Not thread-safe to dispose concurrently with sends.
+/// </remarks>
+public sealed class EncodedMessage : IDisposable
+{
+    // A server header is at most 10 bytes: 2 + 8 for a 64-bit length; no mask.
+    private const int HeaderRoom = 10;
+
+    [ThreadStatic] private static Utf8JsonWriter? t_writer;
+
+    private byte[]? _buffer;
+    private readonly int _frameStart;
+    private readonly int _end;
+
+    private EncodedMessage(byte[] buffer, int frameStart, int end)
+    {
+        _buffer = buffer;
+        _frameStart = frameStart;
+        _end = end;
+    }
+
+    /// <summary>The envelope's UTF-8 JSON bytes: the payload of one text message.</summary>
+    public ReadOnlyMemory<byte> Payload => Buffer.AsMemory(HeaderRoom, _end - HeaderRoom);
+
+    /// <summary>The complete unmasked text frame (header and payload), as a server sends it.</summary>
+    public ReadOnlyMemory<byte> ServerFrame => Buffer.AsMemory(_frameStart, _end - _frameStart);
+
+    private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(EncodedMessage));
+
+    /// <summary>Serializes <paramref name="message"/> as <c>{"type":…,"data":…}</c> (with <paramref name="id"/> when given).</summary>
+    public static EncodedMessage Create<T>(T message, string? id = null) where T : IMessage<T>
+    {
+        var output = new PooledBufferWriter(HeaderRoom);
+        var writer = t_writer ??= new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
+        writer.Reset(output);
+        try
+        {
+            Envelope.Write(writer, message, id);
+            writer.Flush();
+        }
+        catch
+        {
+            output.Release();
+            writer.Reset(Stream.Null);
+            throw;
+        }
+        writer.Reset(Stream.Null); // keep no reference to the buffer in the cached writer
+
+        var buffer = output.Detach(out var end);
+        var payloadLength = end - HeaderRoom;
+        var headerLength = FrameHeader.GetLength(payloadLength, masked: false);
+        var frameStart = HeaderRoom - headerLength;
+        FrameWriter.WriteHeader(buffer.AsSpan(frameStart, headerLength), fin: true, Opcode.Text, payloadLength);
+        return new EncodedMessage(buffer, frameStart, end);
+    }
+
+    /// <summary>Returns the buffer to the pool.</summary>
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, null);
+        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    /// <summary>A growable buffer writer over pooled arrays, starting after a reserved prefix.</summary>
+    private sealed class PooledBufferWriter(int start) : IBufferWriter<byte>
+    {
+        private byte[] _array = ArrayPool<byte>.Shared.Rent(256);
+        private int _position = start;
+
+        public void Advance(int count) => _position += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _array.AsMemory(_position);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _array.AsSpan(_position);
+        }
+
+        public byte[] Detach(out int length)
+        {
+            length = _position;
+            var array = _array;
+            _array = [];
+            return array;
+        }
+
+        public void Release()
+        {
+            if (_array.Length > 0) ArrayPool<byte>.Shared.Return(_array);
+            _array = [];
+        }
+
+        private void Ensure(int sizeHint)
+        {
+            var needed = _position + Math.Max(sizeHint, 1);
+            if (needed <= _array.Length) return;
+            var next = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _array.Length * 2));
+            _array.AsSpan(0, _position).CopyTo(next);
+            ArrayPool<byte>.Shared.Return(_array);
+            _array = next;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Switchboard.Connections;
+using Switchboard.Protocol;
+
+namespace Switchboard.Server.Messaging;
+
+/// <summary>
+/// One connection of a typed endpoint as its handlers see it: who it is, where it came in, and whom it can reach.
+/// A handler never learns which transport carries the connection. Sending is thread-safe; <see cref="Items"/> is not.
+/// </summary>
+public sealed class MessageContext
+{
+    private readonly ConnectionRegistry _registry;
+
+    internal MessageContext(WebSocketConnection connection, MessageEndpoint endpoint, ConnectionRegistry registry)
+    {
+        Connection = connection;
+        Endpoint = endpoint;
+        _registry = registry;
+    }
+
+    /// <summary>A number unique among the server's connections.</summary>
+    public long ConnectionId => Connection.Id;
+
+    /// <summary>Values captured by the endpoint's route template, e.g. <c>username</c> for <c>/ws/{username}</c>.</summary>
+    public IReadOnlyDictionary<string, string> RouteValues => Connection.RouteValues;
+
+    /// <summary>The user this connection speaks for, once set with <see cref="SetUser"/> or <see cref="TrySetUniqueUser"/>.</summary>
+    public string? User => UserUnsafe;
+
+    /// <summary>Per-connection storage for the application; use it from this connection's handler calls only.</summary>
+    public IDictionary<string, object?> Items => Connection.Items;
+
+    /// <summary>The endpoint the connection belongs to: reach everyone, a user or a group from here.</summary>
+    public MessageEndpoint Endpoint { get; }
+
+    /// <summary>Every connection of the endpoint except this one.</summary>
+    public Recipients Others => Endpoint.AllExcept(ConnectionId);
+
+    /// <summary>The groups this connection has joined.</summary>
+    public IReadOnlyCollection<string> Groups => _registry.GroupsOf(this);
+
+    internal WebSocketConnection Connection { get; }
+
+    /// <summary>Written under the registry's lock.</summary>
+    internal string? UserUnsafe { get; set; }
+
+    /// <summary>Guarded by the registry's lock.</summary>
+    internal HashSet<string> GroupsUnsafe { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Sends a message to this connection.</summary>
+    public ValueTask SendAsync<T>(T message, CancellationToken cancellationToken = default) where T : IMessage<T>
+        => Endpoint.Connection(ConnectionId).SendAsync(message, cancellationToken);
+
+    /// <summary>Binds this connection to <paramref name="user"/>; a user may have many connections.</summary>
+    public void SetUser(string user)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        _registry.TrySetUser(this, user, unique: false);
+    }
+
+    /// <summary>Binds this connection to <paramref name="user"/> only if no other connection speaks for that user (atomically).</summary>
+    public bool TrySetUniqueUser(string user)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        return _registry.TrySetUser(this, user, unique: true);
+    }
+
+    /// <summary>Adds this connection to <paramref name="group"/>; joining twice does nothing.</summary>
+    public void JoinGroup(string group)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        _registry.Join(this, group);
+    }
+
+    /// <summary>Removes this connection from <paramref name="group"/>.</summary>
+    public void LeaveGroup(string group)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        _registry.Leave(this, group);
+    }
+
+    /// <summary>Starts the closing handshake with <paramref name="code"/>.</summary>
+    public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => Connection.CloseAsync(code, reason);
+}

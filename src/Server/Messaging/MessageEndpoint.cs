@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Connections;
+using Switchboard.Protocol;
+
+namespace Switchboard.Server.Messaging;
+
+/// <summary>
+/// A typed endpoint: map it to a route with <see cref="WebSocketServer.Map"/>, register a handler per message type
+/// with <see cref="On{T}"/>, and each incoming envelope is dispatched by its <c>"type"</c> to its handler with the
+/// connection's <see cref="MessageContext"/>. Register handlers and hooks before the server starts; sending is
+/// thread-safe at any time.
+/// </summary>
+/// <remarks>
+/// Errors (docs/protocol.md): a malformed envelope or a message that does not match its type closes the connection
+/// with 1007; a binary message closes it with 1003; an unknown type goes to <see cref="OnUnknownType"/> and the
+/// connection lives on; a handler that throws is logged and the connection lives on.
+/// </remarks>
+public sealed class MessageEndpoint : WebSocketHandler
+{
+    private delegate ValueTask Dispatch(MessageContext context, in ReadOnlySequence<byte> data);
+
+    private static readonly Func<ConnectionRegistry, string?, MessageContext[]> ResolveAll = static (r, _) => r.All();
+    private static readonly Func<ConnectionRegistry, string?, MessageContext[]> ResolveUser = static (r, user) => r.OfUser(user!);
+    private static readonly Func<ConnectionRegistry, string?, MessageContext[]> ResolveGroup = static (r, group) => r.InGroup(group!);
+
+    private readonly Dictionary<string, Dispatch> _handlers = new(StringComparer.Ordinal);
+    private readonly ConnectionRegistry _registry = new();
+    private readonly ILogger _logger;
+    private Func<MessageContext, ValueTask>? _onConnected;
+    private Func<MessageContext, CloseCode?, ValueTask>? _onDisconnected;
+    private Func<MessageContext, string, ValueTask>? _onUnknownType;
+
+    /// <summary>Creates an endpoint with no handlers.</summary>
+    public MessageEndpoint(ILoggerFactory? loggerFactory = null)
+    {
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server.Messaging");
+    }
+
+    /// <summary>Every connection of the endpoint.</summary>
+    public Recipients All => new(_registry, ResolveAll);
+
+    /// <summary>The number of open connections.</summary>
+    public int ConnectionCount => _registry.Count;
+
+    /// <summary>The users with at least one open connection, in ordinal order.</summary>
+    public IReadOnlyList<string> Users => _registry.Users();
+
+    /// <summary>Every connection except <paramref name="connectionId"/>.</summary>
+    public Recipients AllExcept(long connectionId) => new(_registry, ResolveAll, except: connectionId);
+
+    /// <summary>Every connection of <paramref name="user"/>.</summary>
+    public Recipients User(string user) => new(_registry, ResolveUser, user);
+
+    /// <summary>Every member of <paramref name="group"/>.</summary>
+    public Recipients Group(string group) => new(_registry, ResolveGroup, group);
+
+    /// <summary>One connection, if it is still open.</summary>
+    public Recipients Connection(long connectionId) => new(_registry, (r, _) => r.Find(connectionId) is { } c ? [c] : []);
+
+    /// <summary>Whether <paramref name="user"/> has an open connection.</summary>
+    public bool IsConnected(string user) => _registry.HasUser(user);
+
+    /// <summary>The connections in <paramref name="group"/> right now.</summary>
+    public IReadOnlyList<MessageContext> GroupMembers(string group) => _registry.InGroup(group);
+
+    /// <summary>Handles every incoming <typeparamref name="T"/>; one handler per type.</summary>
+    public MessageEndpoint On<T>(Func<MessageContext, T, ValueTask> handler) where T : IMessage<T>
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!_handlers.TryAdd(T.MessageType, (MessageContext context, in ReadOnlySequence<byte> data) => DispatchAsync(context, data, handler)))
+            throw new InvalidOperationException($"a handler for '{T.MessageType}' is already registered");
+        return this;
+    }
+
+    /// <summary>Runs after a connection opens, before its first message: identify the user, join groups, greet.</summary>
+    public MessageEndpoint OnConnected(Func<MessageContext, ValueTask> hook)
+    {
+        _onConnected = hook;
+        return this;
+    }
+
+    /// <summary>Runs once after a connection has ended, with the close code the peer sent (null if none).</summary>
+    public MessageEndpoint OnDisconnected(Func<MessageContext, CloseCode?, ValueTask> hook)
+    {
+        _onDisconnected = hook;
+        return this;
+    }
+
+    /// <summary>Runs for an envelope whose type has no handler; by default it is logged and ignored.</summary>
+    public MessageEndpoint OnUnknownType(Func<MessageContext, string, ValueTask> hook)
+    {
+        _onUnknownType = hook;
+        return this;
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask OnConnectedAsync(WebSocketConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var context = new MessageContext(connection, this, _registry);
+        connection.Tag = context;
+        _registry.Add(context);
+        if (_onConnected is { } hook) await hook(context).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var context = (MessageContext)connection.Tag!;
+        if (message.Opcode != Opcode.Text)
+        {
+            MessageLog.BinaryMessage(_logger, context.ConnectionId);
+            return connection.CloseAsync(CloseCode.UnsupportedData, "this endpoint speaks JSON text messages");
+        }
+
+        var payload = message.Payload;
+        if (!Envelope.TryRead(payload, out var header, out var error))
+        {
+            MessageLog.MalformedEnvelope(_logger, context.ConnectionId, error);
+            return connection.CloseAsync(CloseCode.InvalidPayloadData, $"malformed envelope: {error.Describe()}");
+        }
+
+        if (_handlers.TryGetValue(header.Type, out var dispatch)) return dispatch(context, header.Data(payload));
+
+        MessageLog.UnknownType(_logger, context.ConnectionId, header.Type);
+        return _onUnknownType is { } hook ? hook(context, header.Type) : ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask OnDisconnectedAsync(WebSocketConnection connection, CloseCode? status)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var context = (MessageContext)connection.Tag!;
+        _registry.Remove(context);
+        if (_onDisconnected is { } hook) await hook(context, status).ConfigureAwait(false);
+    }
+
+    private ValueTask DispatchAsync<T>(MessageContext context, in ReadOnlySequence<byte> data, Func<MessageContext, T, ValueTask> handler)
+        where T : IMessage<T>
+    {
+        T value;
+        try
+        {
+            var reader = new Utf8JsonReader(data);
+            value = T.Read(ref reader);
+        }
+        catch (MessageFormatException e)
+        {
+            MessageLog.InvalidMessage(_logger, context.ConnectionId, T.MessageType, e.Message);
+            return context.CloseAsync(CloseCode.InvalidPayloadData, e.Message);
+        }
+        return InvokeAsync(context, value, handler);
+    }
+
+#pragma warning disable CA1031 // Application handlers may throw anything; the connection must survive it.
+    private async ValueTask InvokeAsync<T>(MessageContext context, T value, Func<MessageContext, T, ValueTask> handler) where T : IMessage<T>
+    {
+        try
+        {
+            await handler(context, value).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            MessageLog.HandlerFailed(_logger, T.MessageType, context.ConnectionId, e);
+        }
+    }
+#pragma warning restore CA1031
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Server.Messaging;
+
+/// <summary>Log events of typed endpoints. Ids 200-299.</summary>
+internal static partial class MessageLog
+{
+    [LoggerMessage(201, LogLevel.Error, "Handler for {MessageType} on connection {ConnectionId} threw")]
+    public static partial void HandlerFailed(ILogger logger, string messageType, long connectionId, Exception exception);
+
+    [LoggerMessage(202, LogLevel.Information, "Connection {ConnectionId} sent a malformed envelope ({Error}); closing with 1007")]
+    public static partial void MalformedEnvelope(ILogger logger, long connectionId, EnvelopeError error);
+
+    [LoggerMessage(203, LogLevel.Information, "Connection {ConnectionId} sent an invalid {MessageType}: {Reason}; closing with 1007")]
+    public static partial void InvalidMessage(ILogger logger, long connectionId, string messageType, string reason);
+
+    [LoggerMessage(204, LogLevel.Information, "Connection {ConnectionId} sent unknown message type {MessageType}")]
+    public static partial void UnknownType(ILogger logger, long connectionId, string messageType);
+
+    [LoggerMessage(205, LogLevel.Information, "Connection {ConnectionId} sent a binary message to a typed endpoint; closing with 1003")]
+    public static partial void BinaryMessage(ILogger logger, long connectionId);
+}
