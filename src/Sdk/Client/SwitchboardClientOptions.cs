@@ -1,0 +1,43 @@
+using Switchboard.Protocol;
+
+namespace Switchboard.Client;
+
+/// <summary>How a <see cref="SwitchboardClient"/> connects, reconnects and queues.</summary>
+public sealed class SwitchboardClientOptions
+{
+    /// <summary>Socket, TLS, handshake and session settings.</summary>
+    public WebSocketClientOptions Connection { get; init; } = new();
+
+    /// <summary>The first retry waits up to this long (full jitter: a random time between zero and the delay). Default 500 ms.</summary>
+    public TimeSpan ReconnectInitialDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The retry delay doubles per attempt up to this cap. Default 30 seconds.</summary>
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries after a lost connection before giving up (state <see cref="ConnectionState.Closed"/>); null retries forever. Default null.</summary>
+    public int? MaxReconnectAttempts { get; init; }
+
+    /// <summary>
+    /// Whether a connection that ended with this close code (null: no close frame) is retried. The default retries
+    /// everything except 1000 (normal), 1003 (unsupported data), 1007 (invalid data), 1008 (policy violation) and
+    /// 4000-4999 (application refusals): the server said the same request would fail again.
+    /// </summary>
+    public Func<CloseCode?, bool> ShouldReconnect { get; init; } = DefaultShouldReconnect;
+
+    /// <summary>
+    /// While reconnecting, sends wait in a queue (up to <see cref="MaxQueuedMessages"/>) and go out in order on the
+    /// next connection. When false, a send while disconnected throws. Default true.
+    /// </summary>
+    public bool QueueWhileDisconnected { get; init; } = true;
+
+    /// <summary>The most sends held while disconnected; one more throws <see cref="InvalidOperationException"/>. Default 100.</summary>
+    public int MaxQueuedMessages { get; init; } = 100;
+
+    /// <summary>The default reconnect policy described on <see cref="ShouldReconnect"/>.</summary>
+    public static bool DefaultShouldReconnect(CloseCode? status) => status switch
+    {
+        CloseCode.NormalClosure or CloseCode.UnsupportedData or CloseCode.InvalidPayloadData or CloseCode.PolicyViolation => false,
+        { } code when (ushort)code is >= 4000 and <= 4999 => false,
+        _ => true,
+    };
+}
