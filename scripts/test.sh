@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the third-party peers the tests need (when missing), builds Sdk.sln and runs every
-# test project. The last line printed is always `tests: N passed, M failed`; the exit status is
-# non-zero when the build failed or any test failed.
+# test project, then the JavaScript client's tests in tests/Js (`node --test`). The last line
+# printed is always `tests: N passed, M failed`; the exit status is non-zero when the build failed
+# or any test failed.
 #
 #   scripts/test.sh              install peers, build, test
 #   scripts/test.sh --deps-only  install peers only
@@ -85,6 +86,13 @@ sum_counter() {
   echo "$total"
 }
 
+# Reads one `# name N` summary line of the TAP report of the JavaScript tests.
+tap_counter() {
+  local value
+  value="$(sed -n "s/^# $1 \([0-9][0-9]*\)\$/\1/p" "$RESULTS/js.tap" 2>/dev/null | tail -n 1)"
+  echo "${value:-0}"
+}
+
 install_apt_packages
 install_node_peers
 if [[ "${1:-}" == "--deps-only" ]]; then
@@ -122,6 +130,25 @@ if [[ $trx_count -eq 0 || $((passed + failed)) -eq 0 ]]; then
   log "no test results were recorded"
   [[ $failed -eq 0 ]] && failed=1
 fi
+
+log "running JavaScript tests (tests/Js)"
+js_status=0
+node --test --test-timeout=120000 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$RESULTS/js.tap" \
+  tests/Js </dev/null || js_status=$?
+js_passed="$(tap_counter pass)"
+js_failed=$(( $(tap_counter fail) + $(tap_counter cancelled) ))
+if [[ $js_status -ne 0 && $js_failed -eq 0 ]]; then
+  log "node --test exited with $js_status but recorded no failed test"
+  js_failed=1
+fi
+if [[ $((js_passed + js_failed)) -eq 0 ]]; then
+  log "no JavaScript test results were recorded"
+  js_failed=1
+fi
+passed=$((passed + js_passed))
+failed=$((failed + js_failed))
 
 echo "tests: $passed passed, $failed failed"
 if [[ $failed -ne 0 ]]; then

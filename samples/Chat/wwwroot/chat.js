@@ -1,0 +1,364 @@
+// The instant-messaging page. Every piece of text that comes from a user or the server is put in
+// the page with textContent or DOM properties, never parsed as HTML.
+//
+// Wire contract: client->server `chat.send {text}`, `chat.direct {to, text}`; server->client
+// `chat.roster {users}` (on join), `chat.joined {user}`, `chat.left {user}`,
+// `chat.message {sender, text, sentAt}`, `chat.direct {from, to, text, sentAt}`, `chat.error {reason}`.
+//
+// `?transport=longpoll` (or `websocket`) in the page URL is passed to the client as its transport.
+
+import { SwitchboardClient } from './switchboard.js';
+
+/** The longest message in UTF-16 code units (string length); the same bound as ChatRoom.MaxTextLength. */
+const MAX_MESSAGE_LENGTH = 2000;
+/** 1-32 letters, digits, '_' or '-'. The server has the last word; this spares a round trip. */
+const NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** Messages kept in the list; the oldest go first. */
+const MAX_RENDERED = 500;
+
+const STATUS_TEXT = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  open: 'Connected',
+  reconnecting: 'Reconnecting…',
+  closed: 'Disconnected',
+};
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  me: $('me'), status: $('status'), leave: $('leave'), error: $('error'),
+  joinView: $('join-view'), joinForm: $('join-form'), name: $('name'),
+  chatView: $('chat-view'), roster: $('roster'), rosterCount: $('roster-count'),
+  log: $('log'), messages: $('messages'),
+  composer: $('composer'), input: $('message-input'), send: $('send'),
+  target: $('target'), targetClear: $('target-clear'), counter: $('counter'),
+};
+
+/** The current chat session, or null on the join form. */
+let session = null;
+/** What raised the error on display: 'composer' errors go away after the next successful send. */
+let errorSource = null;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function showError(message, source = 'other') {
+  errorSource = source;
+  ui.error.textContent = message;
+  ui.error.hidden = false;
+}
+
+function clearError() {
+  errorSource = null;
+  ui.error.textContent = '';
+  ui.error.hidden = true;
+}
+
+function setStatus(state, text = STATUS_TEXT[state]) {
+  ui.status.dataset.state = state;
+  ui.status.textContent = text;
+}
+
+function showView(view) {
+  const chat = view === 'chat';
+  ui.joinView.hidden = chat;
+  ui.chatView.hidden = !chat;
+  ui.leave.hidden = !chat;
+  ui.me.hidden = !chat;
+}
+
+function setComposerEnabled(enabled) {
+  ui.input.disabled = !enabled;
+  ui.send.disabled = !enabled;
+}
+
+function chatUrl(name) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws/${encodeURIComponent(name)}`;
+}
+
+function clientOptions() {
+  const transport = new URLSearchParams(location.search).get('transport');
+  return transport ? { transport } : {};
+}
+
+// ---- joining and leaving ----
+
+function join(name) {
+  clearError();
+  const s = { name, client: null, joined: false, opened: false, target: null, users: new Set(), shown: [], replaySkip: null };
+  session = s;
+  ui.messages.replaceChildren();
+  renderRoster(s);
+  renderTarget(s);
+  updateCounter();
+  setComposerEnabled(true);
+  ui.leave.textContent = 'Leave';
+  const who = el('strong', '', name);
+  ui.me.replaceChildren('You are ', who);
+  setStatus('connecting');
+  showView('chat');
+
+  const client = new SwitchboardClient(chatUrl(name), clientOptions());
+  s.client = client;
+  const on = (type, handler) => client.on(type, (data) => {
+    if (session === s) handler(s, data ?? {});
+  });
+  on('chat.roster', onRoster);
+  on('chat.joined', onJoined);
+  on('chat.left', onLeft);
+  on('chat.message', onMessage);
+  on('chat.direct', onDirect);
+  on('chat.error', onChatError);
+  client.onState((state, detail) => {
+    if (session === s) onState(s, state, detail);
+  });
+  client.onError((error) => console.warn(error.message));
+  ui.input.focus();
+}
+
+/** Back to the join form; `error` is shown there. */
+function leave(error) {
+  const s = session;
+  session = null;
+  s?.client?.close(1000, 'leaving');
+  showView('join');
+  setStatus('idle');
+  if (error) showError(error);
+  else clearError();
+  ui.name.focus();
+}
+
+// ---- server messages ----
+
+function onRoster(s, { users }) {
+  s.users = new Set((Array.isArray(users) ? users : []).map(String));
+  s.users.add(s.name);
+  s.joined = true;
+  clearError();
+  if (s.target && !s.users.has(s.target)) s.target = null;
+  renderRoster(s);
+  renderTarget(s);
+}
+
+function onJoined(s, { user }) {
+  if (!user || s.users.has(String(user))) return;
+  s.users.add(String(user));
+  renderRoster(s);
+  addNotice(`${user} joined`);
+}
+
+function onLeft(s, { user }) {
+  if (!user || !s.users.delete(String(user))) return;
+  if (s.target === String(user)) s.target = null;
+  renderRoster(s);
+  renderTarget(s);
+  addNotice(`${user} left`);
+}
+
+function onMessage(s, { sender, text, sentAt }) {
+  // After a reconnect the server replays its recent messages: skip the ones already shown, up to
+  // the first one that is new.
+  const key = JSON.stringify([sender, sentAt, text]);
+  if (s.replaySkip) {
+    if (s.replaySkip.has(key)) return;
+    s.replaySkip = null;
+  }
+  s.shown.push(key);
+  if (s.shown.length > MAX_RENDERED) s.shown.shift();
+  addMessage(s, { kind: 'message', sender, text, sentAt });
+}
+
+function onDirect(s, { from, to, text, sentAt }) {
+  addMessage(s, { kind: 'direct', sender: from, to, text, sentAt });
+}
+
+function onChatError(s, { reason }) {
+  const message = reason ? String(reason) : 'The server reported an error.';
+  // Refused before ever joining (name taken or invalid): back to the form, no reconnecting.
+  if (!s.joined) leave(message);
+  else showError(message);
+}
+
+function onState(s, state, detail) {
+  if (state === 'reconnecting') {
+    setStatus(state, `Reconnecting… (attempt ${detail.attempt})`);
+    if (s.opened && detail.attempt === 1) addNotice('Connection lost; reconnecting…');
+    return;
+  }
+  setStatus(state);
+  if (state === 'open') {
+    if (s.opened) {
+      s.replaySkip = new Set(s.shown);
+      addNotice('Reconnected');
+    }
+    s.opened = true;
+  } else if (state === 'closed' && !detail.byClient) {
+    const why = detail.reason ? `: ${detail.reason}` : '';
+    if (!s.joined) {
+      leave(`Could not join the chat${why || ' (the server is unreachable or refused the connection)'}.`);
+      return;
+    }
+    setComposerEnabled(false);
+    ui.leave.textContent = 'Back';
+    showError(`Disconnected from the server${why}.`);
+  }
+}
+
+// ---- rendering ----
+
+function renderRoster(s) {
+  const users = [...s.users].sort((a, b) => a.localeCompare(b));
+  ui.roster.replaceChildren(...users.map((user) => {
+    const item = el('li', 'roster-item');
+    item.dataset.user = user;
+    item.dataset.testid = 'roster-user';
+    if (user === s.name) {
+      item.dataset.self = 'true';
+      item.append(el('span', 'roster-name', user), el('span', 'you', '(you)'));
+      return item;
+    }
+    const button = el('button', 'roster-name', user);
+    button.type = 'button';
+    button.setAttribute('aria-pressed', String(user === s.target));
+    button.title = `Direct message to ${user}`;
+    button.addEventListener('click', () => {
+      s.target = s.target === user ? null : user;
+      renderRoster(s);
+      renderTarget(s);
+      ui.input.focus();
+    });
+    if (user === s.target) item.dataset.selected = 'true';
+    item.append(button);
+    return item;
+  }));
+  ui.rosterCount.textContent = `(${users.length})`;
+}
+
+function renderTarget(s) {
+  ui.target.dataset.target = s.target ?? '';
+  ui.target.textContent = s.target ? `Direct message to ${s.target}` : 'To everyone';
+  ui.targetClear.hidden = !s.target;
+  ui.input.placeholder = s.target ? `Message ${s.target} privately` : 'Write a message to everyone';
+  ui.composer.classList.toggle('direct', Boolean(s.target));
+}
+
+function formatTime(sentAt) {
+  const time = el('time', 'time');
+  const date = new Date(sentAt);
+  if (sentAt && !Number.isNaN(date.getTime())) {
+    time.dateTime = String(sentAt);
+    time.textContent = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    time.title = date.toLocaleString();
+  }
+  return time;
+}
+
+function addMessage(s, { kind, sender, to, text, sentAt }) {
+  sender = String(sender ?? '');
+  const item = el('li', `message ${kind}`);
+  item.dataset.testid = 'message';
+  item.dataset.kind = kind;
+  item.dataset.sender = sender;
+  if (sender === s.name) item.classList.add('mine');
+  const meta = el('p', 'meta');
+  meta.append(el('span', 'sender', sender));
+  if (kind === 'direct') {
+    item.dataset.to = String(to ?? '');
+    meta.append(el('span', 'arrow', ' → '), el('span', 'recipient', String(to ?? '')), el('span', 'badge', 'direct'));
+  }
+  meta.append(formatTime(sentAt));
+  const body = el('p', 'text', String(text ?? ''));
+  body.dataset.testid = 'message-text';
+  item.append(meta, body);
+  append(item);
+}
+
+function addNotice(text) {
+  const item = el('li', 'notice', text);
+  item.dataset.testid = 'notice';
+  item.dataset.kind = 'notice';
+  append(item);
+}
+
+function append(item) {
+  const log = ui.log;
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+  ui.messages.append(item);
+  while (ui.messages.childElementCount > MAX_RENDERED) ui.messages.firstElementChild.remove();
+  if (atBottom) log.scrollTop = log.scrollHeight;
+}
+
+function updateCounter() {
+  const length = ui.input.value.trim().length;
+  const over = length > MAX_MESSAGE_LENGTH;
+  ui.counter.textContent = `${length} / ${MAX_MESSAGE_LENGTH}`;
+  ui.counter.classList.toggle('over', over);
+  ui.input.setAttribute('aria-invalid', String(over));
+}
+
+// ---- user input ----
+
+ui.joinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = ui.name.value.trim();
+  if (!NAME_PATTERN.test(name)) {
+    ui.name.setAttribute('aria-invalid', 'true');
+    showError(name
+      ? 'A name is 1 to 32 letters, digits, “_” or “-”.'
+      : 'Enter a name to join.');
+    ui.name.focus();
+    return;
+  }
+  ui.name.removeAttribute('aria-invalid');
+  join(name);
+});
+
+ui.composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const s = session;
+  if (!s) return;
+  const text = ui.input.value.trim();
+  if (!text) return;
+  if (text.length > MAX_MESSAGE_LENGTH) {
+    showError(`A message is at most ${MAX_MESSAGE_LENGTH} characters; this one has ${text.length}.`, 'composer');
+    return;
+  }
+  try {
+    if (s.target) s.client.send('chat.direct', { to: s.target, text });
+    else s.client.send('chat.send', { text });
+  } catch (error) {
+    showError(`Message not sent: ${error.message}`, 'composer');
+    return;
+  }
+  if (errorSource === 'composer') clearError();
+  ui.input.value = '';
+  updateCounter();
+  ui.input.focus();
+});
+
+ui.input.addEventListener('input', updateCounter);
+ui.input.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && session?.target) {
+    session.target = null;
+    renderRoster(session);
+    renderTarget(session);
+  }
+});
+
+ui.targetClear.addEventListener('click', () => {
+  if (!session) return;
+  session.target = null;
+  renderRoster(session);
+  renderTarget(session);
+  ui.input.focus();
+});
+
+ui.leave.addEventListener('click', () => leave());
+
+updateCounter();
+ui.name.focus();

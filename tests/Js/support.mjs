@@ -1,0 +1,104 @@
+// Shared pieces of the switchboard.js tests: the client module, the `ws` package and a real
+// WebSocket server on 127.0.0.1 that records what it receives.
+
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// `ws` is pinned in the interop peers' package.json and installed there by scripts/test.sh.
+const peers = new URL('../Interop.Tests/peers/package.json', import.meta.url);
+let ws;
+try {
+  ws = createRequire(peers)('ws');
+} catch (error) {
+  throw new Error('the ws package is missing; run scripts/test.sh --deps-only', { cause: error });
+}
+export const { WebSocket, WebSocketServer } = ws;
+
+/** The client module. samples/Chat/wwwroot has no package.json, so the file is a `.js` ES module. */
+async function loadClient() {
+  const source = new URL('../../samples/Chat/wwwroot/switchboard.js', import.meta.url);
+  try {
+    return await import(source);
+  } catch (error) {
+    // Node releases without ES module syntax detection read a typeless .js file as CommonJS.
+    if (!(error instanceof SyntaxError)) throw error;
+    const copy = join(mkdtempSync(join(tmpdir(), 'switchboard-js-')), 'switchboard.mjs');
+    copyFileSync(fileURLToPath(source), copy);
+    return import(pathToFileURL(copy));
+  }
+}
+export const client = await loadClient();
+
+export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `predicate` until it returns a truthy value; fails after `timeoutMs`. */
+export async function waitFor(predicate, what, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(5);
+  }
+}
+
+/**
+ * A `ws` server on 127.0.0.1, port 0. `connections` lists every accepted socket with the text
+ * messages it received; `refuse = true` makes upgrades fail with 503; `upgrades` counts attempts.
+ */
+export async function startServer() {
+  const server = {
+    refuse: false,
+    upgrades: 0,
+    connections: [],
+    url: '',
+    get last() { return this.connections.at(-1); },
+    /** Messages received over all connections, in order. */
+    get received() { return this.connections.flatMap((c) => c.received); },
+    async stop() {
+      for (const c of this.connections) c.socket.terminate();
+      await new Promise((resolve) => wss.close(resolve));
+    },
+  };
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    verifyClient: (info, done) => {
+      server.upgrades += 1;
+      if (server.refuse) done(false, 503, 'refused by the test');
+      else done(true);
+    },
+  });
+  wss.on('connection', (socket, request) => {
+    const connection = { socket, path: request.url, received: [], closed: null };
+    socket.on('message', (data, isBinary) => connection.received.push(isBinary ? data : data.toString()));
+    socket.on('close', (code, reason) => { connection.closed = { code, reason: reason.toString() }; });
+    server.connections.push(connection);
+  });
+  await new Promise((resolve, reject) => {
+    wss.once('listening', resolve);
+    wss.once('error', reject);
+  });
+  server.url = `ws://127.0.0.1:${wss.address().port}/ws/alice`;
+  return server;
+}
+
+/** Records the states a client reports: `states` (names) and `details` (name and detail). */
+export function recordStates(c) {
+  const log = { states: [], details: [] };
+  c.onState((state, detail) => {
+    log.states.push(state);
+    log.details.push({ state, ...detail });
+  });
+  return log;
+}
+
+/** Records the errors a client reports. */
+export function recordErrors(c) {
+  const errors = [];
+  c.onError((error) => errors.push(error));
+  return errors;
+}
