@@ -5,16 +5,19 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Server.Http;
 using Switchboard.Server.Routing;
 
 namespace Switchboard.Server;
 
 /// <summary>
 /// A standalone WebSocket server: accepts TCP connections, performs the opening handshake, routes each
-/// connection by request path to a <see cref="WebSocketHandler"/>, and runs it until it closes.
-/// Configure with <see cref="Map"/> before <see cref="Start"/>; after that the members are thread-safe.
+/// connection by request path to a <see cref="WebSocketHandler"/>, and runs it until it closes. The same port
+/// answers plain HTTP/1.1 requests from the routes added with <see cref="MapGet"/> and its siblings, on persistent
+/// connections. Configure with <see cref="Map"/> and the HTTP map methods before <see cref="Start"/>; after that
+/// the members are thread-safe.
 /// </summary>
-public sealed class WebSocketServer : IAsyncDisposable
+public sealed partial class WebSocketServer : IAsyncDisposable
 {
     private readonly WebSocketServerOptions _options;
     private readonly WebSocketSessionOptions _sessionOptions;
@@ -22,6 +25,8 @@ public sealed class WebSocketServer : IAsyncDisposable
     private readonly RouteTable _routes = new();
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
+    private readonly ConcurrentDictionary<long, SocketTransport> _httpTransports = new();
+    private readonly HttpConnectionLoop _http;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
@@ -41,6 +46,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             KeepAliveTimeout = _options.KeepAliveTimeout,
         };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
+        _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, _logger, _stopping.Token);
     }
 
     /// <summary>The bound address; valid after <see cref="Start"/> (the real port when 0 was asked for).</summary>
@@ -105,6 +111,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             foreach (var connection in _connections.Values) connection.Abort();
+            foreach (var transport in _httpTransports.Values) transport.Abort();
             await all.ConfigureAwait(false);
         }
         _stopping.Dispose();
@@ -147,7 +154,18 @@ public sealed class WebSocketServer : IAsyncDisposable
     {
         await Task.Yield(); // leave the accept loop before any work
         var transport = new SocketTransport(socket);
-        var connection = await UpgradeAsync(id, transport).ConfigureAwait(false);
+        WebSocketConnection? connection = null;
+        _httpTransports[id] = transport;
+        try
+        {
+            // Plain HTTP requests are answered here until one is for a WebSocket endpoint.
+            var head = await _http.RunAsync(id, transport).ConfigureAwait(false);
+            if (head is not null) connection = await UpgradeAsync(id, transport, head).ConfigureAwait(false);
+        }
+        finally
+        {
+            _httpTransports.TryRemove(id, out _);
+        }
         if (connection is null)
         {
             await transport.DisposeAsync().ConfigureAwait(false);
@@ -163,39 +181,17 @@ public sealed class WebSocketServer : IAsyncDisposable
         Log.Disconnected(_logger, connection.Id, status);
     }
 
-    /// <summary>Reads the upgrade request under the handshake timeout and answers it; null when refused.</summary>
-    private async Task<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport)
+    /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>
+    private async Task<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
     {
         var remote = transport.Socket.RemoteEndPoint;
-        HandshakeRequest? request;
-        HandshakeError error;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
-        {
-            timeout.CancelAfter(_options.HandshakeTimeout);
-            try
-            {
-                (request, error) = await ReadRequestAsync(transport, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Log.HandshakeTimedOut(_logger, remote);
-                return null;
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-            {
-                Log.TransportError(_logger, id, e);
-                return null;
-            }
-        }
-
-        if (request is null && error == HandshakeError.None) return null; // peer left before finishing its request
-        if (error != HandshakeError.None)
+        if (!WebSocketUpgrade.TryValidate(head, out var request, out var error))
         {
             await RejectAsync(transport, error.ToStatusCode(), error.Describe()).ConfigureAwait(false);
             return null;
         }
 
-        if (!_routes.TryMatch(request!.Path, out var handler, out var routeValues))
+        if (!_routes.TryMatch(request.Path, out var handler, out var routeValues))
         {
             await RejectAsync(transport, 404, "no WebSocket endpoint at this path").ConfigureAwait(false);
             return null;
@@ -215,22 +211,6 @@ public sealed class WebSocketServer : IAsyncDisposable
         Log.Connected(_logger, id, remote, request.Path);
         var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger, subprotocol);
         return new WebSocketConnection(session, request, routeValues, remote, handler!, _logger);
-    }
-
-    private async Task<(HandshakeRequest? Request, HandshakeError Error)> ReadRequestAsync(SocketTransport transport, CancellationToken cancellationToken)
-    {
-        var input = transport.Input;
-        while (true)
-        {
-            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (HandshakeParser.TryParse(result.Buffer, _options.Handshake, out var consumed, out var examined, out var request, out var error))
-            {
-                input.AdvanceTo(consumed);
-                return (request, error);
-            }
-            input.AdvanceTo(consumed, examined);
-            if (result.IsCompleted) return (null, HandshakeError.None);
-        }
     }
 
     private async Task RejectAsync(SocketTransport transport, int statusCode, string reason)

@@ -4,15 +4,19 @@ using Switchboard.Protocol;
 namespace Switchboard.Server;
 
 /// <summary>
-/// Settings of a <see cref="WebSocketServer"/>. Every limit has a safe default; docs/security.md lists
-/// each one with what happens when a peer hits it.
+/// Settings of a <see cref="WebSocketServer"/>, for its WebSocket endpoints and for the plain HTTP requests it
+/// answers on the same port. Every limit has a safe default; docs/security.md lists each one with what happens
+/// when a peer hits it.
 /// </summary>
 public sealed class WebSocketServerOptions
 {
     /// <summary>The address to listen on. Default 127.0.0.1 with a port chosen by the operating system.</summary>
     public IPEndPoint EndPoint { get; init; } = new(IPAddress.Loopback, 0);
 
-    /// <summary>Caps on the opening handshake request; a request over them gets 431.</summary>
+    /// <summary>
+    /// Caps on every request head, upgrade or plain HTTP: 8 KiB and 64 header fields by default. A head over them
+    /// gets 431 and the connection is closed.
+    /// </summary>
     public HandshakeLimits Handshake { get; init; } = new();
 
     /// <summary>Caps on frames and messages; a peer over them is closed with 1009 before its payload is buffered.</summary>
@@ -22,10 +26,57 @@ public sealed class WebSocketServerOptions
     public IReadOnlyList<string> Subprotocols { get; init; } = [];
 
     /// <summary>
-    /// Time a client has to send a complete upgrade request after connecting (slowloris defence).
-    /// Default 10 seconds; the socket is dropped without a response when it runs out.
+    /// Time a client has to send its first complete request head (an upgrade request or a plain HTTP request) after
+    /// connecting: a slowloris defence. Default 10 seconds; the socket is dropped without a response when it runs out.
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// On a persistent HTTP connection, time the client has after a response to send the complete head of its next
+    /// request. Default 30 seconds; the connection is then closed without a response (RFC 9112 section 9.5).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan HttpIdleTimeout
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            field = value;
+        }
+    } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The largest body a plain HTTP request may declare with Content-Length. Default 1 MiB; a larger declaration is
+    /// answered with 413 from the head alone, before any body byte is read, and the connection is closed. Zero refuses
+    /// every body.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or larger than an array can hold.</exception>
+    public long MaxRequestBodySize
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Array.MaxLength);
+            field = value;
+        }
+    } = HttpLimits.DefaultMaxRequestBodySize;
+
+    /// <summary>
+    /// Time a client has, once a request head has arrived, to send the whole body it declared. Default 10 seconds;
+    /// the request is then answered with 408 and the connection is closed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan RequestBodyTimeout
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            field = value;
+        }
+    } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Time the peer has to answer our close frame (and to finish its side of the TCP close) before the

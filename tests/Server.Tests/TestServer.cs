@@ -7,9 +7,18 @@ namespace Switchboard.Server.Tests;
 internal sealed class TestServer : IAsyncDisposable
 {
     public TestServer(WebSocketServerOptions? options = null, params (string Template, WebSocketHandler Handler)[] routes)
+        : this(options, server =>
+        {
+            foreach (var (template, handler) in routes) server.Map(template, handler);
+        })
+    {
+    }
+
+    /// <summary>A server whose routes (WebSocket or HTTP) <paramref name="configure"/> maps before it starts.</summary>
+    public TestServer(WebSocketServerOptions? options, Action<WebSocketServer> configure)
     {
         Server = new WebSocketServer(options);
-        foreach (var (template, handler) in routes) Server.Map(template, handler);
+        configure(Server);
         Server.Start();
     }
 

@@ -3,34 +3,21 @@ using System.Collections.ObjectModel;
 namespace Switchboard.Protocol;
 
 /// <summary>
-/// A client's opening handshake that <see cref="HandshakeParser"/> accepted: every RFC 6455 section 4.2.1
-/// requirement holds, so a server may answer it with <see cref="HandshakeResponse.WriteAccept"/> or turn it
-/// down for reasons of its own (path, origin, authorization).
+/// A client's opening handshake that <see cref="HandshakeParser"/> or <see cref="WebSocketUpgrade.TryValidate"/>
+/// accepted: every RFC 6455 section 4.2.1 requirement holds, so a server may answer it with
+/// <see cref="HandshakeResponse.WriteAccept"/> or turn it down for reasons of its own (path, origin, authorization).
 /// </summary>
 /// <remarks>Immutable; safe to share between threads.</remarks>
 public sealed class HandshakeRequest
 {
-    private readonly KeyValuePair<string, string>[] _headers;
+    private readonly HttpRequestHead _head;
 
-    internal HandshakeRequest(
-        string target,
-        string path,
-        string query,
-        string host,
-        string key,
-        string? origin,
-        string[] subprotocols,
-        KeyValuePair<string, string>[] headers)
+    internal HandshakeRequest(HttpRequestHead head, string key, string? origin, string[] subprotocols)
     {
-        Target = target;
-        Path = path;
-        Query = query;
-        Host = host;
+        _head = head;
         Key = key;
         Origin = origin;
         Subprotocols = subprotocols.Length == 0 ? ReadOnlyCollection<string>.Empty : Array.AsReadOnly(subprotocols);
-        _headers = headers;
-        Headers = Array.AsReadOnly(headers);
     }
 
     /// <summary>The request method; always <c>GET</c>, the only one a handshake may use.</summary>
@@ -40,22 +27,22 @@ public sealed class HandshakeRequest
     /// The request-target exactly as sent: origin-form (<c>/chat?room=1</c>) or absolute-form
     /// (<c>ws://host/chat?room=1</c>, RFC 9112 section 3.2.2).
     /// </summary>
-    public string Target { get; }
+    public string Target => _head.Target;
 
     /// <summary>
     /// The path of the target, before any <c>?</c>; always starts with <c>/</c>. Percent-encoding is left as
     /// sent. An absolute-form target with no path yields <c>/</c>.
     /// </summary>
-    public string Path { get; }
+    public string Path => _head.Path;
 
     /// <summary>The query after <c>?</c>, without the <c>?</c>; empty when there is none.</summary>
-    public string Query { get; }
+    public string Query => _head.Query;
 
     /// <summary>
     /// The authority the request is for: the Host header, or for an absolute-form target the target's
     /// authority, which RFC 9112 section 3.2.2 says takes precedence.
     /// </summary>
-    public string Host { get; }
+    public string Host => _head.Host;
 
     /// <summary>Sec-WebSocket-Key as sent: base64 of 16 bytes, to be fed to <see cref="HandshakeResponse.ComputeAccept"/>.</summary>
     public string Key { get; }
@@ -70,7 +57,7 @@ public sealed class HandshakeRequest
     public IReadOnlyList<string> Subprotocols { get; }
 
     /// <summary>Every header field in arrival order, names spelled as sent, values with surrounding whitespace removed.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => _head.Headers;
 
     /// <summary>
     /// The value of a header field, matched case-insensitively; a repeated field's values are joined with
@@ -78,28 +65,5 @@ public sealed class HandshakeRequest
     /// </summary>
     /// <param name="name">The field name.</param>
     /// <returns>The combined value, or null when the field is absent.</returns>
-    public string? GetHeader(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        string? first = null;
-        List<string>? more = null;
-        foreach (KeyValuePair<string, string> header in _headers)
-        {
-            if (!string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (first is null)
-            {
-                first = header.Value;
-            }
-            else
-            {
-                (more ??= [first]).Add(header.Value);
-            }
-        }
-
-        return more is null ? first : string.Join(", ", more);
-    }
+    public string? GetHeader(string name) => _head.GetHeader(name);
 }

@@ -126,11 +126,8 @@ public static class HandshakeResponse
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
 
-        HttpWriter.Write(output, "HTTP/1.1 "u8);
-        HttpWriter.WriteDecimal(output, statusCode);
-        HttpWriter.Write(output, " "u8);
-        HttpWriter.WriteLatin1(output, HttpWriter.GetReasonPhrase(statusCode));
-        HttpWriter.Write(output, "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "u8);
+        HttpWriter.WriteStatusLine(output, statusCode);
+        HttpWriter.Write(output, "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "u8);
         HttpWriter.WriteDecimal(output, Encoding.UTF8.GetByteCount(reason) + 1);
         switch (statusCode)
         {

@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Switchboard.Protocol;
 
-/// <summary>The RFC 9110 section 5 building blocks both handshake sides parse with: tokens, field lines and lists.</summary>
+/// <summary>
+/// The RFC 9110 section 5 building blocks every HTTP/1.1 reader and writer here works with: tokens, field lines,
+/// lists, authorities and decimal lengths.
+/// </summary>
 internal static class HttpSyntax
 {
     private const string TokenChars = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -17,6 +20,11 @@ internal static class HttpSyntax
     private static readonly SearchValues<byte> s_valueControls = SearchValues.Create(
         [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
          0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x7F]);
+
+    // Host = uri-host [ ":" port ] (RFC 9110 section 7.2, RFC 3986 section 3.2.2): unreserved, pct-encoded,
+    // sub-delims, ':' and the IP-literal brackets. No '@': userinfo is not part of an authority on the wire.
+    private static readonly SearchValues<byte> s_authorityBytes = SearchValues.Create(
+        "!$%&'()*+,-.0123456789:;=ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz~"u8);
 
     /// <summary>Optional whitespace, RFC 9110 section 5.6.3.</summary>
     public static ReadOnlySpan<byte> Ows => " \t"u8;
@@ -40,6 +48,52 @@ internal static class HttpSyntax
     }
 
     public static bool IsFieldValue(ReadOnlySpan<byte> value) => !value.ContainsAny(s_valueControls);
+
+    /// <summary>
+    /// Whether text can be sent as a field value: every char is Latin-1 (one byte on the wire) and none is a
+    /// control character other than HTAB, so no value can end its line early and inject a field.
+    /// </summary>
+    public static bool IsFieldValue(ReadOnlySpan<char> value)
+    {
+        foreach (char c in value)
+        {
+            if (c > 0xFF || (c < 0x20 && c != '\t') || c == 0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a value is a non-empty <c>uri-host [ ":" port ]</c> made of authority characters.</summary>
+    public static bool IsAuthority(ReadOnlySpan<byte> value) => !value.IsEmpty && !value.ContainsAnyExcept(s_authorityBytes);
+
+    /// <summary>
+    /// Reads <c>Content-Length = 1*DIGIT</c> (RFC 9110 section 8.6): digits only, no sign, no list, and a value
+    /// that fits in a <see cref="long"/>. Leading zeros are allowed, as the grammar allows them.
+    /// </summary>
+    public static bool TryParseContentLength(ReadOnlySpan<byte> value, out long length)
+    {
+        length = 0;
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (byte b in value)
+        {
+            uint digit = (uint)(b - '0');
+            if (digit > 9 || length > (long.MaxValue - digit) / 10)
+            {
+                return false;
+            }
+
+            length = (length * 10) + digit;
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// Splits <c>field-name ":" OWS field-value OWS</c> (RFC 9112 section 5). The name must be a token that
@@ -72,6 +126,24 @@ internal static class HttpSyntax
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// <see cref="ContainsToken(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> for a value already decoded as Latin-1.
+    /// A token that is not ASCII is in no list.
+    /// </summary>
+    public static bool ContainsToken(ReadOnlySpan<char> list, ReadOnlySpan<char> token)
+    {
+        if (!Ascii.IsValid(token))
+        {
+            return false;
+        }
+
+        Span<byte> listScratch = stackalloc byte[256];
+        Span<byte> tokenScratch = stackalloc byte[64];
+        using var listBytes = new Latin1Buffer(list, listScratch);
+        using var tokenBytes = new Latin1Buffer(token, tokenScratch);
+        return ContainsToken(listBytes.Bytes, tokenBytes.Bytes);
     }
 
     /// <summary>

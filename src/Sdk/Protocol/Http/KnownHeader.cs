@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Switchboard.Protocol;
 
-/// <summary>The header fields the opening handshake reads, on either side.</summary>
+/// <summary>The header fields the request parsers and the client handshake act on.</summary>
 internal enum KnownHeader : byte
 {
     Other,
@@ -12,6 +12,7 @@ internal enum KnownHeader : byte
     Origin,
     ContentLength,
     TransferEncoding,
+    Expect,
     SecWebSocketKey,
     SecWebSocketVersion,
     SecWebSocketProtocol,
@@ -26,6 +27,7 @@ internal static class KnownHeaders
     {
         4 when Ascii.EqualsIgnoreCase(name, "Host"u8) => KnownHeader.Host,
         6 when Ascii.EqualsIgnoreCase(name, "Origin"u8) => KnownHeader.Origin,
+        6 when Ascii.EqualsIgnoreCase(name, "Expect"u8) => KnownHeader.Expect,
         7 when Ascii.EqualsIgnoreCase(name, "Upgrade"u8) => KnownHeader.Upgrade,
         10 when Ascii.EqualsIgnoreCase(name, "Connection"u8) => KnownHeader.Connection,
         14 when Ascii.EqualsIgnoreCase(name, "Content-Length"u8) => KnownHeader.ContentLength,
@@ -40,7 +42,7 @@ internal static class KnownHeaders
 
     /// <summary>
     /// The name as a string: a shared literal when it is spelled the canonical way, so a typical request
-    /// allocates nothing for the names the handshake cares about.
+    /// allocates nothing for the names the parsers care about.
     /// </summary>
     public static string GetName(KnownHeader header, ReadOnlySpan<byte> name)
     {
@@ -52,6 +54,7 @@ internal static class KnownHeaders
             KnownHeader.Origin => "Origin",
             KnownHeader.ContentLength => "Content-Length",
             KnownHeader.TransferEncoding => "Transfer-Encoding",
+            KnownHeader.Expect => "Expect",
             KnownHeader.SecWebSocketKey => "Sec-WebSocket-Key",
             KnownHeader.SecWebSocketVersion => "Sec-WebSocket-Version",
             KnownHeader.SecWebSocketProtocol => "Sec-WebSocket-Protocol",

@@ -28,11 +28,21 @@ internal static class HttpWriter
         output.Advance(written);
     }
 
-    public static void WriteDecimal(IBufferWriter<byte> output, int value)
+    public static void WriteDecimal(IBufferWriter<byte> output, long value)
     {
-        Span<byte> destination = output.GetSpan(11);
+        Span<byte> destination = output.GetSpan(20);
         Utf8Formatter.TryFormat(value, destination, out int written);
         output.Advance(written);
+    }
+
+    /// <summary><c>HTTP/1.1 SP status-code SP reason-phrase CRLF</c> (RFC 9112 section 4).</summary>
+    public static void WriteStatusLine(IBufferWriter<byte> output, int statusCode)
+    {
+        Write(output, "HTTP/1.1 "u8);
+        WriteDecimal(output, statusCode);
+        Write(output, " "u8);
+        WriteLatin1(output, GetReasonPhrase(statusCode));
+        Write(output, Crlf);
     }
 
     /// <summary><c>name ": " value CRLF</c>.</summary>
@@ -47,7 +57,19 @@ internal static class HttpWriter
     /// <summary>The reason phrase RFC 9110 section 15 registers for a status, or empty for an unregistered one.</summary>
     public static string GetReasonPhrase(int statusCode) => statusCode switch
     {
+        100 => "Continue",
         101 => "Switching Protocols",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "No Content",
+        206 => "Partial Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         402 => "Payment Required",

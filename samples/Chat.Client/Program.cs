@@ -1,0 +1,70 @@
+using Chat;
+using Switchboard.Client;
+
+// Chat from the terminal with the people in the browser.
+// Usage: dotnet run --project samples/Chat.Client -- --url ws://127.0.0.1:8001 --name bob
+// Type a line to send it to the room, "/to NAME text" for a direct message, "/quit" to leave.
+string? url = null, name = null;
+for (var i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--url": url = args[i + 1]; break;
+        case "--name": name = args[i + 1]; break;
+    }
+}
+if (url is null || name is null || args.Length % 2 != 0)
+{
+    await Console.Error.WriteLineAsync("usage: Chat.Client --url ws://127.0.0.1:8001 --name NAME");
+    return 2;
+}
+
+var endpoint = new Uri(new Uri(url.TrimEnd('/') + "/"), "ws/" + Uri.EscapeDataString(name));
+await using var client = new SwitchboardClient(endpoint);
+var refused = new TaskCompletionSource();
+
+client.On<Roster>(m => Console.WriteLine($"* in the room: {string.Join(", ", m.Users)}"));
+client.On<UserJoined>(m => Console.WriteLine($"* {m.User} joined"));
+client.On<UserLeft>(m => Console.WriteLine($"* {m.User} left"));
+client.On<ChatMessage>(m => Console.WriteLine($"[{m.SentAt.ToLocalTime():HH:mm}] {m.Sender}: {m.Text}"));
+client.On<DirectMessage>(m => Console.WriteLine($"[{m.SentAt?.ToLocalTime():HH:mm}] {m.From} -> {m.To}: {m.Text}"));
+client.On<ChatError>(m => Console.WriteLine($"! {m.Reason}"));
+client.StateChanged += (_, e) =>
+{
+    if (e.Current is ConnectionState.Reconnecting or ConnectionState.Closed && e.Previous != e.Current)
+        Console.WriteLine($"* {e.Current.ToString().ToLowerInvariant()}{(e.CloseStatus is { } code ? $" ({(int)code})" : "")}");
+    if (e.Current == ConnectionState.Closed) refused.TrySetResult();
+};
+
+try
+{
+    await client.ConnectAsync();
+}
+catch (Exception e) when (e is WebSocketHandshakeException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+{
+    await Console.Error.WriteLineAsync($"could not connect to {endpoint}: {e.Message}");
+    return 1;
+}
+Console.WriteLine($"* connected to {endpoint} as {name}");
+
+var input = Task.Run(async () =>
+{
+    while (Console.ReadLine() is { } line)
+    {
+        if (line == "/quit") return;
+        if (line.Length == 0) continue;
+        try
+        {
+            if (line.StartsWith("/to ", StringComparison.Ordinal) && line.IndexOf(' ', 4) is > 4 and var space)
+                await client.SendAsync(new DirectMessage(null, line[4..space], line[(space + 1)..], null));
+            else
+                await client.SendAsync(new SendChat(line));
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.WriteLine($"! {e.Message}");
+        }
+    }
+});
+await Task.WhenAny(input, refused.Task);
+return 0;

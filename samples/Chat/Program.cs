@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using Chat;
+using Microsoft.Extensions.Logging;
+using Switchboard.Server;
+using Switchboard.Server.Messaging;
+
+// The instant-messaging sample: the page at http://127.0.0.1:PORT/, the endpoint at ws://127.0.0.1:PORT/ws/{username}.
+// Usage: dotnet run --project samples/Chat -- --port 8001
+var port = 8001;
+for (var i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
+    {
+        port = p;
+    }
+    else
+    {
+        await Console.Error.WriteLineAsync($"usage: Chat [--port N]   (unknown or invalid argument '{args[i]}')");
+        return 2;
+    }
+}
+
+using var loggerFactory = LoggerFactory.Create(logging => logging
+    .AddSimpleConsole(console => console.SingleLine = true)
+    .SetMinimumLevel(LogLevel.Information));
+
+await using var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, port) }, loggerFactory);
+using var room = new ChatRoom(new MessageEndpoint(loggerFactory));
+server.Map("/ws/{username}", room.Endpoint);
+server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+server.Start();
+Console.WriteLine($"listening on http://127.0.0.1:{server.LocalEndPoint.Port}");
+
+var stop = new TaskCompletionSource();
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+await stop.Task;
+await server.StopAsync();
+return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}

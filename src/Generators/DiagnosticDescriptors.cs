@@ -1,0 +1,83 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Switchboard.Generators;
+
+/// <summary>Every diagnostic the generator reports. Ids are stable; new ones go to AnalyzerReleases.Unshipped.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Switchboard.Messages";
+
+    public static readonly DiagnosticDescriptor MessageNotPartial = Error(
+        "SWB001",
+        "Message type must be partial",
+        "The message type '{0}' must be declared partial so that its serializer can be generated");
+
+    public static readonly DiagnosticDescriptor DuplicateWireName = Error(
+        "SWB002",
+        "Duplicate wire name",
+        "The wire name '{0}' is used by both '{1}' and '{2}'; wire names must be unique in an assembly");
+
+    public static readonly DiagnosticDescriptor InvalidWireName = Error(
+        "SWB003",
+        "Invalid wire name",
+        "'{0}' is not a valid wire name: use 1 to 128 lowercase letters and digits in segments separated by '.', '-' or '_', starting with a letter, e.g. 'chat.send'");
+
+    public static readonly DiagnosticDescriptor UnsupportedMemberType = Error(
+        "SWB004",
+        "Unsupported member type",
+        "Property '{0}' has type '{1}', which messages cannot serialize: use a primitive, string, Guid, DateTime, DateTimeOffset, TimeSpan, enum, Nullable<T>, T[], List<T>, IReadOnlyList<T>, ImmutableArray<T>, Dictionary<string, T>, or a non-generic record or class");
+
+    public static readonly DiagnosticDescriptor GenericMessage = Error(
+        "SWB005",
+        "Message type must not be generic",
+        "The message type '{0}' must not be generic nor nested in a generic type: a wire name stands for one concrete type");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
+        "SWB006",
+        "Type containing a message must be partial",
+        "The type '{0}' must be declared partial because it contains the message type '{1}'");
+
+    public static readonly DiagnosticDescriptor AbstractMessage = Error(
+        "SWB007",
+        "Message type must be concrete",
+        "The message type '{0}' must not be abstract or static: readers create instances of it");
+
+    public static readonly DiagnosticDescriptor NoUsableConstructor = Error(
+        "SWB008",
+        "Type cannot be created from JSON",
+        "Type '{0}' cannot be created from JSON: {1}");
+
+    public static readonly DiagnosticDescriptor RecursiveType = Error(
+        "SWB009",
+        "Message data contains itself",
+        "Property '{0}' makes '{1}' contain itself; message data must be a finite tree");
+
+    public static readonly DiagnosticDescriptor DuplicateJsonName = Error(
+        "SWB010",
+        "Two properties have the same JSON name",
+        "Properties '{0}' and '{1}' of '{2}' both have the JSON name '{3}'");
+
+    public static readonly DiagnosticDescriptor UnsupportedAttribute = Error(
+        "SWB011",
+        "Unsupported serialization attribute",
+        "Property '{0}' uses [{1}], which messages do not support; only [JsonPropertyName], [JsonIgnore], [JsonPropertyOrder], [JsonConstructor] and [JsonStringEnumMemberName] are honored");
+
+    public static readonly DiagnosticDescriptor InaccessibleMessage = Error(
+        "SWB012",
+        "Message type must be accessible",
+        "The message type '{0}' must be visible to its whole assembly: neither it nor a type containing it may be private or protected");
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ById = new[]
+    {
+        MessageNotPartial, DuplicateWireName, InvalidWireName, UnsupportedMemberType, GenericMessage, ContainingTypeNotPartial,
+        AbstractMessage, NoUsableConstructor, RecursiveType, DuplicateJsonName, UnsupportedAttribute, InaccessibleMessage,
+    }.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor Get(string id) => ById[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: null, customTags: System.Array.Empty<string>());
+}

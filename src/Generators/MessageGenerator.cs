@@ -1,0 +1,80 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Switchboard.Generators.Model;
+
+namespace Switchboard.Generators;
+
+/// <summary>
+/// Generates, for every type marked <c>[Message("...")]</c>, an implementation of
+/// <c>IMessage&lt;TSelf&gt;</c> (wire name, writer, reader), and one message catalogue per assembly.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed partial class MessageGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        // 1. Every [Message] class or record, parsed once into a value-equatable spec and its diagnostics.
+        var parsed = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                TypeNames.MessageAttribute,
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
+                transform: static (context, token) => Parser.Parse(context, token))
+            .WithTrackingName(TrackingNames.Parse);
+
+        // 2. Diagnostics of all messages, deduplicated (a nested type shared by several messages is reported once).
+        var diagnostics = parsed
+            .Select(static (result, _) => result.Diagnostics)
+            .Collect()
+            .Select(static (all, _) => all.SelectMany(d => d).Distinct().ToEquatableArray())
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (context, diagnostics) => Report(context, diagnostics));
+
+        // 3. Wire names must be unique in the compilation.
+        var wireNames = parsed
+            .Select(static (result, _) => result.WireName)
+            .Where(static use => use is not null)
+            .Collect()
+            .Select(static (uses, _) => uses.Select(u => u!).ToEquatableArray())
+            .WithTrackingName(TrackingNames.WireNames);
+        context.RegisterSourceOutput(wireNames, static (context, uses) => Report(context, Parser.FindDuplicateWireNames(uses)));
+
+        // 4. One source file per message: the IMessage<TSelf> implementation.
+        var messages = parsed
+            .Select(static (result, _) => result.Message)
+            .Where(static message => message is not null)
+            .Select(static (message, _) => message!)
+            .WithTrackingName(TrackingNames.Messages);
+        context.RegisterSourceOutput(messages, static (context, message) => context.AddSource(message.HintName, Emitter.EmitMessage(message)));
+
+        // 5. The assembly's catalogue, in a namespace named after the assembly.
+        var assemblyNamespace = context.CompilationProvider
+            .Select(static (compilation, _) => Parser.NamespaceOf(compilation.AssemblyName))
+            .WithTrackingName(TrackingNames.AssemblyNamespace);
+        var catalog = messages
+            .Collect()
+            .Combine(assemblyNamespace)
+            .Select(static (pair, _) => Parser.CreateCatalog(pair.Right, pair.Left))
+            .WithTrackingName(TrackingNames.Catalog);
+        context.RegisterSourceOutput(catalog, static (context, catalog) =>
+        {
+            if (catalog.Messages.Count > 0)
+            {
+                context.AddSource(Emitter.CatalogHintName, Emitter.EmitCatalog(catalog));
+            }
+        });
+    }
+
+    private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.Get(diagnostic.Id),
+                diagnostic.Location?.ToLocation(),
+                diagnostic.Arguments.Cast<object>().ToArray()));
+        }
+    }
+}

@@ -1,0 +1,36 @@
+namespace Switchboard.Generators.Model;
+
+/// <summary>
+/// What a member's type is on the wire. The primitive names match <c>Switchboard.ShapeKind</c> and
+/// the <c>Read*</c> helpers of <c>Switchboard.Messaging.MessageJson</c>.
+/// </summary>
+internal enum ValueKind
+{
+    Boolean,
+    Char,
+    Byte,
+    SByte,
+    Int16,
+    UInt16,
+    Int32,
+    UInt32,
+    Int64,
+    UInt64,
+    Single,
+    Double,
+    Decimal,
+    String,
+    Guid,
+    DateTime,
+    DateTimeOffset,
+    TimeSpan,
+    Bytes,
+    Enum,
+    Nullable,
+    Array,
+    List,
+    ReadOnlyList,
+    ImmutableArray,
+    Dictionary,
+    Object,
+}

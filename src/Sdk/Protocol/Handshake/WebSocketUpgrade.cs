@@ -1,0 +1,124 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Text;
+
+namespace Switchboard.Protocol;
+
+/// <summary>
+/// Tells a WebSocket upgrade attempt from a plain HTTP request, and judges an attempt's head
+/// (RFC 6455 section 4.2.1) once <see cref="HttpRequestParser"/> has read it. The verdict, and so the HTTP status,
+/// is exactly the one <see cref="HandshakeParser"/> reaches on the same bytes.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+public static class WebSocketUpgrade
+{
+    /// <summary>
+    /// Whether the request asks to switch to WebSocket: some Upgrade field lists the <c>websocket</c> token
+    /// (RFC 9110 section 7.8; RFC 6455 section 4.2.1, item 3). An attempt may still be invalid;
+    /// <see cref="TryValidate"/> says why.
+    /// </summary>
+    /// <param name="head">A parsed request head.</param>
+    /// <returns>True for an upgrade attempt, false for a plain HTTP request.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="head"/> is null.</exception>
+    public static bool IsUpgradeRequest(HttpRequestHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        return head.HasToken("Upgrade", "websocket");
+    }
+
+    /// <summary>
+    /// Judges a parsed head as an opening handshake: GET, HTTP/1.1, one valid Host, <c>Upgrade: websocket</c>,
+    /// <c>Connection: Upgrade</c>, one valid Sec-WebSocket-Key, <c>Sec-WebSocket-Version: 13</c>, token subprotocols,
+    /// at most one Origin, and no body.
+    /// </summary>
+    /// <param name="head">A head <see cref="HttpRequestParser"/> accepted.</param>
+    /// <param name="request">The handshake request when the result is true.</param>
+    /// <param name="error">
+    /// <see cref="HandshakeError.None"/> when the result is true; otherwise why the upgrade is refused. The caller
+    /// answers with <see cref="HandshakeResponse.WriteReject(System.Buffers.IBufferWriter{byte}, HandshakeError)"/>
+    /// and closes the connection.
+    /// </param>
+    /// <returns>True when the head is a valid upgrade request.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="head"/> is null.</exception>
+    public static bool TryValidate(HttpRequestHead head, [NotNullWhen(true)] out HandshakeRequest? request, out HandshakeError error)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        request = null;
+        var rules = new UpgradeRules();
+        if (!Replay(head, ref rules))
+        {
+            error = rules.Error;
+            return false;
+        }
+
+        error = HandshakeError.None;
+        request = CreateRequest(head);
+        return true;
+    }
+
+    /// <summary>The handshake request for a head the upgrade rules accepted.</summary>
+    internal static HandshakeRequest CreateRequest(HttpRequestHead head)
+    {
+        string key = string.Empty;
+        string? origin = null;
+        List<string>? subprotocols = null;
+        Span<byte> nameScratch = stackalloc byte[64];
+        Span<byte> valueScratch = stackalloc byte[256];
+        foreach (KeyValuePair<string, string> header in head.Headers)
+        {
+            using var name = new Latin1Buffer(header.Key, nameScratch);
+            switch (KnownHeaders.Identify(name.Bytes))
+            {
+                case KnownHeader.SecWebSocketKey:
+                    key = header.Value;
+                    break;
+                case KnownHeader.Origin:
+                    origin = header.Value;
+                    break;
+                case KnownHeader.SecWebSocketProtocol:
+                    using (var value = new Latin1Buffer(header.Value, valueScratch))
+                    {
+                        foreach (ReadOnlySpan<byte> token in new HttpSyntax.ListEnumerator(value.Bytes))
+                        {
+                            (subprotocols ??= []).Add(Encoding.ASCII.GetString(token));
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return new HandshakeRequest(head, key, origin, subprotocols?.ToArray() ?? []);
+    }
+
+    /// <summary>
+    /// Feeds the head to the rules in arrival order, as <see cref="HandshakeParser"/> does while it reads, turning
+    /// each string back into its wire bytes (the parser decodes them as Latin-1, one char per byte).
+    /// </summary>
+    private static bool Replay(HttpRequestHead head, ref UpgradeRules rules)
+    {
+        Span<byte> method = stackalloc byte[64];
+        Span<byte> nameScratch = stackalloc byte[64];
+        Span<byte> valueScratch = stackalloc byte[256];
+        using (var methodBytes = new Latin1Buffer(head.Method, method))
+        {
+            ReadOnlySpan<byte> version = head.Version == HttpVersion.Version10 ? "HTTP/1.0"u8 : "HTTP/1.1"u8;
+            if (!rules.AcceptRequestLine(methodBytes.Bytes, version))
+            {
+                return false;
+            }
+        }
+
+        foreach (KeyValuePair<string, string> header in head.Headers)
+        {
+            using var name = new Latin1Buffer(header.Key, nameScratch);
+            using var value = new Latin1Buffer(header.Value, valueScratch);
+            if (!rules.AcceptField(KnownHeaders.Identify(name.Bytes), value.Bytes))
+            {
+                return false;
+            }
+        }
+
+        return rules.AcceptHead();
+    }
+}

@@ -1,0 +1,252 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Switchboard.Connections;
+using Switchboard.Protocol;
+using Switchboard.Server.Routing;
+
+namespace Switchboard.Server.Http;
+
+/// <summary>
+/// The HTTP/1.1 side of every accepted connection: reads request heads, answers plain requests from the HTTP routes,
+/// and keeps the connection open between them (RFC 9112 section 9.3) until a request is meant for the WebSocket side,
+/// the client or a limit ends it, or the server stops. One instance serves all connections; it is thread-safe.
+/// </summary>
+/// <remarks>
+/// The first head must arrive within <see cref="WebSocketServerOptions.HandshakeTimeout"/>, each later one within
+/// <see cref="WebSocketServerOptions.HttpIdleTimeout"/> of the previous response, and a body within
+/// <see cref="WebSocketServerOptions.RequestBodyTimeout"/> of its head. Parsing is left to
+/// <see cref="HttpRequestParser"/>; this class only moves bytes and decides.
+/// </remarks>
+internal sealed class HttpConnectionLoop(
+    WebSocketServerOptions options,
+    HttpRouteTable routes,
+    RouteTable webSocketRoutes,
+    ILogger logger,
+    CancellationToken stopping)
+{
+    private readonly HttpLimits _limits = new()
+    {
+        MaxHeaderBytes = options.Handshake.MaxHeaderBytes,
+        MaxHeaderCount = options.Handshake.MaxHeaderCount,
+        MaxRequestBodySize = options.MaxRequestBodySize,
+    };
+
+    private enum ReadOutcome : byte { Received, Refused, Ended, TimedOut }
+
+    /// <summary>
+    /// Serves requests until one belongs to the WebSocket side, and returns its head with the connection's input
+    /// positioned just after it: an upgrade attempt, or a plain request for a path only a WebSocket endpoint is
+    /// mapped at, which the upgrade path refuses as it always has. Null when the connection is done; it has then been
+    /// closed, and the caller disposes it.
+    /// </summary>
+    public async Task<HttpRequestHead?> RunAsync(long id, SocketTransport transport)
+    {
+        var remote = transport.Socket.RemoteEndPoint;
+        var first = true;
+        try
+        {
+            while (true)
+            {
+                var wait = first ? options.HandshakeTimeout : options.HttpIdleTimeout;
+                var (outcome, parsed, error) = await ReadHeadAsync(transport.Input, wait).ConfigureAwait(false);
+                switch (outcome)
+                {
+                    case ReadOutcome.Ended:
+                        return null;
+                    case ReadOutcome.TimedOut:
+                        // Silently, as a server does with an idle persistent connection (RFC 9112 section 9.5).
+                        if (first) Log.HandshakeTimedOut(logger, remote);
+                        else Log.HttpIdleTimedOut(logger, id, wait);
+                        return null;
+                    case ReadOutcome.Refused:
+                        await RefuseAsync(transport, error.ToStatusCode(), error.Describe(), w => HttpResponseWriter.WriteError(w, error)).ConfigureAwait(false);
+                        return null;
+                }
+
+                var head = parsed!;
+                if (WebSocketUpgrade.IsUpgradeRequest(head)) return head;
+                var match = routes.Match(head.Method, head.Path);
+                if (match.Handler is null && match.Allow is null && webSocketRoutes.TryMatch(head.Path, out _, out _)) return head;
+
+                if (!await ServeAsync(transport, head, match, remote).ConfigureAwait(false)) return null;
+                first = false;
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Log.TransportError(logger, id, e);
+            return null;
+        }
+    }
+
+    /// <summary>Answers one plain request; false when the connection must not carry another.</summary>
+    private async Task<bool> ServeAsync(SocketTransport transport, HttpRequestHead head, HttpRouteMatch match, EndPoint? remote)
+    {
+        var bodyLength = head.ContentLength ?? 0;
+        var omitBody = head.Method == "HEAD";
+        if (match.Handler is null)
+        {
+            // A body that will not be read leaves the connection out of step, so it ends after the answer.
+            var keepAlive = head.KeepAlive && bodyLength == 0 && !stopping.IsCancellationRequested;
+            var (status, text) = match.Allow is null ? (404, "Not found") : (405, $"{head.Method} is not allowed here");
+            KeyValuePair<string, string>[]? allow = match.Allow is null ? null : [new("Allow", match.Allow)];
+            HttpResponseWriter.WriteText(transport.Output, status, text, keepAlive, omitBody, allow);
+            return await FinishAsync(transport, head, status, keepAlive, remote).ConfigureAwait(false);
+        }
+
+        var body = ReadOnlyMemory<byte>.Empty;
+        if (bodyLength > 0)
+        {
+            if (head.ExpectsContinue)
+            {
+                HttpResponseWriter.WriteContinue(transport.Output);
+                await transport.Output.FlushAsync().ConfigureAwait(false);
+            }
+
+            var (read, outcome) = await ReadBodyAsync(transport.Input, bodyLength).ConfigureAwait(false);
+            if (outcome == ReadOutcome.Ended) return false;
+            if (outcome == ReadOutcome.TimedOut)
+            {
+                await RefuseAsync(transport, 408, "Request body not received in time",
+                    w => HttpResponseWriter.WriteText(w, 408, "Request body not received in time", keepAlive: false)).ConfigureAwait(false);
+                return false;
+            }
+
+            body = read;
+        }
+
+        var request = new HttpRequest(head, match.Values!, body, remote, stopping);
+        var response = await InvokeAsync(match.Handler, request).ConfigureAwait(false);
+        var persistent = head.KeepAlive && !stopping.IsCancellationRequested;
+        await WriteAsync(transport.Output, response, omitBody, persistent).ConfigureAwait(false);
+        return await FinishAsync(transport, head, response.StatusCode, persistent, remote).ConfigureAwait(false);
+    }
+
+#pragma warning disable CA1031 // Application handlers may throw anything; the connection answers 500 and lives on.
+    private async Task<HttpResponse> InvokeAsync(HttpHandler handler, HttpRequest request)
+    {
+        var response = new HttpResponse();
+        try
+        {
+            await handler(request, response).ConfigureAwait(false);
+            if (response.StatusCode is 204 or 304 && (response.BodyStream is not null || !response.GetBufferedBody().IsEmpty))
+                throw new InvalidOperationException($"a {response.StatusCode} response cannot have a body");
+            return response;
+        }
+        catch (Exception e)
+        {
+            response.DropBodyStream();
+            Log.HttpHandlerFailed(logger, request.Method, request.Path, e);
+            var failure = new HttpResponse { StatusCode = 500 };
+            failure.WriteText("Internal server error\n");
+            return failure;
+        }
+    }
+#pragma warning restore CA1031
+
+    /// <summary>Writes the response, streaming a file body in pieces; Content-Length comes from the open file.</summary>
+    private static async Task WriteAsync(PipeWriter output, HttpResponse response, bool omitBody, bool keepAlive)
+    {
+        if (response.BodyStream is not { } file)
+        {
+            HttpResponseWriter.Write(output, response.StatusCode, response.ContentType, response.GetBufferedBody().Span, keepAlive, omitBody, response.Headers);
+            return;
+        }
+
+        await using (file.ConfigureAwait(false))
+        {
+            var remaining = file.Length;
+            HttpResponseWriter.WriteHead(output, response.StatusCode, response.ContentType, remaining, keepAlive, response.Headers);
+            while (!omitBody && remaining > 0)
+            {
+                var memory = output.GetMemory((int)Math.Min(remaining, 64 * 1024));
+                var read = await file.ReadAsync(memory[..(int)Math.Min(remaining, memory.Length)]).ConfigureAwait(false);
+                // A file that shrank after its length was sent cannot be framed any more; the connection is dropped.
+                if (read == 0) throw new IOException("the file ended before its announced length");
+                output.Advance(read);
+                remaining -= read;
+                await output.FlushAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<bool> FinishAsync(SocketTransport transport, HttpRequestHead head, int status, bool keepAlive, EndPoint? remote)
+    {
+        await transport.Output.FlushAsync().ConfigureAwait(false);
+        Log.HttpServed(logger, head.Method, head.Path, remote, status);
+        if (keepAlive) return true;
+        await transport.CloseAsync(options.CloseTimeout).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Sends a refusal with <c>Connection: close</c> and ends the connection.</summary>
+    private async Task RefuseAsync(SocketTransport transport, int status, string reason, Action<IBufferWriter<byte>> write)
+    {
+        Log.HttpRefused(logger, transport.Socket.RemoteEndPoint, status, reason);
+        write(transport.Output);
+        await transport.Output.FlushAsync().ConfigureAwait(false);
+        await transport.CloseAsync(options.CloseTimeout).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads one head within <paramref name="wait"/>; the input is advanced past it only when it is accepted.</summary>
+    private async Task<(ReadOutcome, HttpRequestHead?, HttpError)> ReadHeadAsync(PipeReader input, TimeSpan wait)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(wait);
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                if (HttpRequestParser.TryParse(result.Buffer, _limits, out var consumed, out var examined, out var head, out var error))
+                {
+                    input.AdvanceTo(consumed);
+                    return (error == HttpError.None ? ReadOutcome.Received : ReadOutcome.Refused, head, error);
+                }
+
+                input.AdvanceTo(consumed, examined);
+                if (result.IsCompleted) return (ReadOutcome.Ended, null, HttpError.None);
+            }
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return (ReadOutcome.TimedOut, null, HttpError.None);
+        }
+    }
+
+    /// <summary>Reads exactly <paramref name="length"/> body bytes within the body timeout.</summary>
+    private async Task<(ReadOnlyMemory<byte>, ReadOutcome)> ReadBodyAsync(PipeReader input, long length)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(options.RequestBodyTimeout);
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (buffer.Length >= length)
+                {
+                    var body = buffer.Slice(0, length);
+                    var copy = body.ToArray();
+                    input.AdvanceTo(body.End);
+                    return (copy, ReadOutcome.Received);
+                }
+
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted) return (default, ReadOutcome.Ended);
+            }
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            return (default, ReadOutcome.TimedOut);
+        }
+    }
+}

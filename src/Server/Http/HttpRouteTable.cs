@@ -1,0 +1,64 @@
+using Switchboard.Server.Routing;
+
+namespace Switchboard.Server.Http;
+
+/// <summary>
+/// HTTP routes in registration order. A request goes to the first route whose method and template both match; a
+/// GET route also answers HEAD unless a HEAD route claims the path. Built before the server starts, read-only (and so
+/// thread-safe) after.
+/// </summary>
+internal sealed class HttpRouteTable
+{
+    private readonly List<(string Method, RouteTemplate Template, HttpHandler Handler)> _routes = [];
+
+    public void Add(string method, RouteTemplate template, HttpHandler handler) => _routes.Add((method, template, handler));
+
+    /// <summary>Finds the handler for a request, or what to answer when there is none.</summary>
+    public HttpRouteMatch Match(string method, string path)
+    {
+        // Methods are case-sensitive (RFC 9110 section 9.1), so they compare ordinally, as paths do.
+        if (TryMatch(method, path, out var match) || (method == "HEAD" && TryMatch("GET", path, out match)))
+        {
+            return match;
+        }
+
+        List<string>? allowed = null;
+        foreach (var (candidate, template, _) in _routes)
+        {
+            if (template.TryMatch(path, out _))
+            {
+                AddAllowed(allowed ??= [], candidate);
+            }
+        }
+
+        return allowed is null ? default : new HttpRouteMatch(null, null, string.Join(", ", allowed));
+    }
+
+    private bool TryMatch(string method, string path, out HttpRouteMatch match)
+    {
+        foreach (var (candidate, template, handler) in _routes)
+        {
+            if (string.Equals(candidate, method, StringComparison.Ordinal) && template.TryMatch(path, out var values))
+            {
+                match = new HttpRouteMatch(handler, values, null);
+                return true;
+            }
+        }
+
+        match = default;
+        return false;
+    }
+
+    /// <summary>Collects the methods for Allow (RFC 9110 section 10.2.1); a GET route implies HEAD.</summary>
+    private static void AddAllowed(List<string> allowed, string method)
+    {
+        if (!allowed.Contains(method, StringComparer.Ordinal)) allowed.Add(method);
+        if (method == "GET" && !allowed.Contains("HEAD", StringComparer.Ordinal)) allowed.Add("HEAD");
+    }
+}
+
+/// <summary>
+/// The outcome of <see cref="HttpRouteTable.Match"/>: a handler with its route values; or, when only other methods are
+/// mapped at the path, the Allow list for a 405; or neither, for a 404.
+/// </summary>
+internal readonly record struct HttpRouteMatch(HttpHandler? Handler, IReadOnlyDictionary<string, string>? Values, string? Allow);

@@ -1,0 +1,56 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.EndToEnd.Tests;
+
+/// <summary>The chat page in one browser context, driven through its stable test ids.</summary>
+internal sealed class ChatPage(IBrowserContext context, IPage page) : IAsyncDisposable
+{
+    public IPage Page { get; } = page;
+
+    public static async Task<ChatPage> OpenAsync(IBrowser browser, Uri server, string name, bool expectJoined = true)
+    {
+        var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        await page.GotoAsync(server.ToString());
+        await page.GetByTestId("name-input").FillAsync(name);
+        await page.GetByTestId("join-button").ClickAsync();
+        var chat = new ChatPage(context, page);
+        if (expectJoined) await Expect(chat.RosterEntry(name)).ToHaveCountAsync(1);
+        return chat;
+    }
+
+    public ILocator Messages => Page.Locator("li[data-testid=message]");
+
+    public ILocator Error => Page.GetByTestId("error");
+
+    public async Task SendAsync(string text)
+    {
+        await Page.GetByTestId("composer-input").FillAsync(text);
+        await Page.GetByTestId("send-button").ClickAsync();
+    }
+
+    public async Task SendDirectAsync(string to, string text)
+    {
+        await Page.Locator($"[data-testid=roster-user][data-user='{to}'] button").ClickAsync();
+        await SendAsync(text);
+    }
+
+    /// <summary>Waits until the roster shows exactly <paramref name="users"/>.</summary>
+    public async Task ExpectRosterAsync(params string[] users)
+    {
+        var items = Page.Locator("[data-testid=roster-user]");
+        await Expect(items).ToHaveCountAsync(users.Length);
+        foreach (var user in users) await Expect(RosterEntry(user)).ToHaveCountAsync(1);
+    }
+
+    private ILocator RosterEntry(string user) => Page.Locator($"[data-testid=roster-user][data-user='{user}']");
+
+    /// <summary>Waits for a message from <paramref name="sender"/> with exactly <paramref name="text"/>.</summary>
+    public Task ExpectMessageAsync(string sender, string text, string kind = "message") =>
+        Expect(Page.Locator($"li[data-testid=message][data-kind={kind}][data-sender='{sender}'] [data-testid=message-text]", new() { HasTextString = text }).First)
+            .ToHaveTextAsync(text);
+
+    public async ValueTask DisposeAsync() => await context.CloseAsync();
+}

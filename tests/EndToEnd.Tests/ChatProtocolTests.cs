@@ -1,0 +1,180 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Channels;
+using Chat;
+using Switchboard.Client;
+using Switchboard.Protocol;
+
+namespace Switchboard.EndToEnd.Tests;
+
+/// <summary>The chat's rules, exercised with Switchboard's .NET client against the real sample process.</summary>
+public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<ChatServerFixture>
+{
+    private static string Name(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..12];
+
+    [Fact]
+    public async Task Newcomer_gets_the_roster_then_the_last_50_messages_in_order()
+    {
+        // Other tests share the room, so look only at this test's own messages, which are the newest.
+        var talker = Name("talker");
+        await using var a = await Member.JoinAsync(server, talker);
+        for (var i = 0; i < 55; i++) await a.Client.SendAsync(new SendChat($"line {i}"));
+        for (var i = 0; i < 55; i++) await a.NextAsync<ChatMessage>(m => m.Sender == talker);
+
+        await using var b = await Member.JoinAsync(server, Name("late"));
+        var replay = new List<string>();
+        while (replay.Count < 50) replay.Add((await b.NextAsync<ChatMessage>(_ => true)).Text);
+        Assert.Equal(Enumerable.Range(5, 50).Select(i => $"line {i}"), replay);
+        Assert.Contains(b.Name, b.Roster!.Users);
+        Assert.Contains(talker, b.Roster.Users);
+    }
+
+    [Fact]
+    public async Task Direct_message_reaches_only_the_recipient_and_the_sender()
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        await using var bob = await Member.JoinAsync(server, Name("bob"));
+        await using var eve = await Member.JoinAsync(server, Name("eve"));
+
+        await alice.Client.SendAsync(new DirectMessage(null, bob.Name, "for bob only", null));
+        var received = await bob.NextAsync<DirectMessage>(_ => true);
+        Assert.Equal((alice.Name, bob.Name, "for bob only"), (received.From, received.To, received.Text));
+        Assert.Equal("for bob only", (await alice.NextAsync<DirectMessage>(_ => true)).Text);
+
+        // A room message sent after it arrives at eve; the direct message never did.
+        await alice.Client.SendAsync(new SendChat("marker"));
+        await eve.NextAsync<ChatMessage>(m => m.Text == "marker" && m.Sender == alice.Name);
+        Assert.DoesNotContain(eve.Seen, m => m is DirectMessage);
+    }
+
+    [Fact]
+    public async Task Direct_message_to_someone_offline_is_an_error()
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        await alice.Client.SendAsync(new DirectMessage(null, "nobody-here", "hello?", null));
+        Assert.Contains("not online", (await alice.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_and_duplicate_names_get_an_error_and_a_policy_close()
+    {
+        foreach (var name in new[] { "bad name!", "<b>", new string('x', 33) })
+        {
+            await using var refused = await Member.ConnectAsync(server, name);
+            Assert.Contains("not a valid name", (await refused.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+            Assert.Equal(CloseCode.PolicyViolation, await refused.Closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // No name at all matches no endpoint: the upgrade itself is refused.
+        var error = await Assert.ThrowsAsync<WebSocketHandshakeException>(() => Member.ConnectAsync(server, ""));
+        Assert.Equal(404, error.StatusCode);
+
+        await using var first = await Member.JoinAsync(server, Name("taken"));
+        await using var second = await Member.ConnectAsync(server, first.Name);
+        Assert.Contains("taken", (await second.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+        Assert.Equal(CloseCode.PolicyViolation, await second.Closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // The original holder is untouched.
+        await first.Client.SendAsync(new SendChat("mine"));
+        await first.NextAsync<ChatMessage>(m => m.Text == "mine");
+    }
+
+    [Fact]
+    public async Task Oversized_and_empty_messages_are_refused_and_the_connection_lives_on()
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        await alice.Client.SendAsync(new SendChat(new string('a', ChatRoom.MaxTextLength + 1)));
+        Assert.Contains("at most 2000", (await alice.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+        await alice.Client.SendAsync(new SendChat("   "));
+        Assert.Contains("empty", (await alice.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+
+        await alice.Client.SendAsync(new SendChat(new string('a', ChatRoom.MaxTextLength)));
+        await alice.NextAsync<ChatMessage>(m => m.Sender == alice.Name && m.Text.Length == ChatRoom.MaxTextLength);
+    }
+
+    [Fact]
+    public async Task A_vanished_socket_leaves_the_roster_and_never_breaks_delivery_to_others()
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        var ghost = Name("ghost");
+        using (var raw = new TcpClient())
+        {
+            await raw.ConnectAsync("127.0.0.1", server.Chat.Port);
+            var stream = raw.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                $"GET /ws/{ghost} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+            await alice.NextAsync<UserJoined>(m => m.User == ghost);
+            raw.Client.LingerState = new LingerOption(true, 0); // vanish with a reset, no close frame
+        }
+
+        await alice.NextAsync<UserLeft>(m => m.User == ghost);
+        await using var bob = await Member.JoinAsync(server, Name("bob"));
+        Assert.DoesNotContain(ghost, bob.Roster!.Users);
+        await alice.Client.SendAsync(new SendChat("after the ghost"));
+        await bob.NextAsync<ChatMessage>(m => m.Text == "after the ghost");
+    }
+
+    /// <summary>One chat user on a <see cref="SwitchboardClient"/>, with everything it received in order.</summary>
+    private sealed class Member : IAsyncDisposable
+    {
+        private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>();
+
+        private Member(string name, SwitchboardClient client)
+        {
+            Name = name;
+            Client = client;
+        }
+
+        public string Name { get; }
+
+        public SwitchboardClient Client { get; }
+
+        public Roster? Roster { get; private set; }
+
+        public List<object> Seen { get; } = [];
+
+        public TaskCompletionSource<CloseCode?> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static async Task<Member> JoinAsync(ChatServerFixture server, string name)
+        {
+            var member = await ConnectAsync(server, name);
+            member.Roster = await member.NextAsync<Roster>(_ => true);
+            return member;
+        }
+
+        public static async Task<Member> ConnectAsync(ChatServerFixture server, string name)
+        {
+            var client = new SwitchboardClient(server.Chat.WebSocketUri("/ws/" + Uri.EscapeDataString(name)));
+            var member = new Member(name, client);
+            client.On<Roster>(member.Receive);
+            client.On<ChatMessage>(member.Receive);
+            client.On<DirectMessage>(member.Receive);
+            client.On<UserJoined>(member.Receive);
+            client.On<UserLeft>(member.Receive);
+            client.On<ChatError>(member.Receive);
+            client.StateChanged += (_, e) => { if (e.Current == ConnectionState.Closed) member.Closed.TrySetResult(e.CloseStatus); };
+            await client.ConnectAsync();
+            return member;
+        }
+
+        /// <summary>The next received <typeparamref name="T"/> that matches, skipping others (bounded wait).</summary>
+        public async Task<T> NextAsync<T>(Func<T, bool> match)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            while (true)
+            {
+                var message = await _inbox.Reader.ReadAsync(timeout.Token);
+                if (message is T typed && match(typed)) return typed;
+            }
+        }
+
+        public ValueTask DisposeAsync() => Client.DisposeAsync();
+
+        private void Receive<T>(T message) where T : notnull
+        {
+            lock (Seen) Seen.Add(message);
+            _inbox.Writer.TryWrite(message);
+        }
+    }
+}

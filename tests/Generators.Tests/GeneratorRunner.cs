@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Switchboard.Generators.Tests;
+
+/// <summary>Runs <see cref="MessageGenerator"/> over source text, as the compiler would.</summary>
+internal static class GeneratorRunner
+{
+    public static readonly CSharpParseOptions ParseOptions = CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Preview);
+
+    private static readonly ImmutableArray<MetadataReference> References = CreateReferences();
+
+    public static CSharpCompilation Compile(params string[] sources) => CSharpCompilation.Create(
+        "Tests.Messages",
+        sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Input{i}.cs")),
+        References,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
+        [new MessageGenerator().AsSourceGenerator()],
+        parseOptions: ParseOptions,
+        driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator; returns its result and the diagnostics of the compilation with the generated code.</summary>
+    public static (GeneratorDriverRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) Run(params string[] sources)
+    {
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(Compile(sources), out var output, out _);
+        var diagnostics = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+        return (driver.GetRunResult(), diagnostics);
+    }
+
+    /// <summary>The generated files, in hint-name order, as one text for a snapshot.</summary>
+    public static string Sources(GeneratorDriverRunResult result)
+    {
+        var text = new StringBuilder();
+        foreach (var source in result.Results.SelectMany(r => r.GeneratedSources).OrderBy(s => s.HintName, StringComparer.Ordinal))
+        {
+            text.Append("// ---------- ").Append(source.HintName).Append(" ----------\n");
+            text.Append(source.SourceText.ToString().ReplaceLineEndings("\n"));
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Diagnostics as <c>SWB001 (3,22)-(3,27): message</c> followed by the text they point at.</summary>
+    public static string Describe(IEnumerable<Diagnostic> diagnostics)
+    {
+        var text = new StringBuilder();
+        foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ThenBy(d => d.Id, StringComparer.Ordinal))
+        {
+            var span = diagnostic.Location.GetLineSpan();
+            text.Append($"{diagnostic.Id} {diagnostic.Severity} {span.Path}({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1})-({span.EndLinePosition.Line + 1},{span.EndLinePosition.Character + 1}): ");
+            text.Append(diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+            if (diagnostic.Location.IsInSource)
+            {
+                text.Append("    at: ").Append(diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan).ReplaceLineEndings(" ")).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static ImmutableArray<MetadataReference> CreateReferences()
+    {
+        string platform = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;
+        return
+        [
+            .. platform.Split(Path.PathSeparator).Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll")
+                .Select(p => MetadataReference.CreateFromFile(p)),
+            MetadataReference.CreateFromFile(typeof(MessageAttribute).Assembly.Location),
+        ];
+    }
+}

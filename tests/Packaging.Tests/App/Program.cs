@@ -1,0 +1,56 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using App;
+using Switchboard;
+
+// Write a message in its envelope, read it back by its type, and list the assembly's catalogue.
+var buffer = new ArrayBufferWriter<byte>();
+using (var writer = new Utf8JsonWriter(buffer))
+{
+    Envelope.Write(writer, new SendChat("hi <there>", Mood.Happy, [new Mention("bob", 3)], new() { ["lang"] = "en" }, TimeSpan.FromMinutes(90)), id: "7");
+}
+
+Console.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+if (!Envelope.TryRead(buffer.WrittenSpan, out var header, out var error))
+{
+    Console.WriteLine($"envelope error: {error}");
+    return 1;
+}
+
+Console.WriteLine($"type={header.Type} id={header.Id} known={SwitchboardMessages.Catalog.Contains(header.Type)}");
+var message = Envelope.ReadData<SendChat>(buffer.WrittenSpan, header);
+Console.WriteLine($"text={message.Text} mood={message.Mood} mentions={message.Mentions.Count} first={message.Mentions[0].User}@{message.Mentions[0].Offset} lang={message.Meta["lang"]} after={message.After}");
+
+try
+{
+    var reader = new Utf8JsonReader("""{"text":"x","mood":"Sad"}"""u8);
+    SendChat.Read(ref reader);
+}
+catch (MessageFormatException exception)
+{
+    Console.WriteLine(exception.Message);
+}
+
+foreach (var descriptor in SwitchboardMessages.Catalog.Messages)
+{
+    Console.WriteLine($"{descriptor.Type} -> {descriptor.ClrType.Name}: {string.Join(", ", descriptor.Fields)}");
+}
+
+return 0;
+
+namespace App
+{
+    public enum Mood { Calm, Happy }
+
+    public sealed record Mention(string User, int Offset);
+
+    [Message("chat.send")]
+    public partial record SendChat(string Text, Mood Mood, List<Mention> Mentions, Dictionary<string, string> Meta, TimeSpan? After);
+
+    [Message("chat.typing")]
+    public partial class Typing
+    {
+        public required string User { get; init; }
+    }
+}

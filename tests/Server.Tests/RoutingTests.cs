@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Switchboard.Client;
+using Switchboard.Server.Messaging;
+using Xunit;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>
+/// Hundreds of real client connections over loopback: every routing target delivers each message exactly once to
+/// exactly the connections it names.
+/// </summary>
+public sealed class RoutingTests : IAsyncLifetime
+{
+    private const int Clients = 300;
+    private const int Users = 100;   // three connections per user
+    private const int Groups = 10;   // thirty connections per group
+
+    private readonly MessageEndpoint _endpoint = new();
+    private readonly List<SwitchboardClient> _clients = [];
+    private readonly ConcurrentDictionary<int, ConcurrentBag<(string From, int Seq)>> _received = new();
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _endpoint
+            .OnConnected(context =>
+            {
+                var index = int.Parse(context.RouteValues["index"], System.Globalization.CultureInfo.InvariantCulture);
+                context.SetUser($"u{index % Users}");
+                context.JoinGroup($"g{index % Groups}");
+                context.Items["index"] = index;
+                return ValueTask.CompletedTask;
+            })
+            .On<Route>((context, route) =>
+            {
+                var note = new Note(context.User!, route.Seq);
+                return route.Target switch
+                {
+                    "all" => _endpoint.All.SendAsync(note),
+                    "others" => context.Others.SendAsync(note),
+                    "user" => _endpoint.User(route.Name!).SendAsync(note),
+                    "group" => _endpoint.Group(route.Name!).SendAsync(note),
+                    _ => throw new ArgumentException(route.Target),
+                };
+            });
+        _server = new TestServer(null, ("/ws/{index}", _endpoint));
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, Clients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var client = new SwitchboardClient(_server.Uri($"/ws/{i}"));
+            var bag = _received.GetOrAdd(i, _ => []);
+            client.On<Note>(note => bag.Add((note.From, note.Seq)));
+            await client.ConnectAsync(ct);
+            lock (_clients) _clients.Add(client);
+        });
+        for (var i = 0; i < 200 && _endpoint.ConnectionCount != Clients; i++) await Task.Delay(25);
+        Assert.Equal(Clients, _endpoint.ConnectionCount);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask()));
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Routes_deliver_exactly_once_to_exactly_their_targets()
+    {
+        // Sender i sends to: everyone, everyone else, a user, a group. Every client is a sender once.
+        // Seq is unique per request; its last digit says which route it took.
+        var senders = _clients.Select((client, n) => (client, seq: n * 10)).ToArray();
+        await Parallel.ForEachAsync(senders, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (sender, ct) =>
+        {
+            var (client, seq) = sender;
+            await client.SendAsync(new Route("all", null, seq), ct);
+            await client.SendAsync(new Route("others", null, seq + 1), ct);
+            await client.SendAsync(new Route("user", "u7", seq + 2), ct);
+            await client.SendAsync(new Route("group", "g3", seq + 3), ct);
+        });
+
+        await WaitUntilAsync(() => _received.Values.Sum(b => b.Count) >= ExpectedTotal());
+        await Task.Delay(200); // anything extra (a duplicate) would arrive now
+
+        Assert.Equal(ExpectedTotal(), _received.Values.Sum(b => b.Count));
+        foreach (var (connection, bag) in _received)
+        {
+            var notes = bag.ToArray();
+            Assert.Equal(notes.Length, notes.Distinct().Count()); // no duplicates
+            var all = notes.Count(n => n.Seq % 10 == 0);
+            var others = notes.Count(n => n.Seq % 10 == 1);
+            var user = notes.Count(n => n.Seq % 10 == 2);
+            var group = notes.Count(n => n.Seq % 10 == 3);
+            Assert.Equal(Clients, all);
+            Assert.Equal(Clients - 1, others);
+            Assert.Equal(connection % Users == 7 ? Clients : 0, user);
+            Assert.Equal(connection % Groups == 3 ? Clients : 0, group);
+        }
+    }
+
+    private static int ExpectedTotal() =>
+        Clients * Clients                    // all
+        + Clients * (Clients - 1)            // others
+        + Clients * (Clients / Users)        // the three connections of u7
+        + Clients * (Clients / Groups);      // the thirty members of g3
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 600 && !condition(); i++) await Task.Delay(50);
+    }
+}
