@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Switchboard.Client;
+using Switchboard.Protocol;
+using Switchboard.Server.Messaging;
+using Xunit;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>SwitchboardClient across a server restart, against the real server on loopback.</summary>
+public sealed class ClientReconnectTests
+{
+    [Fact]
+    public async Task Client_reconnects_after_a_restart_and_delivers_what_was_queued_in_order()
+    {
+        var received = new ConcurrentQueue<int>();
+        var first = StartServer(0, received);
+        var port = first.LocalEndPoint.Port;
+
+        var states = new ConcurrentQueue<ConnectionState>();
+        await using var client = new SwitchboardClient(new Uri($"ws://127.0.0.1:{port}/typed"), new SwitchboardClientOptions
+        {
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+        });
+        client.StateChanged += (_, e) => states.Enqueue(e.Current);
+        await client.ConnectAsync();
+        await client.SendAsync(new Route("r", null, 0));
+        await WaitUntilAsync(() => received.Count == 1);
+
+        await first.StopAsync(); // 1001 going away: the client retries
+        await WaitUntilAsync(() => client.State == ConnectionState.Reconnecting);
+        for (var i = 1; i <= 20; i++) await client.SendAsync(new Route("r", null, i)); // queued
+
+        await using var second = StartServer(port, received);
+        await WaitUntilAsync(() => client.State == ConnectionState.Connected);
+        await WaitUntilAsync(() => received.Count == 21);
+        Assert.Equal(Enumerable.Range(0, 21), received);
+        var transitions = states.Where((state, i) => i == 0 || state != states.ElementAt(i - 1)).ToArray();
+        Assert.Equal([ConnectionState.Connecting, ConnectionState.Connected, ConnectionState.Reconnecting, ConnectionState.Connected], transitions);
+    }
+
+    [Fact]
+    public async Task Queue_is_bounded_and_sends_fail_clearly_when_queueing_is_off()
+    {
+        var received = new ConcurrentQueue<int>();
+        var server = StartServer(0, received);
+        var uri = new Uri($"ws://127.0.0.1:{server.LocalEndPoint.Port}/typed");
+        var slow = new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromSeconds(30), MaxQueuedMessages = 3 };
+        await using var bounded = new SwitchboardClient(uri, slow);
+        await using var strict = new SwitchboardClient(uri, new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromSeconds(30), QueueWhileDisconnected = false });
+        await bounded.ConnectAsync();
+        await strict.ConnectAsync();
+        await server.StopAsync();
+        await WaitUntilAsync(() => bounded.State == ConnectionState.Reconnecting && strict.State == ConnectionState.Reconnecting);
+
+        for (var i = 0; i < 3; i++) await bounded.SendAsync(new Route("q", null, i));
+        var full = await Assert.ThrowsAsync<InvalidOperationException>(async () => await bounded.SendAsync(new Route("q", null, 3)));
+        Assert.Contains("MaxQueuedMessages", full.Message, StringComparison.Ordinal);
+        var off = await Assert.ThrowsAsync<InvalidOperationException>(async () => await strict.SendAsync(new Route("q", null, 0)));
+        Assert.Contains("queueing is off", off.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Policy_close_is_not_retried()
+    {
+        var endpoint = new MessageEndpoint().OnConnected(c => c.CloseAsync(CloseCode.PolicyViolation, "go away"));
+        await using var server = new TestServer(null, ("/typed", endpoint));
+        var closed = new TaskCompletionSource<CloseCode?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var client = new SwitchboardClient(server.Uri("/typed"), new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromMilliseconds(10) });
+        client.StateChanged += (_, e) => { if (e.Current == ConnectionState.Closed) closed.TrySetResult(e.CloseStatus); };
+        await client.ConnectAsync();
+        Assert.Equal(CloseCode.PolicyViolation, await closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Task.Delay(100);
+        Assert.Equal(ConnectionState.Closed, client.State);
+        Assert.Equal(0, server.Server.ConnectionCount);
+    }
+
+    private static WebSocketServer StartServer(int port, ConcurrentQueue<int> received)
+    {
+        var endpoint = new MessageEndpoint().On<Route>((_, route) =>
+        {
+            received.Enqueue(route.Seq);
+            return ValueTask.CompletedTask;
+        });
+        var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, port) });
+        server.Map("/typed", endpoint);
+        server.Start();
+        return server;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 400 && !condition(); i++) await Task.Delay(25);
+        Assert.True(condition(), "condition not reached within 10 s");
+    }
+}
