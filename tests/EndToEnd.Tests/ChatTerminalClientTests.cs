@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text;
+using Switchboard.Testing;
+
+namespace Switchboard.EndToEnd.Tests;
+
+/// <summary>samples/Chat.Client, run as a real process from its console, chatting with a browser page.</summary>
+public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFixture chromium)
+    : IClassFixture<ChatServerFixture>, IClassFixture<ChromiumFixture>
+{
+    [Fact]
+    public async Task Terminal_user_and_browser_user_chat()
+    {
+        var carol = $"carol{Guid.NewGuid():N}"[..12];
+        var bob = $"bob{Guid.NewGuid():N}"[..12];
+        await using var page = await ChatPage.OpenAsync(chromium.Browser, server.Chat.HttpUri("/"), carol);
+        using var terminal = Terminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), bob);
+
+        await terminal.WaitForAsync($"connected to");
+        await page.ExpectRosterAsync(bob, carol);
+
+        await terminal.TypeAsync("hello from the terminal");
+        await page.ExpectMessageAsync(bob, "hello from the terminal");
+
+        await page.SendAsync("hi terminal");
+        await terminal.WaitForAsync($"{carol}: hi terminal");
+
+        await terminal.TypeAsync($"/to {carol} just for you");
+        await page.ExpectMessageAsync(bob, "just for you", kind: "direct");
+
+        await terminal.TypeAsync("/quit");
+        await page.ExpectRosterAsync(carol);
+    }
+
+    private sealed class Terminal : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+
+        private Terminal(Process process)
+        {
+            _process = process;
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public static Terminal Start(string url, string name)
+        {
+            var info = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Chat.Client.dll"), "--url", url, "--name", name }) info.ArgumentList.Add(arg);
+            return new Terminal(Process.Start(info) ?? throw new InvalidOperationException("could not start Chat.Client"));
+        }
+
+        public async Task TypeAsync(string line)
+        {
+            await _process.StandardInput.WriteLineAsync(line);
+            await _process.StandardInput.FlushAsync();
+        }
+
+        public async Task WaitForAsync(string text)
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                lock (_output) if (_output.ToString().Contains(text, StringComparison.Ordinal)) return;
+                await Task.Delay(50);
+            }
+            lock (_output) Assert.Fail($"Chat.Client never printed '{text}'. It printed:\n{_output}");
+        }
+
+        public void Dispose()
+        {
+            try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            _process.WaitForExit(10_000);
+            _process.Dispose();
+        }
+    }
+}
