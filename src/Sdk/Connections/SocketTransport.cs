@@ -70,8 +70,9 @@ public sealed class SocketTransport : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await Input.CompleteAsync().ConfigureAwait(false);
+        // Completing flushes anything left; after a TLS shutdown or a reset there is no one to flush to.
         try { await Output.CompleteAsync().ConfigureAwait(false); }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException) { }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException) { }
         await _stream.DisposeAsync().ConfigureAwait(false);
         Socket.Dispose();
     }

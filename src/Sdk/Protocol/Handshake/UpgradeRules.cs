@@ -23,7 +23,10 @@ internal struct UpgradeRules : IHeadRules
     /// <summary>Why the rules refused the request, once one of their methods returned false.</summary>
     public HandshakeError Error { get; private set; }
 
-    /// <summary>The version is judged before the method, so a garbled line is never mistaken for a well-formed POST.</summary>
+    /// <summary>
+    /// The version is judged before the method, so an HTTP/1.0 POST is told about its version (505) first; the line's
+    /// syntax has already been checked, so a garbled line is never mistaken for a well-formed POST.
+    /// </summary>
     public bool AcceptRequestLine(ReadOnlySpan<byte> method, ReadOnlySpan<byte> version) =>
         // RFC 6455 section 4.1: "the HTTP version MUST be at least 1.1"; 2.0 and later never use this form.
         !version.SequenceEqual("HTTP/1.1"u8) ? Fail(HandshakeError.UnsupportedHttpVersion)

@@ -6,8 +6,9 @@ namespace Switchboard.Protocol;
 
 /// <summary>
 /// Tells a WebSocket upgrade attempt from a plain HTTP request, and judges an attempt's head
-/// (RFC 6455 section 4.2.1) once <see cref="HttpRequestParser"/> has read it. The verdict, and so the HTTP status,
-/// is exactly the one <see cref="HandshakeParser"/> reaches on the same bytes.
+/// (RFC 6455 section 4.2.1) once <see cref="HttpRequestParser"/> has read it. For every head that parser accepts, the
+/// verdict, and so the HTTP status, is exactly the one <see cref="HandshakeParser"/> reaches on the same bytes: both
+/// apply the same rules in the same order.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
 public static class WebSocketUpgrade
