@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
 using Chat;
 using Microsoft.Extensions.Logging;
 using Switchboard.Server;
@@ -33,15 +32,5 @@ server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"));
 server.Start();
 Console.WriteLine($"listening on http://127.0.0.1:{server.LocalEndPoint.Port}");
 
-var stop = new TaskCompletionSource();
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-await stop.Task;
-await server.StopAsync();
+await server.RunUntilShutdownAsync();
 return 0;
-
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true;
-    stop.TrySetResult();
-}

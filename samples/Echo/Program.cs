@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Protocol;
@@ -38,18 +37,8 @@ server.Map("/{*path}", new EchoHandler());
 server.Start();
 Console.WriteLine($"listening on ws://127.0.0.1:{server.LocalEndPoint.Port}");
 
-var stop = new TaskCompletionSource();
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-await stop.Task;
-await server.StopAsync();
+await server.RunUntilShutdownAsync();
 return 0;
-
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true;
-    stop.TrySetResult();
-}
 
 /// <summary>Sends each message back unchanged.</summary>
 internal sealed class EchoHandler : WebSocketHandler
