@@ -31,6 +31,8 @@ await using var server = new WebSocketServer(
     {
         EndPoint = new IPEndPoint(IPAddress.Loopback, port),
         Frames = new FrameReaderOptions { MaxFrameSize = SixteenMiB, MaxMessageSize = SixteenMiB },
+        // Room for a few 16 MiB echoes in flight to a peer that sends faster than it reads.
+        SendQueueLimit = 4 * SixteenMiB,
     },
     loggerFactory);
 server.Map("/{*path}", new EchoHandler());

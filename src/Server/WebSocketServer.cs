@@ -153,7 +153,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private async Task RunSessionAsync(long id, Socket socket)
     {
         await Task.Yield(); // leave the accept loop before any work
-        var transport = new SocketTransport(socket);
+        var transport = new SocketTransport(socket, sendQueueLimit: _options.SendQueueLimit);
         WebSocketConnection? connection = null;
         _httpTransports[id] = transport;
         try

@@ -1,4 +1,5 @@
 using System.Net;
+using Switchboard.Connections;
 using Switchboard.Protocol;
 
 namespace Switchboard.Server;
@@ -77,6 +78,23 @@ public sealed class WebSocketServerOptions
             field = value;
         }
     } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Bytes a connection may have waiting to go out before it counts as a slow consumer. Sends never wait for a peer
+    /// that does not read: a frame to a connection whose send queue is full closes that connection with 1008 (policy
+    /// violation) instead, so one stalled peer neither holds up a broadcast nor grows memory without bound. One
+    /// message may go past the limit. Default 1 MiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 2.</exception>
+    public long SendQueueLimit
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 2);
+            field = value;
+        }
+    } = SocketTransport.DefaultSendQueueLimit;
 
     /// <summary>
     /// Time the peer has to answer our close frame (and to finish its side of the TCP close) before the

@@ -18,6 +18,9 @@ internal static partial class SessionLog
     [LoggerMessage(104, LogLevel.Information, "Session {SessionId} did not complete the close handshake in time; dropping it")]
     public static partial void CloseTimedOut(ILogger logger, long sessionId);
 
+    [LoggerMessage(106, LogLevel.Warning, "Session {SessionId} does not read: {SendQueueLimit} bytes wait for it; closing it with 1008")]
+    public static partial void SlowConsumer(ILogger logger, long sessionId, long sendQueueLimit);
+
     [LoggerMessage(105, LogLevel.Debug, "Session {SessionId} transport error")]
     public static partial void TransportError(ILogger logger, long sessionId, Exception exception);
 }

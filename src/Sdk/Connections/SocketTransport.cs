@@ -8,20 +8,44 @@ namespace Switchboard.Connections;
 /// A connected socket, optionally wrapped in TLS, with pipes over it. Owns and disposes all of them.
 /// <see cref="Abort"/> is thread-safe; the rest belongs to the session that runs over the transport.
 /// </summary>
+/// <remarks>
+/// What is written to <see cref="Output"/> goes into a send queue that a pump hands to the socket, so a flush never
+/// waits for the peer. <see cref="QueuedBytes"/> says how much waits; a writer that should slow down for a peer
+/// that reads slowly awaits <see cref="WaitForRoomAsync"/>, and one that must not wait (a server broadcasting to
+/// many peers) compares <see cref="QueuedBytes"/> with <see cref="SendQueueLimit"/> and gives up on that peer.
+/// </remarks>
 public sealed class SocketTransport : IAsyncDisposable
 {
+    /// <summary>The default <see cref="SendQueueLimit"/>: 1 MiB.</summary>
+    public const long DefaultSendQueueLimit = 1024 * 1024;
+
     private readonly Stream _stream;
+    private readonly Pipe _send;
+    private readonly Task _pump;
+    private readonly SendQueueWriter _output;
+    private readonly Lock _roomLock = new();
+    private TaskCompletionSource? _room;
+    private long _queued;
     private int _disposed;
 
     /// <summary>Wraps <paramref name="socket"/>, reading and writing through <paramref name="stream"/> (a TLS stream, say) or the socket itself.</summary>
-    public SocketTransport(Socket socket, Stream? stream = null)
+    /// <param name="socket">The connected socket; the transport owns it.</param>
+    /// <param name="stream">A stream over the socket, such as an authenticated <see cref="SslStream"/>; null uses the socket directly.</param>
+    /// <param name="sendQueueLimit">Bytes queued for the peer before flushes wait; see <see cref="SendQueueLimit"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sendQueueLimit"/> is below 2 bytes.</exception>
+    public SocketTransport(Socket socket, Stream? stream = null, long sendQueueLimit = DefaultSendQueueLimit)
     {
         ArgumentNullException.ThrowIfNull(socket);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
         Socket = socket;
+        SendQueueLimit = sendQueueLimit;
         _stream = stream ?? new NetworkStream(socket, ownsSocket: false);
         // Zero-byte reads: an idle connection holds no receive buffer while it waits.
         Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        Output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
+        // The queue is bounded by its writers (see WaitForRoomAsync), not by the pipe, whose flushes must never wait.
+        _send = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: 4096, useSynchronizationContext: false));
+        _output = new SendQueueWriter(this, _send.Writer);
+        _pump = PumpAsync();
     }
 
     /// <summary>The underlying socket.</summary>
@@ -30,8 +54,36 @@ public sealed class SocketTransport : IAsyncDisposable
     /// <summary>Bytes from the peer.</summary>
     public PipeReader Input { get; }
 
-    /// <summary>Bytes to the peer.</summary>
-    public PipeWriter Output { get; }
+    /// <summary>
+    /// Bytes to the peer: written into the send queue, which a pump hands to the socket in order. Its flush completes
+    /// at once; only the pump waits for the peer.
+    /// </summary>
+    public PipeWriter Output => _output;
+
+    /// <summary>The bound the writers keep the send queue to; see <see cref="WaitForRoomAsync"/>.</summary>
+    public long SendQueueLimit { get; }
+
+    /// <summary>Bytes written to <see cref="Output"/> that the socket has not taken yet.</summary>
+    public long QueuedBytes => Volatile.Read(ref _queued);
+
+    /// <summary>
+    /// Completes when the send queue holds at most <see cref="SendQueueLimit"/> bytes: at once when it does, otherwise
+    /// once the peer has taken enough for the queue to fall to half the limit (or the connection is gone). A writer
+    /// that awaits it before each write keeps the queue near the limit: one write may go past it.
+    /// </summary>
+    /// <param name="cancellationToken">Gives up waiting.</param>
+    /// <returns>A task that completes when there is room.</returns>
+    public Task WaitForRoomAsync(CancellationToken cancellationToken = default)
+    {
+        if (QueuedBytes <= SendQueueLimit) return Task.CompletedTask;
+        Task room;
+        lock (_roomLock)
+        {
+            if (QueuedBytes <= SendQueueLimit || _pump.IsCompleted) return Task.CompletedTask;
+            room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        return room.WaitAsync(cancellationToken);
+    }
 
     /// <summary>Drops the connection at once; pending reads and writes fail.</summary>
     public void Abort()
@@ -41,15 +93,17 @@ public sealed class SocketTransport : IAsyncDisposable
     }
 
     /// <summary>
-    /// The orderly end: send FIN (after TLS close_notify), then read and discard until the peer closes its side or
-    /// <paramref name="timeout"/> runs out. Draining first keeps unread bytes from turning the close into a reset
-    /// that could destroy the last frame sent.
+    /// The orderly end: hand everything queued to the socket, send FIN (after TLS close_notify), then read and discard
+    /// until the peer closes its side or <paramref name="timeout"/> runs out. Draining first keeps unread bytes from
+    /// turning the close into a reset that could destroy the last frame sent. Nothing may be written after it.
     /// </summary>
     public async Task CloseAsync(TimeSpan timeout)
     {
         try
         {
             using var cts = new CancellationTokenSource(timeout);
+            await _send.Writer.CompleteAsync().ConfigureAwait(false);
+            await _pump.WaitAsync(cts.Token).ConfigureAwait(false);
             if (_stream is SslStream tls) await tls.ShutdownAsync().WaitAsync(cts.Token).ConfigureAwait(false);
             Socket.Shutdown(SocketShutdown.Send);
             while (true)
@@ -59,7 +113,7 @@ public sealed class SocketTransport : IAsyncDisposable
                 if (result.IsCompleted || result.IsCanceled) break;
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException or TimeoutException)
         {
             // The peer is gone or too slow; either way the socket is disposed next.
         }
@@ -70,10 +124,78 @@ public sealed class SocketTransport : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await Input.CompleteAsync().ConfigureAwait(false);
-        // Completing flushes anything left; after a TLS shutdown or a reset there is no one to flush to.
-        try { await Output.CompleteAsync().ConfigureAwait(false); }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException) { }
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        await _send.Writer.CompleteAsync().ConfigureAwait(false);
+        // Whatever is still queued now has no one to go to: the socket goes first, so the pump cannot hang on it.
         Socket.Dispose();
+        await _pump.ConfigureAwait(false);
+        await _stream.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Hands the send queue to the socket in order, one write per contiguous segment, until it completes.</summary>
+    private async Task PumpAsync()
+    {
+        await Task.Yield();
+        var reader = _send.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var sent = buffer.Length; // before AdvanceTo, which recycles the segments
+                foreach (var segment in buffer) await _stream.WriteAsync(segment).ConfigureAwait(false);
+                if (sent > 0) await _stream.FlushAsync().ConfigureAwait(false);
+                reader.AdvanceTo(buffer.End);
+                if (Interlocked.Add(ref _queued, -sent) <= SendQueueLimit / 2) ReleaseWaiters();
+                if (result.IsCompleted) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
+        {
+            // The socket is gone: nothing more can be sent. Writers learn it from their next flush.
+            Socket.Dispose();
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+            ReleaseWaiters(); // nothing will drain any more: no one may wait for it
+        }
+    }
+
+    private void ReleaseWaiters()
+    {
+        TaskCompletionSource? room;
+        lock (_roomLock)
+        {
+            room = _room;
+            _room = null;
+        }
+        room?.TrySetResult();
+    }
+
+    /// <summary>The send queue's writer: counts what is written, so the queue's length is known without the pipe's help.</summary>
+    private sealed class SendQueueWriter(SocketTransport owner, PipeWriter inner) : PipeWriter
+    {
+        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
+
+        public override long UnflushedBytes => inner.UnflushedBytes;
+
+        public override void Advance(int bytes)
+        {
+            inner.Advance(bytes);
+            Interlocked.Add(ref owner._queued, bytes);
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
     }
 }

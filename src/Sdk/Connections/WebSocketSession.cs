@@ -32,6 +32,7 @@ public sealed class WebSocketSession
     private int _state;
     private long _lastReceived = Environment.TickCount64;
     private long _pingSent;
+    private Task _flushing = Task.CompletedTask;
 
     /// <summary>Creates a session over a transport whose handshake is complete.</summary>
     /// <param name="id">A number that identifies the session in logs.</param>
@@ -121,6 +122,7 @@ public sealed class WebSocketSession
         finally
         {
             Volatile.Write(ref _state, (int)WebSocketState.Closed);
+            Interlocked.Exchange(ref _closeSent, 1); // a close from now on has no one to go to
             await _closeTimeout.CancelAsync().ConfigureAwait(false);
             _closeTimeout.Dispose();
             _message.Dispose();
@@ -239,25 +241,37 @@ public sealed class WebSocketSession
     /// Nothing follows our close frame; for <see cref="Opcode.Close"/> a null <paramref name="closeCode"/> sends an
     /// empty close payload. A <paramref name="preparedFrame"/> payload is a whole frame built by <see cref="EncodedMessage"/>.
     /// </summary>
+    /// <remarks>
+    /// A write completes once its frame is in the transport's send queue. When the queue is over its limit (the peer
+    /// has not taken <see cref="SocketTransport.SendQueueLimit"/> bytes), a client waits for room; a server does not
+    /// let one slow peer hold up its other connections or grow memory: it drops the frame and closes that session
+    /// with 1008 (the close frame goes out behind the queued data; the close timeout drops a peer that never reads it).
+    /// </remarks>
     private async ValueTask WriteAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken,
         bool preparedFrame = false, CloseCode? closeCode = null, string? reason = null)
     {
+        var slowConsumer = false;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var output = _transport.Output;
-            uint? mask = _role == WebSocketRole.Client ? NewMaskKey() : null;
-            if (opcode == Opcode.Close && closeCode is { } code)
+            if (opcode != Opcode.Close && Volatile.Read(ref _closeSent) != 0) return;
+            // Only data waits or counts against the queue: a pong must never stall the receive loop that sends it.
+            if (opcode is Opcode.Text or Opcode.Binary && _transport.QueuedBytes > _transport.SendQueueLimit)
             {
-                FrameWriter.WriteClose(output, code, reason, mask);
+                if (_role == WebSocketRole.Server) slowConsumer = true;
+                else await _transport.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             }
-            else
+
+            if (!slowConsumer)
             {
-                if (opcode != Opcode.Close && Volatile.Read(ref _closeSent) != 0) return;
-                if (preparedFrame) WriteRaw(output, payload);
+                uint? mask = _role == WebSocketRole.Client ? NewMaskKey() : null;
+                if (opcode == Opcode.Close && closeCode is { } code) FrameWriter.WriteClose(output, code, reason, mask);
+                else if (preparedFrame) WriteRaw(output, payload);
                 else WriteFrame(output, opcode, payload, mask);
+                // Completes at once (the queue never pauses); completed means the pump, and so the socket, is gone.
+                if ((await output.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted) Abort();
             }
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -267,6 +281,12 @@ public sealed class WebSocketSession
         finally
         {
             _writeLock.Release();
+        }
+
+        if (slowConsumer)
+        {
+            SessionLog.SlowConsumer(_logger, Id, _transport.SendQueueLimit);
+            await SendCloseAsync(CloseCode.PolicyViolation, "send queue full: the peer does not read").ConfigureAwait(false);
         }
     }
 
@@ -300,7 +320,14 @@ public sealed class WebSocketSession
     {
         if (Interlocked.Exchange(ref _closeSent, 1) != 0) return ValueTask.CompletedTask;
         Interlocked.CompareExchange(ref _state, (int)WebSocketState.Closing, (int)WebSocketState.Open);
-        _closeTimeout.CancelAfter(_options.CloseTimeout);
+        try
+        {
+            _closeTimeout.CancelAfter(_options.CloseTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            return ValueTask.CompletedTask; // the session ended as the close was asked for
+        }
         return WriteAsync(Opcode.Close, ReadOnlySequence<byte>.Empty, CancellationToken.None, closeCode: code, reason: reason);
     }
 

@@ -125,7 +125,7 @@ internal sealed class HttpConnectionLoop(
         var request = new HttpRequest(head, match.Values!, body, remote, stopping);
         var response = await InvokeAsync(match.Handler, request).ConfigureAwait(false);
         var persistent = head.KeepAlive && !stopping.IsCancellationRequested;
-        await WriteAsync(transport.Output, response, omitBody, persistent).ConfigureAwait(false);
+        await WriteAsync(transport, response, omitBody, persistent).ConfigureAwait(false);
         return await FinishAsync(transport, head, response.StatusCode, persistent, remote).ConfigureAwait(false);
     }
 
@@ -152,8 +152,9 @@ internal sealed class HttpConnectionLoop(
 #pragma warning restore CA1031
 
     /// <summary>Writes the response, streaming a file body in pieces; Content-Length comes from the open file.</summary>
-    private static async Task WriteAsync(PipeWriter output, HttpResponse response, bool omitBody, bool keepAlive)
+    private static async Task WriteAsync(SocketTransport transport, HttpResponse response, bool omitBody, bool keepAlive)
     {
+        var output = transport.Output;
         if (response.BodyStream is not { } file)
         {
             HttpResponseWriter.Write(output, response.StatusCode, response.ContentType, response.GetBufferedBody().Span, keepAlive, omitBody, response.Headers);
@@ -173,6 +174,7 @@ internal sealed class HttpConnectionLoop(
                 output.Advance(read);
                 remaining -= read;
                 await output.FlushAsync().ConfigureAwait(false);
+                await transport.WaitForRoomAsync().ConfigureAwait(false); // never more than the send queue's worth in memory
             }
         }
     }
