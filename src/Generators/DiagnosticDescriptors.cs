@@ -69,10 +69,26 @@ internal static class DiagnosticDescriptors
         "Message type must be accessible",
         "The message type '{0}' must be visible to its whole assembly: neither it nor a type containing it may be private or protected");
 
+    public static readonly DiagnosticDescriptor FileLocalMessage = Error(
+        "SWB013",
+        "Message type must not be file-local",
+        "The message type '{0}' must not be file-local nor nested in a file-local type: its serializer and the message catalogue are generated into other files, which cannot see it");
+
+    public static readonly DiagnosticDescriptor GeneratedMemberClash = Error(
+        "SWB014",
+        "Member clashes with a generated member",
+        "'{0}' clashes with the member '{1}' that the generator adds to the message type '{2}'; rename it");
+
+    public static readonly DiagnosticDescriptor CatalogClash = Error(
+        "SWB015",
+        "Type has the name of the generated message catalogue",
+        "The type '{0}' has the name of the message catalogue the generator adds to this assembly; rename it");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = new[]
     {
         MessageNotPartial, DuplicateWireName, InvalidWireName, UnsupportedMemberType, GenericMessage, ContainingTypeNotPartial,
         AbstractMessage, NoUsableConstructor, RecursiveType, DuplicateJsonName, UnsupportedAttribute, InaccessibleMessage,
+        FileLocalMessage, GeneratedMemberClash, CatalogClash,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

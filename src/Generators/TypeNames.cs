@@ -21,6 +21,9 @@ internal static class TypeNames
     public const string JsonPolymorphicAttribute = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
     public const string FlagsAttribute = "System.FlagsAttribute";
 
+    public const string Utf8JsonWriter = "System.Text.Json.Utf8JsonWriter";
+    public const string Utf8JsonReader = "System.Text.Json.Utf8JsonReader";
+
     public const string Guid = "System.Guid";
     public const string DateTimeOffset = "System.DateTimeOffset";
     public const string TimeSpan = "System.TimeSpan";
