@@ -119,6 +119,21 @@ public partial class Members
     public Point Where { get; set; }
 }
 
+public sealed class Owner
+{
+    public required string Name { get; init; }
+}
+
+/// <summary>Required members that are not constructor parameters: renamed, and in a nested object.</summary>
+[Message("test.required")]
+public partial record RequiredMembers(int Id)
+{
+    [JsonPropertyName("display_name")]
+    public required string DisplayName { get; init; }
+
+    public required Owner Owner { get; init; }
+}
+
 public static partial class Outer
 {
     [Message("test.nested-in-class")]
