@@ -27,7 +27,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedMemberType = Error(
         "SWB004",
         "Unsupported member type",
-        "Property '{0}' has type '{1}', which messages cannot serialize: use a primitive, string, Guid, DateTime, DateTimeOffset, TimeSpan, enum, Nullable<T>, T[], List<T>, IReadOnlyList<T>, ImmutableArray<T>, Dictionary<string, T>, or a non-generic record or class");
+        "Property '{0}' has type '{1}', which messages cannot serialize: use bool, char, an integer type from byte to ulong (not nint, nuint, Int128 or UInt128), float, double (not Half), decimal, string, Guid, DateTime, DateTimeOffset, TimeSpan, DateOnly, TimeOnly, byte[], an enum, Nullable<T>, T[], List<T>, IReadOnlyList<T>, ImmutableArray<T>, Dictionary<string, T>, or a non-generic record, class or struct");
 
     public static readonly DiagnosticDescriptor GenericMessage = Error(
         "SWB005",

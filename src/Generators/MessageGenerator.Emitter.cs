@@ -199,6 +199,8 @@ public sealed partial class MessageGenerator
                 ValueKind.Char => $"{Helpers}.WriteChar(writer, {expression});",
                 ValueKind.String or ValueKind.Guid or ValueKind.DateTime or ValueKind.DateTimeOffset => $"writer.WriteStringValue({expression});",
                 ValueKind.TimeSpan => $"{Helpers}.WriteTimeSpan(writer, {expression});",
+                ValueKind.DateOnly => $"{Helpers}.WriteDateOnly(writer, {expression});",
+                ValueKind.TimeOnly => $"{Helpers}.WriteTimeOnly(writer, {expression});",
                 ValueKind.Bytes => $"{Helpers}.WriteBytes(writer, {expression});",
                 ValueKind.Enum => $"{value.TargetId}Codec.Write(writer, unchecked((ulong){expression}));",
                 _ => $"{Request(isWrite: true, value)}(writer, {expression});",

@@ -282,6 +282,8 @@ public sealed partial class MessageGenerator
                     TypeNames.Guid => ValueKind.Guid,
                     TypeNames.DateTimeOffset => ValueKind.DateTimeOffset,
                     TypeNames.TimeSpan => ValueKind.TimeSpan,
+                    TypeNames.DateOnly => ValueKind.DateOnly,
+                    TypeNames.TimeOnly => ValueKind.TimeOnly,
                     _ => null,
                 };
                 if (primitive is { } kind)

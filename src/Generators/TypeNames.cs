@@ -27,6 +27,8 @@ internal static class TypeNames
     public const string Guid = "System.Guid";
     public const string DateTimeOffset = "System.DateTimeOffset";
     public const string TimeSpan = "System.TimeSpan";
+    public const string DateOnly = "System.DateOnly";
+    public const string TimeOnly = "System.TimeOnly";
     public const string List = "System.Collections.Generic.List`1";
     public const string ReadOnlyList = "System.Collections.Generic.IReadOnlyList`1";
     public const string ImmutableArray = "System.Collections.Immutable.ImmutableArray`1";

@@ -63,7 +63,8 @@ public sealed class DiagnosticTests
             List<dynamic> Dynamics,
             IShape Shape,
             Uri Link,
-            DateOnly Day,
+            nint Handle,
+            Int128 Big,
             int[,] Grid,
             Box<int> Boxed,
             Inner Inner);

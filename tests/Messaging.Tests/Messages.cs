@@ -66,6 +66,10 @@ public partial record Nullables(
     List<int?>? Scores,
     byte[]? Blob);
 
+/// <summary>Dates and times of day, alone, nullable and in collections.</summary>
+[Message("test.dates")]
+public partial record Dates(DateOnly Day, TimeOnly Time, DateOnly? MaybeDay, TimeOnly? MaybeTime, List<DateOnly> Days, Dictionary<string, TimeOnly> Times);
+
 public sealed record Address(string Street, int Number, string? Note);
 
 /// <summary>A small message for error paths.</summary>
