@@ -84,11 +84,16 @@ internal static class DiagnosticDescriptors
         "Type has the name of the generated message catalogue",
         "The type '{0}' has the name of the message catalogue the generator adds to this assembly; rename it");
 
+    public static readonly DiagnosticDescriptor ObsoleteErrorProperty = Error(
+        "SWB016",
+        "Serialized property is obsolete as an error",
+        "Property '{0}' is marked [Obsolete] with error: true, so the generated serializer cannot use it; mark it [JsonIgnore] or drop the error flag");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = new[]
     {
         MessageNotPartial, DuplicateWireName, InvalidWireName, UnsupportedMemberType, GenericMessage, ContainingTypeNotPartial,
         AbstractMessage, NoUsableConstructor, RecursiveType, DuplicateJsonName, UnsupportedAttribute, InaccessibleMessage,
-        FileLocalMessage, GeneratedMemberClash, CatalogClash,
+        FileLocalMessage, GeneratedMemberClash, CatalogClash, ObsoleteErrorProperty,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

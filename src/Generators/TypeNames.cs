@@ -20,6 +20,7 @@ internal static class TypeNames
     public const string JsonObjectCreationHandlingAttribute = "System.Text.Json.Serialization.JsonObjectCreationHandlingAttribute";
     public const string JsonPolymorphicAttribute = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
     public const string FlagsAttribute = "System.FlagsAttribute";
+    public const string ObsoleteAttribute = "System.ObsoleteAttribute";
 
     public const string Utf8JsonWriter = "System.Text.Json.Utf8JsonWriter";
     public const string Utf8JsonReader = "System.Text.Json.Utf8JsonReader";

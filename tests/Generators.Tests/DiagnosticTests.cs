@@ -247,11 +247,36 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void SWB016_serialized_property_obsolete_as_an_error() => VerifyDiagnostics("SWB016", """
+        using System;
+        using System.Text.Json.Serialization;
+        using Switchboard;
+        namespace Chat;
+        public sealed class Inner
+        {
+            [Obsolete("gone", true)]
+            public int Old { get; set; }
+        }
+        [Message("chat.obsolete")]
+        public partial class Obsolete
+        {
+            [Obsolete("use Name", error: true)]
+            public string Title { get; set; } = "";
+            [Obsolete("ignored, so fine", true)]
+            [JsonIgnore]
+            public string Hidden { get; set; } = "";
+            [Obsolete("a warning is fine")]
+            public string Warned { get; set; } = "";
+            public Inner? Inner { get; set; }
+        }
+        """);
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_release_entry()
     {
         var ids = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("SWB", StringComparison.Ordinal)).Select(n => n[..6]).ToHashSet();
         string releases = File.ReadAllText(Path.Combine(ProjectDirectory(), "..", "..", "src", "Generators", "AnalyzerReleases.Unshipped.md"));
-        for (int i = 1; i <= 15; i++)
+        for (int i = 1; i <= 16; i++)
         {
             string id = $"SWB{i:000}";
             Assert.Contains(id, ids);
