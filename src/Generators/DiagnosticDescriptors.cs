@@ -27,7 +27,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedMemberType = Error(
         "SWB004",
         "Unsupported member type",
-        "Property '{0}' has type '{1}', which messages cannot serialize: use a primitive, string, Guid, DateTime, DateTimeOffset, TimeSpan, enum, Nullable<T>, T[], List<T>, IReadOnlyList<T>, ImmutableArray<T>, Dictionary<string, T>, or a non-generic record or class");
+        "Property '{0}' has type '{1}', which messages cannot serialize: use bool, char, an integer type from byte to ulong (not nint, nuint, Int128 or UInt128), float, double (not Half), decimal, string, Guid, DateTime, DateTimeOffset, TimeSpan, DateOnly, TimeOnly, byte[], an enum, Nullable<T>, T[], List<T>, IReadOnlyList<T>, ImmutableArray<T>, Dictionary<string, T>, or a non-generic record, class or struct");
 
     public static readonly DiagnosticDescriptor GenericMessage = Error(
         "SWB005",
@@ -69,10 +69,31 @@ internal static class DiagnosticDescriptors
         "Message type must be accessible",
         "The message type '{0}' must be visible to its whole assembly: neither it nor a type containing it may be private or protected");
 
+    public static readonly DiagnosticDescriptor FileLocalMessage = Error(
+        "SWB013",
+        "Message type must not be file-local",
+        "The message type '{0}' must not be file-local nor nested in a file-local type: its serializer and the message catalogue are generated into other files, which cannot see it");
+
+    public static readonly DiagnosticDescriptor GeneratedMemberClash = Error(
+        "SWB014",
+        "Member clashes with a generated member",
+        "'{0}' clashes with the member '{1}' that the generator adds to the message type '{2}'; rename it");
+
+    public static readonly DiagnosticDescriptor CatalogClash = Error(
+        "SWB015",
+        "Type has the name of the generated message catalogue",
+        "The type '{0}' has the name of the message catalogue the generator adds to this assembly; rename it");
+
+    public static readonly DiagnosticDescriptor ObsoleteErrorProperty = Error(
+        "SWB016",
+        "Serialized property is obsolete as an error",
+        "Property '{0}' is marked [Obsolete] with error: true, so the generated serializer cannot use it; mark it [JsonIgnore] or drop the error flag");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = new[]
     {
         MessageNotPartial, DuplicateWireName, InvalidWireName, UnsupportedMemberType, GenericMessage, ContainingTypeNotPartial,
         AbstractMessage, NoUsableConstructor, RecursiveType, DuplicateJsonName, UnsupportedAttribute, InaccessibleMessage,
+        FileLocalMessage, GeneratedMemberClash, CatalogClash, ObsoleteErrorProperty,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

@@ -9,7 +9,10 @@ public sealed partial class MessageGenerator
 {
     internal static partial class Emitter
     {
-        public const string CatalogHintName = "SwitchboardMessages.g.cs";
+        public const string CatalogHintName = CatalogClass + ".g.cs";
+
+        /// <summary>The name of the generated catalogue class, in the namespace named after the assembly.</summary>
+        public const string CatalogClass = "SwitchboardMessages";
 
         private const string Shape = "global::Switchboard.ShapeDescriptor";
 
@@ -23,7 +26,7 @@ public sealed partial class MessageGenerator
 
                 /// <summary>The Switchboard messages declared in this assembly.</summary>
                 {{GeneratedCode}}
-                public static class SwitchboardMessages
+                public static class {{CatalogClass}}
                 {
                     /// <summary>Every message of this assembly: its wire name, its type and the shape of its data.</summary>
                     public static global::Switchboard.MessageCatalog Catalog { get; } = CreateCatalog();

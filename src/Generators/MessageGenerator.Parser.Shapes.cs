@@ -67,7 +67,7 @@ public sealed partial class MessageGenerator
             private ObjectSpec? ParseObjectCore(INamedTypeSymbol type, string id, Location referenceLocation)
             {
                 token.ThrowIfCancellationRequested();
-                string displayName = type.ToDisplayString(DisplayFormat);
+                string displayName = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(DisplayFormat);
                 int errors = Diagnostics.Count;
 
                 // 1. The properties System.Text.Json serializes: most derived type first, then each base type.
@@ -92,6 +92,11 @@ public sealed partial class MessageGenerator
                         {
                             ignored.Add(property.Name);
                             continue;
+                        }
+
+                        if (IsObsoleteError(attributes))
+                        {
+                            Diagnostics.Add(Diagnostic(DiagnosticDescriptors.ObsoleteErrorProperty, location, memberName));
                         }
 
                         foreach (var attribute in attributes)
@@ -282,6 +287,8 @@ public sealed partial class MessageGenerator
                     TypeNames.Guid => ValueKind.Guid,
                     TypeNames.DateTimeOffset => ValueKind.DateTimeOffset,
                     TypeNames.TimeSpan => ValueKind.TimeSpan,
+                    TypeNames.DateOnly => ValueKind.DateOnly,
+                    TypeNames.TimeOnly => ValueKind.TimeOnly,
                     _ => null,
                 };
                 if (primitive is { } kind)
@@ -461,6 +468,10 @@ public sealed partial class MessageGenerator
                 _ => WriteCondition.Always,
             };
         }
+
+        /// <summary>True for <c>[Obsolete(message, error: true)]</c>, which makes every use of the member an error.</summary>
+        private static bool IsObsoleteError(System.Collections.Immutable.ImmutableArray<AttributeData> attributes) =>
+            Find(attributes, TypeNames.ObsoleteAttribute) is { ConstructorArguments.Length: 2 } obsolete && obsolete.ConstructorArguments[1].Value is true;
 
         private static AttributeData? Find(System.Collections.Immutable.ImmutableArray<AttributeData> attributes, string metadataName) =>
             attributes.FirstOrDefault(a => a.AttributeClass is { } c && MetadataName(c) == metadataName);

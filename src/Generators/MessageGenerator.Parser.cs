@@ -23,6 +23,12 @@ public sealed partial class MessageGenerator
             string displayName = type.ToDisplayString(DisplayFormat);
             var diagnostics = new List<DiagnosticInfo>();
 
+            // [Message] twice on the parts of a partial type is CS0579; generating it twice would only add noise.
+            if (type.GetAttributes().Count(a => a.AttributeClass is { } c && MetadataName(c) == TypeNames.MessageAttribute) > 1)
+            {
+                return new ParseResult(null, null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             string? wireName = context.Attributes[0].ConstructorArguments is { Length: 1 } arguments ? arguments[0].Value as string : null;
             WireNameUse? wireNameUse = null;
             if (WireNames.IsValid(wireName))
@@ -47,11 +53,13 @@ public sealed partial class MessageGenerator
 
             bool isGeneric = false;
             bool isInaccessible = false;
+            bool isFileLocal = false;
             var containingTypes = new List<ContainingTypeSpec>();
             for (var current = type; current is not null; current = current.ContainingType)
             {
                 isGeneric |= current.IsGenericType;
                 isInaccessible |= current.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal;
+                isFileLocal |= current.IsFileLocal;
                 if (!SymbolEqualityComparer.Default.Equals(current, type))
                 {
                     var containingDeclaration = current.DeclaringSyntaxReferences.Select(r => r.GetSyntax(token)).OfType<TypeDeclarationSyntax>().FirstOrDefault();
@@ -74,6 +82,14 @@ public sealed partial class MessageGenerator
                 diagnostics.Add(Diagnostic(DiagnosticDescriptors.InaccessibleMessage, typeLocation, displayName));
             }
 
+            // A file-local type is a different type in every other file, the generated ones included.
+            if (isFileLocal)
+            {
+                diagnostics.Add(Diagnostic(DiagnosticDescriptors.FileLocalMessage, typeLocation, displayName));
+            }
+
+            var hiddenMembers = CheckGeneratedMembers(context.SemanticModel.Compilation, type, typeLocation, displayName, diagnostics);
+
             if (diagnostics.Count > 0)
             {
                 return new ParseResult(null, wireNameUse, diagnostics.ToEquatableArray());
@@ -94,7 +110,8 @@ public sealed partial class MessageGenerator
                 type.IsRecord ? "record" : "class",
                 type.Name,
                 shapes.Objects.ToEquatableArray(),
-                shapes.Enums.ToEquatableArray());
+                shapes.Enums.ToEquatableArray(),
+                hiddenMembers.ToEquatableArray());
             return new ParseResult(message, wireNameUse, EquatableArray<DiagnosticInfo>.Empty);
         }
 
@@ -128,9 +145,29 @@ public sealed partial class MessageGenerator
             return string.Join(".", segments);
         }
 
-        public static CatalogSpec CreateCatalog(string @namespace, System.Collections.Immutable.ImmutableArray<MessageSpec> messages) => new(
-            @namespace,
-            messages.OrderBy(m => m.WireName, StringComparer.Ordinal).ThenBy(m => m.Root.DisplayName, StringComparer.Ordinal).ToEquatableArray());
+        /// <summary>The catalogue's namespace, and SWB015 when a type of the assembly is already called <c>{Namespace}.SwitchboardMessages</c>.</summary>
+        public static CatalogTarget ParseCatalogTarget(Compilation compilation)
+        {
+            string @namespace = NamespaceOf(compilation.AssemblyName);
+            string fullName = @namespace.Replace("@", string.Empty) + "." + Emitter.CatalogClass;
+            var clash = compilation.Assembly.GetTypeByMetadataName(fullName) is { } type
+                ? Diagnostic(DiagnosticDescriptors.CatalogClash, type.Locations.FirstOrDefault(l => l.IsInSource), type.ToDisplayString(DisplayFormat))
+                : null;
+            return new CatalogTarget(@namespace, clash);
+        }
+
+        public static CatalogSpec CreateCatalog(CatalogTarget target, System.Collections.Immutable.ImmutableArray<MessageSpec> messages) => new(
+            target.Namespace,
+            messages.OrderBy(m => m.WireName, StringComparer.Ordinal).ThenBy(m => m.Root.DisplayName, StringComparer.Ordinal).ToEquatableArray(),
+            target.Clash);
+
+        /// <summary>The hint names that equal another one but for case, which the compiler would reject as duplicates; ordinal order.</summary>
+        public static EquatableArray<string> FindCaseCollisions(System.Collections.Immutable.ImmutableArray<string> hintNames) => hintNames
+            .GroupBy(name => name, StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Distinct(StringComparer.Ordinal).Count() > 1)
+            .SelectMany(g => g.Distinct(StringComparer.Ordinal))
+            .OrderBy(name => name, StringComparer.Ordinal)
+            .ToEquatableArray();
 
         /// <summary>Names as people read them: <c>Chat.Outer.Item</c>, <c>List&lt;int&gt;</c>.</summary>
         private static readonly SymbolDisplayFormat DisplayFormat = new(

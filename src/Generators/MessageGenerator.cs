@@ -41,29 +41,43 @@ public sealed partial class MessageGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.WireNames);
         context.RegisterSourceOutput(wireNames, static (context, uses) => Report(context, Parser.FindDuplicateWireNames(uses)));
 
-        // 4. One source file per message: the IMessage<TSelf> implementation.
+        // 4. One source file per message: the IMessage<TSelf> implementation. Hint names that differ only in case get a number.
         var messages = parsed
             .Select(static (result, _) => result.Message)
             .Where(static message => message is not null)
             .Select(static (message, _) => message!)
             .WithTrackingName(TrackingNames.Messages);
-        context.RegisterSourceOutput(messages, static (context, message) => context.AddSource(message.HintName, Emitter.EmitMessage(message)));
+        var caseCollisions = messages
+            .Select(static (message, _) => message.HintName)
+            .Collect()
+            .Select(static (names, _) => Parser.FindCaseCollisions(names))
+            .WithTrackingName(TrackingNames.HintNameCollisions);
+        context.RegisterSourceOutput(messages.Combine(caseCollisions), static (context, pair) =>
+            context.AddSource(Emitter.HintName(pair.Left, pair.Right), Emitter.EmitMessage(pair.Left)));
 
-        // 5. The assembly's catalogue, in a namespace named after the assembly.
-        var assemblyNamespace = context.CompilationProvider
-            .Select(static (compilation, _) => Parser.NamespaceOf(compilation.AssemblyName))
+        // 5. The assembly's catalogue, in a namespace named after the assembly, unless a type of the assembly has its name.
+        var catalogTarget = context.CompilationProvider
+            .Select(static (compilation, _) => Parser.ParseCatalogTarget(compilation))
             .WithTrackingName(TrackingNames.AssemblyNamespace);
         var catalog = messages
             .Collect()
-            .Combine(assemblyNamespace)
+            .Combine(catalogTarget)
             .Select(static (pair, _) => Parser.CreateCatalog(pair.Right, pair.Left))
             .WithTrackingName(TrackingNames.Catalog);
         context.RegisterSourceOutput(catalog, static (context, catalog) =>
         {
-            if (catalog.Messages.Count > 0)
+            if (catalog.Messages.Count == 0)
             {
-                context.AddSource(Emitter.CatalogHintName, Emitter.EmitCatalog(catalog));
+                return;
             }
+
+            if (catalog.Clash is { } clash)
+            {
+                Report(context, new[] { clash }.ToEquatableArray());
+                return;
+            }
+
+            context.AddSource(Emitter.CatalogHintName, Emitter.EmitCatalog(catalog));
         });
     }
 

@@ -15,7 +15,10 @@ internal static class TrackingNames
     /// <summary>Every wire name in use, for the duplicate check.</summary>
     public const string WireNames = nameof(WireNames);
 
-    /// <summary>The namespace of the catalogue, from the assembly name.</summary>
+    /// <summary>The message hint names that differ from another only in case.</summary>
+    public const string HintNameCollisions = nameof(HintNameCollisions);
+
+    /// <summary>The namespace of the catalogue, from the assembly name, and a type that already has the catalogue's name.</summary>
     public const string AssemblyNamespace = nameof(AssemblyNamespace);
 
     /// <summary>The catalogue of the assembly.</summary>

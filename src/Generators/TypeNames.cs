@@ -20,10 +20,16 @@ internal static class TypeNames
     public const string JsonObjectCreationHandlingAttribute = "System.Text.Json.Serialization.JsonObjectCreationHandlingAttribute";
     public const string JsonPolymorphicAttribute = "System.Text.Json.Serialization.JsonPolymorphicAttribute";
     public const string FlagsAttribute = "System.FlagsAttribute";
+    public const string ObsoleteAttribute = "System.ObsoleteAttribute";
+
+    public const string Utf8JsonWriter = "System.Text.Json.Utf8JsonWriter";
+    public const string Utf8JsonReader = "System.Text.Json.Utf8JsonReader";
 
     public const string Guid = "System.Guid";
     public const string DateTimeOffset = "System.DateTimeOffset";
     public const string TimeSpan = "System.TimeSpan";
+    public const string DateOnly = "System.DateOnly";
+    public const string TimeOnly = "System.TimeOnly";
     public const string List = "System.Collections.Generic.List`1";
     public const string ReadOnlyList = "System.Collections.Generic.IReadOnlyList`1";
     public const string ImmutableArray = "System.Collections.Immutable.ImmutableArray`1";

@@ -63,7 +63,8 @@ public sealed class DiagnosticTests
             List<dynamic> Dynamics,
             IShape Shape,
             Uri Link,
-            DateOnly Day,
+            nint Handle,
+            Int128 Big,
             int[,] Grid,
             Box<int> Boxed,
             Inner Inner);
@@ -196,11 +197,86 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void SWB013_file_local_message_type() => VerifyDiagnostics("SWB013", """
+        using Switchboard;
+        namespace Chat;
+        [Message("chat.local")]
+        file partial record Local(int X);
+        file partial class Holder
+        {
+            [Message("chat.nested")]
+            public partial record Nested(int X);
+        }
+        """);
+
+    [Fact]
+    public void SWB014_member_clashes_with_a_generated_member() => VerifyDiagnostics("SWB014", """
+        using System.Text.Json;
+        using Switchboard;
+        namespace Chat;
+        [Message("chat.positional")]
+        public partial record Positional(string MessageType, int Write, int Read);
+        [Message("chat.methods")]
+        public partial class Methods
+        {
+            public static void Write(Utf8JsonWriter writer, Methods value) { }
+            public Methods Read(in Utf8JsonReader reader) => this;
+            public static string MessageType() => "";
+            private sealed class __SwitchboardSerializer { }
+            // Overloads with other parameters are fine.
+            public void Write(int value) { }
+            public static Methods Read(Utf8JsonReader reader) => new();
+        }
+        public class Base
+        {
+            public string MessageType { get; set; } = "";
+        }
+        [Message("chat.derived")]
+        public partial class Derived : Base { }
+        [Message("chat.write")]
+        public partial record Write(int X);
+        """);
+
+    [Fact]
+    public void SWB015_type_named_like_the_catalogue() => VerifyDiagnostics("SWB015", """
+        using Switchboard;
+        namespace Tests.Messages;
+        [Message("chat.send")]
+        public partial record SendChat(string Text);
+        public static class SwitchboardMessages { }
+        """);
+
+    [Fact]
+    public void SWB016_serialized_property_obsolete_as_an_error() => VerifyDiagnostics("SWB016", """
+        using System;
+        using System.Text.Json.Serialization;
+        using Switchboard;
+        namespace Chat;
+        public sealed class Inner
+        {
+            [Obsolete("gone", true)]
+            public int Old { get; set; }
+        }
+        [Message("chat.obsolete")]
+        public partial class Obsolete
+        {
+            [Obsolete("use Name", error: true)]
+            public string Title { get; set; } = "";
+            [Obsolete("ignored, so fine", true)]
+            [JsonIgnore]
+            public string Hidden { get; set; } = "";
+            [Obsolete("a warning is fine")]
+            public string Warned { get; set; } = "";
+            public Inner? Inner { get; set; }
+        }
+        """);
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_release_entry()
     {
         var ids = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("SWB", StringComparison.Ordinal)).Select(n => n[..6]).ToHashSet();
         string releases = File.ReadAllText(Path.Combine(ProjectDirectory(), "..", "..", "src", "Generators", "AnalyzerReleases.Unshipped.md"));
-        for (int i = 1; i <= 12; i++)
+        for (int i = 1; i <= 16; i++)
         {
             string id = $"SWB{i:000}";
             Assert.Contains(id, ids);

@@ -184,6 +184,125 @@ public sealed class DriverSnapshotTests
     }
 
     [Fact]
+    public void Message_deriving_from_a_message_hides_the_inherited_members()
+    {
+        var (result, diagnostics) = GeneratorRunner.Run("""
+            using System.Text.Json;
+            using Switchboard;
+            namespace Chat;
+            [Message("chat.base")]
+            public partial record BaseMessage(string Text);
+            [Message("chat.derived")]
+            public sealed partial record DerivedMessage(string Text, int Count) : BaseMessage(Text);
+            public class Plain
+            {
+                public static string MessageType => "plain";
+                public static void Read(ref Utf8JsonReader reader) { }
+                public int Write;
+            }
+            [Message("chat.plain")]
+            public partial class FromPlain : Plain { public int X { get; set; } }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.True(diagnostics.IsEmpty, GeneratorRunner.Describe(diagnostics));
+        string derived = result.Results[0].GeneratedSources.Single(s => s.HintName == "Chat.DerivedMessage.g.cs").SourceText.ToString();
+        Assert.Contains("public static new string MessageType", derived, StringComparison.Ordinal);
+        Assert.Contains("public static new global::Chat.DerivedMessage Read(", derived, StringComparison.Ordinal);
+        Assert.Contains("public static void Write(", derived, StringComparison.Ordinal);
+        string plain = result.Results[0].GeneratedSources.Single(s => s.HintName == "Chat.FromPlain.g.cs").SourceText.ToString();
+        Assert.Contains("public static new void Write(", plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Members_named_like_generated_ones_with_other_signatures_compile()
+    {
+        var (result, diagnostics) = GeneratorRunner.Run("""
+            using System.Text.Json;
+            using Switchboard;
+            namespace Chat;
+            [Message("chat.overloads")]
+            public partial record Overloads(string Type, int Value)
+            {
+                public void Write(int value) { }
+                public static void Write(Utf8JsonWriter writer, in Overloads value) { }
+                public static void Write<T>(Utf8JsonWriter writer, Overloads value) { }
+                public static Overloads Read(Utf8JsonReader reader) => new("", 0);
+                static string IMessage<Overloads>.MessageType => "chat.overloads";
+            }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.True(diagnostics.IsEmpty, GeneratorRunner.Describe(diagnostics));
+    }
+
+    [Fact]
+    public void Obsolete_members_and_types_compile_without_warnings()
+    {
+        var (result, diagnostics) = GeneratorRunner.Run("""
+            using System;
+            using Switchboard;
+            namespace Chat;
+            [Obsolete("old")] public sealed record Inner(int X);
+            [Obsolete("old")] public enum Mood { Calm }
+            [Obsolete("old")]
+            [Message("chat.old")]
+            public partial class Old
+            {
+                [Obsolete("use New")] public Old() { }
+                [Obsolete] public int Count { get; set; }
+                [Obsolete("old")] public Inner? Inner { get; init; }
+                [Obsolete("old")] public Mood Mood { get; set; }
+            }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.True(diagnostics.IsEmpty, GeneratorRunner.Describe(diagnostics));
+    }
+
+    [Fact]
+    public void Hint_names_stay_valid_and_distinct()
+    {
+        var (result, diagnostics) = GeneratorRunner.Run("""
+            using Switchboard;
+            namespace @event.@class
+            {
+                [Message("keyword.namespace")]
+                public partial record Ping(int X);
+            }
+            namespace Chat
+            {
+                [Message("chat.upper")]
+                public partial record Ping(int X);
+                [Message("chat.lower")]
+                public partial record ping(int X);
+            }
+            namespace chat
+            {
+                [Message("chat.other")]
+                public partial record Ping(int X);
+            }
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.True(diagnostics.IsEmpty, GeneratorRunner.Describe(diagnostics));
+        Assert.Equal(
+            ["Chat.Ping.1.g.cs", "Chat.ping.2.g.cs", "SwitchboardMessages.g.cs", "chat.Ping.3.g.cs", "event.class.Ping.g.cs"],
+            result.Results[0].GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Message_attribute_on_two_parts_leaves_only_the_compiler_error()
+    {
+        var (result, diagnostics) = GeneratorRunner.Run("""
+            using Switchboard;
+            namespace Chat;
+            [Message("chat.one")]
+            public partial record Twice(int X);
+            [Message("chat.two")]
+            public partial record Twice;
+            """);
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(["CS0579"], diagnostics.Select(d => d.Id));
+    }
+
+    [Fact]
     public void Output_does_not_depend_on_the_order_of_files()
     {
         string first = """

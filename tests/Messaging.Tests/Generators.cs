@@ -36,6 +36,15 @@ internal static class Generators
         (4, Gen.Long.Select(ticks => new TimeSpan(ticks))),
         (1, Gen.OneOf(System.TimeSpan.Zero, System.TimeSpan.MaxValue, System.TimeSpan.MinValue, System.TimeSpan.FromDays(-1.5))));
 
+    public static readonly Gen<DateOnly> DateOnly = Gen.Frequency(
+        (4, Gen.Int[System.DateOnly.MinValue.DayNumber, System.DateOnly.MaxValue.DayNumber].Select(System.DateOnly.FromDayNumber)),
+        (1, Gen.OneOf(System.DateOnly.MinValue, System.DateOnly.MaxValue, new DateOnly(2024, 2, 29))));
+
+    public static readonly Gen<TimeOnly> TimeOnly = Gen.Frequency(
+        (3, Gen.Long[0, System.TimeOnly.MaxValue.Ticks].Select(ticks => new TimeOnly(ticks))),
+        (1, Gen.Int[0, 86_399].Select(seconds => new TimeOnly(seconds * System.TimeSpan.TicksPerSecond))),
+        (1, Gen.OneOf(System.TimeOnly.MinValue, System.TimeOnly.MaxValue, new TimeOnly(10, 0))));
+
     public static readonly Gen<Permissions> Permissions = Gen.Byte.Select(b => (Permissions)b);
 
     public static readonly Gen<Level> Level = Gen.Frequency((3, Gen.Enum<Level>()), (1, Gen.Short.Select(s => (Level)s)));
@@ -75,6 +84,9 @@ internal static class Generators
 
     public static readonly Gen<Defaults> Defaults = Gen.Select(String, Gen.Int, Gen.Enum<Mood>(), String)
         .Select((name, count, mood, note) => new Defaults(name, count, mood, note));
+
+    public static readonly Gen<Dates> Dates = Gen.Select(DateOnly, TimeOnly, DateOnly.Nullable(), TimeOnly.Nullable(), DateOnly.List[0, 3], Dictionary(TimeOnly))
+        .Select((day, time, maybeDay, maybeTime, days, times) => new Dates(day, time, maybeDay, maybeTime, days, times));
 
     public static readonly Gen<GlobalMessage> Global = String.Select(text => new GlobalMessage(text));
 

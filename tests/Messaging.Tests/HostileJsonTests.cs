@@ -31,6 +31,31 @@ public sealed class HostileJsonTests
         Assert.Equal($"Invalid 'test.address' message at '{path}': {reason}", error.Message);
     }
 
+    [Theory]
+    [InlineData("""{"id":1,"owner":{"name":"o"}}""", "data.display_name")]
+    [InlineData("""{"id":1,"display_name":"d"}""", "data.owner")]
+    [InlineData("""{"id":1,"display_name":"d","owner":{}}""", "data.owner.name")]
+    [InlineData("""{"display_name":"d","owner":{"name":"o"}}""", "data.id")]
+    public void Missing_required_members_name_the_message_and_the_path(string json, string path)
+    {
+        var error = Assert.Throws<MessageFormatException>(() => Json.Read<RequiredMembers>(json));
+        Assert.Equal("test.required", error.MessageType);
+        Assert.Equal(path, error.Path);
+        Assert.Equal("required property is missing", error.Reason);
+
+        var read = Json.Read<RequiredMembers>("""{"id":1,"display_name":"d","owner":{"name":"o"}}""");
+        Assert.Equal(("d", "o"), (read.DisplayName, read.Owner.Name));
+    }
+
+    [Fact]
+    public void A_missing_required_member_of_a_class_names_the_message_and_the_path()
+    {
+        var error = Assert.Throws<MessageFormatException>(() => Json.Read<Members>("""{"count":1,"tag":"t"}"""));
+        Assert.Equal("test.members", error.MessageType);
+        Assert.Equal("data.title", error.Path);
+        Assert.Equal("Invalid 'test.members' message at 'data.title': required property is missing", error.Message);
+    }
+
     [Fact]
     public void Paths_go_through_arrays_dictionaries_and_nested_objects()
     {

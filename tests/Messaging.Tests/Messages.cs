@@ -66,6 +66,10 @@ public partial record Nullables(
     List<int?>? Scores,
     byte[]? Blob);
 
+/// <summary>Dates and times of day, alone, nullable and in collections.</summary>
+[Message("test.dates")]
+public partial record Dates(DateOnly Day, TimeOnly Time, DateOnly? MaybeDay, TimeOnly? MaybeTime, List<DateOnly> Days, Dictionary<string, TimeOnly> Times);
+
 public sealed record Address(string Street, int Number, string? Note);
 
 /// <summary>A small message for error paths.</summary>
@@ -117,6 +121,21 @@ public partial class Members
     public string Computed => Title + "!";
 
     public Point Where { get; set; }
+}
+
+public sealed class Owner
+{
+    public required string Name { get; init; }
+}
+
+/// <summary>Required members that are not constructor parameters: renamed, and in a nested object.</summary>
+[Message("test.required")]
+public partial record RequiredMembers(int Id)
+{
+    [JsonPropertyName("display_name")]
+    public required string DisplayName { get; init; }
+
+    public required Owner Owner { get; init; }
 }
 
 public static partial class Outer

@@ -36,6 +36,66 @@ public sealed class StjParityTests
     public void Global_namespace_message_matches_System_Text_Json() => AssertParity(Generators.Global, recordEquality: true);
 
     [Fact]
+    public void Dates_and_times_match_System_Text_Json() => AssertParity(Generators.Dates, recordEquality: false);
+
+    [Theory]
+    [InlineData("2026-01-02", "10:00:00")]
+    [InlineData("0001-01-01", "00:00")]
+    [InlineData("9999-12-31", "23:59:59.9999999")]
+    [InlineData("\\u0032026-01-02", "1\\u0030:00")]
+    [InlineData("2026-1-2", "10:00")]
+    [InlineData("2026-01-02T00:00:00", "10:00")]
+    [InlineData(" 2026-01-02", "10:00")]
+    [InlineData("2026-01-02 ", "10:00")]
+    [InlineData("20260102", "10:00")]
+    [InlineData("2026-02-30", "10:00")]
+    [InlineData("+2026-01-02", "10:00")]
+    [InlineData("2026-01-02", "1:02:03")]
+    [InlineData("2026-01-02", "10:2:03")]
+    [InlineData("2026-01-02", "10:02:03.1234567")]
+    [InlineData("2026-01-02", "10:02:03.5")]
+    [InlineData("2026-01-02", "10:02:03.12345678")]
+    [InlineData("2026-01-02", "24:00:00")]
+    [InlineData("2026-01-02", "23:60:00")]
+    [InlineData("2026-01-02", "-10:02:03")]
+    [InlineData("2026-01-02", "1.10:02:03")]
+    [InlineData("2026-01-02", "0.10:02:03")]
+    [InlineData("2026-01-02", "10:02:03Z")]
+    [InlineData("2026-01-02", " 10:02:03")]
+    [InlineData("2026-01-02", "10")]
+    [InlineData("2026-01-02", "10:")]
+    [InlineData("2026-01-02", "10:02:")]
+    [InlineData("2026-01-02", "10:02:03.")]
+    [InlineData("2026-01-02", "10.5")]
+    [InlineData("2026-01-02", "1:2")]
+    [InlineData("2026-01-02", "")]
+    public void Dates_and_times_are_read_like_System_Text_Json(string day, string time)
+    {
+        string json = $$$"""{"day":"{{{day}}}","time":"{{{time}}}","maybeDay":null,"maybeTime":null,"days":[],"times":{}}""";
+        Dates? expected;
+        try
+        {
+            expected = System.Text.Json.JsonSerializer.Deserialize<Dates>(json, Json.Stj);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            expected = null;
+        }
+
+        if (expected is null)
+        {
+            var error = Assert.Throws<MessageFormatException>(() => Json.Read<Dates>(json));
+            Assert.Equal("test.dates", error.MessageType);
+            Assert.Contains(error.Path, new[] { "data.day", "data.time" });
+        }
+        else
+        {
+            var actual = Json.Read<Dates>(json);
+            Assert.Equal((expected.Day, expected.Time), (actual.Day, actual.Time));
+        }
+    }
+
+    [Fact]
     public void Empty_record_matches_System_Text_Json()
     {
         Assert.Equal("{}", Json.Text(Json.Write(new Empty())));

@@ -13,6 +13,7 @@ internal sealed record ContainingTypeSpec(string Keyword, string Name);
 /// <param name="Name">The message type's name.</param>
 /// <param name="Objects">The message's own object first, then every object reachable from it.</param>
 /// <param name="Enums">Every enum reachable from the message.</param>
+/// <param name="HiddenMembers">The generated members that hide an inherited member of the same name, declared <c>new</c>.</param>
 internal sealed record MessageSpec(
     string WireName,
     string? Namespace,
@@ -20,7 +21,8 @@ internal sealed record MessageSpec(
     string Keyword,
     string Name,
     EquatableArray<ObjectSpec> Objects,
-    EquatableArray<EnumSpec> Enums)
+    EquatableArray<EnumSpec> Enums,
+    EquatableArray<string> HiddenMembers = default)
 {
     public ObjectSpec Root => Objects[0];
 
@@ -41,7 +43,8 @@ internal sealed record MessageSpec(
             }
 
             parts.Add(Name);
-            return string.Join(".", parts) + ".g.cs";
+            // Verbatim identifiers ('namespace @event;') keep their '@' in the namespace; hint names may not contain it.
+            return string.Join(".", parts).Replace("@", string.Empty) + ".g.cs";
         }
     }
 }
@@ -55,7 +58,13 @@ internal sealed record WireNameUse(string WireName, string TypeDisplayName, Loca
 /// <param name="Diagnostics">Errors found.</param>
 internal sealed record ParseResult(MessageSpec? Message, WireNameUse? WireName, EquatableArray<DiagnosticInfo> Diagnostics);
 
+/// <summary>Where the assembly's catalogue goes.</summary>
+/// <param name="Namespace">The namespace of the <c>SwitchboardMessages</c> class, from the assembly name.</param>
+/// <param name="Clash">SWB015 when a type of the assembly already has the catalogue's full name.</param>
+internal sealed record CatalogTarget(string Namespace, DiagnosticInfo? Clash);
+
 /// <summary>Everything the emitter needs to write the assembly's catalogue.</summary>
 /// <param name="Namespace">The namespace of the <c>SwitchboardMessages</c> class, from the assembly name.</param>
 /// <param name="Messages">The messages, ordered by wire name.</param>
-internal sealed record CatalogSpec(string Namespace, EquatableArray<MessageSpec> Messages);
+/// <param name="Clash">SWB015 when a type of the assembly already has the catalogue's full name; nothing is generated then.</param>
+internal sealed record CatalogSpec(string Namespace, EquatableArray<MessageSpec> Messages, DiagnosticInfo? Clash = null);

@@ -24,6 +24,8 @@ internal enum ValueKind
     DateTime,
     DateTimeOffset,
     TimeSpan,
+    DateOnly,
+    TimeOnly,
     Bytes,
     Enum,
     Nullable,

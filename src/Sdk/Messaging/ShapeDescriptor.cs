@@ -117,6 +117,8 @@ public sealed class ShapeDescriptor
         ShapeKind.DateTime => "datetime",
         ShapeKind.DateTimeOffset => "datetimeoffset",
         ShapeKind.TimeSpan => "timespan",
+        ShapeKind.DateOnly => "date",
+        ShapeKind.TimeOnly => "time",
         ShapeKind.Bytes => "base64",
         ShapeKind.Enum => "enum",
         ShapeKind.Nullable => "nullable",

@@ -59,6 +59,12 @@ public enum ShapeKind : byte
     /// <summary>A string in the constant (<c>"c"</c>) format <c>[-][d.]hh:mm:ss[.fffffff]</c> (<see cref="System.TimeSpan"/>).</summary>
     TimeSpan,
 
+    /// <summary>An ISO 8601-1:2019 calendar date string <c>yyyy-MM-dd</c> (<see cref="System.DateOnly"/>).</summary>
+    DateOnly,
+
+    /// <summary>A time of day string <c>hh:mm:ss[.fffffff]</c> (<see cref="System.TimeOnly"/>).</summary>
+    TimeOnly,
+
     /// <summary>A base64 string (<c>byte[]</c>).</summary>
     Bytes,
 

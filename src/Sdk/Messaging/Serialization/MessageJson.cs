@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.ComponentModel;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -31,6 +32,15 @@ public static class MessageJson
     private const int MaxTimeSpanLength = 26;
     private const int MinTimeSpanLength = 8;
     private const int MaxEscapedTimeSpanLength = MaxTimeSpanLength * MaxEscapedCharLength;
+
+    // "yyyy-MM-dd", possibly escaped.
+    private const int DateOnlyLength = 10;
+    private const int MaxEscapedDateOnlyLength = DateOnlyLength * MaxEscapedCharLength;
+
+    // "h:m" to "hh:mm:ss.fffffff", possibly escaped, as System.Text.Json's TimeOnlyConverter bounds them.
+    private const int MinTimeOnlyLength = 3;
+    private const int MaxTimeOnlyLength = 16;
+    private const int MaxEscapedTimeOnlyLength = MaxTimeOnlyLength * MaxEscapedCharLength;
 
     /// <summary>Moves to the first token when the reader has not read yet or is on a property name.</summary>
     /// <param name="reader">The reader.</param>
@@ -223,6 +233,55 @@ public static class MessageJson
         throw Error("expected a time span string such as 1.02:03:04.5000000");
     }
 
+    /// <summary>Reads a calendar date in the ISO 8601-1:2019 extended format <c>yyyy-MM-dd</c>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static DateOnly ReadDateOnly(ref Utf8JsonReader reader)
+    {
+        ExpectString(ref reader, "a date string");
+        if (ValueLength(ref reader) is >= DateOnlyLength and <= MaxEscapedDateOnlyLength)
+        {
+            Span<char> buffer = stackalloc char[MaxEscapedDateOnlyLength];
+            ReadOnlySpan<char> text = buffer[..reader.CopyString(buffer)];
+
+            // Exactly four, two and two digits, as System.Text.Json requires; ParseExact alone is more lenient.
+            if (text.Length == DateOnlyLength && text[4] == '-' && text[7] == '-'
+                && char.IsAsciiDigit(text[0]) && char.IsAsciiDigit(text[1]) && char.IsAsciiDigit(text[2]) && char.IsAsciiDigit(text[3])
+                && char.IsAsciiDigit(text[5]) && char.IsAsciiDigit(text[6]) && char.IsAsciiDigit(text[8]) && char.IsAsciiDigit(text[9])
+                && DateOnly.TryParseExact(text, "yyyy'-'MM'-'dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly value))
+            {
+                return value;
+            }
+        }
+
+        throw Error("expected a date string such as 2026-11-24");
+    }
+
+    /// <summary>Reads a time of day in the format <c>hh:mm[:ss[.fffffff]]</c>.</summary>
+    /// <param name="reader">The reader.</param>
+    /// <returns>The value.</returns>
+    public static TimeOnly ReadTimeOnly(ref Utf8JsonReader reader)
+    {
+        ExpectString(ref reader, "a time string");
+        if (ValueLength(ref reader) is >= MinTimeOnlyLength and <= MaxEscapedTimeOnlyLength)
+        {
+            Span<byte> buffer = stackalloc byte[MaxEscapedTimeOnlyLength];
+            int written = reader.CopyString(buffer);
+            ReadOnlySpan<byte> text = buffer[..written];
+
+            // As System.Text.Json: a time span in the constant format without white space, sign or days (hours come before the first ':').
+            int separator = text.IndexOfAny((byte)'.', (byte)':');
+            if (text.Length > 0 && char.IsAsciiDigit((char)text[0]) && separator >= 0 && text[separator] == (byte)':'
+                && Utf8Parser.TryParse(text, out TimeSpan span, out int consumed, 'c') && consumed == text.Length
+                && span >= TimeSpan.Zero && span <= TimeOnly.MaxValue.ToTimeSpan())
+            {
+                return TimeOnly.FromTimeSpan(span);
+            }
+        }
+
+        throw Error("expected a time string such as 10:00:00 or 10:00:00.5000000");
+    }
+
     /// <summary>Reads a base64 string that may not be null.</summary>
     /// <param name="reader">The reader.</param>
     /// <returns>The value.</returns>
@@ -249,6 +308,28 @@ public static class MessageJson
         ArgumentNullException.ThrowIfNull(writer);
         Span<byte> buffer = stackalloc byte[MaxTimeSpanLength];
         Utf8Formatter.TryFormat(value, buffer, out int written, new StandardFormat('c'));
+        writer.WriteStringValue(buffer[..written]);
+    }
+
+    /// <summary>Writes a calendar date as <c>yyyy-MM-dd</c>.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteDateOnly(Utf8JsonWriter writer, DateOnly value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Span<byte> buffer = stackalloc byte[DateOnlyLength];
+        value.TryFormat(buffer, out int written, "O", CultureInfo.InvariantCulture);
+        writer.WriteStringValue(buffer[..written]);
+    }
+
+    /// <summary>Writes a time of day as <c>hh:mm:ss[.fffffff]</c>, the constant format of its time span.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value.</param>
+    public static void WriteTimeOnly(Utf8JsonWriter writer, TimeOnly value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        Span<byte> buffer = stackalloc byte[MaxTimeOnlyLength];
+        Utf8Formatter.TryFormat(value.ToTimeSpan(), buffer, out int written, new StandardFormat('c'));
         writer.WriteStringValue(buffer[..written]);
     }
 
