@@ -19,6 +19,8 @@ namespace Switchboard.Server;
 /// </summary>
 public sealed partial class WebSocketServer : IAsyncDisposable
 {
+    private const string ShutdownReason = "server shutting down";
+
     private readonly WebSocketServerOptions _options;
     private readonly WebSocketSessionOptions _sessionOptions;
     private readonly ILogger _logger;
@@ -101,7 +103,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         await _heartbeat.ConfigureAwait(false);
 
         Log.ShuttingDown(_logger, _connections.Count);
-        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCode.GoingAway, "server shutting down").AsTask())).ConfigureAwait(false);
+        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCode.GoingAway, ShutdownReason).AsTask())).ConfigureAwait(false);
 
         var all = Task.WhenAll(_sessions.Values);
         try
@@ -172,6 +174,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             return;
         }
         _connections[id] = connection;
+        // An upgrade that finished while StopAsync was sending 1001 may have been listed after that round; it gets
+        // its own. Stopping is flagged before the round reads the list, so no connection misses both (a second close
+        // is a no-op).
+        if (_stopping.IsCancellationRequested) await connection.CloseAsync(CloseCode.GoingAway, ShutdownReason).ConfigureAwait(false);
         await connection.RunAsync(OnEnded).ConfigureAwait(false);
     }
 

@@ -16,7 +16,7 @@ public sealed class RoutingTests : IAsyncLifetime
     private const int Groups = 10;   // thirty connections per group
 
     private readonly MessageEndpoint _endpoint = new();
-    private readonly List<SwitchboardClient> _clients = [];
+    private readonly SwitchboardClient?[] _clients = new SwitchboardClient?[Clients]; // by route index
     private readonly ConcurrentDictionary<int, ConcurrentBag<(string From, int Seq)>> _received = new();
     private TestServer _server = null!;
 
@@ -51,7 +51,7 @@ public sealed class RoutingTests : IAsyncLifetime
             var bag = _received.GetOrAdd(i, _ => []);
             client.On<Note>(note => bag.Add((note.From, note.Seq)));
             await client.ConnectAsync(ct);
-            lock (_clients) _clients.Add(client);
+            _clients[i] = client;
         });
         for (var i = 0; i < 200 && _endpoint.ConnectionCount != Clients; i++) await Task.Delay(25);
         Assert.Equal(Clients, _endpoint.ConnectionCount);
@@ -59,7 +59,7 @@ public sealed class RoutingTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Task.WhenAll(_clients.Select(c => c.DisposeAsync().AsTask()));
+        await Task.WhenAll(_clients.OfType<SwitchboardClient>().Select(c => c.DisposeAsync().AsTask()));
         await _server.DisposeAsync();
     }
 
@@ -67,8 +67,8 @@ public sealed class RoutingTests : IAsyncLifetime
     public async Task Routes_deliver_exactly_once_to_exactly_their_targets()
     {
         // Sender i sends to: everyone, everyone else, a user, a group. Every client is a sender once.
-        // Seq is unique per request; its last digit says which route it took.
-        var senders = _clients.Select((client, n) => (client, seq: n * 10)).ToArray();
+        // Seq is unique per request: the sender's route index times ten, plus a last digit that says which route it took.
+        var senders = _clients.Select((client, index) => (client: client!, seq: index * 10)).ToArray();
         await Parallel.ForEachAsync(senders, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (sender, ct) =>
         {
             var (client, seq) = sender;
@@ -82,20 +82,23 @@ public sealed class RoutingTests : IAsyncLifetime
         await Task.Delay(200); // anything extra (a duplicate) would arrive now
 
         Assert.Equal(ExpectedTotal(), _received.Values.Sum(b => b.Count));
+        var everyone = Enumerable.Range(0, Clients).ToArray();
         foreach (var (connection, bag) in _received)
         {
             var notes = bag.ToArray();
             Assert.Equal(notes.Length, notes.Distinct().Count()); // no duplicates
-            var all = notes.Count(n => n.Seq % 10 == 0);
-            var others = notes.Count(n => n.Seq % 10 == 1);
-            var user = notes.Count(n => n.Seq % 10 == 2);
-            var group = notes.Count(n => n.Seq % 10 == 3);
-            Assert.Equal(Clients, all);
-            Assert.Equal(Clients - 1, others);
-            Assert.Equal(connection % Users == 7 ? Clients : 0, user);
-            Assert.Equal(connection % Groups == 3 ? Clients : 0, group);
+            Assert.All(notes, n => Assert.Equal($"u{n.Seq / 10 % Users}", n.From)); // each note names its sender's user
+            // Who reached this connection by each route, not just how many: "others" lacks exactly the connection itself.
+            Assert.Equal(everyone, SendersOf(notes, 0));
+            Assert.Equal(everyone.Where(i => i != connection), SendersOf(notes, 1));
+            Assert.Equal(connection % Users == 7 ? everyone : [], SendersOf(notes, 2));
+            Assert.Equal(connection % Groups == 3 ? everyone : [], SendersOf(notes, 3));
         }
     }
+
+    /// <summary>The route indexes of the senders whose request for <paramref name="route"/> reached a connection, in order.</summary>
+    private static int[] SendersOf((string From, int Seq)[] notes, int route) =>
+        [.. notes.Where(n => n.Seq % 10 == route).Select(n => n.Seq / 10).Order()];
 
     private static int ExpectedTotal() =>
         Clients * Clients                    // all

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Microsoft.Extensions.Logging;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -16,8 +17,14 @@ internal sealed class TestServer : IAsyncDisposable
 
     /// <summary>A server whose routes (WebSocket or HTTP) <paramref name="configure"/> maps before it starts.</summary>
     public TestServer(WebSocketServerOptions? options, Action<WebSocketServer> configure)
+        : this(options, null, configure)
     {
-        Server = new WebSocketServer(options);
+    }
+
+    /// <summary>Same, logging to <paramref name="loggerFactory"/>.</summary>
+    public TestServer(WebSocketServerOptions? options, ILoggerFactory? loggerFactory, Action<WebSocketServer> configure)
+    {
+        Server = new WebSocketServer(options, loggerFactory);
         configure(Server);
         Server.Start();
     }

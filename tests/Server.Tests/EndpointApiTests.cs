@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Switchboard.Client;
+using Switchboard.Server.Messaging;
+using Xunit;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>
+/// The typed endpoint's addressing API (<see cref="MessageEndpoint"/>, <see cref="MessageContext"/>,
+/// <see cref="Recipients"/>) against real clients on loopback. "Got nothing" is never judged by waiting: after the send
+/// under test the endpoint sends a fence to everyone, and since a connection's messages arrive in order, what a client
+/// holds when its fence arrives is everything the send gave it.
+/// </summary>
+public sealed class EndpointApiTests : IAsyncLifetime
+{
+    private const string Fence = "fence";
+    private const string NoItem = "(none)";
+
+    private readonly MessageEndpoint _endpoint = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<MessageContext>> _connected = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _disconnected = new();
+    private readonly List<Peer> _peers = [];
+    private TestServer _server = null!;
+    private int _fences;
+
+    public Task InitializeAsync()
+    {
+        _endpoint
+            .OnConnected(context =>
+            {
+                context.SetUser(context.RouteValues["user"]);
+                Slot(_connected, Key(context)).TrySetResult(context);
+                return ValueTask.CompletedTask;
+            })
+            .OnDisconnected((context, _) =>
+            {
+                Slot(_disconnected, Key(context)).TrySetResult();
+                return ValueTask.CompletedTask;
+            })
+            .On<Route>((context, route) =>
+            {
+                switch (route.Target)
+                {
+                    case "set":
+                        context.Items["value"] = route.Name;
+                        return context.SendAsync(new Note("set", route.Seq));
+                    case "get":
+                        var value = context.Items.TryGetValue("value", out var stored) ? (string?)stored : NoItem;
+                        return context.SendAsync(new Note(value ?? "(null)", route.Seq));
+                    default:
+                        throw new ArgumentException(route.Target);
+                }
+            });
+        _server = new TestServer(null, ("/ws/{user}/{tag}", _endpoint));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var peer in _peers) await peer.Client.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Member_that_left_a_group_no_longer_gets_its_messages_nor_appears_in_it()
+    {
+        var (a, b, c) = await ConnectThreeAsync();
+        foreach (var peer in new[] { a, b, c }) peer.Context.JoinGroup("room");
+        b.Context.JoinGroup("other");
+
+        b.Context.LeaveGroup("room");
+        await _endpoint.Group("room").SendAsync(new Note("room", 1));
+        var got = await FenceAsync();
+
+        Assert.Equal([1], got[a]);
+        Assert.Empty(got[b]);
+        Assert.Equal([1], got[c]);
+        Assert.Equal(Ids(a, c), Ids(_endpoint.GroupMembers("room")));
+        Assert.Equal(["other"], b.Context.Groups);
+        Assert.Equal(["room"], a.Context.Groups);
+        Assert.Equal(Ids(b), Ids(_endpoint.GroupMembers("other"))); // leaving one group keeps the others
+
+        b.Context.LeaveGroup("room");  // again: nothing happens
+        b.Context.LeaveGroup("never"); // never joined: nothing happens
+        Assert.Equal(Ids(a, c), Ids(_endpoint.GroupMembers("room")));
+        a.Context.LeaveGroup("room");
+        c.Context.LeaveGroup("room");
+        Assert.Empty(_endpoint.GroupMembers("room"));
+        Assert.Empty(a.Context.Groups);
+    }
+
+    [Fact]
+    public async Task Group_members_are_exactly_the_open_connections_that_joined()
+    {
+        var (a, b, c) = await ConnectThreeAsync();
+        a.Context.JoinGroup("red");
+        a.Context.JoinGroup("red"); // twice: listed once
+        b.Context.JoinGroup("red");
+        c.Context.JoinGroup("blue");
+
+        var red = _endpoint.GroupMembers("red");
+        Assert.Equal(2, red.Count);
+        Assert.Contains(a.Context, red);
+        Assert.Contains(b.Context, red);
+        Assert.Same(c.Context, Assert.Single(_endpoint.GroupMembers("blue")));
+        Assert.Empty(_endpoint.GroupMembers("green"));
+        Assert.Empty(_endpoint.GroupMembers("Red")); // names are ordinal
+
+        await DisconnectAsync(a);
+        Assert.Same(b.Context, Assert.Single(_endpoint.GroupMembers("red")));
+        await _endpoint.Group("red").SendAsync(new Note("red", 2));
+        var got = await FenceAsync();
+        Assert.Equal([2], got[b]);
+        Assert.Empty(got[c]);
+    }
+
+    [Fact]
+    public async Task Items_set_in_one_handler_call_are_read_back_in_a_later_one_of_the_same_connection()
+    {
+        var a = await ConnectAsync("a", "0");
+        var b = await ConnectAsync("b", "0");
+
+        await a.Client.SendAsync(new Route("set", "first", 1));
+        Assert.Equal(new Note("set", 1), await a.NextAsync());
+        await a.Client.SendAsync(new Route("get", null, 2));
+        Assert.Equal(new Note("first", 2), await a.NextAsync());
+
+        await b.Client.SendAsync(new Route("get", null, 3)); // another connection has its own items
+        Assert.Equal(new Note(NoItem, 3), await b.NextAsync());
+
+        await a.Client.SendAsync(new Route("set", "second", 4));
+        await a.Client.SendAsync(new Route("get", null, 5));
+        Assert.Equal(new Note("set", 4), await a.NextAsync());
+        Assert.Equal(new Note("second", 5), await a.NextAsync());
+        Assert.Equal("second", a.Context.Items["value"]);
+    }
+
+    [Fact]
+    public async Task Others_reaches_everyone_but_the_sender_exactly_once()
+    {
+        var peers = new List<Peer>();
+        for (var i = 0; i < 6; i++) peers.Add(await ConnectAsync($"u{i % 3}", $"{i}")); // the sender's user has another connection
+        var sender = peers[2];
+
+        Assert.Equal(Ids([.. peers.Where(p => p != sender)]), Ids(sender.Context.Others.Resolve()));
+        await sender.Context.Others.SendAsync(new Note("others", 7));
+        var got = await FenceAsync();
+
+        Assert.Empty(got[sender]);
+        foreach (var peer in peers.Where(p => p != sender)) Assert.Equal([7], got[peer]);
+    }
+
+    [Fact]
+    public async Task User_reaches_every_connection_of_that_user_and_no_other()
+    {
+        var alice = new[] { await ConnectAsync("alice", "0"), await ConnectAsync("alice", "1"), await ConnectAsync("alice", "2") };
+        var bob = new[] { await ConnectAsync("bob", "0"), await ConnectAsync("bob", "1") };
+        var carol = await ConnectAsync("carol", "0");
+        var almost = await ConnectAsync("Alice", "0"); // names are ordinal
+
+        Assert.Equal(Ids(alice), Ids(_endpoint.User("alice").Resolve()));
+        await _endpoint.User("alice").SendAsync(new Note("alice", 1));
+        await _endpoint.User("bob").SendAsync(new Note("bob", 2));
+        await _endpoint.User("nobody").SendAsync(new Note("nobody", 3));
+        var got = await FenceAsync();
+
+        foreach (var peer in alice) Assert.Equal([1], got[peer]);
+        foreach (var peer in bob) Assert.Equal([2], got[peer]);
+        Assert.Empty(got[carol]);
+        Assert.Empty(got[almost]);
+
+        await DisconnectAsync(alice[1]);
+        await _endpoint.User("alice").SendAsync(new Note("alice", 4));
+        got = await FenceAsync();
+        Assert.Equal([4], got[alice[0]]);
+        Assert.Equal([4], got[alice[2]]);
+        Assert.Empty(got[bob[0]]);
+    }
+
+    [Fact]
+    public async Task Connection_reaches_exactly_one_connection_and_nothing_once_it_is_gone()
+    {
+        var (a, b, c) = await ConnectThreeAsync();
+        var twin = await ConnectAsync(b.User, "twin"); // same user, different connection
+
+        Assert.Same(b.Context, Assert.Single(_endpoint.Connection(b.Context.ConnectionId).Resolve()));
+        await _endpoint.Connection(b.Context.ConnectionId).SendAsync(new Note("one", 5));
+        await a.Context.SendAsync(new Note("self", 6)); // MessageContext.SendAsync is the same thing
+        var got = await FenceAsync();
+        Assert.Empty(got[c]);
+        Assert.Equal([5], got[b]);
+        Assert.Equal([6], got[a]);
+        Assert.Empty(got[twin]);
+
+        var goneId = c.Context.ConnectionId;
+        await DisconnectAsync(c);
+        Assert.Empty(_endpoint.Connection(goneId).Resolve());
+        await _endpoint.Connection(goneId).SendAsync(new Note("gone", 7));
+        await _endpoint.Connection(long.MaxValue).SendAsync(new Note("never", 8));
+        got = await FenceAsync();
+        Assert.Empty(got[a]);
+        Assert.Empty(got[b]);
+        Assert.Empty(got[twin]);
+    }
+
+    [Fact]
+    public async Task Sending_to_an_empty_group_does_nothing()
+    {
+        var (a, b, _) = await ConnectThreeAsync();
+        a.Context.JoinGroup("emptied");
+        a.Context.LeaveGroup("emptied");
+
+        Assert.Empty(_endpoint.Group("never-joined").Resolve());
+        Assert.Empty(_endpoint.Group("emptied").Resolve());
+        await _endpoint.Group("never-joined").SendAsync(new Note("x", 1));
+        await _endpoint.Group("emptied").SendAsync(new Note("x", 2));
+        var got = await FenceAsync();
+
+        Assert.All(got.Values, Assert.Empty);
+        Assert.Equal(3, got.Count);
+        await b.Client.SendAsync(new Route("get", null, 3)); // the connections are untouched
+        Assert.Equal(new Note(NoItem, 3), await b.NextAsync());
+    }
+
+    [Fact]
+    public async Task Users_lists_each_connected_user_once_in_ordinal_order()
+    {
+        var bob = await ConnectAsync("bob", "0");
+        await ConnectAsync("bob", "1");
+        await ConnectAsync("alice", "0");
+        await ConnectAsync("Zed", "0");
+        var carol = await ConnectAsync("carol", "0");
+        await ConnectAsync("Alice", "0");
+        await ConnectAsync("_x", "0");
+
+        Assert.Equal(["Alice", "Zed", "_x", "alice", "bob", "carol"], _endpoint.Users);
+
+        await DisconnectAsync(carol); // a user's last connection: gone
+        await DisconnectAsync(bob);   // one of two: still there
+        Assert.Equal(["Alice", "Zed", "_x", "alice", "bob"], _endpoint.Users);
+        Assert.False(_endpoint.IsConnected("carol"));
+        Assert.True(_endpoint.IsConnected("bob"));
+    }
+
+    private async Task<(Peer, Peer, Peer)> ConnectThreeAsync() =>
+        (await ConnectAsync("a", "0"), await ConnectAsync("b", "0"), await ConnectAsync("c", "0"));
+
+    private async Task<Peer> ConnectAsync(string user, string tag)
+    {
+        var notes = Channel.CreateUnbounded<Note>();
+        var client = new SwitchboardClient(_server.Uri($"/ws/{user}/{tag}"));
+        client.On<Note>(note => notes.Writer.TryWrite(note));
+        await client.ConnectAsync();
+        var context = await Slot(_connected, $"{user}/{tag}").Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var peer = new Peer(user, tag, client, context, notes.Reader);
+        _peers.Add(peer);
+        return peer;
+    }
+
+    /// <summary>Closes the peer and waits, bounded, until the endpoint has forgotten it.</summary>
+    private async Task DisconnectAsync(Peer peer)
+    {
+        await peer.Client.CloseAsync();
+        await Slot(_disconnected, $"{peer.User}/{peer.Tag}").Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _peers.Remove(peer);
+        await peer.Client.DisposeAsync();
+    }
+
+    /// <summary>Sends a fence to every connection and returns, per open peer, the sequence numbers it got before it.</summary>
+    private async Task<Dictionary<Peer, int[]>> FenceAsync()
+    {
+        var fence = ++_fences;
+        await _endpoint.All.SendAsync(new Note(Fence, fence));
+        var got = new Dictionary<Peer, int[]>();
+        foreach (var peer in _peers) got[peer] = await peer.UntilFenceAsync(fence);
+        return got;
+    }
+
+    private static string Key(MessageContext context) => $"{context.RouteValues["user"]}/{context.RouteValues["tag"]}";
+
+    private static TaskCompletionSource<T> Slot<T>(ConcurrentDictionary<string, TaskCompletionSource<T>> slots, string key) =>
+        slots.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private static TaskCompletionSource Slot(ConcurrentDictionary<string, TaskCompletionSource> slots, string key) =>
+        slots.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private static long[] Ids(params Peer[] peers) => [.. peers.Select(p => p.Context.ConnectionId).Order()];
+
+    private static long[] Ids(IEnumerable<MessageContext> contexts) => [.. contexts.Select(c => c.ConnectionId).Order()];
+
+    private sealed record Peer(string User, string Tag, SwitchboardClient Client, MessageContext Context, ChannelReader<Note> Notes)
+    {
+        public async Task<Note> NextAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            return await Notes.ReadAsync(timeout.Token);
+        }
+
+        public async Task<int[]> UntilFenceAsync(int fence)
+        {
+            var before = new List<int>();
+            while (await NextAsync() is var note && note != new Note(Fence, fence)) before.Add(note.Seq);
+            return [.. before];
+        }
+    }
+}
