@@ -114,9 +114,13 @@ public sealed class ClientErrorTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Client_requires_a_catalogue()
+    public void Client_requires_a_catalogue_and_non_negative_delays()
     {
         Assert.Throws<ArgumentNullException>(() => new SwitchboardClient(_server.Uri("/raw"), null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwitchboardClient(_server.Uri("/raw"), SwitchboardMessages.Catalog,
+            new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromMilliseconds(-1) }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SwitchboardClient(_server.Uri("/raw"), SwitchboardMessages.Catalog,
+            new SwitchboardClientOptions { ReconnectMaxDelay = TimeSpan.FromMilliseconds(-1) }));
     }
 
     private static async Task<T> NextAsync<T>(Channel<T> channel)

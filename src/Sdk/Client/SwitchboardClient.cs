@@ -41,6 +41,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// <param name="options">How to connect, reconnect and queue; the defaults when null.</param>
     /// <param name="loggerFactory">Where the client logs; none by default.</param>
     /// <exception cref="ArgumentNullException"><paramref name="uri"/> or <paramref name="catalog"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A reconnect delay of <paramref name="options"/> is negative.</exception>
     public SwitchboardClient(Uri uri, MessageCatalog catalog, SwitchboardClientOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
@@ -48,6 +49,8 @@ public sealed class SwitchboardClient : IAsyncDisposable
         _uri = uri;
         Catalog = catalog;
         _options = options ?? new SwitchboardClientOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectInitialDelay, TimeSpan.Zero, "options.ReconnectInitialDelay");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectMaxDelay, TimeSpan.Zero, "options.ReconnectMaxDelay");
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Client");
     }
 
@@ -202,7 +205,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
                 }
                 try
                 {
-                    await Task.Delay(BackoffDelay(attempt++), _closing.Token).ConfigureAwait(false);
+                    await Task.Delay(BackoffDelay(attempt++, _options, Random.Shared.NextDouble()), _closing.Token).ConfigureAwait(false);
                     session = await WebSocketConnector.ConnectAsync(_uri, _options.Connection, _logger, _closing.Token).ConfigureAwait(false);
                     attempt = 0;
                     break;
@@ -252,11 +255,17 @@ public sealed class SwitchboardClient : IAsyncDisposable
         }
     }
 
-    // Full jitter (a uniform time in [0, min(cap, initial * 2^attempt)]) spreads reconnecting clients apart.
-    private TimeSpan BackoffDelay(int attempt)
+    /// <summary>
+    /// The wait before reconnect attempt <paramref name="attempt"/> (0 for the first retry after a loss). Full jitter: a
+    /// uniform time in [0, min(<see cref="SwitchboardClientOptions.ReconnectMaxDelay"/>, initial * 2^attempt)), which
+    /// spreads reconnecting clients apart; <paramref name="random"/> is the uniform sample in [0, 1).
+    /// </summary>
+    internal static TimeSpan BackoffDelay(int attempt, SwitchboardClientOptions options, double random)
     {
-        var ceiling = Math.Min(_options.ReconnectMaxDelay.TotalMilliseconds, _options.ReconnectInitialDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+        // Doubling stops at 2^30: any sane cap is reached long before, and the product stays finite.
+        var exponential = options.ReconnectInitialDelay.Ticks * Math.Pow(2, Math.Clamp(attempt, 0, 30));
+        var ceiling = Math.Min(options.ReconnectMaxDelay.Ticks, exponential);
+        return TimeSpan.FromTicks((long)(Math.Clamp(random, 0, 1) * ceiling));
     }
 
     private ValueTask OnMessageAsync(WebSocketMessage message)
