@@ -20,7 +20,8 @@ if (url is null || name is null || args.Length % 2 != 0)
 }
 
 var endpoint = new Uri(new Uri(url.TrimEnd('/') + "/"), "ws/" + Uri.EscapeDataString(name));
-await using var client = new SwitchboardClient(endpoint);
+// The client's copy of the chat messages (Messages.cs is linked in), catalogued under this assembly's name.
+await using var client = new SwitchboardClient(endpoint, Chat.Client.SwitchboardMessages.Catalog);
 var refused = new TaskCompletionSource();
 
 client.On<Roster>(m => Console.WriteLine($"* in the room: {string.Join(", ", m.Users)}"));

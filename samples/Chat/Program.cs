@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Server;
 using Switchboard.Server.Messaging;
 
-// The instant-messaging sample: the page at http://127.0.0.1:PORT/, the endpoint at ws://127.0.0.1:PORT/ws/{username}.
+// The instant-messaging sample: the page at http://127.0.0.1:PORT/, the endpoint at ws://127.0.0.1:PORT/ws/{username},
+// and the protocol's description (every message and its fields) at http://127.0.0.1:PORT/protocol.json.
 // Usage: dotnet run --project samples/Chat -- --port 8001
 var port = 8001;
 for (var i = 0; i < args.Length; i++)
@@ -26,8 +27,9 @@ using var loggerFactory = LoggerFactory.Create(logging => logging
     .SetMinimumLevel(LogLevel.Information));
 
 await using var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, port) }, loggerFactory);
-using var room = new ChatRoom(new MessageEndpoint(loggerFactory));
+using var room = new ChatRoom(new MessageEndpoint(SwitchboardMessages.Catalog, loggerFactory));
 server.Map("/ws/{username}", room.Endpoint);
+server.MapProtocol("/protocol.json", room.Endpoint.Catalog);
 server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"));
 server.Start();
 Console.WriteLine($"listening on http://127.0.0.1:{server.LocalEndPoint.Port}");

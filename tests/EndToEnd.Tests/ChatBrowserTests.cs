@@ -83,7 +83,7 @@ public sealed class ChatBrowserTests(ChatServerFixture server, ChromiumFixture c
         await using var page = await ChatPage.OpenAsync(chromium.Browser, Site, carol);
 
         var inbox = Channel.CreateUnbounded<object>();
-        await using var client = new SwitchboardClient(server.Chat.WebSocketUri("/ws/" + dave));
+        await using var client = new SwitchboardClient(server.Chat.WebSocketUri("/ws/" + dave), SwitchboardMessages.Catalog);
         client.On<ChatMessage>(m => inbox.Writer.TryWrite(m));
         client.On<DirectMessage>(m => inbox.Writer.TryWrite(m));
         await client.ConnectAsync();

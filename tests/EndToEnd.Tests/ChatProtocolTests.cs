@@ -115,6 +115,20 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
         await bob.NextAsync<ChatMessage>(m => m.Text == "after the ghost");
     }
 
+    [Fact]
+    public async Task The_protocol_is_described_at_protocol_json_from_the_chat_catalogue()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync(server.Chat.HttpUri("/protocol.json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(SwitchboardMessages.Catalog.DescribeJson(), await response.Content.ReadAsStringAsync());
+        Assert.Equal(
+            ["chat.direct", "chat.error", "chat.joined", "chat.left", "chat.message", "chat.roster", "chat.send"],
+            SwitchboardMessages.Catalog.Messages.Select(m => m.Type));
+    }
+
     /// <summary>One chat user on a <see cref="SwitchboardClient"/>, with everything it received in order.</summary>
     private sealed class Member : IAsyncDisposable
     {
@@ -145,7 +159,7 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
 
         public static async Task<Member> ConnectAsync(ChatServerFixture server, string name)
         {
-            var client = new SwitchboardClient(server.Chat.WebSocketUri("/ws/" + Uri.EscapeDataString(name)));
+            var client = new SwitchboardClient(server.Chat.WebSocketUri("/ws/" + Uri.EscapeDataString(name)), SwitchboardMessages.Catalog);
             var member = new Member(name, client);
             client.On<Roster>(member.Receive);
             client.On<ChatMessage>(member.Receive);

@@ -95,4 +95,19 @@ public sealed class CatalogTests
         Assert.Throws<ArgumentException>(() => MessageCatalog.Combine(Catalog, Catalog));
         Assert.Empty(MessageCatalog.Empty.Messages);
     }
+
+    [Fact]
+    public void Get_returns_a_catalogued_message_and_names_a_missing_one()
+    {
+        Assert.Equal("test.empty", Catalog.Get<Empty>().Type);
+        Assert.Same(Catalog.Messages.Single(m => m.Type == "test.address"), Catalog.Get<Primitive>());
+
+        var missing = Assert.Throws<InvalidOperationException>(() => MessageCatalog.Empty.Get<Empty>());
+        Assert.Contains("Switchboard.Messaging.Tests.Empty (wire name 'test.empty') is not in the message catalogue", missing.Message, StringComparison.Ordinal);
+
+        // Another type under the same wire name is a different message: T is still missing, and the clash is named.
+        var impostor = new MessageCatalog([new MessageDescriptor("test.empty", typeof(string), ShapeDescriptor.Object("System.String", []))]);
+        var clash = Assert.Throws<InvalidOperationException>(() => impostor.Get<Empty>());
+        Assert.Contains("its wire name belongs to System.String there", clash.Message, StringComparison.Ordinal);
+    }
 }

@@ -18,7 +18,7 @@ public sealed class ClientReconnectTests
         var port = first.LocalEndPoint.Port;
 
         var states = new ConcurrentQueue<ConnectionState>();
-        await using var client = new SwitchboardClient(new Uri($"ws://127.0.0.1:{port}/typed"), new SwitchboardClientOptions
+        await using var client = new SwitchboardClient(new Uri($"ws://127.0.0.1:{port}/typed"), SwitchboardMessages.Catalog, new SwitchboardClientOptions
         {
             ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
@@ -47,8 +47,8 @@ public sealed class ClientReconnectTests
         var server = StartServer(0, received);
         var uri = new Uri($"ws://127.0.0.1:{server.LocalEndPoint.Port}/typed");
         var slow = new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromSeconds(30), MaxQueuedMessages = 3 };
-        await using var bounded = new SwitchboardClient(uri, slow);
-        await using var strict = new SwitchboardClient(uri, new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromSeconds(30), QueueWhileDisconnected = false });
+        await using var bounded = new SwitchboardClient(uri, SwitchboardMessages.Catalog, slow);
+        await using var strict = new SwitchboardClient(uri, SwitchboardMessages.Catalog, new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromSeconds(30), QueueWhileDisconnected = false });
         await bounded.ConnectAsync();
         await strict.ConnectAsync();
         await server.StopAsync();
@@ -64,10 +64,10 @@ public sealed class ClientReconnectTests
     [Fact]
     public async Task Policy_close_is_not_retried()
     {
-        var endpoint = new MessageEndpoint().OnConnected(c => c.CloseAsync(CloseCode.PolicyViolation, "go away"));
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog).OnConnected(c => c.CloseAsync(CloseCode.PolicyViolation, "go away"));
         await using var server = new TestServer(null, ("/typed", endpoint));
         var closed = new TaskCompletionSource<CloseCode?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var client = new SwitchboardClient(server.Uri("/typed"), new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromMilliseconds(10) });
+        await using var client = new SwitchboardClient(server.Uri("/typed"), SwitchboardMessages.Catalog, new SwitchboardClientOptions { ReconnectInitialDelay = TimeSpan.FromMilliseconds(10) });
         client.StateChanged += (_, e) => { if (e.Current == ConnectionState.Closed) closed.TrySetResult(e.CloseStatus); };
         await client.ConnectAsync();
         Assert.Equal(CloseCode.PolicyViolation, await closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
@@ -78,7 +78,7 @@ public sealed class ClientReconnectTests
 
     private static WebSocketServer StartServer(int port, ConcurrentQueue<int> received)
     {
-        var endpoint = new MessageEndpoint().On<Route>((_, route) =>
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog).On<Route>((_, route) =>
         {
             received.Enqueue(route.Seq);
             return ValueTask.CompletedTask;

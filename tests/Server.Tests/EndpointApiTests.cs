@@ -17,7 +17,7 @@ public sealed class EndpointApiTests : IAsyncLifetime
     private const string Fence = "fence";
     private const string NoItem = "(none)";
 
-    private readonly MessageEndpoint _endpoint = new();
+    private readonly MessageEndpoint _endpoint = new(SwitchboardMessages.Catalog);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<MessageContext>> _connected = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _disconnected = new();
     private readonly List<Peer> _peers = [];
@@ -249,7 +249,7 @@ public sealed class EndpointApiTests : IAsyncLifetime
     private async Task<Peer> ConnectAsync(string user, string tag)
     {
         var notes = Channel.CreateUnbounded<Note>();
-        var client = new SwitchboardClient(_server.Uri($"/ws/{user}/{tag}"));
+        var client = new SwitchboardClient(_server.Uri($"/ws/{user}/{tag}"), SwitchboardMessages.Catalog);
         client.On<Note>(note => notes.Writer.TryWrite(note));
         await client.ConnectAsync();
         var context = await Slot(_connected, $"{user}/{tag}").Task.WaitAsync(TimeSpan.FromSeconds(10));

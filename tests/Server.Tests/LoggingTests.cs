@@ -71,7 +71,7 @@ public sealed class LoggingTests
     [Fact]
     public async Task Typed_handler_that_throws_is_logged_once_as_an_error_with_its_exception()
     {
-        var endpoint = new MessageEndpoint(_log).On<Route>(async (context, route) =>
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog, _log).On<Route>(async (context, route) =>
         {
             if (route.Target == "throw") throw new InvalidOperationException("handler failure on purpose");
             await context.SendAsync(new Note(route.Target, route.Seq));
@@ -95,7 +95,7 @@ public sealed class LoggingTests
     [Fact]
     public async Task Malformed_envelope_is_logged_with_its_error()
     {
-        await using var server = Start(null, ("/typed", new MessageEndpoint(_log).On<Route>((_, _) => ValueTask.CompletedTask)));
+        await using var server = Start(null, ("/typed", new MessageEndpoint(SwitchboardMessages.Catalog, _log).On<Route>((_, _) => ValueTask.CompletedTask)));
         using var client = await server.ConnectAsync("/typed");
 
         await SendTextAsync(client, """{"data":{}}""");

@@ -15,7 +15,7 @@ public sealed class RoutingTests : IAsyncLifetime
     private const int Users = 100;   // three connections per user
     private const int Groups = 10;   // thirty connections per group
 
-    private readonly MessageEndpoint _endpoint = new();
+    private readonly MessageEndpoint _endpoint = new(SwitchboardMessages.Catalog);
     private readonly SwitchboardClient?[] _clients = new SwitchboardClient?[Clients]; // by route index
     private readonly ConcurrentDictionary<int, ConcurrentBag<(string From, int Seq)>> _received = new();
     private TestServer _server = null!;
@@ -47,7 +47,7 @@ public sealed class RoutingTests : IAsyncLifetime
 
         await Parallel.ForEachAsync(Enumerable.Range(0, Clients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
-            var client = new SwitchboardClient(_server.Uri($"/ws/{i}"));
+            var client = new SwitchboardClient(_server.Uri($"/ws/{i}"), SwitchboardMessages.Catalog);
             var bag = _received.GetOrAdd(i, _ => []);
             client.On<Note>(note => bag.Add((note.From, note.Seq)));
             await client.ConnectAsync(ct);

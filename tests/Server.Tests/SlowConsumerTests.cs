@@ -18,7 +18,7 @@ public sealed class SlowConsumerTests
     [Fact]
     public async Task Stalled_peer_is_closed_and_the_broadcast_reaches_every_reader()
     {
-        var endpoint = new MessageEndpoint();
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog);
         var disconnected = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         long stalledId = 0;
         endpoint
@@ -51,7 +51,7 @@ public sealed class SlowConsumerTests
         var lastSeq = -1;
         var outOfOrder = 0;
         var allReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var reader = new SwitchboardClient(server.Uri("/room/reader"));
+        await using var reader = new SwitchboardClient(server.Uri("/room/reader"), SwitchboardMessages.Catalog);
         reader.On<Note>(note =>
         {
             if (note.Seq != lastSeq + 1) outOfOrder++;
@@ -59,7 +59,7 @@ public sealed class SlowConsumerTests
             if (++received == Messages) allReceived.TrySetResult();
         });
         await reader.ConnectAsync();
-        await using var sender = new SwitchboardClient(server.Uri("/room/sender"));
+        await using var sender = new SwitchboardClient(server.Uri("/room/sender"), SwitchboardMessages.Catalog);
         sender.On<Note>(_ => { });
         await sender.ConnectAsync();
         for (var i = 0; i < 200 && endpoint.ConnectionCount != 3; i++) await Task.Delay(25);

@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using System.Threading.Channels;
 using Switchboard.Client;
 using Switchboard.Protocol;
 using Switchboard.Server.Messaging;
@@ -7,27 +9,33 @@ using Xunit;
 
 namespace Switchboard.Server.Tests;
 
-/// <summary>What a typed endpoint does with good and bad input, seen from a real ClientWebSocket.</summary>
+/// <summary>
+/// What a typed endpoint does with good and bad input, seen from a real ClientWebSocket. Its catalogue is this
+/// assembly's: <see cref="Route"/> has a handler, <see cref="Note"/> is known but has none.
+/// </summary>
 public sealed class TypedEndpointTests : IAsyncLifetime
 {
-    private readonly MessageEndpoint _endpoint = new();
-    private readonly TaskCompletionSource<string> _unknown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly RecordingLoggerFactory _logs = new();
+    private readonly Channel<(string Type, UnhandledReason Reason)> _unhandled = Channel.CreateUnbounded<(string, UnhandledReason)>();
+    private MessageEndpoint _endpoint = null!;
     private TestServer _server = null!;
 
     public Task InitializeAsync()
     {
-        _endpoint
+        _endpoint = new MessageEndpoint(SwitchboardMessages.Catalog, _logs)
             .On<Route>(async (context, route) =>
             {
                 if (route.Target == "throw") throw new InvalidOperationException("handler failure on purpose");
                 await context.SendAsync(new Note(route.Target, route.Seq));
             })
-            .OnUnknownType((_, type) =>
+            .OnUnhandled((_, type, reason) =>
             {
-                _unknown.TrySetResult(type);
+                _unhandled.Writer.TryWrite((type, reason));
                 return ValueTask.CompletedTask;
             });
-        _server = new TestServer(null, ("/typed", _endpoint));
+        _server = new TestServer(null, server => server
+            .Map("/typed", _endpoint)
+            .MapProtocol("/protocol.json", _endpoint.Catalog));
         return Task.CompletedTask;
     }
 
@@ -51,13 +59,88 @@ public sealed class TypedEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unknown_type_goes_to_the_hook_and_the_connection_lives_on()
+    public async Task Type_outside_the_catalogue_is_unknown_and_the_connection_lives_on()
     {
         using var client = await _server.ConnectAsync("/typed");
         await SendTextAsync(client, """{"type":"no.such.thing","data":{}}""");
-        Assert.Equal("no.such.thing", await _unknown.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(("no.such.thing", UnhandledReason.UnknownType), await NextUnhandledAsync());
         await SendTextAsync(client, """{"type":"test.route","data":{"target":"alive","name":null,"seq":3}}""");
         Assert.Contains("\"alive\"", await ReceiveTextAsync(client), StringComparison.Ordinal);
+        Assert.Contains(_logs.Events, e => e.Id.Id == 204 && e.Message.Contains("unknown message type no.such.thing", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Events, e => e.Id.Id == 206);
+    }
+
+    [Fact]
+    public async Task Catalogued_type_without_a_handler_is_unhandled_not_unknown_and_the_connection_lives_on()
+    {
+        using var client = await _server.ConnectAsync("/typed");
+        await SendTextAsync(client, """{"type":"test.note","data":{"from":"x","seq":1}}""");
+        Assert.Equal(("test.note", UnhandledReason.NoHandler), await NextUnhandledAsync());
+        await SendTextAsync(client, """{"type":"test.route","data":{"target":"alive","name":null,"seq":4}}""");
+        Assert.Contains("\"alive\"", await ReceiveTextAsync(client), StringComparison.Ordinal);
+        Assert.Contains(_logs.Events, e => e.Id.Id == 206 && e.Message.Contains("unhandled message type test.note", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Events, e => e.Id.Id == 204);
+    }
+
+    [Fact]
+    public async Task Without_a_hook_both_are_logged_and_ignored()
+    {
+        var logs = new RecordingLoggerFactory();
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog, logs)
+            .On<Route>((context, route) => context.SendAsync(new Note(route.Target, route.Seq)));
+        await using var server = new TestServer(null, ("/bare", endpoint));
+        using var client = await server.ConnectAsync("/bare");
+        await SendTextAsync(client, """{"type":"no.such.thing","data":{}}""");
+        await SendTextAsync(client, """{"type":"test.note","data":{"from":"x","seq":1}}""");
+        await SendTextAsync(client, """{"type":"test.route","data":{"target":"alive","name":null,"seq":5}}""");
+        Assert.Contains("\"alive\"", await ReceiveTextAsync(client), StringComparison.Ordinal);
+        Assert.Equal([204, 206], logs.Events.Select(e => e.Id.Id).Where(id => id is 204 or 206));
+    }
+
+    [Fact]
+    public void On_a_type_outside_the_catalogue_throws_naming_the_type_and_its_wire_name()
+    {
+        var notesOnly = new MessageCatalog(SwitchboardMessages.Catalog.Messages.Where(m => m.Type == Note.MessageType));
+        var endpoint = new MessageEndpoint(notesOnly);
+
+        var error = Assert.Throws<InvalidOperationException>(() => endpoint.On<Route>((_, _) => ValueTask.CompletedTask));
+        Assert.Contains(typeof(Route).FullName!, error.Message, StringComparison.Ordinal);
+        Assert.Contains("'test.route'", error.Message, StringComparison.Ordinal);
+        endpoint.On<Note>((_, _) => ValueTask.CompletedTask); // in the catalogue: fine
+    }
+
+    [Fact]
+    public void Endpoint_keeps_its_catalogue_and_requires_one()
+    {
+        Assert.Same(SwitchboardMessages.Catalog, _endpoint.Catalog);
+        Assert.Throws<ArgumentNullException>(() => new MessageEndpoint(null!));
+    }
+
+    [Fact]
+    public async Task Protocol_json_serves_the_catalogue_description()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_server.Server.LocalEndPoint.Port}"), Timeout = TimeSpan.FromSeconds(10) };
+
+        using var response = await http.GetAsync(new Uri("/protocol.json", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.ToString());
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(SwitchboardMessages.Catalog.DescribeJson(), body);
+        using var description = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal(
+            ["test.note", "test.route"],
+            description.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("type").GetString()));
+
+        using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("/protocol.json", UriKind.Relative)));
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), head.Content.Headers.ContentLength);
+    }
+
+    private async Task<(string, UnhandledReason)> NextUnhandledAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        return await _unhandled.Reader.ReadAsync(timeout.Token);
     }
 
     [Theory]

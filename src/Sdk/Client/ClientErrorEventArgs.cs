@@ -6,7 +6,7 @@ public enum ClientErrorKind
     /// <summary>The message was not a valid envelope (see <see cref="EnvelopeError"/>).</summary>
     MalformedEnvelope,
 
-    /// <summary>The envelope's type has no handler.</summary>
+    /// <summary>The envelope's type is not in the client's <see cref="SwitchboardClient.Catalog"/>: not part of the protocol.</summary>
     UnknownType,
 
     /// <summary>The data did not match its message type (a <see cref="MessageFormatException"/>).</summary>
@@ -14,6 +14,9 @@ public enum ClientErrorKind
 
     /// <summary>A handler threw.</summary>
     HandlerFailed,
+
+    /// <summary>The envelope's type is in the client's <see cref="SwitchboardClient.Catalog"/>, but no handler is registered for it.</summary>
+    NoHandler,
 }
 
 /// <summary>An incoming message the client could not deliver; the connection lives on.</summary>

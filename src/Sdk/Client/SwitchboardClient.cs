@@ -10,7 +10,9 @@ namespace Switchboard.Client;
 /// <summary>
 /// A typed client: connects with Switchboard's own WebSocket stack, sends messages with <see cref="SendAsync{T}"/>,
 /// delivers incoming ones to <see cref="On{T}(Func{T, ValueTask})"/> handlers by their wire type, and reconnects
-/// with exponential backoff and full jitter when the connection is lost.
+/// with exponential backoff and full jitter when the connection is lost. The client speaks the protocol of its
+/// <see cref="Catalog"/>: only the catalogue's messages can have handlers, and an incoming type outside it is
+/// reported as <see cref="ClientErrorKind.UnknownType"/>, one in it without a handler as <see cref="ClientErrorKind.NoHandler"/>.
 /// </summary>
 /// <remarks>
 /// Thread safety: every member may be called from any thread. Handlers run one at a time, in arrival order, on the
@@ -31,13 +33,29 @@ public sealed class SwitchboardClient : IAsyncDisposable
     private int _state;
 
     /// <summary>Creates a client for <paramref name="uri"/> (ws://, wss://); nothing happens until <see cref="ConnectAsync"/>.</summary>
-    public SwitchboardClient(Uri uri, SwitchboardClientOptions? options = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="uri">The endpoint.</param>
+    /// <param name="catalog">
+    /// The messages the client knows, usually the generated <c>{AssemblyName}.SwitchboardMessages.Catalog</c> of the
+    /// assembly that declares them (<see cref="MessageCatalog.Combine"/> merges several).
+    /// </param>
+    /// <param name="options">How to connect, reconnect and queue; the defaults when null.</param>
+    /// <param name="loggerFactory">Where the client logs; none by default.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="uri"/> or <paramref name="catalog"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A reconnect delay of <paramref name="options"/> is negative.</exception>
+    public SwitchboardClient(Uri uri, MessageCatalog catalog, SwitchboardClientOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(catalog);
         _uri = uri;
+        Catalog = catalog;
         _options = options ?? new SwitchboardClientOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectInitialDelay, TimeSpan.Zero, "options.ReconnectInitialDelay");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectMaxDelay, TimeSpan.Zero, "options.ReconnectMaxDelay");
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Client");
     }
+
+    /// <summary>The messages this client knows: incoming types outside it are unknown, and only its messages can have handlers.</summary>
+    public MessageCatalog Catalog { get; }
 
     /// <summary>The connection's current state.</summary>
     public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
@@ -49,9 +67,15 @@ public sealed class SwitchboardClient : IAsyncDisposable
     public event EventHandler<ClientErrorEventArgs>? Error;
 
     /// <summary>Delivers every incoming <typeparamref name="T"/> to <paramref name="handler"/>; dispose the result to stop.</summary>
+    /// <typeparam name="T">A message of the client's <see cref="Catalog"/>.</typeparam>
+    /// <param name="handler">Runs for each <typeparamref name="T"/>, after the handlers registered before it.</param>
+    /// <returns>The subscription.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> is not in <see cref="Catalog"/>.</exception>
     public IDisposable On<T>(Func<T, ValueTask> handler) where T : IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(handler);
+        Catalog.Get<T>();
         Func<ReadOnlySequence<byte>, ValueTask> dispatch = data => DispatchAsync(data, handler);
         lock (_handlersLock)
         {
@@ -62,7 +86,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         return new Subscription(this, T.MessageType, dispatch);
     }
 
-    /// <summary>Delivers every incoming <typeparamref name="T"/> to <paramref name="handler"/>; dispose the result to stop.</summary>
+    /// <inheritdoc cref="On{T}(Func{T, ValueTask})"/>
     public IDisposable On<T>(Action<T> handler) where T : IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -181,7 +205,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
                 }
                 try
                 {
-                    await Task.Delay(BackoffDelay(attempt++), _closing.Token).ConfigureAwait(false);
+                    await Task.Delay(BackoffDelay(attempt++, _options, Random.Shared.NextDouble()), _closing.Token).ConfigureAwait(false);
                     session = await WebSocketConnector.ConnectAsync(_uri, _options.Connection, _logger, _closing.Token).ConfigureAwait(false);
                     attempt = 0;
                     break;
@@ -231,11 +255,17 @@ public sealed class SwitchboardClient : IAsyncDisposable
         }
     }
 
-    // Full jitter (a uniform time in [0, min(cap, initial * 2^attempt)]) spreads reconnecting clients apart.
-    private TimeSpan BackoffDelay(int attempt)
+    /// <summary>
+    /// The wait before reconnect attempt <paramref name="attempt"/> (0 for the first retry after a loss). Full jitter: a
+    /// uniform time in [0, min(<see cref="SwitchboardClientOptions.ReconnectMaxDelay"/>, initial * 2^attempt)), which
+    /// spreads reconnecting clients apart; <paramref name="random"/> is the uniform sample in [0, 1).
+    /// </summary>
+    internal static TimeSpan BackoffDelay(int attempt, SwitchboardClientOptions options, double random)
     {
-        var ceiling = Math.Min(_options.ReconnectMaxDelay.TotalMilliseconds, _options.ReconnectInitialDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
-        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
+        // Doubling stops at 2^30: any sane cap is reached long before, and the product stays finite.
+        var exponential = options.ReconnectInitialDelay.Ticks * Math.Pow(2, Math.Clamp(attempt, 0, 30));
+        var ceiling = Math.Min(options.ReconnectMaxDelay.Ticks, exponential);
+        return TimeSpan.FromTicks((long)(Math.Clamp(random, 0, 1) * ceiling));
     }
 
     private ValueTask OnMessageAsync(WebSocketMessage message)
@@ -251,9 +281,12 @@ public sealed class SwitchboardClient : IAsyncDisposable
             RaiseError(new ClientErrorEventArgs(ClientErrorKind.MalformedEnvelope, null, error.Describe()));
             return ValueTask.CompletedTask;
         }
+        // Every handler's type is in the catalogue (On<T> checks), so the catalogue is only asked when no handler is found.
         if (!Volatile.Read(ref _handlers).TryGetValue(header.Type, out var handlers))
         {
-            RaiseError(new ClientErrorEventArgs(ClientErrorKind.UnknownType, header.Type, $"no handler for '{header.Type}'"));
+            RaiseError(Catalog.Contains(header.Type)
+                ? new ClientErrorEventArgs(ClientErrorKind.NoHandler, header.Type, $"'{header.Type}' is in the catalogue but has no handler")
+                : new ClientErrorEventArgs(ClientErrorKind.UnknownType, header.Type, $"'{header.Type}' is not in the catalogue"));
             return ValueTask.CompletedTask;
         }
         return DispatchAllAsync(handlers, header.Data(payload));
@@ -300,7 +333,8 @@ public sealed class SwitchboardClient : IAsyncDisposable
 
     private void RaiseError(ClientErrorEventArgs error)
     {
-        ClientLog.IncomingError(_logger, error.Kind, error.MessageType, error.Detail);
+        if (error.Kind == ClientErrorKind.NoHandler) ClientLog.Unhandled(_logger, error.MessageType!);
+        else ClientLog.IncomingError(_logger, error.Kind, error.MessageType, error.Detail);
         Error?.Invoke(this, error);
     }
 

@@ -8,10 +8,13 @@ public sealed class SwitchboardClientOptions
     /// <summary>Socket, TLS, handshake and session settings.</summary>
     public WebSocketClientOptions Connection { get; init; } = new();
 
-    /// <summary>The first retry waits up to this long (full jitter: a random time between zero and the delay). Default 500 ms.</summary>
+    /// <summary>
+    /// The first retry waits up to this long (full jitter: a random time between zero and the delay). Retry n after a
+    /// loss waits a uniform time in [0, min(<see cref="ReconnectMaxDelay"/>, this * 2^n)). Not negative. Default 500 ms.
+    /// </summary>
     public TimeSpan ReconnectInitialDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The retry delay doubles per attempt up to this cap. Default 30 seconds.</summary>
+    /// <summary>The retry delay doubles per attempt up to this cap. Not negative. Default 30 seconds.</summary>
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Retries after a lost connection before giving up (state <see cref="ConnectionState.Closed"/>); null retries forever. Default null.</summary>

@@ -84,6 +84,26 @@ public sealed class MessageCatalog
         return _byClrType.TryGetValue(clrType, out message);
     }
 
+    /// <summary>
+    /// The message <typeparamref name="T"/>, for a runtime that only accepts messages of its protocol: a typed endpoint
+    /// or client calls it when a handler is registered.
+    /// </summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <returns>Its description.</returns>
+    /// <exception cref="InvalidOperationException">The catalogue does not declare <typeparamref name="T"/>; the message names it and its wire name.</exception>
+    public MessageDescriptor Get<T>() where T : IMessage<T>
+    {
+        if (_byClrType.TryGetValue(typeof(T), out var message))
+        {
+            return message;
+        }
+
+        var clash = _byType.TryGetValue(T.MessageType, out var other) ? $" (its wire name belongs to {other.ClrType} there)" : "";
+        throw new InvalidOperationException(
+            $"{typeof(T)} (wire name '{T.MessageType}') is not in the message catalogue{clash}. Use the catalogue of the assembly that " +
+            "declares it ({AssemblyName}.SwitchboardMessages.Catalog), or MessageCatalog.Combine the catalogues of several assemblies.");
+    }
+
     /// <summary>True when the catalogue has a message named <paramref name="type"/>.</summary>
     /// <param name="type">The envelope's <c>type</c>.</param>
     /// <returns>True when known.</returns>

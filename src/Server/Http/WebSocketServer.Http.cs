@@ -1,3 +1,4 @@
+using System.Text;
 using Switchboard.Protocol;
 using Switchboard.Server.Http;
 using Switchboard.Server.Routing;
@@ -72,6 +73,24 @@ public sealed partial class WebSocketServer
         ArgumentNullException.ThrowIfNull(contentType);
         if (!HttpGrammar.IsFieldValue(contentType)) throw new ArgumentException("the content type must not hold control characters", nameof(contentType));
         return MapGet(path, StaticFiles.ForContent(contentType, content));
+    }
+
+    /// <summary>
+    /// Serves the description of <paramref name="catalog"/> (<see cref="MessageCatalog.DescribeJson"/>: every message's
+    /// wire name, CLR type and data shape) at <paramref name="path"/> for GET and HEAD, as <c>application/json</c>, so
+    /// that clients and tools can discover the protocol, e.g. <c>server.MapProtocol("/protocol.json", endpoint.Catalog)</c>.
+    /// The description is rendered once, now.
+    /// </summary>
+    /// <param name="path">The exact path, such as <c>/protocol.json</c>.</param>
+    /// <param name="catalog">The catalogue to describe, usually a <see cref="Messaging.MessageEndpoint.Catalog"/>.</param>
+    /// <returns>This server, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is not a valid template.</exception>
+    /// <exception cref="InvalidOperationException">The server has started.</exception>
+    public WebSocketServer MapProtocol(string path, MessageCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return MapStaticFile(path, "application/json", Encoding.UTF8.GetBytes(catalog.DescribeJson()));
     }
 
     /// <summary>

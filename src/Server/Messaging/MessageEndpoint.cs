@@ -10,13 +10,16 @@ namespace Switchboard.Server.Messaging;
 /// <summary>
 /// A typed endpoint: map it to a route with <see cref="WebSocketServer.Map"/>, register a handler per message type
 /// with <see cref="On{T}"/>, and each incoming envelope is dispatched by its <c>"type"</c> to its handler with the
-/// connection's <see cref="MessageContext"/>. Register handlers and hooks before the server starts; sending is
-/// thread-safe at any time.
+/// connection's <see cref="MessageContext"/>. The endpoint speaks the protocol of its <see cref="Catalog"/>: only the
+/// catalogue's messages can have handlers, and <see cref="WebSocketServer.MapProtocol"/> can serve its description.
+/// Register handlers and hooks before the server starts; sending is thread-safe at any time.
 /// </summary>
 /// <remarks>
 /// Errors (docs/protocol.md): a malformed envelope or a message that does not match its type closes the connection
-/// with 1007; a binary message closes it with 1003; an unknown type goes to <see cref="OnUnknownType"/> and the
-/// connection lives on; a handler that throws is logged and the connection lives on.
+/// with 1007; a binary message closes it with 1003; a type that is not in the catalogue, or is in it but has no
+/// handler, goes to <see cref="OnUnhandled"/> with <see cref="UnhandledReason.UnknownType"/> or
+/// <see cref="UnhandledReason.NoHandler"/> and the connection lives on; a handler that throws is logged and the
+/// connection lives on.
 /// </remarks>
 public sealed class MessageEndpoint : WebSocketHandler
 {
@@ -31,13 +34,24 @@ public sealed class MessageEndpoint : WebSocketHandler
     private readonly ILogger _logger;
     private Func<MessageContext, ValueTask>? _onConnected;
     private Func<MessageContext, CloseCode?, ValueTask>? _onDisconnected;
-    private Func<MessageContext, string, ValueTask>? _onUnknownType;
+    private Func<MessageContext, string, UnhandledReason, ValueTask>? _onUnhandled;
 
-    /// <summary>Creates an endpoint with no handlers.</summary>
-    public MessageEndpoint(ILoggerFactory? loggerFactory = null)
+    /// <summary>Creates an endpoint with no handlers that speaks the protocol of <paramref name="catalog"/>.</summary>
+    /// <param name="catalog">
+    /// The messages the endpoint knows, usually the generated <c>{AssemblyName}.SwitchboardMessages.Catalog</c> of the
+    /// assembly that declares them (<see cref="MessageCatalog.Combine"/> merges several).
+    /// </param>
+    /// <param name="loggerFactory">Where the endpoint logs; none by default.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is null.</exception>
+    public MessageEndpoint(MessageCatalog catalog, ILoggerFactory? loggerFactory = null)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
+        Catalog = catalog;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server.Messaging");
     }
+
+    /// <summary>The messages this endpoint knows: incoming types outside it are unknown, and only its messages can have handlers.</summary>
+    public MessageCatalog Catalog { get; }
 
     /// <summary>Every connection of the endpoint.</summary>
     public Recipients All => new(_registry, ResolveAll);
@@ -67,9 +81,17 @@ public sealed class MessageEndpoint : WebSocketHandler
     public IReadOnlyList<MessageContext> GroupMembers(string group) => _registry.InGroup(group);
 
     /// <summary>Handles every incoming <typeparamref name="T"/>; one handler per type.</summary>
+    /// <typeparam name="T">A message of the endpoint's <see cref="Catalog"/>.</typeparam>
+    /// <param name="handler">Runs for each <typeparamref name="T"/>, one message of a connection at a time.</param>
+    /// <returns>This endpoint, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// <typeparamref name="T"/> is not in <see cref="Catalog"/>, or a handler for it is already registered.
+    /// </exception>
     public MessageEndpoint On<T>(Func<MessageContext, T, ValueTask> handler) where T : IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(handler);
+        Catalog.Get<T>();
         if (!_handlers.TryAdd(T.MessageType, (MessageContext context, in ReadOnlySequence<byte> data) => DispatchAsync(context, data, handler)))
             throw new InvalidOperationException($"a handler for '{T.MessageType}' is already registered");
         return this;
@@ -89,10 +111,17 @@ public sealed class MessageEndpoint : WebSocketHandler
         return this;
     }
 
-    /// <summary>Runs for an envelope whose type has no handler; by default it is logged and ignored.</summary>
-    public MessageEndpoint OnUnknownType(Func<MessageContext, string, ValueTask> hook)
+    /// <summary>
+    /// Runs for a well-formed envelope that no handler takes, with its type and why: <see cref="UnhandledReason.UnknownType"/>
+    /// when the type is not in <see cref="Catalog"/>, <see cref="UnhandledReason.NoHandler"/> when it is but has no
+    /// <see cref="On{T}"/> handler. Either way it is logged first (as unknown or as unhandled) and the connection lives
+    /// on; without a hook nothing else happens.
+    /// </summary>
+    /// <param name="hook">Receives the connection, the envelope's type and the reason.</param>
+    /// <returns>This endpoint, for chaining.</returns>
+    public MessageEndpoint OnUnhandled(Func<MessageContext, string, UnhandledReason, ValueTask> hook)
     {
-        _onUnknownType = hook;
+        _onUnhandled = hook;
         return this;
     }
 
@@ -124,10 +153,21 @@ public sealed class MessageEndpoint : WebSocketHandler
             return connection.CloseAsync(CloseCode.InvalidPayloadData, $"malformed envelope: {error.Describe()}");
         }
 
+        // Every handler's type is in the catalogue (On<T> checks), so the catalogue is only asked when no handler is found.
         if (_handlers.TryGetValue(header.Type, out var dispatch)) return dispatch(context, header.Data(payload));
 
-        MessageLog.UnknownType(_logger, context.ConnectionId, header.Type);
-        return _onUnknownType is { } hook ? hook(context, header.Type) : ValueTask.CompletedTask;
+        UnhandledReason reason;
+        if (Catalog.Contains(header.Type))
+        {
+            reason = UnhandledReason.NoHandler;
+            MessageLog.Unhandled(_logger, context.ConnectionId, header.Type);
+        }
+        else
+        {
+            reason = UnhandledReason.UnknownType;
+            MessageLog.UnknownType(_logger, context.ConnectionId, header.Type);
+        }
+        return _onUnhandled is { } hook ? hook(context, header.Type, reason) : ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>

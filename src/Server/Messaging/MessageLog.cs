@@ -14,9 +14,12 @@ internal static partial class MessageLog
     [LoggerMessage(203, LogLevel.Information, "Connection {ConnectionId} sent an invalid {MessageType}: {Reason}; closing with 1007")]
     public static partial void InvalidMessage(ILogger logger, long connectionId, string messageType, string reason);
 
-    [LoggerMessage(204, LogLevel.Information, "Connection {ConnectionId} sent unknown message type {MessageType}")]
+    [LoggerMessage(204, LogLevel.Information, "Connection {ConnectionId} sent unknown message type {MessageType}: it is not in the endpoint's catalogue")]
     public static partial void UnknownType(ILogger logger, long connectionId, string messageType);
 
     [LoggerMessage(205, LogLevel.Information, "Connection {ConnectionId} sent a binary message to a typed endpoint; closing with 1003")]
     public static partial void BinaryMessage(ILogger logger, long connectionId);
+
+    [LoggerMessage(206, LogLevel.Information, "Connection {ConnectionId} sent unhandled message type {MessageType}: it is in the catalogue but has no handler on this endpoint")]
+    public static partial void Unhandled(ILogger logger, long connectionId, string messageType);
 }
