@@ -28,4 +28,10 @@ internal static partial class ClientLog
 
     [LoggerMessage(315, LogLevel.Information, "Long-polling session at {Uri} closed by the server with {Code}: {Reason}")]
     public static partial void LongPollingClosed(ILogger logger, Uri uri, int? code, string? reason);
+
+    [LoggerMessage(316, LogLevel.Error, "An incoming-message callback of the long-polling session at {Uri} failed; the session lives on")]
+    public static partial void CallbackFailed(ILogger logger, Uri uri, Exception exception);
+
+    [LoggerMessage(317, LogLevel.Error, "The {Loop} loop of the long-polling session at {Uri} failed; the connection is dropped")]
+    public static partial void LoopFailed(ILogger logger, Uri uri, string loop, Exception exception);
 }

@@ -245,7 +245,7 @@ internal sealed class LongPollingClientConnection : ClientConnection
                     {
                         if (number > lastSeen)
                         {
-                            await onEnvelope(new ReadOnlySequence<byte>(outcome.Body, offset, length)).ConfigureAwait(false);
+                            await DeliverAsync(onEnvelope, new ReadOnlySequence<byte>(outcome.Body, offset, length)).ConfigureAwait(false);
                             lastSeen = number;
                         }
                         number++;
@@ -270,7 +270,28 @@ internal sealed class LongPollingClientConnection : ClientConnection
         {
             // Ended by the send loop or by CloseAsync.
         }
+#pragma warning disable CA1031 // A bug here must end the connection, not the client.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ClientLog.LoopFailed(_logger, _displayUri, "poll", e);
+            End(null);
+        }
     }
+
+#pragma warning disable CA1031 // Application callbacks may throw anything; as on a WebSocket, the session must survive it.
+    private async ValueTask DeliverAsync(Func<ReadOnlySequence<byte>, ValueTask> onEnvelope, ReadOnlySequence<byte> envelope)
+    {
+        try
+        {
+            await onEnvelope(envelope).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            ClientLog.CallbackFailed(_logger, _displayUri, e);
+        }
+    }
+#pragma warning restore CA1031
 
     private async Task SendLoopAsync()
     {
@@ -333,6 +354,13 @@ internal sealed class LongPollingClientConnection : ClientConnection
         catch (OperationCanceledException) when (_end.IsCancellationRequested)
         {
             // Ended by the poll loop or by CloseAsync.
+        }
+#pragma warning disable CA1031 // A bug here must end the connection, not the client.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ClientLog.LoopFailed(_logger, _displayUri, "send", e);
+            End(null);
         }
     }
 
