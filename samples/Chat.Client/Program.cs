@@ -2,26 +2,39 @@ using Chat;
 using Switchboard.Client;
 
 // Chat from the terminal with the people in the browser.
-// Usage: dotnet run --project samples/Chat.Client -- --url ws://127.0.0.1:8001 --name bob
+// Usage: dotnet run --project samples/Chat.Client -- --url ws://127.0.0.1:8001 --name bob [--transport websocket|longpolling|auto]
 // Type a line to send it to the room, "/to NAME text" for a direct message, "/quit" to leave.
+// The transport is auto by default: WebSocket, or long polling when the upgrade is refused.
 string? url = null, name = null;
+var transport = SwitchboardTransport.Auto;
+var valid = args.Length % 2 == 0;
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
     {
         case "--url": url = args[i + 1]; break;
         case "--name": name = args[i + 1]; break;
+        case "--transport":
+            switch (args[i + 1])
+            {
+                case "websocket": transport = SwitchboardTransport.WebSocket; break;
+                case "longpolling": transport = SwitchboardTransport.LongPolling; break;
+                case "auto": transport = SwitchboardTransport.Auto; break;
+                default: valid = false; break;
+            }
+            break;
+        default: valid = false; break;
     }
 }
-if (url is null || name is null || args.Length % 2 != 0)
+if (url is null || name is null || !valid)
 {
-    await Console.Error.WriteLineAsync("usage: Chat.Client --url ws://127.0.0.1:8001 --name NAME");
+    await Console.Error.WriteLineAsync("usage: Chat.Client --url ws://127.0.0.1:8001 --name NAME [--transport websocket|longpolling|auto]");
     return 2;
 }
 
 var endpoint = new Uri(new Uri(url.TrimEnd('/') + "/"), "ws/" + Uri.EscapeDataString(name));
 // The client's copy of the chat messages (Messages.cs is linked in), catalogued under this assembly's name.
-await using var client = new SwitchboardClient(endpoint, Chat.Client.SwitchboardMessages.Catalog);
+await using var client = new SwitchboardClient(endpoint, Chat.Client.SwitchboardMessages.Catalog, new SwitchboardClientOptions { Transport = transport });
 var refused = new TaskCompletionSource();
 
 client.On<Roster>(m => Console.WriteLine($"* in the room: {string.Join(", ", m.Users)}"));
@@ -41,12 +54,12 @@ try
 {
     await client.ConnectAsync();
 }
-catch (Exception e) when (e is WebSocketHandshakeException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+catch (Exception e) when (e is WebSocketHandshakeException or HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException)
 {
     await Console.Error.WriteLineAsync($"could not connect to {endpoint}: {e.Message}");
     return 1;
 }
-Console.WriteLine($"* connected to {endpoint} as {name}");
+Console.WriteLine($"* connected to {endpoint} as {name} over {(client.Transport == SwitchboardTransport.LongPolling ? "long polling" : "WebSocket")}");
 
 var input = Task.Run(async () =>
 {

@@ -3,8 +3,15 @@ using Switchboard.Protocol;
 namespace Switchboard.Client;
 
 /// <summary>A change of <see cref="SwitchboardClient.State"/>.</summary>
-public sealed class ConnectionStateChangedEventArgs(ConnectionState previous, ConnectionState current, CloseCode? closeStatus, Exception? error) : EventArgs
+public sealed class ConnectionStateChangedEventArgs(ConnectionState previous, ConnectionState current, CloseCode? closeStatus, Exception? error,
+    SwitchboardTransport? transport) : EventArgs
 {
+    /// <summary>Creates the event arguments with no transport.</summary>
+    public ConnectionStateChangedEventArgs(ConnectionState previous, ConnectionState current, CloseCode? closeStatus, Exception? error)
+        : this(previous, current, closeStatus, error, null)
+    {
+    }
+
     /// <summary>The state before the change.</summary>
     public ConnectionState Previous { get; } = previous;
 
@@ -16,4 +23,11 @@ public sealed class ConnectionStateChangedEventArgs(ConnectionState previous, Co
 
     /// <summary>When a connection attempt failed: why.</summary>
     public Exception? Error { get; } = error;
+
+    /// <summary>
+    /// The transport of the client's connection (<see cref="SwitchboardClient.Transport"/>): the one now in use when
+    /// <see cref="Current"/> is <see cref="ConnectionState.Connected"/>, the one that was lost or closed otherwise; null
+    /// before a connection has been made.
+    /// </summary>
+    public SwitchboardTransport? Transport { get; } = transport;
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Net;
+using System.Net.Security;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,7 +10,8 @@ using Switchboard.Protocol;
 namespace Switchboard.Client;
 
 /// <summary>
-/// A typed client: connects with Switchboard's own WebSocket stack, sends messages with <see cref="SendAsync{T}"/>,
+/// A typed client: connects with Switchboard's own WebSocket stack, or over HTTP long polling where WebSocket is
+/// refused (see <see cref="SwitchboardClientOptions.Transport"/>), sends messages with <see cref="SendAsync{T}"/>,
 /// delivers incoming ones to <see cref="On{T}(Func{T, ValueTask})"/> handlers by their wire type, and reconnects
 /// with exponential backoff and full jitter when the connection is lost. The client speaks the protocol of its
 /// <see cref="Catalog"/>: only the catalogue's messages can have handlers, and an incoming type outside it is
@@ -17,6 +20,7 @@ namespace Switchboard.Client;
 /// <remarks>
 /// Thread safety: every member may be called from any thread. Handlers run one at a time, in arrival order, on the
 /// receive loop; <see cref="StateChanged"/> and <see cref="Error"/> are raised synchronously from the loop too.
+/// Handlers cannot tell the transports apart: both deliver every envelope once, in order, through the same dispatch.
 /// </remarks>
 public sealed class SwitchboardClient : IAsyncDisposable
 {
@@ -28,9 +32,12 @@ public sealed class SwitchboardClient : IAsyncDisposable
     private readonly Queue<EncodedMessage> _queue = new();
     private readonly CancellationTokenSource _closing = new();
     private Dictionary<string, Func<ReadOnlySequence<byte>, ValueTask>[]> _handlers = new(StringComparer.Ordinal);
-    private WebSocketSession? _session;
+    private readonly Lock _httpLock = new();
+    private ClientConnection? _connection;
+    private HttpClient? _http;
     private Task _loop = Task.CompletedTask;
     private int _state;
+    private int _transport; // 0 until a connection is made, then 1 + the SwitchboardTransport that worked
 
     /// <summary>Creates a client for <paramref name="uri"/> (ws://, wss://); nothing happens until <see cref="ConnectAsync"/>.</summary>
     /// <param name="uri">The endpoint.</param>
@@ -41,7 +48,9 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// <param name="options">How to connect, reconnect and queue; the defaults when null.</param>
     /// <param name="loggerFactory">Where the client logs; none by default.</param>
     /// <exception cref="ArgumentNullException"><paramref name="uri"/> or <paramref name="catalog"/> is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A reconnect delay of <paramref name="options"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A reconnect delay of <paramref name="options"/> is negative, or its transport is not a <see cref="SwitchboardTransport"/>.
+    /// </exception>
     public SwitchboardClient(Uri uri, MessageCatalog catalog, SwitchboardClientOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
@@ -51,6 +60,8 @@ public sealed class SwitchboardClient : IAsyncDisposable
         _options = options ?? new SwitchboardClientOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectInitialDelay, TimeSpan.Zero, "options.ReconnectInitialDelay");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectMaxDelay, TimeSpan.Zero, "options.ReconnectMaxDelay");
+        if (!Enum.IsDefined(_options.Transport))
+            throw new ArgumentOutOfRangeException(nameof(options), _options.Transport, "options.Transport is not a SwitchboardTransport");
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Client");
     }
 
@@ -59,6 +70,13 @@ public sealed class SwitchboardClient : IAsyncDisposable
 
     /// <summary>The connection's current state.</summary>
     public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
+
+    /// <summary>
+    /// The transport in use: <see cref="SwitchboardTransport.WebSocket"/> or <see cref="SwitchboardTransport.LongPolling"/>
+    /// once the first connection has been made (with <see cref="SwitchboardTransport.Auto"/>, the one that worked, which
+    /// reconnects keep using); null before.
+    /// </summary>
+    public SwitchboardTransport? Transport => Volatile.Read(ref _transport) is var value and > 0 ? (SwitchboardTransport)(value - 1) : null;
 
     /// <summary>Raised on every state change.</summary>
     public event EventHandler<ConnectionStateChangedEventArgs>? StateChanged;
@@ -98,18 +116,22 @@ public sealed class SwitchboardClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens the first connection. Throws when it cannot be made (refused upgrade, unreachable, timeout); after it
-    /// succeeds, lost connections are retried automatically according to the options.
+    /// Opens the first connection. Throws when it cannot be made: <see cref="WebSocketHandshakeException"/> for a refused
+    /// upgrade over <see cref="SwitchboardTransport.WebSocket"/>, <see cref="HttpRequestException"/> for a refused
+    /// long-polling session (with <see cref="SwitchboardTransport.Auto"/>, when the fallback is refused too),
+    /// <see cref="System.Net.Sockets.SocketException"/> or <see cref="IOException"/> when the server is unreachable,
+    /// <see cref="TimeoutException"/> after <see cref="WebSocketClientOptions.ConnectTimeout"/>. After it succeeds, lost
+    /// connections are retried automatically according to the options.
     /// </summary>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, (int)ConnectionState.Connecting, (int)ConnectionState.Disconnected) != (int)ConnectionState.Disconnected)
             throw new InvalidOperationException($"ConnectAsync can be called once, while disconnected; the client is {State}");
         RaiseStateChanged(ConnectionState.Disconnected, ConnectionState.Connecting, null, null);
-        WebSocketSession session;
+        ClientConnection session;
         try
         {
-            session = await WebSocketConnector.ConnectAsync(_uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
+            session = await ConnectTransportAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -125,17 +147,24 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// and goes out in order on the next connection. Throws <see cref="InvalidOperationException"/> when the client is
     /// closed, never connected, or the queue is full.
     /// </summary>
+    /// <remarks>
+    /// Over WebSocket the send completes once the frame is in the socket's send queue. Over long polling it completes once
+    /// the envelope is in the session's send buffer; the send loop posts it with whatever else is waiting, and when the
+    /// session is lost before the server confirmed it, it goes out again on the next connection (so an envelope whose
+    /// POST was answered by nobody may reach a restarted server twice).
+    /// </remarks>
     public async ValueTask SendAsync<T>(T message, CancellationToken cancellationToken = default) where T : IMessage<T>
     {
         var encoded = EncodedMessage.Create(message);
-        var queued = false;
+        var handedOff = false;
         await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var state = State;
-            if (state == ConnectionState.Connected && _session is { State: WebSocketState.Open } session)
+            if (state == ConnectionState.Connected && _connection is { } connection
+                && await connection.TrySendAsync(encoded, cancellationToken).ConfigureAwait(false))
             {
-                await session.SendAsync(encoded, cancellationToken).ConfigureAwait(false);
+                handedOff = true; // the connection owns it now
                 return;
             }
             if (state is ConnectionState.Disconnected or ConnectionState.Closed)
@@ -145,12 +174,12 @@ public sealed class SwitchboardClient : IAsyncDisposable
             if (_queue.Count >= _options.MaxQueuedMessages)
                 throw new InvalidOperationException($"cannot send {T.MessageType}: {_queue.Count} messages are already queued while disconnected (MaxQueuedMessages)");
             _queue.Enqueue(encoded);
-            queued = true;
+            handedOff = true;
         }
         finally
         {
             _sendGate.Release();
-            if (!queued) encoded.Dispose();
+            if (!handedOff) encoded.Dispose();
         }
     }
 
@@ -158,7 +187,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     public async Task CloseAsync()
     {
         await _closing.CancelAsync().ConfigureAwait(false);
-        if (_session is { } session) await session.CloseAsync(CloseCode.NormalClosure).ConfigureAwait(false);
+        if (Volatile.Read(ref _connection) is { } connection) await connection.CloseAsync().ConfigureAwait(false);
         try
         {
             await _loop.ConfigureAwait(false);
@@ -175,25 +204,28 @@ public sealed class SwitchboardClient : IAsyncDisposable
     {
         await CloseAsync().ConfigureAwait(false);
         _closing.Dispose();
+        lock (_httpLock)
+        {
+            _http?.Dispose();
+            _http = null;
+        }
     }
 
     /// <summary>Receives until the connection ends, then reconnects while the policy allows.</summary>
-    private async Task RunAsync(WebSocketSession session)
+    private async Task RunAsync(ClientConnection session)
     {
         var attempt = 0;
         while (true)
         {
-            using (var heartbeat = new Timer(static s => ((WebSocketSession)s!).Heartbeat(Environment.TickCount64), session, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)))
+            var status = await session.RunAsync(OnEnvelopeAsync, OnMalformed).ConfigureAwait(false);
+            await ReclaimAsync(session).ConfigureAwait(false);
+            if (_closing.IsCancellationRequested || !_options.ShouldReconnect(status))
             {
-                var status = await session.RunAsync(OnMessageAsync).ConfigureAwait(false);
-                if (_closing.IsCancellationRequested || !_options.ShouldReconnect(status))
-                {
-                    SetState(ConnectionState.Closed, status, null);
-                    await DiscardQueueAsync().ConfigureAwait(false);
-                    return;
-                }
-                SetState(ConnectionState.Reconnecting, status, null);
+                SetState(ConnectionState.Closed, status, null);
+                await DiscardQueueAsync().ConfigureAwait(false);
+                return;
             }
+            SetState(ConnectionState.Reconnecting, status, null);
 
             while (true)
             {
@@ -206,7 +238,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
                 try
                 {
                     await Task.Delay(BackoffDelay(attempt++, _options, Random.Shared.NextDouble()), _closing.Token).ConfigureAwait(false);
-                    session = await WebSocketConnector.ConnectAsync(_uri, _options.Connection, _logger, _closing.Token).ConfigureAwait(false);
+                    session = await ConnectTransportAsync(_closing.Token).ConfigureAwait(false);
                     attempt = 0;
                     break;
                 }
@@ -223,18 +255,92 @@ public sealed class SwitchboardClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a connection over the transport that worked before, or, for the first one, the configured transport; with
+    /// <see cref="SwitchboardTransport.Auto"/>, long polling when the WebSocket upgrade fails or is refused.
+    /// </summary>
+    private async Task<ClientConnection> ConnectTransportAsync(CancellationToken cancellationToken)
+    {
+        var transport = Transport ?? _options.Transport;
+        ClientConnection connection;
+        if (transport == SwitchboardTransport.LongPolling)
+        {
+            connection = await LongPollingClientConnection.OpenAsync(Http, _uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                connection = await WebSocketClientConnection.ConnectAsync(_uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
+            }
+            catch (WebSocketHandshakeException e) when (transport == SwitchboardTransport.Auto)
+            {
+                ClientLog.FallingBack(_logger, _uri, e.Message);
+                connection = await LongPollingClientConnection.OpenAsync(Http, _uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        Volatile.Write(ref _transport, (int)connection.Transport + 1);
+        return connection;
+    }
+
+    /// <summary>The HTTP client of long polling, made on first use and shared by the client's sessions.</summary>
+    private HttpClient Http
+    {
+        get
+        {
+            lock (_httpLock) return _http ??= CreateHttpClient(_options.Connection);
+        }
+    }
+
+    private static HttpClient CreateHttpClient(WebSocketClientOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            // A held poll, a send and a closing DELETE can be out at once; each needs its own HTTP/1.1 connection.
+            MaxConnectionsPerServer = 3,
+            ConnectTimeout = options.ConnectTimeout,
+            AllowAutoRedirect = false,
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = options.RemoteCertificateValidation },
+        };
+        // Each request has its own deadline: the poll's is the server's hold time plus a margin.
+        return new HttpClient(handler, disposeHandler: true)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+    }
+
     /// <summary>Makes <paramref name="session"/> current and sends what was queued, before any new send.</summary>
-    private async Task OpenAsync(WebSocketSession session)
+    private async Task OpenAsync(ClientConnection session)
     {
         await _sendGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            _session = session;
-            while (_queue.TryDequeue(out var queued))
-            {
-                using (queued) await session.SendAsync(queued).ConfigureAwait(false);
-            }
+            Volatile.Write(ref _connection, session);
+            // A connection that ends meanwhile refuses the rest; they stay queued for the next one.
+            while (_queue.TryPeek(out var queued) && await session.TrySendAsync(queued, CancellationToken.None).ConfigureAwait(false))
+                _queue.Dequeue();
             SetState(ConnectionState.Connected, null, null);
+        }
+        finally
+        {
+            _sendGate.Release();
+        }
+    }
+
+    /// <summary>Puts what an ended connection never got confirmed in front of the queue, in order.</summary>
+    private async Task ReclaimAsync(ClientConnection session)
+    {
+        await _sendGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var unconfirmed = session.TakeUnconfirmed();
+            if (unconfirmed.Count == 0) return;
+            var later = _queue.ToArray();
+            _queue.Clear();
+            foreach (var message in unconfirmed) _queue.Enqueue(message);
+            foreach (var message in later) _queue.Enqueue(message);
         }
         finally
         {
@@ -268,14 +374,9 @@ public sealed class SwitchboardClient : IAsyncDisposable
         return TimeSpan.FromTicks((long)(Math.Clamp(random, 0, 1) * ceiling));
     }
 
-    private ValueTask OnMessageAsync(WebSocketMessage message)
+    /// <summary>The one dispatch path of every transport: an incoming envelope, by its type, to its handlers.</summary>
+    private ValueTask OnEnvelopeAsync(ReadOnlySequence<byte> payload)
     {
-        if (message.Opcode != Opcode.Text)
-        {
-            RaiseError(new ClientErrorEventArgs(ClientErrorKind.MalformedEnvelope, null, "binary message: envelopes are JSON text"));
-            return ValueTask.CompletedTask;
-        }
-        var payload = message.Payload;
         if (!Envelope.TryRead(payload, out var header, out var error))
         {
             RaiseError(new ClientErrorEventArgs(ClientErrorKind.MalformedEnvelope, null, error.Describe()));
@@ -291,6 +392,8 @@ public sealed class SwitchboardClient : IAsyncDisposable
         }
         return DispatchAllAsync(handlers, header.Data(payload));
     }
+
+    private void OnMalformed(string detail) => RaiseError(new ClientErrorEventArgs(ClientErrorKind.MalformedEnvelope, null, detail));
 
     private static async ValueTask DispatchAllAsync(Func<ReadOnlySequence<byte>, ValueTask>[] handlers, ReadOnlySequence<byte> data)
     {
@@ -329,7 +432,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     }
 
     private void RaiseStateChanged(ConnectionState previous, ConnectionState current, CloseCode? status, Exception? error)
-        => StateChanged?.Invoke(this, new ConnectionStateChangedEventArgs(previous, current, status, error));
+        => StateChanged?.Invoke(this, new ConnectionStateChangedEventArgs(previous, current, status, error, Transport));
 
     private void RaiseError(ClientErrorEventArgs error)
     {

@@ -5,8 +5,19 @@ namespace Switchboard.Client;
 /// <summary>How a <see cref="SwitchboardClient"/> connects, reconnects and queues.</summary>
 public sealed class SwitchboardClientOptions
 {
-    /// <summary>Socket, TLS, handshake and session settings.</summary>
+    /// <summary>
+    /// Socket, TLS, handshake and session settings. Long polling uses its <see cref="WebSocketClientOptions.ConnectTimeout"/>
+    /// (to open a session, for each send, and as the margin past the server's hold time for each poll),
+    /// <see cref="WebSocketClientOptions.Origin"/> and <see cref="WebSocketClientOptions.RemoteCertificateValidation"/>.
+    /// </summary>
     public WebSocketClientOptions Connection { get; init; } = new();
+
+    /// <summary>
+    /// Which transport to use. <see cref="SwitchboardTransport.Auto"/> (the default) tries WebSocket first and falls back
+    /// to long polling when the upgrade fails or is refused; reconnects keep the transport that worked. ws:// and wss://
+    /// endpoints are reached over long polling at http:// and https:// with the same host, port, path and query.
+    /// </summary>
+    public SwitchboardTransport Transport { get; init; } = SwitchboardTransport.Auto;
 
     /// <summary>
     /// The first retry waits up to this long (full jitter: a random time between zero and the delay). Retry n after a
