@@ -3,6 +3,7 @@ using System.Net;
 using Switchboard.Client;
 using Switchboard.Protocol;
 using Switchboard.Server.Messaging;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

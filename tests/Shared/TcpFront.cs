@@ -3,14 +3,14 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Switchboard.Server.Tests;
+namespace Switchboard.Testing;
 
 /// <summary>
 /// A raw TCP front on 127.0.0.1 for a real server: it answers every request carrying <c>Upgrade: websocket</c> with 403,
 /// as a proxy that blocks WebSocket does, and relays everything else byte for byte to <see cref="BackendPort"/>.
 /// <see cref="DropConnections"/> cuts every relayed connection, as a crashed backend does.
 /// </summary>
-internal sealed class TcpFront : IAsyncDisposable
+public sealed class TcpFront : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stopping = new();
@@ -31,6 +31,9 @@ internal sealed class TcpFront : IAsyncDisposable
     public int UpgradesRefused => Volatile.Read(ref _upgradesRefused);
 
     public Uri Uri(string path) => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}");
+
+    /// <summary>The same address for a browser or an HTTP client.</summary>
+    public Uri HttpUri(string path) => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}");
 
     public void DropConnections()
     {
