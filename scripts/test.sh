@@ -117,6 +117,15 @@ dotnet test Sdk.sln -c Release --no-build \
   --blame-hang-timeout 5m \
   --blame-hang-dump-type none </dev/null || test_status=$?
 
+# The masking tests again on each narrower vector path than this machine's widest: 256-bit, 128-bit, then scalar.
+for isa in "DOTNET_EnableAVX512F=0" "DOTNET_EnableAVX2=0" "DOTNET_EnableHWIntrinsic=0"; do
+  log "running the masking tests with $isa"
+  env "$isa" dotnet test tests/Sdk.Tests -c Release --no-build \
+    --filter "FullyQualifiedName~Section5_3_MaskingTests" \
+    --logger "trx;LogFileName=masking-${isa%%=*}.trx" \
+    --results-directory "$RESULTS" </dev/null || test_status=$?
+done
+
 passed="$(sum_counter passed)"
 failed=$(( $(sum_counter failed) + $(sum_counter error) + $(sum_counter timeout) + $(sum_counter aborted) ))
 trx_count="$(find "$RESULTS" -name '*.trx' | wc -l)"

@@ -11,7 +11,7 @@ namespace Switchboard.Server;
 /// One accepted WebSocket connection: what it was opened with (request, route values, subprotocol) and the
 /// session that carries its messages. Sending is thread-safe; each frame goes out whole.
 /// </summary>
-public sealed class WebSocketConnection
+public sealed class WebSocketConnection : Messaging.IMessageChannel
 {
     private readonly WebSocketSession _session;
     private readonly ILogger _logger;
@@ -76,6 +76,8 @@ public sealed class WebSocketConnection
 
     /// <inheritdoc cref="WebSocketSession.CloseAsync"/>
     public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => _session.CloseAsync(code, reason);
+
+    ValueTask Messaging.IMessageChannel.SendAsync(EncodedMessage message, CancellationToken cancellationToken) => _session.SendAsync(message, cancellationToken);
 
     /// <inheritdoc cref="WebSocketSession.Abort"/>
     public void Abort() => _session.Abort();

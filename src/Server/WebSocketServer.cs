@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Server.Http;
+using Switchboard.Server.LongPolling;
+using Switchboard.Server.Messaging;
 using Switchboard.Server.Routing;
 
 namespace Switchboard.Server;
@@ -29,6 +31,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Task> _sessions = new();
     private readonly ConcurrentDictionary<long, SocketTransport> _httpTransports = new();
     private readonly HttpConnectionLoop _http;
+    private readonly LongPollTransport _longPolling;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
@@ -49,6 +52,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
         _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, _logger, _stopping.Token);
+        _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, _logger, () => Interlocked.Increment(ref _nextId));
     }
 
     /// <summary>The bound address; valid after <see cref="Start"/> (the real port when 0 was asked for).</summary>
@@ -56,6 +60,9 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     /// <summary>The number of open WebSocket connections.</summary>
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>The number of long-polling sessions that have not ended.</summary>
+    public int LongPollingSessionCount => _longPolling.Count;
 
     /// <summary>
     /// Routes connections whose path matches <paramref name="template"/> (e.g. <c>/ws/{username}</c>, or <c>/{*path}</c> for
@@ -65,7 +72,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(handler);
         if (_listener is not null) throw new InvalidOperationException("routes must be added before Start");
-        _routes.Add(RouteTemplate.Parse(template), handler);
+        var route = RouteTemplate.Parse(template);
+        _routes.Add(route, handler);
+        if (handler is MessageEndpoint endpoint && _options.LongPolling.Enabled)
+        {
+            // The same path over HTTP long polling; upgrade requests still go to the WebSocket side.
+            _httpRoutes.AddEndpoint("GET", route, _longPolling.Poll(endpoint));
+            _httpRoutes.AddEndpoint("POST", route, _longPolling.Post(endpoint));
+            _httpRoutes.AddEndpoint("DELETE", route, _longPolling.Delete(endpoint));
+        }
         return this;
     }
 
@@ -97,6 +112,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0 || _listener is null) return;
+        // Long-polling clients learn of the shutdown from their poll, which answers at once with the close.
+        _longPolling.CloseAll(CloseCode.GoingAway, ShutdownReason);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
         await _acceptLoop.ConfigureAwait(false);
@@ -237,15 +254,20 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private async Task HeartbeatAsync()
     {
         var interval = _options.KeepAliveInterval;
-        if (interval <= TimeSpan.Zero) return;
-        var tick = TimeSpan.FromMilliseconds(Math.Clamp(Math.Min(interval.TotalMilliseconds, _options.KeepAliveTimeout.TotalMilliseconds) / 4, 10, 1000));
-        using var timer = new PeriodicTimer(tick);
+        var keepAlive = interval > TimeSpan.Zero;
+        var period = Math.Min(keepAlive ? Math.Min(interval.TotalMilliseconds, _options.KeepAliveTimeout.TotalMilliseconds) : double.MaxValue,
+            _options.LongPolling.IdleTimeout.TotalMilliseconds);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(period / 4, 10, 1000)));
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 var now = Environment.TickCount64;
-                foreach (var connection in _connections.Values) connection.Session.Heartbeat(now);
+                if (keepAlive)
+                {
+                    foreach (var connection in _connections.Values) connection.Session.Heartbeat(now);
+                }
+                _longPolling.Sweep(now);
             }
         }
         catch (OperationCanceledException)

@@ -96,6 +96,9 @@ public sealed class WebSocketServerOptions
         }
     } = SocketTransport.DefaultSendQueueLimit;
 
+    /// <summary>The long-polling transport of typed endpoints: hold time, session expiry, queue bound.</summary>
+    public LongPollingOptions LongPolling { get; init; } = new();
+
     /// <summary>
     /// Time the peer has to answer our close frame (and to finish its side of the TCP close) before the
     /// socket is dropped. Default 5 seconds.

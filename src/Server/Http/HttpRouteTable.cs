@@ -10,8 +10,12 @@ namespace Switchboard.Server.Http;
 internal sealed class HttpRouteTable
 {
     private readonly List<(string Method, RouteTemplate Template, HttpHandler Handler)> _routes = [];
+    private int _endpointRoutes;
 
     public void Add(string method, RouteTemplate template, HttpHandler handler) => _routes.Add((method, template, handler));
+
+    /// <summary>Adds a route of a typed endpoint (long polling): before every application route, so no catch-all hides it.</summary>
+    public void AddEndpoint(string method, RouteTemplate template, HttpHandler handler) => _routes.Insert(_endpointRoutes++, (method, template, handler));
 
     /// <summary>Finds the handler for a request, or what to answer when there is none.</summary>
     public HttpRouteMatch Match(string method, string path)

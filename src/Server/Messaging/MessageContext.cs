@@ -11,24 +11,24 @@ public sealed class MessageContext
 {
     private readonly ConnectionRegistry _registry;
 
-    internal MessageContext(WebSocketConnection connection, MessageEndpoint endpoint, ConnectionRegistry registry)
+    internal MessageContext(IMessageChannel channel, MessageEndpoint endpoint, ConnectionRegistry registry)
     {
-        Connection = connection;
+        Channel = channel;
         Endpoint = endpoint;
         _registry = registry;
     }
 
     /// <summary>A number unique among the server's connections.</summary>
-    public long ConnectionId => Connection.Id;
+    public long ConnectionId => Channel.Id;
 
     /// <summary>Values captured by the endpoint's route template, e.g. <c>username</c> for <c>/ws/{username}</c>.</summary>
-    public IReadOnlyDictionary<string, string> RouteValues => Connection.RouteValues;
+    public IReadOnlyDictionary<string, string> RouteValues => Channel.RouteValues;
 
     /// <summary>The user this connection speaks for, once set with <see cref="SetUser"/> or <see cref="TrySetUniqueUser"/>.</summary>
     public string? User => UserUnsafe;
 
     /// <summary>Per-connection storage for the application; use it from this connection's handler calls only.</summary>
-    public IDictionary<string, object?> Items => Connection.Items;
+    public IDictionary<string, object?> Items => Channel.Items;
 
     /// <summary>The endpoint the connection belongs to: reach everyone, a user or a group from here.</summary>
     public MessageEndpoint Endpoint { get; }
@@ -39,7 +39,7 @@ public sealed class MessageContext
     /// <summary>The groups this connection has joined.</summary>
     public IReadOnlyCollection<string> Groups => _registry.GroupsOf(this);
 
-    internal WebSocketConnection Connection { get; }
+    internal IMessageChannel Channel { get; }
 
     /// <summary>Written under the registry's lock.</summary>
     internal string? UserUnsafe { get; set; }
@@ -80,5 +80,5 @@ public sealed class MessageContext
     }
 
     /// <summary>Starts the closing handshake with <paramref name="code"/>.</summary>
-    public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => Connection.CloseAsync(code, reason);
+    public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => Channel.CloseAsync(code, reason);
 }

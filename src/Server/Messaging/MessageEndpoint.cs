@@ -129,10 +129,9 @@ public sealed class MessageEndpoint : WebSocketHandler
     public override async ValueTask OnConnectedAsync(WebSocketConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var context = new MessageContext(connection, this, _registry);
+        var context = Attach(connection);
         connection.Tag = context;
-        _registry.Add(context);
-        if (_onConnected is { } hook) await hook(context).ConfigureAwait(false);
+        await ConnectedAsync(context).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -145,12 +144,34 @@ public sealed class MessageEndpoint : WebSocketHandler
             MessageLog.BinaryMessage(_logger, context.ConnectionId);
             return connection.CloseAsync(CloseCode.UnsupportedData, "this endpoint speaks JSON text messages");
         }
+        return ReceiveAsync(context, message.Payload);
+    }
 
-        var payload = message.Payload;
+    /// <inheritdoc/>
+    public override ValueTask OnDisconnectedAsync(WebSocketConnection connection, CloseCode? status)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return EndAsync((MessageContext)connection.Tag!, status);
+    }
+
+    /// <summary>A connection opened, over any transport: registers it; <see cref="ConnectedAsync"/> comes next.</summary>
+    internal MessageContext Attach(IMessageChannel channel)
+    {
+        var context = new MessageContext(channel, this, _registry);
+        _registry.Add(context);
+        return context;
+    }
+
+    /// <summary>Runs the connected hook of a context <see cref="Attach"/> made, before its first message.</summary>
+    internal ValueTask ConnectedAsync(MessageContext context) => _onConnected is { } hook ? hook(context) : ValueTask.CompletedTask;
+
+    /// <summary>One envelope (the UTF-8 JSON of a text message) from a connection, over any transport.</summary>
+    internal ValueTask ReceiveAsync(MessageContext context, in ReadOnlySequence<byte> payload)
+    {
         if (!Envelope.TryRead(payload, out var header, out var error))
         {
             MessageLog.MalformedEnvelope(_logger, context.ConnectionId, error);
-            return connection.CloseAsync(CloseCode.InvalidPayloadData, $"malformed envelope: {error.Describe()}");
+            return context.CloseAsync(CloseCode.InvalidPayloadData, $"malformed envelope: {error.Describe()}");
         }
 
         // Every handler's type is in the catalogue (On<T> checks), so the catalogue is only asked when no handler is found.
@@ -170,11 +191,9 @@ public sealed class MessageEndpoint : WebSocketHandler
         return _onUnhandled is { } hook ? hook(context, header.Type, reason) : ValueTask.CompletedTask;
     }
 
-    /// <inheritdoc/>
-    public override async ValueTask OnDisconnectedAsync(WebSocketConnection connection, CloseCode? status)
+    /// <summary>A connection ended, over any transport: forgets it and runs the disconnected hook.</summary>
+    internal async ValueTask EndAsync(MessageContext context, CloseCode? status)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        var context = (MessageContext)connection.Tag!;
         _registry.Remove(context);
         if (_onDisconnected is { } hook) await hook(context, status).ConfigureAwait(false);
     }

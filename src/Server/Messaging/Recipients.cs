@@ -39,7 +39,7 @@ public readonly struct Recipients
         List<Task>? pending = null;
         foreach (var target in targets)
         {
-            var send = target.Connection.Session.SendAsync(encoded, cancellationToken);
+            var send = target.Channel.SendAsync(encoded, cancellationToken);
             if (!send.IsCompletedSuccessfully) (pending ??= []).Add(send.AsTask());
         }
         if (pending is not null) await Task.WhenAll(pending).ConfigureAwait(false);

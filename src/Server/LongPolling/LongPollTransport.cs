@@ -1,0 +1,292 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
+using Switchboard.Server.Messaging;
+
+namespace Switchboard.Server.LongPolling;
+
+/// <summary>
+/// The long-polling side of a server's typed endpoints (docs/protocol.md, "Long polling"): the HTTP handlers that open,
+/// poll, send to and close sessions, and the table of sessions with their expiry. One per server; thread-safe.
+/// </summary>
+internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderOptions frames, ILogger logger, Func<long> nextId)
+{
+    private const string JsonType = "application/json";
+    private static readonly JsonReaderOptions BodyReaderOptions = new() { MaxDepth = 65 }; // the array, then 64 levels per envelope
+    // The answers are application/json, never HTML: reasons and errors read as written. Envelopes are copied as they are.
+    private static readonly JsonWriterOptions AnswerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly ConcurrentDictionary<string, LongPollSession> _sessions = new(StringComparer.Ordinal);
+
+    /// <summary>Sessions that have not ended.</summary>
+    public int Count => _sessions.Values.Count(s => !s.HasEnded);
+
+    /// <summary>GET: the poll.</summary>
+    public HttpHandler Poll(MessageEndpoint endpoint) => (request, response) => PollAsync(endpoint, request, response);
+
+    /// <summary>POST: opens a session, or takes a send.</summary>
+    public HttpHandler Post(MessageEndpoint endpoint) => (request, response) =>
+        request.GetQueryValue("session") is null ? OpenAsync(endpoint, request, response) : SendAsync(endpoint, request, response);
+
+    /// <summary>DELETE: the client leaves.</summary>
+    public HttpHandler Delete(MessageEndpoint endpoint) => (request, response) => DeleteAsync(endpoint, request, response);
+
+    /// <summary>Closes every session (the close goes to each client's poll); used when the server stops.</summary>
+    public void CloseAll(CloseCode code, string reason)
+    {
+        foreach (var session in _sessions.Values) session.Close(code, reason);
+    }
+
+    /// <summary>Ends and forgets the sessions whose clients have gone quiet; called periodically.</summary>
+    public void Sweep(long now)
+    {
+        foreach (var (token, session) in _sessions)
+        {
+            if (!session.IsIdle(now, options.IdleTimeout) || !_sessions.TryRemove(token, out _)) continue;
+            if (session.HasEnded) continue; // its close was delivered; only the tombstone was left
+            LongPollLog.Expired(logger, session.Id, options.IdleTimeout);
+            _ = EndAsync(session, null);
+        }
+    }
+
+    private async ValueTask OpenAsync(MessageEndpoint endpoint, HttpRequest request, HttpResponse response)
+    {
+        if (request.GetQueryValue("transport") != "longpolling")
+        {
+            Fail(response, 400, "this path takes a WebSocket upgrade, or long polling: POST ?transport=longpolling opens a session");
+            return;
+        }
+
+        var session = new LongPollSession(nextId(), NewToken(), request.Path, request.RouteValues, options.MaxQueuedBytes);
+        session.Context = endpoint.Attach(session);
+        _sessions[session.Token] = session;
+        LongPollLog.Opened(logger, session.Id, request.RemoteEndPoint, request.Path);
+        try
+        {
+            await endpoint.ConnectedAsync(session.Context).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Application hooks may throw anything; as on a WebSocket, the session lives on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.HandlerFailed(logger, session.Id, e);
+        }
+
+        WriteJson(response, 200, writer =>
+        {
+            writer.WriteString("session"u8, session.Token);
+            writer.WriteNumber("holdMs"u8, (long)options.HoldTime.TotalMilliseconds);
+        });
+    }
+
+    private async ValueTask PollAsync(MessageEndpoint endpoint, HttpRequest request, HttpResponse response)
+    {
+        if (request.GetQueryValue("session") is null)
+        {
+            Fail(response, 400, "Upgrade: websocket required, or a long poll: GET ?session=ID&ack=N");
+            return;
+        }
+        if (!TryFind(endpoint, request, response, out var session)) return;
+        if (!TryGetNumber(request, "ack", 0, response, out var ack)) return;
+
+        var batch = await session.PollAsync(ack, options.HoldTime, request.Aborted).ConfigureAwait(false);
+        response.SetHeader("Cache-Control", "no-store");
+        if (batch is null)
+        {
+            Fail(response, 400, "ack is past the last message sent");
+            return;
+        }
+        if (batch.IsEmpty)
+        {
+            response.StatusCode = 204;
+            return;
+        }
+
+        WriteJson(response, 200, writer =>
+        {
+            writer.WriteNumber("seq"u8, batch.FirstSeq);
+            writer.WriteStartArray("messages"u8);
+            foreach (var message in batch.Messages) writer.WriteRawValue(message, skipInputValidation: true);
+            writer.WriteEndArray();
+            if (batch.Close is { } close)
+            {
+                writer.WriteStartObject("close"u8);
+                writer.WriteNumber("code"u8, (ushort)close.Code);
+                writer.WriteString("reason"u8, close.Reason ?? "");
+                writer.WriteEndObject();
+            }
+        });
+        // The close has reached the client (or will again, from the tombstone, if this answer is lost).
+        if (batch.Close is { } ended) await EndAsync(session, ended.Code).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendAsync(MessageEndpoint endpoint, HttpRequest request, HttpResponse response)
+    {
+        if (!TryFind(endpoint, request, response, out var session)) return;
+        if (session.HasEnded)
+        {
+            Fail(response, 404, "unknown session");
+            return;
+        }
+        if (!TryGetNumber(request, "seq", 1, response, out var seq)) return;
+        if (!IsJson(request.GetHeader("Content-Type")))
+        {
+            Fail(response, 400, "a send is a JSON array of envelopes (Content-Type: application/json)");
+            return;
+        }
+
+        var body = request.Body;
+        if (!TrySplit(body.Span, out var envelopes, out var why))
+        {
+            Fail(response, 400, why);
+            return;
+        }
+
+        var outcome = await session.ReceiveAsync(seq, envelopes.Count, i => DeliverAsync(endpoint, session, body.Slice(envelopes[i].Start, envelopes[i].Length)))
+            .ConfigureAwait(false);
+        if (outcome == LongPollSession.SendOutcome.Gap)
+        {
+            Fail(response, 409, "an earlier send is missing: send from the first envelope the server has not acknowledged");
+            return;
+        }
+        response.StatusCode = 204;
+    }
+
+    private async ValueTask DeleteAsync(MessageEndpoint endpoint, HttpRequest request, HttpResponse response)
+    {
+        if (!TryFind(endpoint, request, response, out var session)) return;
+        _sessions.TryRemove(session.Token, out _);
+        session.Close(CloseCode.NormalClosure, null);
+        await EndAsync(session, CloseCode.NormalClosure).ConfigureAwait(false);
+        response.StatusCode = 204;
+    }
+
+    /// <summary>One envelope from the client, exactly as a WebSocket text message would reach the endpoint.</summary>
+    private async ValueTask DeliverAsync(MessageEndpoint endpoint, LongPollSession session, ReadOnlyMemory<byte> envelope)
+    {
+        if (envelope.Length > frames.MaxMessageSize)
+        {
+            session.Close(CloseCode.MessageTooBig, "message too big");
+            return;
+        }
+        try
+        {
+            await endpoint.ReceiveAsync(session.Context, new ReadOnlySequence<byte>(envelope)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Application hooks may throw anything; the session must survive it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.HandlerFailed(logger, session.Id, e);
+        }
+    }
+
+    private async Task EndAsync(LongPollSession session, CloseCode? status)
+    {
+        if (!session.TryEnd()) return;
+        LongPollLog.Ended(logger, session.Id, status);
+        try
+        {
+            await session.Context.Endpoint.EndAsync(session.Context, status).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Application hooks may throw anything.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.HandlerFailed(logger, session.Id, e);
+        }
+    }
+
+    private bool TryFind(MessageEndpoint endpoint, HttpRequest request, HttpResponse response, out LongPollSession session)
+    {
+        var token = request.GetQueryValue("session");
+        if (token is not null && _sessions.TryGetValue(token, out session!) && session.Context.Endpoint == endpoint
+            && string.Equals(session.Path, request.Path, StringComparison.Ordinal))
+        {
+            session.Touch();
+            return true;
+        }
+        Fail(response, token is null ? 400 : 404, token is null ? "no session given" : "unknown session");
+        session = null!;
+        return false;
+    }
+
+    private static bool TryGetNumber(HttpRequest request, string name, long min, HttpResponse response, out long value)
+    {
+        if (long.TryParse(request.GetQueryValue(name), NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min) return true;
+        Fail(response, 400, $"'{name}' must be a whole number from {min}");
+        return false;
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        var media = contentType.AsSpan();
+        var semicolon = media.IndexOf(';');
+        if (semicolon >= 0) media = media[..semicolon];
+        return media.Trim().Equals(JsonType, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Finds the envelopes of a send body: a JSON array of objects, nothing after it.</summary>
+    private static bool TrySplit(ReadOnlySpan<byte> body, out List<(int Start, int Length)> envelopes, out string why)
+    {
+        envelopes = [];
+        why = "";
+        try
+        {
+            var reader = new Utf8JsonReader(body, BodyReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+            {
+                why = "a send is a JSON array of envelopes";
+                return false;
+            }
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    why = $"element {envelopes.Count} of the send is not a JSON object";
+                    return false;
+                }
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                envelopes.Add((start, (int)reader.BytesConsumed - start));
+            }
+            if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
+            {
+                why = "a send is one JSON array, with nothing after it";
+                return false;
+            }
+            return true;
+        }
+        catch (JsonException)
+        {
+            why = "the send is not valid JSON";
+            return false;
+        }
+    }
+
+    private static void WriteJson(HttpResponse response, int status, Action<Utf8JsonWriter> write)
+    {
+        response.StatusCode = status;
+        response.ContentType = JsonType;
+        using var writer = new Utf8JsonWriter(response.Body, AnswerOptions);
+        writer.WriteStartObject();
+        write(writer);
+        writer.WriteEndObject();
+    }
+
+    private static void Fail(HttpResponse response, int status, string error)
+        => WriteJson(response, status, writer => writer.WriteString("error"u8, error));
+
+    private static string NewToken()
+    {
+        Span<byte> secret = stackalloc byte[16];
+        RandomNumberGenerator.Fill(secret);
+        return Base64Url.EncodeToString(secret);
+    }
+}
