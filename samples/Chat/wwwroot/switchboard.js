@@ -138,7 +138,10 @@ export function webSocketTransport(url, options = {}) {
   return transport;
 }
 
-/** How long a long-polling request other than the poll may take before it counts as failed. */
+/**
+ * How long a long-polling request other than the poll may take before it counts as failed; also
+ * how long close() may spend delivering the sends already made and leaving the session.
+ */
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Added to the server's hold time to bound a poll: a poll that outlives both is presumed lost. */
 const POLL_GRACE_MS = 10_000;
@@ -151,6 +154,12 @@ const RETRY_DELAY_MS = 250;
  * stays well under the server's 1 MiB `MaxRequestBodySize`; a single larger envelope goes alone.
  */
 const MAX_BATCH_CHARS = 256 * 1024;
+
+/** Node: a timeout that alone does not keep the process alive (the request it guards does). */
+const unref = (timer) => {
+  timer?.unref?.();
+  return timer;
+};
 
 /** The http:// or https:// URL of a ws://, wss://, http:// or https:// endpoint URL. */
 export function httpUrl(url) {
@@ -204,6 +213,7 @@ export function longPollingTransport(url, options = {}) {
   let outbox = []; // envelopes not yet in a POST
   let posting = false;
   let pumpScheduled = false;
+  let closeTimer = null;
   const inFlight = new Set(); // AbortControllers of the requests under way
   const sleepers = new Set(); // pending retry delays: { timer, resolve }
 
@@ -212,7 +222,7 @@ export function longPollingTransport(url, options = {}) {
     const controller = new AbortController();
     controller.poll = poll;
     inFlight.add(controller);
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = unref(setTimeout(() => controller.abort(), timeoutMs));
     try {
       const init = { method, signal: controller.signal, keepalive };
       if (body !== undefined) {
@@ -243,6 +253,7 @@ export function longPollingTransport(url, options = {}) {
     if (state === 'done') return;
     if (closeInfo) ({ code, reason } = closeInfo); // close() was asked for: report what it asked
     state = 'done';
+    clearTimeout(closeTimer);
     outbox = [];
     for (const controller of inFlight) controller.abort();
     for (const sleeper of sleepers) {
@@ -453,6 +464,7 @@ export function longPollingTransport(url, options = {}) {
       }
       const wasOpen = state === 'open';
       state = 'closing';
+      closeTimer = unref(setTimeout(() => fail(code, reason), REQUEST_TIMEOUT_MS));
       for (const controller of inFlight) if (controller.poll) controller.abort();
       // Opening: start() leaves once the session exists. Open: the sends made go first.
       if (wasOpen && !posting && !pumpScheduled) leave();
