@@ -184,7 +184,8 @@ export function httpUrl(url) {
  *   send    POST P?session=id&seq=N with a JSON array of envelopes, numbered from 1; one POST at a
  *           time, and what is sent while one is in flight goes in the next; a failed POST is sent
  *           again with the same seq (the server skips what it already took)
- *   close   the sends already made are delivered first, then DELETE P?session=id
+ *   close   the sends already made are delivered first, then DELETE P?session=id (also when
+ *           the page goes away: "pagehide")
  *
  * A 404 (the session is gone) ends the transport with 1006, so the client reconnects with a new
  * session. Network errors, 5xx answers and timeouts are retried MAX_RETRIES times with a growing
@@ -254,6 +255,7 @@ export function longPollingTransport(url, options = {}) {
     if (closeInfo) ({ code, reason } = closeInfo); // close() was asked for: report what it asked
     state = 'done';
     clearTimeout(closeTimer);
+    globalThis.removeEventListener?.('pagehide', onPageHide);
     outbox = [];
     for (const controller of inFlight) controller.abort();
     for (const sleeper of sleepers) {
@@ -270,6 +272,15 @@ export function longPollingTransport(url, options = {}) {
     const id = session;
     finish(code, reason);
     if (id && !sessionGone) request('DELETE', { session: id }, { keepalive: true }).catch(() => {});
+  }
+
+  /**
+   * A page that goes away closes its WebSockets; a session would linger until the server's idle
+   * timeout, so it is left at once (keepalive outlives the page). A page restored from the
+   * back-forward cache then finds the session gone (404) and reconnects.
+   */
+  function onPageHide() {
+    if (session && state === 'open') request('DELETE', { session }, { keepalive: true }).catch(() => {});
   }
 
   /** The end of close(): the session is left with a DELETE, then onclose. */
@@ -311,6 +322,7 @@ export function longPollingTransport(url, options = {}) {
     }
     if (state !== 'opening') return;
     state = 'open';
+    globalThis.addEventListener?.('pagehide', onPageHide);
     transport.onopen();
     if (state === 'open') poll();
   }
