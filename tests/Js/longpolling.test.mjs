@@ -82,6 +82,27 @@ describe('long polling: requests', () => {
     assert.throws(() => longPollingTransport('ws://x/', { fetch: 1 }), /no fetch/);
   });
 
+  test('"longpoll" names the same transport, without a warning', async () => {
+    const fake = scriptedFetch();
+    const warn = console.warn;
+    const warnings = [];
+    console.warn = (message) => warnings.push(message);
+    let c;
+    try {
+      c = new SwitchboardClient('ws://chat.example/ws/alice', { transport: 'longpoll', fetch: fake.fetch });
+    } finally {
+      console.warn = warn;
+    }
+    try {
+      await fake.open();
+      await waitFor(() => c.state === 'open', 'open');
+      assert.equal(c.transport, 'longpolling');
+      assert.deepEqual(warnings, []);
+    } finally {
+      c.close();
+    }
+  });
+
   test('opens with a POST, then polls with the last sequence number seen', async () => {
     const fake = scriptedFetch();
     const c = lpClient(fake, {}, 'wss://chat.example/ws/alice?room=1');
