@@ -102,3 +102,51 @@ export function recordErrors(c) {
   c.onError((error) => errors.push(error));
   return errors;
 }
+
+/**
+ * The real chat server (samples/Chat, built by `dotnet build Sdk.sln -c Release`, as
+ * scripts/test.sh does) on port 0. `wsUrl(name)` is the endpoint of a user; `output` collects what
+ * it printed; `stop()` ends the process.
+ */
+export async function startChatServer() {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const bin = fileURLToPath(new URL('../../samples/Chat/bin/Release/net10.0/', import.meta.url));
+  const [command, args] = existsSync(join(bin, 'Chat'))
+    ? [join(bin, 'Chat'), []]
+    : existsSync(join(bin, 'Chat.dll'))
+      ? ['dotnet', [join(bin, 'Chat.dll')]]
+      : [null, []];
+  if (!command) throw new Error(`the chat server is not built in ${bin}; run dotnet build Sdk.sln -c Release`);
+  const child = spawn(command, [...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let output = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the chat server did not start within 30 s:\n${output}`)), 30_000);
+    const read = (chunk) => {
+      output += chunk;
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', read);
+    child.stderr.setEncoding('utf8').on('data', read);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`the chat server exited (${code ?? signal}) before listening:\n${output}`));
+    });
+  });
+  return {
+    port,
+    get output() { return output; },
+    wsUrl: (name) => `ws://127.0.0.1:${port}/ws/${encodeURIComponent(name)}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -14,7 +14,7 @@ async function withServer(body) {
   const server = await startServer();
   const clients = [];
   const open = (options = {}) => {
-    const c = new SwitchboardClient(server.url, { WebSocket, ...options });
+    const c = new SwitchboardClient(server.url, { WebSocket, transport: 'websocket', ...options });
     clients.push(c);
     return c;
   };
@@ -334,19 +334,33 @@ describe('options and transports', () => {
     assert.deepEqual(log.states, ['connecting', 'closed']);
   });
 
-  test('an unavailable transport name warns and uses the WebSocket transport', () => withServer(async (server, open) => {
+  test('an unknown transport name warns and uses auto, which opens over WebSocket', () => withServer(async (server, open) => {
     const warnings = [];
     const warn = console.warn;
     console.warn = (message) => warnings.push(String(message));
     let c;
     try {
-      c = open({ transport: 'longpoll' });
+      c = open({ transport: 'carrier-pigeon' });
     } finally {
       console.warn = warn;
     }
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /"longpoll" is not available/);
+    assert.match(warnings[0], /no transport "carrier-pigeon"; using auto/);
     await waitFor(() => isOpen(c), 'open over WebSocket');
+    assert.equal(c.transport, 'websocket');
+    assert.equal(server.upgrades, 1);
+  }));
+
+  test('auto is the default and opens over WebSocket when the upgrade works', () => withServer(async (server) => {
+    const c = new SwitchboardClient(server.url, { WebSocket });
+    const log = recordStates(c);
+    try {
+      await waitFor(() => isOpen(c), 'open');
+      assert.equal(c.transport, 'websocket');
+      assert.deepEqual(log.details.at(-1), { state: 'open', transport: 'websocket' });
+    } finally {
+      c.close();
+    }
   }));
 
   test('createTransport plugs in another transport behind the same API', async () => {

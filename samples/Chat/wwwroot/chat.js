@@ -5,7 +5,8 @@
 // `chat.roster {users}` (on join), `chat.joined {user}`, `chat.left {user}`,
 // `chat.message {sender, text, sentAt}`, `chat.direct {from, to, text, sentAt}`, `chat.error {reason}`.
 //
-// `?transport=longpoll` (or `websocket`) in the page URL is passed to the client as its transport.
+// `?transport=longpolling` (or `websocket`, or `auto`, the default) in the page URL forces the client's
+// transport; the status text in the top bar names the one in use.
 
 import { SwitchboardClient } from './switchboard.js';
 
@@ -23,6 +24,11 @@ const STATUS_TEXT = {
   reconnecting: 'Reconnecting…',
   closed: 'Disconnected',
 };
+
+/** How the status text names a transport. */
+const TRANSPORT_TEXT = { websocket: 'WebSocket', longpolling: 'long polling' };
+/** The values of `?transport=` passed on to the client; anything else leaves it on auto. */
+const TRANSPORTS = new Set(['auto', 'websocket', 'longpolling', 'longpoll']);
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -58,8 +64,9 @@ function clearError() {
   ui.error.hidden = true;
 }
 
-function setStatus(state, text = STATUS_TEXT[state]) {
+function setStatus(state, text = STATUS_TEXT[state], transport = '') {
   ui.status.dataset.state = state;
+  ui.status.dataset.transport = transport;
   ui.status.textContent = text;
 }
 
@@ -83,7 +90,10 @@ function chatUrl(name) {
 
 function clientOptions() {
   const transport = new URLSearchParams(location.search).get('transport');
-  return transport ? { transport } : {};
+  if (transport === null) return {};
+  if (TRANSPORTS.has(transport)) return { transport };
+  console.warn(`Unknown ?transport=${transport}; use longpolling, websocket or auto`);
+  return {};
 }
 
 // ---- joining and leaving ----
@@ -190,7 +200,11 @@ function onState(s, state, detail) {
     if (s.opened && detail.attempt === 1) addNotice('Connection lost; reconnecting…');
     return;
   }
-  setStatus(state);
+  if (state === 'open' && detail.transport) {
+    setStatus(state, `${STATUS_TEXT.open} (${TRANSPORT_TEXT[detail.transport] ?? detail.transport})`, detail.transport);
+  } else {
+    setStatus(state);
+  }
   if (state === 'open') {
     if (s.opened) {
       s.replaySkip = new Set(s.shown);

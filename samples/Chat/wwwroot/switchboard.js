@@ -35,6 +35,7 @@
  * Transports: each connection attempt creates one transport object through a factory
  * `(url, options) => transport` with this contract:
  *
+ *   transport.name                 optional; "websocket" or "longpolling" for the built-in ones
  *   transport.open()               start connecting
  *   transport.send(text)           send one envelope; called only between onopen and onclose
  *   transport.close(code, reason)  start closing; onclose still follows
@@ -42,9 +43,18 @@
  *   transport.onmessage(payload)   set by the client; one envelope (a string; anything else is malformed)
  *   transport.onclose({code, reason})  set by the client; called exactly once, also when opening fails
  *
- * `options.transport` names a built-in transport; only "websocket" exists today and any other name
- * (such as "longpoll") falls back to it with a console warning. `options.createTransport` plugs in a
- * custom factory.
+ * `options.transport` picks a built-in transport:
+ *
+ *   "auto"         (the default) WebSocket first. When the WebSocket closes without ever opening (a
+ *                  proxy refused the upgrade, say), the same attempt goes on over long polling, and
+ *                  once long polling has opened where WebSocket did not, later attempts of this
+ *                  client use long polling straight away. Without any WebSocket implementation it
+ *                  uses long polling.
+ *   "websocket"    WebSocket only (`options.WebSocket`, default globalThis.WebSocket).
+ *   "longpolling"  HTTP long polling only ("longpoll" is the same); see longPollingTransport.
+ *
+ * An unknown name warns and uses "auto". `options.createTransport` plugs in a custom factory.
+ * `client.transport` (and the detail of the "open" state) names the transport in use.
  */
 
 /** The states reported by `onState`. */
@@ -86,9 +96,10 @@ export const DEFAULT_OPTIONS = Object.freeze({
   maxQueued: 100,              // sends kept while not connected; one more throws
   queueWhileDisconnected: true, // false: send() throws at once while not connected
   shouldReconnect: isRetryableClose, // (code, reason) => boolean, asked when the server closes
-  transport: 'websocket',      // built-in transport name
+  transport: 'auto',           // built-in transport: "auto", "websocket" or "longpolling"
   createTransport: undefined,  // custom transport factory (url, options) => transport
   WebSocket: undefined,        // WebSocket constructor; defaults to globalThis.WebSocket
+  fetch: undefined,            // fetch function for long polling; defaults to globalThis.fetch
   random: Math.random,         // jitter source, a function returning [0, 1)
 });
 
@@ -106,6 +117,7 @@ export function webSocketTransport(url, options = {}) {
     transport.onclose({ code, reason });
   };
   const transport = {
+    name: 'websocket',
     onopen() {},
     onmessage() {},
     onclose() {},
@@ -126,7 +138,426 @@ export function webSocketTransport(url, options = {}) {
   return transport;
 }
 
-const TRANSPORTS = { websocket: webSocketTransport };
+/**
+ * How long a long-polling request other than the poll may take before it counts as failed; also
+ * how long close() may spend delivering the sends already made and leaving the session.
+ */
+const REQUEST_TIMEOUT_MS = 15_000;
+/** Added to the server's hold time to bound a poll: a poll that outlives both is presumed lost. */
+const POLL_GRACE_MS = 10_000;
+/** Failed polls or sends in a row (network errors, 5xx, timeouts) retried before giving up. */
+const MAX_RETRIES = 4;
+/** Before retry n (1-based): RETRY_DELAY_MS * 2^(n-1). */
+const RETRY_DELAY_MS = 250;
+/**
+ * Characters of envelopes in one send POST. A character is at most 3 bytes of UTF-8, so a body
+ * stays well under the server's 1 MiB `MaxRequestBodySize`; a single larger envelope goes alone.
+ */
+const MAX_BATCH_CHARS = 256 * 1024;
+
+/** Node: a timeout that alone does not keep the process alive (the request it guards does). */
+const unref = (timer) => {
+  timer?.unref?.();
+  return timer;
+};
+
+/** The http:// or https:// URL of a ws://, wss://, http:// or https:// endpoint URL. */
+export function httpUrl(url) {
+  const u = new URL(url);
+  if (u.protocol === 'ws:') u.protocol = 'http:';
+  else if (u.protocol === 'wss:') u.protocol = 'https:';
+  else if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    throw new SyntaxError(`Switchboard: cannot long-poll a ${u.protocol} URL`);
+  }
+  u.hash = '';
+  return u;
+}
+
+/**
+ * The long-polling transport (docs/protocol.md, "Long polling"), over `options.fetch` (default
+ * globalThis.fetch). At the endpoint's path P (ws:// becomes http://, wss:// https://):
+ *
+ *   open    POST P?transport=longpolling -> 200 {"session","holdMs"}; anything else -> onclose(1006)
+ *   receive GET P?session=id&ack=N in a loop, N the last sequence number seen; a 200
+ *           {"seq","messages",["close"]} delivers the messages not seen yet (a retried answer can
+ *           repeat some) and then the close, if any, as onclose({code, reason}); a 204 polls again
+ *   send    POST P?session=id&seq=N with a JSON array of envelopes, numbered from 1; one POST at a
+ *           time, and what is sent while one is in flight goes in the next; a failed POST is sent
+ *           again with the same seq (the server skips what it already took)
+ *   close   the sends already made are delivered first, then DELETE P?session=id (also when
+ *           the page goes away: "pagehide")
+ *
+ * A 404 (the session is gone) ends the transport with 1006, so the client reconnects with a new
+ * session. Network errors, 5xx answers and timeouts are retried MAX_RETRIES times with a growing
+ * delay, then end it with 1006 too. A 409 on a send (the server lost track of the numbering) ends
+ * it with 1006; a 413 (a body too large) with 1009; a 400 drops that batch with a console warning.
+ */
+export function longPollingTransport(url, options = {}) {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  if (typeof doFetch !== 'function') {
+    throw new Error('Switchboard: no fetch implementation; pass options.fetch');
+  }
+  const base = httpUrl(url);
+  const endpoint = (params) => {
+    const u = new URL(base);
+    for (const [key, value] of Object.entries(params)) u.searchParams.set(key, String(value));
+    return u.href;
+  };
+
+  // idle -> opening -> open -> (closing) -> done
+  let state = 'idle';
+  let closeInfo = null; // what close() asked for
+  let session = null;
+  let holdMs = 25_000;
+  let lastSeen = 0; // the highest server sequence number delivered
+  let nextSeq = 1; // the number of the next envelope handed to a POST
+  let outbox = []; // envelopes not yet in a POST
+  let posting = false;
+  let pumpScheduled = false;
+  let closeTimer = null;
+  const inFlight = new Set(); // AbortControllers of the requests under way
+  const sleepers = new Set(); // pending retry delays: { timer, resolve }
+
+  /** One request; resolves to { status, text } or rejects on a network error or timeout. */
+  async function request(method, params, { body, timeoutMs = REQUEST_TIMEOUT_MS, poll = false, keepalive = false } = {}) {
+    const controller = new AbortController();
+    controller.poll = poll;
+    inFlight.add(controller);
+    const timer = unref(setTimeout(() => controller.abort(), timeoutMs));
+    try {
+      const init = { method, signal: controller.signal, keepalive };
+      if (body !== undefined) {
+        init.body = body;
+        init.headers = { 'Content-Type': 'application/json' };
+      }
+      const response = await doFetch(endpoint(params), init);
+      const text = await response.text();
+      return { status: response.status, text };
+    } finally {
+      clearTimeout(timer);
+      inFlight.delete(controller);
+    }
+  }
+
+  /** Waits before a retry; resolves at once when the transport ends. */
+  function sleep(ms) {
+    return new Promise((resolve) => {
+      const sleeper = { resolve, timer: setTimeout(() => { sleepers.delete(sleeper); resolve(); }, ms) };
+      sleepers.add(sleeper);
+    });
+  }
+
+  const retryDelay = (failures) => RETRY_DELAY_MS * 2 ** (failures - 1);
+
+  /** Ends the transport: stops every request and reports the close, once. */
+  function finish(code, reason) {
+    if (state === 'done') return;
+    if (closeInfo) ({ code, reason } = closeInfo); // close() was asked for: report what it asked
+    state = 'done';
+    clearTimeout(closeTimer);
+    globalThis.removeEventListener?.('pagehide', onPageHide);
+    outbox = [];
+    for (const controller of inFlight) controller.abort();
+    for (const sleeper of sleepers) {
+      clearTimeout(sleeper.timer);
+      sleeper.resolve();
+    }
+    sleepers.clear();
+    transport.onclose({ code, reason });
+  }
+
+  /** Ends the transport after a failure; the session, if the server still has it, is ended too. */
+  function fail(code, reason, { sessionGone = false } = {}) {
+    if (state === 'done') return;
+    const id = session;
+    finish(code, reason);
+    if (id && !sessionGone) request('DELETE', { session: id }, { keepalive: true }).catch(() => {});
+  }
+
+  /**
+   * A page that goes away closes its WebSockets; a session would linger until the server's idle
+   * timeout, so it is left at once (keepalive outlives the page). A page restored from the
+   * back-forward cache then finds the session gone (404) and reconnects.
+   */
+  function onPageHide() {
+    if (session && state === 'open') request('DELETE', { session }, { keepalive: true }).catch(() => {});
+  }
+
+  /** The end of close(): the session is left with a DELETE, then onclose. */
+  async function leave() {
+    if (state !== 'closing') return;
+    try {
+      if (session) await request('DELETE', { session }, { keepalive: true });
+    } catch {
+      // The server ends an abandoned session after its idle timeout.
+    }
+    finish(closeInfo.code, closeInfo.reason);
+  }
+
+  async function start() {
+    let answer;
+    try {
+      answer = await request('POST', { transport: 'longpolling' });
+    } catch (error) {
+      finish(1006, `long polling: cannot open a session: ${error?.message ?? error}`);
+      return;
+    }
+    let opened = null;
+    if (answer.status === 200) {
+      try {
+        opened = JSON.parse(answer.text);
+      } catch {
+        // handled below
+      }
+    }
+    if (typeof opened?.session !== 'string' || opened.session === '') {
+      finish(1006, `long polling: cannot open a session: HTTP ${answer.status}`);
+      return;
+    }
+    session = opened.session;
+    if (Number.isFinite(opened.holdMs) && opened.holdMs > 0) holdMs = opened.holdMs;
+    if (state === 'closing') {
+      leave();
+      return;
+    }
+    if (state !== 'opening') return;
+    state = 'open';
+    globalThis.addEventListener?.('pagehide', onPageHide);
+    transport.onopen();
+    if (state === 'open') poll();
+  }
+
+  async function poll() {
+    let failures = 0;
+    while (state === 'open') {
+      let answer = null;
+      try {
+        answer = await request('GET', { session, ack: lastSeen }, { timeoutMs: holdMs + POLL_GRACE_MS, poll: true });
+      } catch {
+        // a network error or a timeout: retried below
+      }
+      if (state !== 'open') return;
+      const status = answer?.status ?? 0;
+      if (status === 204) {
+        failures = 0;
+        continue;
+      }
+      if (status === 200) {
+        let batch = null;
+        try {
+          batch = JSON.parse(answer.text);
+        } catch {
+          // retried below: the next poll asks for the same messages again
+        }
+        if (batch !== null && Number.isInteger(batch.seq) && Array.isArray(batch.messages)) {
+          failures = 0;
+          deliver(batch);
+          continue;
+        }
+      } else if (status === 404) {
+        fail(1006, 'long polling: the session has ended', { sessionGone: true });
+        return;
+      } else if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        fail(1006, `long polling: poll refused: HTTP ${status}`);
+        return;
+      }
+      failures += 1;
+      if (failures > MAX_RETRIES) {
+        fail(1006, `long polling: poll failed ${failures} times (last: ${status === 0 ? 'no answer' : `HTTP ${status}`})`);
+        return;
+      }
+      await sleep(retryDelay(failures));
+    }
+  }
+
+  /** Hands the messages of one poll answer not seen before to onmessage, then the close if any. */
+  function deliver({ seq, messages, close }) {
+    for (let i = 0; i < messages.length && state === 'open'; i++) {
+      const number = seq + i;
+      if (number <= lastSeen) continue; // sent again because our ack was lost
+      lastSeen = number;
+      transport.onmessage(JSON.stringify(messages[i]));
+    }
+    if (close && (state === 'open' || state === 'closing')) {
+      const code = Number.isInteger(close.code) ? close.code : 1005;
+      finish(code, typeof close.reason === 'string' ? close.reason : '');
+    }
+  }
+
+  /** Sends the outbox, one POST at a time; what queues up meanwhile goes in the next POST. */
+  async function pump() {
+    if (posting) return;
+    posting = true;
+    try {
+      while (outbox.length > 0 && (state === 'open' || state === 'closing')) {
+        let count = 0;
+        let chars = 0;
+        while (count < outbox.length && (count === 0 || chars + outbox[count].length <= MAX_BATCH_CHARS)) {
+          chars += outbox[count].length;
+          count += 1;
+        }
+        const batch = outbox.splice(0, count);
+        const seq = nextSeq;
+        nextSeq += batch.length;
+        if (!(await post(seq, batch))) return;
+      }
+    } finally {
+      posting = false;
+    }
+    if (state === 'closing') leave();
+  }
+
+  /** One send POST, retried with the same seq; false when the transport has ended. */
+  async function post(seq, batch) {
+    const body = `[${batch.join(',')}]`;
+    for (let failures = 0; ;) {
+      let status = 0;
+      try {
+        ({ status } = await request('POST', { session, seq }, { body }));
+      } catch {
+        // a network error or a timeout: retried below
+      }
+      if (state !== 'open' && state !== 'closing') return false;
+      if (status === 204 || status === 200) return true;
+      if (status === 400) {
+        // The server refused the body (not an array of objects) and did not take its numbers.
+        console.warn(`Switchboard: long polling: the server refused ${batch.length} envelope(s) (HTTP 400); dropped`);
+        nextSeq = seq;
+        return true;
+      }
+      if (status === 404) {
+        fail(1006, 'long polling: the session has ended', { sessionGone: true });
+        return false;
+      }
+      if (status === 409) {
+        fail(1006, 'long polling: the server is missing earlier sends (HTTP 409)');
+        return false;
+      }
+      if (status === 413) {
+        fail(1009, 'long polling: the send was too large (HTTP 413)');
+        return false;
+      }
+      failures += 1;
+      if (failures > MAX_RETRIES) {
+        fail(1006, `long polling: send failed ${failures} times (last: ${status === 0 ? 'no answer' : `HTTP ${status}`})`);
+        return false;
+      }
+      await sleep(retryDelay(failures));
+    }
+  }
+
+  const transport = {
+    name: 'longpolling',
+    onopen() {},
+    onmessage() {},
+    onclose() {},
+    open() {
+      if (state !== 'idle') return;
+      state = 'opening';
+      start();
+    },
+    send(text) {
+      if (state !== 'open') return;
+      outbox.push(String(text));
+      if (posting || pumpScheduled) return;
+      // Sends made in the same turn go in one POST.
+      pumpScheduled = true;
+      queueMicrotask(() => {
+        pumpScheduled = false;
+        pump();
+      });
+    },
+    close(code = 1000, reason = '') {
+      if (state === 'done' || state === 'closing') return;
+      closeInfo = { code, reason };
+      if (state === 'idle') {
+        finish(code, reason);
+        return;
+      }
+      const wasOpen = state === 'open';
+      state = 'closing';
+      closeTimer = unref(setTimeout(() => fail(code, reason), REQUEST_TIMEOUT_MS));
+      for (const controller of inFlight) if (controller.poll) controller.abort();
+      // Opening: start() leaves once the session exists. Open: the sends made go first.
+      if (wasOpen && !posting && !pumpScheduled) leave();
+      else if (wasOpen && pumpScheduled) {
+        pumpScheduled = false;
+        pump();
+      }
+    },
+  };
+  return transport;
+}
+
+/**
+ * The "auto" transport factory: each call of `autoTransport()` makes a factory with its own memory,
+ * for one client. A connection attempt starts with WebSocket; when the WebSocket closes before it
+ * ever opened, the same attempt goes on over long polling, and once that opened, the factory makes
+ * long-polling transports from then on. When both fail nothing is learnt (the server may just be
+ * down), so the next attempt tries WebSocket again.
+ */
+export function autoTransport() {
+  let useLongPolling = false;
+  return (url, options = {}) => {
+    const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
+    if (useLongPolling || typeof WebSocketImpl !== 'function') return longPollingTransport(url, options);
+    let inner = null;
+    let opened = false;
+    let fellBack = false;
+    let closing = false;
+    const transport = {
+      name: 'websocket',
+      onopen() {},
+      onmessage() {},
+      onclose() {},
+      open() {
+        use(webSocketTransport(url, options));
+      },
+      send(text) {
+        inner.send(text);
+      },
+      close(code, reason) {
+        closing = true;
+        inner?.close(code, reason);
+      },
+    };
+    const use = (t) => {
+      inner = t;
+      t.onopen = () => {
+        opened = true;
+        if (fellBack) useLongPolling = true;
+        transport.onopen();
+      };
+      t.onmessage = (payload) => transport.onmessage(payload);
+      t.onclose = (info) => {
+        if (opened || fellBack || closing) {
+          transport.onclose(info);
+          return;
+        }
+        fellBack = true;
+        transport.name = 'longpolling';
+        try {
+          use(longPollingTransport(url, options));
+        } catch {
+          transport.onclose(info);
+        }
+      };
+      t.open();
+    };
+    return transport;
+  };
+}
+
+/** The factory for a built-in transport name, or undefined. */
+function builtInTransport(name) {
+  switch (name) {
+    case 'auto': return autoTransport();
+    case 'websocket': return webSocketTransport;
+    case 'longpolling':
+    case 'longpoll': return longPollingTransport;
+    default: return undefined;
+  }
+}
 
 /** Encodes one envelope; `type` comes first. */
 export function encodeEnvelope(type, data, id) {
@@ -165,6 +596,7 @@ export class SwitchboardClient {
   #attempt = 0;
   #timer = null;
   #stopped = false;
+  #transportName = null;
 
   /** `url`: ws:// or wss:// endpoint. `options`: see DEFAULT_OPTIONS. */
   constructor(url, options = {}) {
@@ -178,15 +610,18 @@ export class SwitchboardClient {
     ['initialDelayMs', 'maxDelayMs', 'maxAttempts', 'maxQueued'].forEach(nonNegative);
     if (o.maxDelayMs < o.initialDelayMs) throw new RangeError('Switchboard: options.maxDelayMs < initialDelayMs');
     this.#options = o;
-    this.#factory = o.createTransport ?? TRANSPORTS[o.transport];
+    this.#factory = o.createTransport ?? builtInTransport(o.transport);
     if (!this.#factory) {
-      console.warn(`Switchboard: transport "${o.transport}" is not available yet; using websocket`);
-      this.#factory = webSocketTransport;
+      console.warn(`Switchboard: there is no transport "${o.transport}"; using auto`);
+      this.#factory = autoTransport();
     }
     queueMicrotask(() => this.#connect());
   }
 
   get url() { return this.#url; }
+
+  /** The name of the transport of the current (or last) connection: "websocket", "longpolling", or null. */
+  get transport() { return this.#transportName; }
 
   /** One of ConnectionState. */
   get state() { return this.#state; }
@@ -274,7 +709,8 @@ export class SwitchboardClient {
     const queue = this.#queue;
     this.#queue = [];
     for (const text of queue) this.#transport.send(text);
-    this.#setState(ConnectionState.Open);
+    this.#transportName = this.#transport.name ?? null;
+    this.#setState(ConnectionState.Open, { transport: this.#transportName });
   }
 
   #dropped({ code = 1006, reason = '' }) {

@@ -1,0 +1,207 @@
+// switchboard.js against the real chat server (samples/Chat): long polling, WebSocket, and the
+// automatic fallback from one to the other. The server must be built first (scripts/test.sh does).
+//
+//   node --test tests/Js
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { WebSocket, client as sb, delay, startChatServer, waitFor } from './support.mjs';
+
+const { SwitchboardClient } = sb;
+
+let server;
+const clients = [];
+let names = 0;
+
+before(async () => {
+  server = await startChatServer();
+});
+
+after(async () => {
+  for (const { c } of clients) c.close();
+  await delay(100); // the DELETEs of the long-polling sessions
+  await server?.stop();
+});
+
+/** A name no other test uses: the server keeps one room (and its history) for the whole file. */
+const uniqueName = (prefix) => `${prefix}-${++names}`;
+
+/**
+ * Joins the chat as `name`; `got` collects every chat message by type (`got.message` for
+ * chat.message, ...), `states` the client's states with their details.
+ */
+function join(name, options = {}) {
+  const c = new SwitchboardClient(server.wsUrl(name), { WebSocket, initialDelayMs: 20, maxDelayMs: 100, ...options });
+  const got = { roster: [], message: [], direct: [], joined: [], left: [], error: [] };
+  const order = [];
+  for (const type of Object.keys(got)) {
+    c.on(`chat.${type}`, (data) => {
+      got[type].push(data);
+      order.push(type);
+    });
+  }
+  const states = [];
+  c.onState((state, detail) => states.push({ state, ...detail }));
+  const member = { name, c, got, order, states };
+  clients.push(member);
+  return member;
+}
+
+const longPolling = (name, options = {}) => join(name, { transport: 'longpolling', ...options });
+const webSocket = (name, options = {}) => join(name, { transport: 'websocket', ...options });
+
+/** Resolves once `member` is open and has its roster. */
+async function joined(member) {
+  await waitFor(() => member.c.state === 'open' && member.got.roster.length > 0, `${member.name} joined`);
+  return member;
+}
+
+/** globalThis.fetch, counting the requests that open a long-polling session. */
+function countingFetch() {
+  const wrapped = (url, init) => {
+    if (new URL(url).searchParams.get('transport') === 'longpolling') wrapped.opens += 1;
+    return fetch(url, init);
+  };
+  wrapped.opens = 0;
+  return wrapped;
+}
+
+/** A WebSocket that never opens, like one whose upgrade a proxy refused. */
+class RefusedWebSocket {
+  static made = 0;
+
+  constructor(url) {
+    RefusedWebSocket.made += 1;
+    this.url = url;
+    setTimeout(() => this.onclose?.({ code: 1006, reason: '' }), 1);
+  }
+
+  send() {
+    throw new Error('not open');
+  }
+
+  close() {}
+}
+
+describe('chat over long polling', () => {
+  test('joins and gets the roster', async () => {
+    const name = uniqueName('lp');
+    const alice = await joined(longPolling(name));
+    assert.equal(alice.c.transport, 'longpolling');
+    assert.deepEqual(alice.states.map((s) => s.state), ['connecting', 'open']);
+    assert.equal(alice.states[1].transport, 'longpolling');
+    assert.ok(alice.got.roster[0].users.includes(name), JSON.stringify(alice.got.roster));
+    assert.equal(alice.order[0], 'roster');
+  });
+
+  test('a long-polling and a WebSocket client talk to each other', async () => {
+    const alice = await joined(longPolling(uniqueName('lp')));
+    const bob = await joined(webSocket(uniqueName('ws')));
+    assert.equal(bob.c.transport, 'websocket');
+    assert.ok(bob.got.roster[0].users.includes(alice.name));
+    await waitFor(() => alice.got.joined.some((d) => d.user === bob.name), 'alice sees bob join');
+
+    alice.c.send('chat.send', { text: 'hi from long polling <b>&</b> 😀' });
+    await waitFor(() => bob.got.message.some((m) => m.sender === alice.name), 'bob gets the message');
+    const toBob = bob.got.message.find((m) => m.sender === alice.name);
+    assert.equal(toBob.text, 'hi from long polling <b>&</b> 😀');
+    assert.ok(!Number.isNaN(Date.parse(toBob.sentAt)));
+    await waitFor(() => alice.got.message.some((m) => m.sender === alice.name), 'alice gets her own message');
+
+    bob.c.send('chat.send', { text: 'hi from WebSocket' });
+    await waitFor(() => alice.got.message.some((m) => m.sender === bob.name && m.text === 'hi from WebSocket'), 'alice gets the reply');
+
+    bob.c.send('chat.direct', { to: alice.name, text: 'psst' });
+    await waitFor(() => alice.got.direct.length === 1, 'alice gets the direct message');
+    assert.deepEqual([alice.got.direct[0].from, alice.got.direct[0].to, alice.got.direct[0].text], [bob.name, alice.name, 'psst']);
+
+    alice.c.send('chat.direct', { to: bob.name, text: 'back' });
+    await waitFor(() => bob.got.direct.some((d) => d.from === alice.name), 'bob gets the direct reply');
+    assert.deepEqual(alice.got.error, []);
+    assert.deepEqual(bob.got.error, []);
+  });
+
+  test('closing a long-polling client tells the others it left', async () => {
+    const alice = await joined(longPolling(uniqueName('lp')));
+    const bob = await joined(webSocket(uniqueName('ws')));
+    alice.c.close();
+    assert.equal(alice.c.state, 'closed');
+    await waitFor(() => bob.got.left.some((d) => d.user === alice.name), 'chat.left for alice');
+
+    // And the other way round: a WebSocket client leaving reaches a long-polling one.
+    const carol = await joined(longPolling(uniqueName('lp')));
+    bob.c.close();
+    await waitFor(() => carol.got.left.some((d) => d.user === bob.name), 'chat.left for bob over long polling');
+  });
+
+  test('a name already taken gets chat.error, then a 1008 close and no reconnect', async () => {
+    const name = uniqueName('dup');
+    await joined(webSocket(name));
+    const fetchImpl = countingFetch();
+    const second = longPolling(name, { fetch: fetchImpl });
+    await waitFor(() => second.c.state === 'closed', 'the refused client closed');
+    assert.equal(second.got.error.length, 1);
+    assert.match(second.got.error[0].reason, /taken/);
+    const closed = second.states.at(-1);
+    assert.equal(closed.code, 1008);
+    assert.match(closed.reason, /taken/);
+    assert.deepEqual(second.states.map((s) => s.state), ['connecting', 'open', 'closed']);
+    await delay(300);
+    assert.equal(fetchImpl.opens, 1, 'no second session');
+    assert.deepEqual(second.got.roster, []);
+  });
+
+  test('auto falls back to long polling when the WebSocket never opens, and stays there', async () => {
+    RefusedWebSocket.made = 0;
+    const bob = await joined(webSocket(uniqueName('ws')));
+    // A fetch that can make the session look lost: the server ends it, the client gets a 404.
+    let dropNextPoll = false;
+    const fetchImpl = (url, init) => {
+      const u = new URL(url);
+      if (dropNextPoll && (init?.method ?? 'GET') === 'GET' && u.searchParams.has('session')) {
+        dropNextPoll = false;
+        return fetch(u.href.replace(/&ack=\d+$/, ''), { method: 'DELETE' })
+          .then(() => new Response('{"error":"unknown session"}', { status: 404, headers: { 'Content-Type': 'application/json' } }));
+      }
+      return fetch(url, init);
+    };
+    const alice = await joined(join(uniqueName('auto'), { WebSocket: RefusedWebSocket, fetch: fetchImpl }));
+    assert.equal(RefusedWebSocket.made, 1);
+    assert.equal(alice.c.transport, 'longpolling');
+    assert.deepEqual(alice.states.map((s) => s.state), ['connecting', 'open']);
+    assert.equal(alice.states[1].transport, 'longpolling');
+
+    alice.c.send('chat.send', { text: 'over the fallback' });
+    await waitFor(() => bob.got.message.some((m) => m.sender === alice.name), 'bob gets the message');
+
+    // The next attempt goes to long polling straight away.
+    dropNextPoll = true;
+    bob.c.send('chat.send', { text: 'wake the poll' });
+    await waitFor(() => alice.states.filter((s) => s.state === 'open').length === 2 && alice.got.roster.length === 2, 'reconnected');
+    assert.deepEqual(alice.states.map((s) => s.state), ['connecting', 'open', 'reconnecting', 'open']);
+    assert.equal(alice.states[2].code, 1006);
+    assert.equal(alice.states[3].transport, 'longpolling');
+    assert.equal(RefusedWebSocket.made, 1, 'no second WebSocket attempt');
+    assert.ok(alice.got.roster[1].users.includes(alice.name));
+  });
+
+  test('a burst of 200 sends arrives in order, both ways', async () => {
+    const alice = await joined(longPolling(uniqueName('lp')));
+    const bob = await joined(webSocket(uniqueName('ws')));
+    const texts = Array.from({ length: 200 }, (_, i) => `burst ${i}`);
+    for (const text of texts) alice.c.send('chat.send', { text });
+    const fromAlice = () => bob.got.message.filter((m) => m.sender === alice.name).map((m) => m.text);
+    await waitFor(() => fromAlice().length === 200, '200 messages at bob', 20_000);
+    assert.deepEqual(fromAlice(), texts);
+    const echoed = () => alice.got.message.filter((m) => m.sender === alice.name).map((m) => m.text);
+    await waitFor(() => echoed().length === 200, '200 messages back at alice', 20_000);
+    assert.deepEqual(echoed(), texts);
+
+    for (const text of texts) bob.c.send('chat.send', { text });
+    const fromBob = () => alice.got.message.filter((m) => m.sender === bob.name).map((m) => m.text);
+    await waitFor(() => fromBob().length === 200, '200 messages at alice', 20_000);
+    assert.deepEqual(fromBob(), texts);
+    assert.deepEqual(alice.got.error, []);
+  });
+});

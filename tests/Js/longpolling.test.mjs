@@ -1,0 +1,331 @@
+// Tests of the long-polling transport's side of docs/protocol.md "Long polling" that a healthy
+// server does not produce on demand (lost answers, failed requests, ended sessions): the client
+// runs over an injected `fetch` that answers each request as the test says. The same transport
+// against the real chat server is in chat.test.mjs.
+//
+//   node --test tests/Js
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { client as sb, recordStates, waitFor } from './support.mjs';
+
+const { SwitchboardClient, httpUrl, longPollingTransport } = sb;
+
+const envelope = (n) => ({ type: 'n', data: { n } });
+
+/**
+ * An injected fetch. Every request is recorded in `requests` ({ method, path, params, body }) and
+ * waits until the test answers it with `answer(request, status, body)`; `next(predicate)` waits for
+ * the first unanswered request that matches. A request aborted by the client rejects as fetch does.
+ */
+function scriptedFetch() {
+  const requests = [];
+  const fake = {
+    requests,
+    fetch(url, init = {}) {
+      const u = new URL(url);
+      return new Promise((resolve, reject) => {
+        const request = {
+          method: init.method ?? 'GET',
+          url: u.href,
+          path: u.pathname,
+          params: Object.fromEntries(u.searchParams),
+          body: init.body === undefined ? undefined : JSON.parse(init.body),
+          contentType: init.headers?.['Content-Type'],
+          answered: false,
+          aborted: false,
+          resolve,
+          reject,
+        };
+        init.signal?.addEventListener('abort', () => {
+          request.aborted = true;
+          if (!request.answered) reject(new DOMException('This operation was aborted', 'AbortError'));
+        });
+        requests.push(request);
+      });
+    },
+    pending: (predicate = () => true) => requests.filter((r) => !r.answered && !r.aborted && predicate(r)),
+    async next(predicate, what = 'a request') {
+      return waitFor(() => fake.pending(predicate)[0], what);
+    },
+    answer(request, status, body) {
+      request.answered = true;
+      const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+      request.resolve({ status, text: async () => text });
+    },
+    fail(request) {
+      request.answered = true;
+      request.reject(new TypeError('fetch failed'));
+    },
+    /** Answers the open request with a session. */
+    async open(session = 'S1') {
+      fake.answer(await fake.next((r) => r.params.transport === 'longpolling', 'the open request'), 200, { session, holdMs: 25000 });
+    },
+    poll: (what = 'a poll') => fake.next((r) => r.method === 'GET', what),
+    send: (what = 'a send') => fake.next((r) => r.method === 'POST' && r.params.seq !== undefined, what),
+  };
+  return fake;
+}
+
+/** A long-polling client over a scripted fetch; fast retries and reconnects. */
+function lpClient(fake, options = {}, url = 'ws://chat.example:8001/ws/alice') {
+  return new SwitchboardClient(url, { transport: 'longpolling', fetch: fake.fetch, initialDelayMs: 1, maxDelayMs: 1, ...options });
+}
+
+describe('long polling: requests', () => {
+  test('ws:// maps to http:// and wss:// to https://, keeping the path and query', () => {
+    assert.equal(httpUrl('ws://127.0.0.1:8001/ws/al%20ice').href, 'http://127.0.0.1:8001/ws/al%20ice');
+    assert.equal(httpUrl('wss://chat.example/ws/bob?room=1#x').href, 'https://chat.example/ws/bob?room=1');
+    assert.equal(httpUrl('https://chat.example/ws/bob').href, 'https://chat.example/ws/bob');
+    assert.throws(() => httpUrl('ftp://chat.example/'), SyntaxError);
+    assert.throws(() => longPollingTransport('ws://x/', { fetch: 1 }), /no fetch/);
+  });
+
+  test('"longpoll" names the same transport, without a warning', async () => {
+    const fake = scriptedFetch();
+    const warn = console.warn;
+    const warnings = [];
+    console.warn = (message) => warnings.push(message);
+    let c;
+    try {
+      c = new SwitchboardClient('ws://chat.example/ws/alice', { transport: 'longpoll', fetch: fake.fetch });
+    } finally {
+      console.warn = warn;
+    }
+    try {
+      await fake.open();
+      await waitFor(() => c.state === 'open', 'open');
+      assert.equal(c.transport, 'longpolling');
+      assert.deepEqual(warnings, []);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('opens with a POST, then polls with the last sequence number seen', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake, {}, 'wss://chat.example/ws/alice?room=1');
+    const log = recordStates(c);
+    const got = [];
+    c.on('n', (data) => got.push(data.n));
+    try {
+      const opening = await fake.next(() => true, 'the open request');
+      assert.equal(opening.method, 'POST');
+      assert.equal(opening.url, 'https://chat.example/ws/alice?room=1&transport=longpolling');
+      assert.equal(opening.body, undefined);
+      fake.answer(opening, 200, { session: 'S1', holdMs: 25000 });
+      await waitFor(() => c.state === 'open', 'open');
+      assert.equal(c.transport, 'longpolling');
+      assert.deepEqual(log.details.at(-1), { state: 'open', transport: 'longpolling' });
+
+      let poll = await fake.poll();
+      assert.equal(poll.url, 'https://chat.example/ws/alice?room=1&session=S1&ack=0');
+      fake.answer(poll, 200, { seq: 1, messages: [envelope(1), envelope(2)] });
+      poll = await fake.poll('the second poll');
+      assert.deepEqual(poll.params, { room: '1', session: 'S1', ack: '2' });
+      fake.answer(poll, 204);
+      poll = await fake.poll('the poll after a 204');
+      assert.equal(poll.params.ack, '2');
+      assert.deepEqual(got, [1, 2]);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('messages already seen are dropped when an answer repeats them', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake);
+    const got = [];
+    c.on('n', (data) => got.push(data.n));
+    try {
+      await fake.open();
+      fake.answer(await fake.poll(), 200, { seq: 1, messages: [envelope(1), envelope(2)] });
+      // The server did not get ack=2 (say the poll was cut off) and sends 2 again along with 3.
+      let poll = await fake.poll();
+      fake.answer(poll, 200, { seq: 2, messages: [envelope(2), envelope(3)] });
+      poll = await fake.poll();
+      assert.equal(poll.params.ack, '3');
+      fake.answer(poll, 200, { seq: 1, messages: [envelope(1), envelope(2), envelope(3), envelope(4)] });
+      poll = await fake.poll();
+      assert.equal(poll.params.ack, '4');
+      assert.deepEqual(got, [1, 2, 3, 4]);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('a failed poll is retried with the same ack', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake);
+    const got = [];
+    c.on('n', (data) => got.push(data.n));
+    try {
+      await fake.open();
+      fake.answer(await fake.poll(), 200, { seq: 1, messages: [envelope(1)] });
+      fake.fail(await fake.poll());
+      fake.answer(await fake.poll(), 503, 'busy');
+      const poll = await fake.poll();
+      assert.equal(poll.params.ack, '1');
+      fake.answer(poll, 200, { seq: 2, messages: [envelope(2)] });
+      await waitFor(() => got.length === 2, 'the second message');
+      assert.equal(c.state, 'open');
+      assert.equal(fake.requests.filter((r) => r.params.transport).length, 1);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('long polling: sends', () => {
+  test('one POST at a time; sends made meanwhile go in the next, numbered on', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake);
+    try {
+      c.send('n', { n: 1 }); // queued before the session opens
+      c.onState((state) => { if (state === 'open') c.send('n', { n: 2 }); }); // the same turn as the flush
+      await fake.open();
+      let post = await fake.send();
+      assert.equal(post.url, 'http://chat.example:8001/ws/alice?session=S1&seq=1');
+      assert.equal(post.contentType, 'application/json');
+      assert.deepEqual(post.body, [envelope(1), envelope(2)]);
+
+      for (let n = 3; n <= 6; n++) c.send('n', { n });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(fake.pending((r) => r.method === 'POST').length, 1, 'one POST in flight');
+      fake.answer(post, 204);
+      post = await fake.send('the second POST');
+      assert.equal(post.params.seq, '3');
+      assert.deepEqual(post.body, [3, 4, 5, 6].map(envelope));
+      fake.answer(post, 204);
+      c.send('n', { n: 7 });
+      post = await fake.send('the third POST');
+      assert.equal(post.params.seq, '7');
+    } finally {
+      c.close();
+    }
+  });
+
+  test('a failed POST is sent again with the same seq and body', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake);
+    try {
+      await fake.open();
+      await waitFor(() => c.state === 'open', 'open');
+      c.send('n', { n: 1 });
+      c.send('n', { n: 2 });
+      const first = await fake.send();
+      c.send('n', { n: 3 });
+      fake.fail(first);
+      const retry = await fake.send('the retry');
+      assert.equal(retry.params.seq, '1');
+      assert.deepEqual(retry.body, [envelope(1), envelope(2)]);
+      fake.answer(retry, 502);
+      const again = await fake.send('the second retry');
+      assert.deepEqual([again.params.seq, again.body], ['1', [envelope(1), envelope(2)]]);
+      fake.answer(again, 204);
+      const next = await fake.send('the POST after');
+      assert.deepEqual([next.params.seq, next.body], ['3', [envelope(3)]]);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('close() delivers the sends already made, then DELETEs the session', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake);
+    await fake.open();
+    await waitFor(() => c.state === 'open', 'open');
+    const poll = await fake.poll();
+    c.send('n', { n: 1 });
+    c.close();
+    assert.equal(c.state, 'closed');
+    await waitFor(() => poll.aborted, 'the poll aborted');
+    const post = await fake.send();
+    assert.deepEqual(post.body, [envelope(1)]);
+    assert.equal(fake.pending((r) => r.method === 'DELETE').length, 0, 'no DELETE before the send is taken');
+    fake.answer(post, 204);
+    const leaving = await fake.next((r) => r.method === 'DELETE', 'the DELETE');
+    assert.equal(leaving.url, 'http://chat.example:8001/ws/alice?session=S1');
+    fake.answer(leaving, 204);
+  });
+
+  test('close() while the session is opening DELETEs it once it exists', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake);
+    const opening = await fake.next(() => true, 'the open request');
+    c.close();
+    fake.answer(opening, 200, { session: 'S9', holdMs: 25000 });
+    const leaving = await fake.next((r) => r.method === 'DELETE', 'the DELETE');
+    assert.equal(leaving.params.session, 'S9');
+    assert.equal(fake.requests.filter((r) => r.method === 'GET').length, 0);
+  });
+});
+
+describe('long polling: ends', () => {
+  test('a 404 on a poll reconnects with a new session', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake);
+    const log = recordStates(c);
+    try {
+      await fake.open('S1');
+      fake.answer(await fake.poll(), 404, { error: 'unknown session' });
+      await fake.open('S2');
+      const poll = await fake.poll('a poll of the new session');
+      assert.deepEqual(poll.params, { session: 'S2', ack: '0' });
+      assert.deepEqual(log.states, ['connecting', 'open', 'reconnecting', 'open']);
+      assert.equal(log.details[2].code, 1006);
+    } finally {
+      c.close();
+    }
+  });
+
+  test('a 404 or 409 on a send reconnects with a new session', async () => {
+    for (const status of [404, 409]) {
+      const fake = scriptedFetch();
+      const c = lpClient(fake);
+      const log = recordStates(c);
+      try {
+        await fake.open('S1');
+        await waitFor(() => c.state === 'open', 'open');
+        c.send('n', { n: 1 });
+        fake.answer(await fake.send(), status, { error: 'unknown session' });
+        await fake.open('S2');
+        await waitFor(() => c.state === 'open' && log.states.length === 4, `reopened after ${status}`);
+        assert.equal(log.details[2].code, 1006);
+        const deletes = fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.params.session);
+        assert.deepEqual(deletes, status === 409 ? ['S1'] : []);
+      } finally {
+        c.close();
+      }
+    }
+  });
+
+  test('a close in a poll answer comes after its messages, and the reconnect policy applies', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake);
+    const log = recordStates(c);
+    const got = [];
+    c.on('n', (data) => got.push(data.n));
+    await fake.open();
+    fake.answer(await fake.poll(), 200, { seq: 1, messages: [envelope(1)], close: { code: 1008, reason: 'taken' } });
+    await waitFor(() => c.state === 'closed', 'closed');
+    assert.deepEqual(got, [1]);
+    assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason: 'taken', attempts: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(fake.requests.filter((r) => r.params.transport).length, 1, 'no new session');
+    assert.equal(fake.requests.filter((r) => r.method === 'DELETE').length, 0, 'the session is already gone');
+  });
+
+  test('an open answered with anything but a session is a lost connection (1006)', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake, { maxAttempts: 2 });
+    const log = recordStates(c);
+    fake.answer(await fake.next(() => true), 405, 'Method Not Allowed');
+    fake.fail(await fake.next((r) => r.params.transport));
+    fake.answer(await fake.next((r) => r.params.transport), 200, '{"holdMs":1}');
+    await waitFor(() => c.state === 'closed', 'gave up');
+    assert.deepEqual(log.states, ['connecting', 'reconnecting', 'reconnecting', 'closed']);
+    assert.ok(log.details.slice(1).every((d) => d.code === 1006), JSON.stringify(log.details));
+  });
+});
