@@ -257,7 +257,8 @@ public sealed class SwitchboardClient : IAsyncDisposable
 
     /// <summary>
     /// Opens a connection over the transport that worked before, or, for the first one, the configured transport; with
-    /// <see cref="SwitchboardTransport.Auto"/>, long polling when the WebSocket upgrade fails or is refused.
+    /// <see cref="SwitchboardTransport.Auto"/>, long polling when the WebSocket upgrade fails or is refused (except with
+    /// 404, which means there is no endpoint at the path).
     /// </summary>
     private async Task<ClientConnection> ConnectTransportAsync(CancellationToken cancellationToken)
     {
@@ -273,7 +274,8 @@ public sealed class SwitchboardClient : IAsyncDisposable
             {
                 connection = await WebSocketClientConnection.ConnectAsync(_uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
             }
-            catch (WebSocketHandshakeException e) when (transport == SwitchboardTransport.Auto)
+            // A 404 says no endpoint is there at all: long polling would be refused as well, and less clearly.
+            catch (WebSocketHandshakeException e) when (transport == SwitchboardTransport.Auto && e.StatusCode != 404)
             {
                 ClientLog.FallingBack(_logger, _uri, e.Message);
                 connection = await LongPollingClientConnection.OpenAsync(Http, _uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);

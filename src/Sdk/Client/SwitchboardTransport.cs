@@ -5,7 +5,8 @@ public enum SwitchboardTransport
 {
     /// <summary>
     /// WebSocket first; when the upgrade fails or is refused (a <see cref="WebSocketHandshakeException"/>: an answer other
-    /// than 101, or the connection closing during the handshake), HTTP long polling. Reconnects keep the transport that worked.
+    /// than 101, or the connection closing during the handshake), HTTP long polling. A 404 (no endpoint at the path) is
+    /// not a reason to fall back. Reconnects keep the transport that worked.
     /// </summary>
     Auto,
 
