@@ -8,13 +8,17 @@ namespace Switchboard.EndToEnd.Tests;
 public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFixture chromium)
     : IClassFixture<ChatServerFixture>, IClassFixture<ChromiumFixture>
 {
-    [Fact]
-    public async Task Terminal_user_and_browser_user_chat()
+    /// <summary>Over each transport the terminal can be told to use, with a page on the other (or the same) one.</summary>
+    [Theory]
+    [InlineData("auto", "/")]
+    [InlineData("longpolling", "/?transport=websocket")]
+    [InlineData("websocket", "/?transport=longpolling")]
+    public async Task Terminal_user_and_browser_user_chat(string transport, string pagePath)
     {
         var carol = $"carol{Guid.NewGuid():N}"[..12];
         var bob = $"bob{Guid.NewGuid():N}"[..12];
-        await using var page = await ChatPage.OpenAsync(chromium.Browser, server.Chat.HttpUri("/"), carol);
-        using var terminal = Terminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), bob);
+        await using var page = await ChatPage.OpenAsync(chromium.Browser, server.Chat.HttpUri(pagePath), carol);
+        using var terminal = Terminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), bob, transport);
 
         await terminal.WaitForAsync($"connected to");
         await page.ExpectRosterAsync(bob, carol);
@@ -46,7 +50,7 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
             process.BeginErrorReadLine();
         }
 
-        public static Terminal Start(string url, string name)
+        public static Terminal Start(string url, string name, string transport)
         {
             var info = new ProcessStartInfo("dotnet")
             {
@@ -55,7 +59,7 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Chat.Client.dll"), "--url", url, "--name", name }) info.ArgumentList.Add(arg);
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Chat.Client.dll"), "--url", url, "--name", name, "--transport", transport }) info.ArgumentList.Add(arg);
             return new Terminal(Process.Start(info) ?? throw new InvalidOperationException("could not start Chat.Client"));
         }
 
