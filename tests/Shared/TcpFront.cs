@@ -17,6 +17,8 @@ public sealed class TcpFront : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly Task _accepting;
     private int _upgradesRefused;
+    private byte[]? _cutMarker;
+    private int _responsesCut;
 
     public TcpFront(int backendPort)
     {
@@ -29,6 +31,15 @@ public sealed class TcpFront : IAsyncDisposable
     public int BackendPort { get; set; }
 
     public int UpgradesRefused => Volatile.Read(ref _upgradesRefused);
+
+    /// <summary>How many answers <see cref="CutNextResponseContaining"/> has cut.</summary>
+    public int ResponsesCut => Volatile.Read(ref _responsesCut);
+
+    /// <summary>
+    /// The next piece the server sends that holds <paramref name="marker"/> (ASCII) never reaches the client: both sides
+    /// of that connection are reset instead, as when a network drops an answer in flight. Once only.
+    /// </summary>
+    public void CutNextResponseContaining(string marker) => Volatile.Write(ref _cutMarker, Encoding.ASCII.GetBytes(marker));
 
     public Uri Uri(string path) => new($"ws://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}");
 
@@ -100,7 +111,7 @@ public sealed class TcpFront : IAsyncDisposable
             _open[backend] = 0;
             await backend.ConnectAsync(new IPEndPoint(IPAddress.Loopback, BackendPort), _stopping.Token);
             await backend.SendAsync(head.ToArray(), SocketFlags.None);
-            await Task.WhenAny(PumpAsync(client, backend), PumpAsync(backend, client));
+            await Task.WhenAny(PumpAsync(client, backend, fromServer: false), PumpAsync(backend, client, fromServer: true));
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -112,7 +123,7 @@ public sealed class TcpFront : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, bool fromServer)
     {
         var buffer = new byte[16384];
         try
@@ -121,6 +132,12 @@ public sealed class TcpFront : IAsyncDisposable
             {
                 var read = await from.ReceiveAsync(buffer, SocketFlags.None);
                 if (read == 0) return;
+                if (fromServer && Volatile.Read(ref _cutMarker) is { } marker && buffer.AsSpan(0, read).IndexOf(marker) >= 0
+                    && Interlocked.CompareExchange(ref _cutMarker, null, marker) == marker)
+                {
+                    Interlocked.Increment(ref _responsesCut);
+                    return; // the relay resets both sockets
+                }
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
             }
         }
