@@ -40,11 +40,7 @@ public sealed class WebSocketServerOptions
     public TimeSpan HttpIdleTimeout
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
-            field = value;
-        }
+        init => field = OptionGuard.Positive(value);
     } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -72,11 +68,7 @@ public sealed class WebSocketServerOptions
     public TimeSpan RequestBodyTimeout
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
-            field = value;
-        }
+        init => field = OptionGuard.Positive(value);
     } = TimeSpan.FromSeconds(10);
 
     /// <summary>

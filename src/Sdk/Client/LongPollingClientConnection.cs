@@ -173,17 +173,7 @@ internal sealed class LongPollingClientConnection : ClientConnection
             }
         }
         if (!End(CloseCode.NormalClosure)) return;
-        using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
-        try
-        {
-            using var request = NewRequest(HttpMethod.Delete, WithQuery(_endpoint, "session=" + _session), _options);
-            using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
-        {
-            // The server ends a session nobody polls after its idle timeout anyway.
-            ClientLog.LongPollingRequestFailed(_logger, _displayUri, "DELETE", e.Message);
-        }
+        await AbandonAsync().ConfigureAwait(false);
     }
 
     public override IReadOnlyList<EncodedMessage> TakeUnconfirmed()
@@ -383,7 +373,10 @@ internal sealed class LongPollingClientConnection : ClientConnection
         progress?.TrySetResult();
     }
 
-    /// <summary>Tells the server to drop a session this client gives up on, rather than wait for its idle timeout.</summary>
+    /// <summary>
+    /// Tells the server to drop the session (on close, or when this client gives up on it), rather than wait for its idle
+    /// timeout; if the DELETE fails, the server ends the session after that timeout anyway.
+    /// </summary>
     private async Task AbandonAsync()
     {
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout);

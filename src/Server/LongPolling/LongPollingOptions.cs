@@ -14,11 +14,7 @@ public sealed class LongPollingOptions
     public TimeSpan HoldTime
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
-            field = value;
-        }
+        init => field = OptionGuard.Positive(value);
     } = TimeSpan.FromSeconds(25);
 
     /// <summary>
@@ -29,11 +25,7 @@ public sealed class LongPollingOptions
     public TimeSpan IdleTimeout
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
-            field = value;
-        }
+        init => field = OptionGuard.Positive(value);
     } = TimeSpan.FromSeconds(40);
 
     /// <summary>
@@ -44,10 +36,6 @@ public sealed class LongPollingOptions
     public long MaxQueuedBytes
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, 0);
-            field = value;
-        }
+        init => field = OptionGuard.Positive(value);
     } = 1024 * 1024;
 }
