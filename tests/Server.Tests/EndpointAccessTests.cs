@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Client;
 using Switchboard.Server.Messaging;
 using Xunit;
 
@@ -215,6 +216,34 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         Assert.Empty(_connected);
         Assert.Equal(0, _server.Server.ConnectionCount);
         Assert.Equal(0, _server.Server.LongPollingSessionCount);
+    }
+
+    [Theory]
+    [InlineData(SwitchboardTransport.WebSocket)]
+    [InlineData(SwitchboardTransport.LongPolling)]
+    [InlineData(SwitchboardTransport.Auto)]
+    public async Task SwitchboardClient_authenticates_with_a_query_token_over_each_transport(SwitchboardTransport transport)
+    {
+        var notes = new ConcurrentQueue<Note>();
+        await using var client = new SwitchboardClient(_server.Uri("/typed/lobby?token=good-cy"), SwitchboardMessages.Catalog,
+            new SwitchboardClientOptions { Transport = transport });
+        client.On<Note>(notes.Enqueue);
+        await client.ConnectAsync();
+        for (var i = 0; i < 200 && notes.IsEmpty; i++) await Task.Delay(25);
+        Assert.Equal([new Note("cy", 1)], notes);
+        Assert.Equal([("cy", "room:lobby")], _connected);
+
+        // Without the token the open is refused with 401, whichever transport asked, and nothing connected.
+        await using var anonymous = new SwitchboardClient(_server.Uri("/typed/lobby"), SwitchboardMessages.Catalog,
+            new SwitchboardClientOptions { Transport = transport });
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => anonymous.ConnectAsync());
+        Assert.Equal(401, refused switch
+        {
+            WebSocketHandshakeException handshake => handshake.StatusCode,
+            HttpRequestException http => (int?)http.StatusCode,
+            _ => null,
+        });
+        Assert.Single(_connected);
     }
 
     [Fact]
