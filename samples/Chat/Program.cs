@@ -28,6 +28,8 @@ using var loggerFactory = LoggerFactory.Create(logging => logging
 
 await using var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, port) }, loggerFactory);
 using var room = new ChatRoom(new MessageEndpoint(SwitchboardMessages.Catalog, loggerFactory));
+// The page is served from this server, so the default origin rule (same origin, or no Origin: non-browser clients)
+// is exactly right: a page from any other site is refused with 403 (docs/security.md, "Who may connect").
 server.Map("/ws/{username}", room.Endpoint);
 server.MapProtocol("/protocol.json", room.Endpoint.Catalog);
 server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"));

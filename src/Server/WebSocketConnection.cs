@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Security.Claims;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
@@ -45,6 +46,15 @@ public sealed class WebSocketConnection : Messaging.IMessageChannel
 
     /// <summary>The peer's address.</summary>
     public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>
+    /// The user the endpoint's <see cref="EndpointOptions.Authenticate"/> hook named during the handshake, or null when
+    /// the endpoint has no hook.
+    /// </summary>
+    public string? User { get; internal init; }
+
+    /// <summary>The claims the authentication hook kept with the user, or null.</summary>
+    public ClaimsPrincipal? Principal { get; internal init; }
 
     /// <summary>Per-connection storage for the application. Not thread-safe: use it from the connection's handler calls.</summary>
     public IDictionary<string, object?> Items => _items ??= new(StringComparer.Ordinal);

@@ -16,7 +16,7 @@ namespace Switchboard.Server;
 /// A standalone WebSocket server: accepts TCP connections, performs the opening handshake, routes each
 /// connection by request path to a <see cref="WebSocketHandler"/>, and runs it until it closes. The same port
 /// answers plain HTTP/1.1 requests from the routes added with <see cref="MapGet"/> and its siblings, on persistent
-/// connections. Configure with <see cref="Map"/> and the HTTP map methods before <see cref="Start"/>; after that
+/// connections. Configure with <see cref="Map(string, WebSocketHandler)"/> and the HTTP map methods before <see cref="Start"/>; after that
 /// the members are thread-safe.
 /// </summary>
 public sealed partial class WebSocketServer : IAsyncDisposable
@@ -68,17 +68,35 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// Routes connections whose path matches <paramref name="template"/> (e.g. <c>/ws/{username}</c>, or <c>/{*path}</c> for
     /// every path) to <paramref name="handler"/>. Routes are tried in the order they were added.
     /// </summary>
-    public WebSocketServer Map(string template, WebSocketHandler handler)
+    /// <remarks>Browsers may connect from the server's own origin only, and no one is authenticated: the defaults of
+    /// <see cref="EndpointOptions"/>.</remarks>
+    public WebSocketServer Map(string template, WebSocketHandler handler) => Map(template, handler, new EndpointOptions());
+
+    /// <summary>
+    /// Routes connections whose path matches <paramref name="template"/> to <paramref name="handler"/>, as
+    /// <see cref="Map(string, WebSocketHandler)"/> does, admitting only the connections <paramref name="options"/> allows:
+    /// its origin rule and authentication hook judge the opening request of every transport before the handler hears
+    /// of the connection.
+    /// </summary>
+    /// <param name="template">The route template, e.g. <c>/ws/{room}</c>.</param>
+    /// <param name="handler">The handler of the connections.</param>
+    /// <param name="options">Who may connect.</param>
+    /// <returns>This server, for chaining.</returns>
+    /// <exception cref="ArgumentException">An entry of <see cref="EndpointOptions.AllowedOrigins"/> is not an origin, <c>null</c> or <c>*</c>.</exception>
+    /// <exception cref="InvalidOperationException">The server has started.</exception>
+    public WebSocketServer Map(string template, WebSocketHandler handler, EndpointOptions options)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(options);
         if (_listener is not null) throw new InvalidOperationException("routes must be added before Start");
         var route = RouteTemplate.Parse(template);
-        _routes.Add(route, handler);
+        var gate = new EndpointGate(options);
+        _routes.Add(route, handler, gate);
         if (handler is MessageEndpoint endpoint && _options.LongPolling.Enabled)
         {
             // The same path over HTTP long polling; upgrade requests still go to the WebSocket side.
             _httpRoutes.AddEndpoint("GET", route, _longPolling.Poll(endpoint));
-            _httpRoutes.AddEndpoint("POST", route, _longPolling.Post(endpoint));
+            _httpRoutes.AddEndpoint("POST", route, _longPolling.Post(endpoint, gate));
             _httpRoutes.AddEndpoint("DELETE", route, _longPolling.Delete(endpoint));
         }
         return this;
@@ -214,9 +232,18 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             return null;
         }
 
-        if (!_routes.TryMatch(request.Path, out var handler, out var routeValues))
+        if (!_routes.TryMatch(request.Path, out var handler, out var gate, out var routeValues))
         {
             await RejectAsync(transport, 404, "no WebSocket endpoint at this path").ConfigureAwait(false);
+            return null;
+        }
+
+        // The endpoint's origin rule and authentication, exactly as for a long-polling open; no 101 before them.
+        var verdict = await gate.CheckAsync(new HttpRequest(head, routeValues, default, remote, _stopping.Token), IsSecure(transport), _logger)
+            .ConfigureAwait(false);
+        if (!verdict.Allowed)
+        {
+            await RejectAsync(transport, verdict.Status, verdict.Reason!).ConfigureAwait(false);
             return null;
         }
 
@@ -233,7 +260,18 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
         Log.Connected(_logger, id, remote, request.Path);
         var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger, subprotocol);
-        return new WebSocketConnection(session, request, routeValues, remote, handler!, _logger);
+        return new WebSocketConnection(session, request, routeValues, remote, handler!, _logger)
+        {
+            User = verdict.User,
+            Principal = verdict.Principal,
+        };
+    }
+
+    /// <summary>Whether the connection came over TLS, which decides the scheme of the server's own origin.</summary>
+    private static bool IsSecure(SocketTransport transport)
+    {
+        _ = transport;
+        return false; // plain TCP only so far
     }
 
     private async Task RejectAsync(SocketTransport transport, int statusCode, string reason)

@@ -39,6 +39,10 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
 
     public IReadOnlyDictionary<string, string> RouteValues { get; } = routeValues;
 
+    public string? User { get; init; }
+
+    public System.Security.Claims.ClaimsPrincipal? Principal { get; init; }
+
     public IDictionary<string, object?> Items => _items ??= new(StringComparer.Ordinal);
 
     /// <summary>The endpoint's view of the session; set once, right after the session is made.</summary>

@@ -30,9 +30,9 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     /// <summary>GET: the poll.</summary>
     public HttpHandler Poll(MessageEndpoint endpoint) => (request, response) => PollAsync(endpoint, request, response);
 
-    /// <summary>POST: opens a session, or takes a send.</summary>
-    public HttpHandler Post(MessageEndpoint endpoint) => (request, response) =>
-        request.GetQueryValue("session") is null ? OpenAsync(endpoint, request, response) : SendAsync(endpoint, request, response);
+    /// <summary>POST: opens a session (if <paramref name="gate"/> lets it), or takes a send.</summary>
+    public HttpHandler Post(MessageEndpoint endpoint, EndpointGate gate) => (request, response) =>
+        request.GetQueryValue("session") is null ? OpenAsync(endpoint, gate, request, response) : SendAsync(endpoint, request, response);
 
     /// <summary>DELETE: the client leaves.</summary>
     public HttpHandler Delete(MessageEndpoint endpoint) => (request, response) => DeleteAsync(endpoint, request, response);
@@ -55,7 +55,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         }
     }
 
-    private async ValueTask OpenAsync(MessageEndpoint endpoint, HttpRequest request, HttpResponse response)
+    private async ValueTask OpenAsync(MessageEndpoint endpoint, EndpointGate gate, HttpRequest request, HttpResponse response)
     {
         if (request.GetQueryValue("transport") != "longpolling")
         {
@@ -63,7 +63,20 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             return;
         }
 
-        var session = new LongPollSession(nextId(), NewToken(), request.Path, request.RouteValues, options.MaxQueuedBytes);
+        // The endpoint's origin rule and authentication, exactly as for a WebSocket upgrade. Later requests of the
+        // session are bound to its id instead, which only this answer reveals.
+        var verdict = await gate.CheckAsync(request, secure: false, logger).ConfigureAwait(false);
+        if (!verdict.Allowed)
+        {
+            Fail(response, verdict.Status, verdict.Reason!);
+            return;
+        }
+
+        var session = new LongPollSession(nextId(), NewToken(), request.Path, request.RouteValues, options.MaxQueuedBytes)
+        {
+            User = verdict.User,
+            Principal = verdict.Principal,
+        };
         session.Context = endpoint.Attach(session);
         _sessions[session.Token] = session;
         LongPollLog.Opened(logger, session.Id, request.RemoteEndPoint, request.Path);

@@ -15,6 +15,12 @@ internal interface IMessageChannel
     /// <summary>Values captured by the endpoint's route template.</summary>
     IReadOnlyDictionary<string, string> RouteValues { get; }
 
+    /// <summary>The user authenticated when the connection opened, or null.</summary>
+    string? User { get; }
+
+    /// <summary>The claims authenticated with <see cref="User"/>, or null.</summary>
+    System.Security.Claims.ClaimsPrincipal? Principal { get; }
+
     /// <summary>Per-connection storage for the application.</summary>
     IDictionary<string, object?> Items { get; }
 

@@ -24,8 +24,14 @@ public sealed class MessageContext
     /// <summary>Values captured by the endpoint's route template, e.g. <c>username</c> for <c>/ws/{username}</c>.</summary>
     public IReadOnlyDictionary<string, string> RouteValues => Channel.RouteValues;
 
-    /// <summary>The user this connection speaks for, once set with <see cref="SetUser"/> or <see cref="TrySetUniqueUser"/>.</summary>
+    /// <summary>
+    /// The user this connection speaks for: the one the endpoint's <see cref="EndpointOptions.Authenticate"/> hook named
+    /// when it opened, or the one set since with <see cref="SetUser"/> or <see cref="TrySetUniqueUser"/>.
+    /// </summary>
     public string? User => UserUnsafe;
+
+    /// <summary>The claims the authentication hook kept with the user when the connection opened, or null.</summary>
+    public System.Security.Claims.ClaimsPrincipal? Principal => Channel.Principal;
 
     /// <summary>Per-connection storage for the application; use it from this connection's handler calls only.</summary>
     public IDictionary<string, object?> Items => Channel.Items;

@@ -8,7 +8,7 @@ using Switchboard.Protocol;
 namespace Switchboard.Server.Messaging;
 
 /// <summary>
-/// A typed endpoint: map it to a route with <see cref="WebSocketServer.Map"/>, register a handler per message type
+/// A typed endpoint: map it to a route with <see cref="WebSocketServer.Map(string, WebSocketHandler)"/>, register a handler per message type
 /// with <see cref="On{T}"/>, and each incoming envelope is dispatched by its <c>"type"</c> to its handler with the
 /// connection's <see cref="MessageContext"/>. The endpoint speaks the protocol of its <see cref="Catalog"/>: only the
 /// catalogue's messages can have handlers, and <see cref="WebSocketServer.MapProtocol"/> can serve its description.
@@ -159,6 +159,8 @@ public sealed class MessageEndpoint : WebSocketHandler
     {
         var context = new MessageContext(channel, this, _registry);
         _registry.Add(context);
+        // The user the handshake authenticated, there before the connected hook (which may still change it).
+        if (channel.User is { } user) _registry.TrySetUser(context, user, unique: false);
         return context;
     }
 

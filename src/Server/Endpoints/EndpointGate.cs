@@ -1,0 +1,99 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Server;
+
+/// <summary>
+/// An endpoint's <see cref="EndpointOptions"/>, ready to judge opening requests: the origin rule, then the
+/// authentication hook. Shared by the WebSocket upgrade and the long-polling open so that both answer alike.
+/// Immutable; thread-safe.
+/// </summary>
+internal sealed class EndpointGate
+{
+    private readonly HashSet<string> _origins = new(StringComparer.Ordinal);
+    private readonly bool _anyOrigin;
+    private readonly Func<ConnectRequest, ValueTask<AuthenticationResult>>? _authenticate;
+
+    public EndpointGate(EndpointOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.AllowedOrigins);
+        foreach (var origin in options.AllowedOrigins)
+        {
+            if (origin == "*") _anyOrigin = true;
+            else if (origin == "null") _origins.Add(origin); // opaque origins (sandboxed frames, file:) only when asked for
+            else if (TryNormalize(origin, out var normalized)) _origins.Add(normalized);
+            else throw new ArgumentException($"'{origin}' is not an origin (scheme://host[:port]), 'null' or '*'", nameof(options));
+        }
+        _authenticate = options.Authenticate;
+    }
+
+    /// <summary>Same-origin browsers and non-browser clients, no authentication: what <c>Map(template, handler)</c> gets.</summary>
+    public static EndpointGate Default { get; } = new(new EndpointOptions());
+
+    /// <summary>Judges the opening request of a connection; <paramref name="secure"/> says whether it came over TLS.</summary>
+    public async ValueTask<Verdict> CheckAsync(HttpRequest request, bool secure, ILogger logger)
+    {
+        if (!IsOriginAllowed(request.GetHeader("Origin"), request.Head.Host, secure))
+        {
+            return Refuse(request, logger, 403, "origin not allowed");
+        }
+        if (_authenticate is null) return default;
+
+        AuthenticationResult result;
+        try
+        {
+            result = await _authenticate(new ConnectRequest(request)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Application hooks may throw anything; the request is refused, the server lives on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            EndpointLog.AuthenticateFailed(logger, request.RemoteEndPoint, request.Path, e);
+            return Refuse(request, logger, 500, "authentication failed");
+        }
+        return result.Succeeded
+            ? new Verdict(0, null, result.User, result.Principal)
+            : Refuse(request, logger, 401, result.FailureReason ?? "authentication required");
+    }
+
+    private static Verdict Refuse(HttpRequest request, ILogger logger, int status, string reason)
+    {
+        EndpointLog.Refused(logger, request.RemoteEndPoint, request.Path, status, reason);
+        return new Verdict(status, reason, null, null);
+    }
+
+    /// <summary>
+    /// RFC 6455 section 10.2: the server decides from Origin whether a browser page may connect. No Origin is a
+    /// non-browser client (browsers always send it on upgrades and on POST); the server's own origin is the Host the
+    /// request names, with the scheme of the connection.
+    /// </summary>
+    internal bool IsOriginAllowed(string? origin, string host, bool secure)
+    {
+        if (origin is null || _anyOrigin) return true;
+        if (origin == "null") return _origins.Contains(origin);
+        if (!TryNormalize(origin, out var normalized)) return false;
+        if (_origins.Contains(normalized)) return true;
+        return TryNormalize((secure ? "https://" : "http://") + host, out var own) && string.Equals(normalized, own, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>scheme://host:port</c> in lower case with the port made explicit, or false for anything but a bare origin.</summary>
+    private static bool TryNormalize(string origin, out string normalized)
+    {
+        normalized = "";
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.HostNameType == UriHostNameType.Unknown
+            || uri.UserInfo.Length != 0 || uri.PathAndQuery != "/" || uri.Fragment.Length != 0
+            || origin.EndsWith('/') || uri.Port < 0)
+        {
+            return false;
+        }
+        normalized = $"{uri.Scheme}://{uri.IdnHost.ToLowerInvariant()}:{uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return true;
+    }
+
+    /// <summary>The outcome: <see cref="Status"/> 0 when the connection may open, with the user the hook named.</summary>
+    internal readonly record struct Verdict(int Status, string? Reason, string? User, ClaimsPrincipal? Principal)
+    {
+        public bool Allowed => Status == 0;
+    }
+}

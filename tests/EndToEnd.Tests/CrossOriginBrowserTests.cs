@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text;
+using Microsoft.Playwright;
+using Switchboard.Server;
+using Switchboard.Testing;
+
+namespace Switchboard.EndToEnd.Tests;
+
+/// <summary>
+/// Cross-site WebSocket hijacking, tried in Chromium: a page served by another server (another origin) opens the chat
+/// sample's endpoint, over WebSocket and over a long-polling open, and is refused with 403 before any 101.
+/// </summary>
+public sealed class CrossOriginBrowserTests(ChatServerFixture server, ChromiumFixture chromium)
+    : IClassFixture<ChatServerFixture>, IClassFixture<ChromiumFixture>, IAsyncLifetime
+{
+    // Resolves with what happened to one `new WebSocket(url)`: "open", or "close:CODE" without an open before it.
+    private const string Attempt = """
+        url => new Promise(resolve => {
+          const events = [];
+          const ws = new WebSocket(url);
+          ws.onopen = () => { events.push("open"); ws.close(); };
+          ws.onclose = e => { events.push("close:" + e.code); resolve(events.join(",")); };
+          setTimeout(() => resolve(events.join(",") || "timeout"), 10000);
+        })
+        """;
+
+    private readonly WebSocketServer _foreign = new(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) });
+
+    public Task InitializeAsync()
+    {
+        _foreign.MapStaticFile("/", "text/html", Encoding.UTF8.GetBytes("<!doctype html><title>another site</title>"));
+        _foreign.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _foreign.DisposeAsync();
+
+    [Fact]
+    public async Task Page_from_another_origin_is_refused_and_its_onopen_never_fires()
+    {
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"http://127.0.0.1:{_foreign.LocalEndPoint.Port}/");
+
+        var outcome = await page.EvaluateAsync<string>(Attempt, server.Chat.WebSocketUri("/ws/xsitews").ToString());
+        Assert.Equal("close:1006", outcome);
+
+        // A long-polling open from the same page: the browser sends it (a "simple" cross-origin POST), the server refuses it.
+        await page.EvaluateAsync("url => fetch(url, { method: 'POST', mode: 'no-cors' }).catch(() => {})",
+            server.Chat.HttpUri("/ws/xsitelp?transport=longpolling").ToString());
+
+        await WaitForOutputAsync("for /ws/xsitews refused with 403");
+        await WaitForOutputAsync("for /ws/xsitelp refused with 403");
+        Assert.DoesNotContain("xsitews joined", server.Chat.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Page_from_the_servers_own_origin_connects()
+    {
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(server.Chat.HttpUri("/").ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+
+        var outcome = await page.EvaluateAsync<string>(Attempt, server.Chat.WebSocketUri("/ws/sameorigin").ToString());
+        Assert.StartsWith("open,close:", outcome, StringComparison.Ordinal);
+    }
+
+    private async Task WaitForOutputAsync(string text)
+    {
+        for (var i = 0; i < 200 && !server.Chat.Output.Contains(text, StringComparison.Ordinal); i++) await Task.Delay(50);
+        Assert.Contains(text, server.Chat.Output, StringComparison.Ordinal);
+    }
+}
