@@ -1,3 +1,4 @@
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using Switchboard.Client;
 using Switchboard.Server.Messaging;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

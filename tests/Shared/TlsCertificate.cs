@@ -3,7 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Switchboard.Server.Tests;
+namespace Switchboard.Testing;
 
 /// <summary>A self-signed certificate for 127.0.0.1 and localhost, made once per test run, and a callback that pins it.</summary>
 internal static class TlsCertificate
