@@ -229,7 +229,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         {
             if (!_stopping.IsCancellationRequested) Log.TlsHandshakeTimedOut(_logger, remote, timeout);
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException or Win32Exception)
+        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException or Win32Exception
+            or InvalidOperationException or NotSupportedException)
         {
             Log.TlsHandshakeFailed(_logger, remote, e);
         }

@@ -99,7 +99,21 @@ public sealed class WebSocketServerOptions
     /// The TLS handshake counts against <see cref="HandshakeTimeout"/>; a peer that fails it or does not finish it in
     /// time is dropped without a response. Default null: plain TCP.
     /// </summary>
-    public SslServerAuthenticationOptions? Tls { get; init; }
+    /// <exception cref="ArgumentException">
+    /// The options name no server certificate: none of <see cref="SslServerAuthenticationOptions.ServerCertificate"/>,
+    /// <see cref="SslServerAuthenticationOptions.ServerCertificateContext"/> and
+    /// <see cref="SslServerAuthenticationOptions.ServerCertificateSelectionCallback"/> is set.
+    /// </exception>
+    public SslServerAuthenticationOptions? Tls
+    {
+        get;
+        init
+        {
+            if (value is { ServerCertificate: null, ServerCertificateContext: null, ServerCertificateSelectionCallback: null })
+                throw new ArgumentException("TLS options need a server certificate, a certificate context or a selection callback", nameof(value));
+            field = value;
+        }
+    }
 
     /// <summary>
     /// The most TCP connections the server holds at once, HTTP and WebSocket alike, counted from accept until the

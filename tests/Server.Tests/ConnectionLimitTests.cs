@@ -72,4 +72,11 @@ public sealed class ConnectionLimitTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new WebSocketServerOptions { MaxConnections = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new WebSocketServerOptions { ConnectionLimitRetryAfter = TimeSpan.FromMilliseconds(999) });
     }
+
+    [Fact]
+    public void Tls_options_without_a_certificate_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => new WebSocketServerOptions { Tls = new System.Net.Security.SslServerAuthenticationOptions() });
+        Assert.Null(new WebSocketServerOptions().Tls);
+    }
 }
