@@ -1,6 +1,11 @@
 using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
@@ -37,6 +42,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private Task _heartbeat = Task.CompletedTask;
     private long _nextId;
+    private int _openConnections;
     private int _stopped;
 
     /// <summary>Creates a server; nothing is bound until <see cref="Start"/>.</summary>
@@ -52,11 +58,14 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
         _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, _logger, _stopping.Token);
-        _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, _logger, () => Interlocked.Increment(ref _nextId));
+        _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _logger, () => Interlocked.Increment(ref _nextId));
     }
 
     /// <summary>The bound address; valid after <see cref="Start"/> (the real port when 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("the server has not started"));
+
+    /// <summary>Whether connections come over TLS (every one does when <see cref="WebSocketServerOptions.Tls"/> is set), which decides the scheme of the server's own origin.</summary>
+    private bool IsSecure => _options.Tls is not null;
 
     /// <summary>The number of open WebSocket connections.</summary>
     public int ConnectionCount => _connections.Count;
@@ -179,7 +188,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
             socket.NoDelay = true;
             var id = Interlocked.Increment(ref _nextId);
-            var session = RunSessionAsync(id, socket);
+            // Only this loop raises the count, so it never passes the limit; sessions lower it as their sockets close.
+            var admitted = Interlocked.Increment(ref _openConnections) <= _options.MaxConnections;
+            if (!admitted) Interlocked.Decrement(ref _openConnections);
+            var session = admitted ? RunSessionAsync(id, socket) : RefuseOverLimitAsync(socket);
             _sessions[id] = session;
             // Registered after the add, so the removal can never run before it.
             _ = session.ContinueWith((_, state) => _sessions.TryRemove((long)state!, out Task? _), id,
@@ -187,16 +199,100 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
     }
 
-    private async Task RunSessionAsync(long id, Socket socket)
+    /// <summary>
+    /// Answers a connection over <see cref="WebSocketServerOptions.MaxConnections"/> with 503 and closes it, without
+    /// reading its request; over TLS it is dropped, as an answer would first cost a handshake.
+    /// </summary>
+    private async Task RefuseOverLimitAsync(Socket socket)
     {
         await Task.Yield(); // leave the accept loop before any work
-        var transport = new SocketTransport(socket, sendQueueLimit: _options.SendQueueLimit);
+        Log.ConnectionLimitReached(_logger, socket.RemoteEndPoint, _options.MaxConnections);
+        if (_options.Tls is not null)
+        {
+            socket.Dispose();
+            return;
+        }
+        var transport = new SocketTransport(socket);
+        try
+        {
+            var retryAfter = ((long)_options.ConnectionLimitRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            HttpResponseWriter.WriteText(transport.Output, 503, "Too many connections", keepAlive: false, headers: [new("Retry-After", retryAfter)]);
+            await transport.Output.FlushAsync().ConfigureAwait(false);
+            // The drain reads (and discards) the request, so the close cannot turn into a reset that loses the 503.
+            await transport.CloseAsync(_options.CloseTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The client is gone; nothing more to tell it.
+        }
+        finally
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs the server side of the TLS handshake within <paramref name="timeout"/>; null, with the socket disposed, when
+    /// it fails or does not finish in time.
+    /// </summary>
+    private async Task<SslStream?> AuthenticateAsync(Socket socket, SslServerAuthenticationOptions tls, TimeSpan timeout)
+    {
+        var remote = socket.RemoteEndPoint;
+        var stream = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await stream.AuthenticateAsServerAsync(tls, deadline.Token).ConfigureAwait(false);
+            return stream;
+        }
+        catch (OperationCanceledException)
+        {
+            if (!_stopping.IsCancellationRequested) Log.TlsHandshakeTimedOut(_logger, remote, timeout);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException or Win32Exception
+            or InvalidOperationException or NotSupportedException)
+        {
+            Log.TlsHandshakeFailed(_logger, remote, e);
+        }
+        await stream.DisposeAsync().ConfigureAwait(false);
+        socket.Dispose();
+        return null;
+    }
+
+    private async Task RunSessionAsync(long id, Socket socket)
+    {
+        try
+        {
+            await RunAdmittedSessionAsync(id, socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The socket is closed by now, whichever way the session ended.
+            Interlocked.Decrement(ref _openConnections);
+        }
+    }
+
+    private async Task RunAdmittedSessionAsync(long id, Socket socket)
+    {
+        await Task.Yield(); // leave the accept loop before any work
+        var firstHeadTimeout = _options.HandshakeTimeout;
+        Stream? stream = null;
+        if (_options.Tls is { } tls)
+        {
+            // One HandshakeTimeout from accept covers the TLS handshake and the first request head.
+            var started = Stopwatch.GetTimestamp();
+            stream = await AuthenticateAsync(socket, tls, firstHeadTimeout).ConfigureAwait(false);
+            if (stream is null) return;
+            firstHeadTimeout = TimeSpan.FromTicks(Math.Max(1, (firstHeadTimeout - Stopwatch.GetElapsedTime(started)).Ticks));
+        }
+        var transport = new SocketTransport(socket, stream, sendQueueLimit: _options.SendQueueLimit);
         WebSocketConnection? connection = null;
         _httpTransports[id] = transport;
         try
         {
             // Plain HTTP requests are answered here until one is for a WebSocket endpoint.
-            var head = await _http.RunAsync(id, transport).ConfigureAwait(false);
+            var head = await _http.RunAsync(id, transport, firstHeadTimeout).ConfigureAwait(false);
             if (head is not null) connection = await UpgradeAsync(id, transport, head).ConfigureAwait(false);
         }
         finally
@@ -239,7 +335,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
 
         // The endpoint's origin rule and authentication, exactly as for a long-polling open; no 101 before them.
-        var verdict = await gate.CheckAsync(new HttpRequest(head, routeValues, default, remote, _stopping.Token), IsSecure(transport), _logger)
+        var verdict = await gate.CheckAsync(new HttpRequest(head, routeValues, default, remote, _stopping.Token), IsSecure, _logger)
             .ConfigureAwait(false);
         if (!verdict.Allowed)
         {
@@ -265,13 +361,6 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             User = verdict.User,
             Principal = verdict.Principal,
         };
-    }
-
-    /// <summary>Whether the connection came over TLS, which decides the scheme of the server's own origin.</summary>
-    private static bool IsSecure(SocketTransport transport)
-    {
-        _ = transport;
-        return false; // plain TCP only so far
     }
 
     private async Task RejectAsync(SocketTransport transport, int statusCode, string reason)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Switchboard.Connections;
 using Switchboard.Protocol;
 
@@ -87,6 +88,68 @@ public sealed class WebSocketServerOptions
             field = value;
         }
     } = SocketTransport.DefaultSendQueueLimit;
+
+    /// <summary>
+    /// When set, every connection on the port speaks TLS: WebSocket endpoints are served as <c>wss://</c> and HTTP routes,
+    /// long polling and static files as <c>https://</c>. The options are passed to
+    /// <see cref="SslStream.AuthenticateAsServerAsync(SslServerAuthenticationOptions, CancellationToken)"/> as they are
+    /// (certificate or certificate selection, protocols, client certificates, ALPN), so share one instance only when
+    /// nothing changes it after <see cref="WebSocketServer.Start"/>. Offer <c>http/1.1</c> in
+    /// <see cref="SslServerAuthenticationOptions.ApplicationProtocols"/> or none: the server speaks nothing else.
+    /// The TLS handshake counts against <see cref="HandshakeTimeout"/>; a peer that fails it or does not finish it in
+    /// time is dropped without a response. Default null: plain TCP.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// The options name no server certificate: none of <see cref="SslServerAuthenticationOptions.ServerCertificate"/>,
+    /// <see cref="SslServerAuthenticationOptions.ServerCertificateContext"/> and
+    /// <see cref="SslServerAuthenticationOptions.ServerCertificateSelectionCallback"/> is set.
+    /// </exception>
+    public SslServerAuthenticationOptions? Tls
+    {
+        get;
+        init
+        {
+            if (value is { ServerCertificate: null, ServerCertificateContext: null, ServerCertificateSelectionCallback: null })
+                throw new ArgumentException("TLS options need a server certificate, a certificate context or a selection callback", nameof(value));
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// The most TCP connections the server holds at once, HTTP and WebSocket alike, counted from accept until the
+    /// socket is closed. A connection accepted over the limit is answered <c>503 Service Unavailable</c> with
+    /// <c>Retry-After</c> at once, without its request being read, and closed; with <see cref="Tls"/> set it is
+    /// dropped instead, without a TLS handshake, since an answer would cost the handshake the limit is there to save.
+    /// Long-polling sessions count only while one of their requests holds a connection. Default 10000.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int MaxConnections
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = DefaultMaxConnections;
+
+    /// <summary>The default of <see cref="MaxConnections"/>: 10000.</summary>
+    public const int DefaultMaxConnections = 10_000;
+
+    /// <summary>
+    /// The <c>Retry-After</c> sent with the 503 that refuses a connection over <see cref="MaxConnections"/>, in whole
+    /// seconds. Default 5 seconds.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is under one second.</exception>
+    public TimeSpan ConnectionLimitRetryAfter
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.FromSeconds(1));
+            field = value;
+        }
+    } = TimeSpan.FromSeconds(5);
 
     /// <summary>The long-polling transport of typed endpoints: hold time, session expiry, queue bound.</summary>
     public LongPollingOptions LongPolling { get; init; } = new();

@@ -42,7 +42,12 @@ internal sealed class HttpConnectionLoop(
     /// mapped at, which the upgrade path refuses as it always has. Null when the connection is done; it has then been
     /// closed, and the caller disposes it.
     /// </summary>
-    public async Task<HttpRequestHead?> RunAsync(long id, SocketTransport transport)
+    /// <param name="id">The connection's id, for the log.</param>
+    /// <param name="transport">The accepted connection.</param>
+    /// <param name="firstHeadTimeout">
+    /// The time the first head has; <see cref="WebSocketServerOptions.HandshakeTimeout"/> less what a TLS handshake took.
+    /// </param>
+    public async Task<HttpRequestHead?> RunAsync(long id, SocketTransport transport, TimeSpan firstHeadTimeout)
     {
         var remote = transport.Socket.RemoteEndPoint;
         var first = true;
@@ -50,7 +55,7 @@ internal sealed class HttpConnectionLoop(
         {
             while (true)
             {
-                var wait = first ? options.HandshakeTimeout : options.HttpIdleTimeout;
+                var wait = first ? firstHeadTimeout : options.HttpIdleTimeout;
                 var (outcome, parsed, error) = await ReadHeadAsync(transport.Input, wait).ConfigureAwait(false);
                 switch (outcome)
                 {

@@ -15,7 +15,7 @@ namespace Switchboard.Server.LongPolling;
 /// The long-polling side of a server's typed endpoints (docs/protocol.md, "Long polling"): the HTTP handlers that open,
 /// poll, send to and close sessions, and the table of sessions with their expiry. One per server; thread-safe.
 /// </summary>
-internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderOptions frames, ILogger logger, Func<long> nextId)
+internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderOptions frames, bool secure, ILogger logger, Func<long> nextId)
 {
     private const string JsonType = "application/json";
     private static readonly JsonReaderOptions BodyReaderOptions = new() { MaxDepth = 65 }; // the array, then 64 levels per envelope
@@ -65,7 +65,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
 
         // The endpoint's origin rule and authentication, exactly as for a WebSocket upgrade. Later requests of the
         // session are bound to its id instead, which only this answer reveals.
-        var verdict = await gate.CheckAsync(request, secure: false, logger).ConfigureAwait(false);
+        var verdict = await gate.CheckAsync(request, secure, logger).ConfigureAwait(false);
         if (!verdict.Allowed)
         {
             Fail(response, verdict.Status, verdict.Reason!);

@@ -2,6 +2,10 @@
 """Echo round-trip check with the Python `websockets` library (Debian python3-websockets).
 
 Usage: /usr/bin/python3 echo_client.py ws://127.0.0.1:PORT/path
+       /usr/bin/python3 echo_client.py wss://127.0.0.1:PORT/path CAFILE
+
+With wss://, the server's certificate must chain to (or be) the PEM certificate in CAFILE, and
+match the host name or address.
 
 Sends text (with multi-byte UTF-8) and binary messages of several sizes, including fragmented
 ones, all pipelined on one connection, then checks that every echo arrives in order with the
@@ -14,6 +18,7 @@ on any mismatch, error or timeout.
 import asyncio
 import hashlib
 import random
+import ssl
 import sys
 
 import websockets
@@ -68,8 +73,9 @@ def build_messages():
   return messages
 
 
-async def run(url: str) -> str:
+async def run(url: str, cafile: str | None) -> str:
   messages = build_messages()
+  tls = ssl.create_default_context(cafile=cafile) if cafile is not None else None
   digest = hashlib.sha256()
   total = 0
   async with websockets.connect(
@@ -78,6 +84,7 @@ async def run(url: str) -> str:
     open_timeout=STEP_TIMEOUT,
     close_timeout=STEP_TIMEOUT,
     ping_interval=None,
+    ssl=tls,
   ) as ws:
 
     async def send_all():
@@ -116,11 +123,12 @@ async def run(url: str) -> str:
 
 
 def main() -> int:
-  if len(sys.argv) != 2:
-    print("usage: echo_client.py ws://host:port/path", file=sys.stderr)
+  if len(sys.argv) not in (2, 3):
+    print("usage: echo_client.py ws://host:port/path | wss://host:port/path CAFILE", file=sys.stderr)
     return 2
+  cafile = sys.argv[2] if len(sys.argv) == 3 else None
   try:
-    line = asyncio.run(asyncio.wait_for(run(sys.argv[1]), OVERALL_TIMEOUT))
+    line = asyncio.run(asyncio.wait_for(run(sys.argv[1], cafile), OVERALL_TIMEOUT))
   except Exception as error:  # noqa: BLE001 - any failure is reported the same way
     print(f"RESULT fail {type(error).__name__}: {error}", flush=True)
     return 1
