@@ -141,4 +141,31 @@ public sealed class TlsTests
         Assert.True(Stopwatch.GetElapsedTime(started) >= timeout - TimeSpan.FromMilliseconds(50));
         await logs.WaitForAsync(21, "Switchboard.Server");
     }
+
+    [Theory]
+    [InlineData("https", true)]
+    [InlineData("http", false)]
+    public async Task The_servers_own_origin_is_https_when_it_speaks_TLS(string scheme, bool allowed)
+    {
+        await using var server = StartServer();
+        var origin = $"{scheme}://127.0.0.1:{server.Server.LocalEndPoint.Port}";
+
+        using var client = new ClientWebSocket();
+        client.Options.RemoteCertificateValidationCallback = TlsCertificate.Pinned;
+        client.Options.SetRequestHeader("Origin", origin);
+        client.Options.CollectHttpResponseDetails = true;
+        using var timeout = new CancellationTokenSource(Bound);
+        var upgrade = client.ConnectAsync(Wss(server, "/typed"), timeout.Token);
+        if (allowed) await upgrade;
+        else await Assert.ThrowsAnyAsync<WebSocketException>(() => upgrade);
+        Assert.Equal(allowed ? HttpStatusCode.SwitchingProtocols : HttpStatusCode.Forbidden, client.HttpStatusCode);
+
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = TlsCertificate.Pinned;
+        using var http = new HttpClient(handler);
+        using var open = new HttpRequestMessage(HttpMethod.Post, $"https://127.0.0.1:{server.Server.LocalEndPoint.Port}/typed?transport=longpolling");
+        open.Headers.Add("Origin", origin);
+        using var response = await http.SendAsync(open, timeout.Token);
+        Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden, response.StatusCode);
+    }
 }
