@@ -35,7 +35,8 @@ await using var server = new WebSocketServer(
         SendQueueLimit = 4 * SixteenMiB,
     },
     loggerFactory);
-server.Map("/{*path}", new EchoHandler());
+// A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.
+server.Map("/{*path}", new EchoHandler(), new EndpointOptions { AllowedOrigins = ["*"] });
 server.Start();
 Console.WriteLine($"listening on ws://127.0.0.1:{server.LocalEndPoint.Port}");
 
