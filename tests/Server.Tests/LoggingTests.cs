@@ -79,9 +79,9 @@ public sealed class LoggingTests
         await using var server = Start(null, ("/typed", endpoint));
         using var client = await server.ConnectAsync("/typed");
 
-        await SendTextAsync(client, """{"type":"test.route","data":{"target":"throw","name":null,"seq":1}}""");
-        await SendTextAsync(client, """{"type":"test.route","data":{"target":"after","name":null,"seq":2}}""");
-        Assert.Contains("\"after\"", await ReceiveTextAsync(client), StringComparison.Ordinal); // the throw was handled first
+        await client.SendTextAsync("""{"type":"test.route","data":{"target":"throw","name":null,"seq":1}}""");
+        await client.SendTextAsync("""{"type":"test.route","data":{"target":"after","name":null,"seq":2}}""");
+        Assert.Contains("\"after\"", await client.ReceiveTextAsync(), StringComparison.Ordinal); // the throw was handled first
 
         var entry = Assert.Single(_log.Find(201, MessagingCategory));
         AssertEvent(entry, "HandlerFailed", LogLevel.Error);
@@ -98,7 +98,7 @@ public sealed class LoggingTests
         await using var server = Start(null, ("/typed", new MessageEndpoint(SwitchboardMessages.Catalog, _log).On<Route>((_, _) => ValueTask.CompletedTask)));
         using var client = await server.ConnectAsync("/typed");
 
-        await SendTextAsync(client, """{"data":{}}""");
+        await client.SendTextAsync("""{"data":{}}""");
         var result = await client.ReceiveAsync(new byte[256], Timeout());
         Assert.Equal(WebSocketMessageType.Close, result.MessageType);
         Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, client.CloseStatus);
@@ -153,14 +153,4 @@ public sealed class LoggingTests
 
     private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
 
-    private static Task SendTextAsync(ClientWebSocket client, string text)
-        => client.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, Timeout());
-
-    private static async Task<string> ReceiveTextAsync(ClientWebSocket client)
-    {
-        var buffer = new byte[4096];
-        var result = await client.ReceiveAsync(buffer, Timeout());
-        Assert.Equal(WebSocketMessageType.Text, result.MessageType);
-        return Encoding.UTF8.GetString(buffer, 0, result.Count);
-    }
 }

@@ -45,27 +45,27 @@ public sealed class TypedEndpointTests : IAsyncLifetime
     public async Task Envelope_is_dispatched_by_type_with_properties_in_any_order()
     {
         using var client = await _server.ConnectAsync("/typed");
-        await SendTextAsync(client, """{"data":{"seq":7,"target":"echo","name":null},"type":"test.route"}""");
-        Assert.Equal("""{"type":"test.note","data":{"from":"echo","seq":7}}""", await ReceiveTextAsync(client));
+        await client.SendTextAsync("""{"data":{"seq":7,"target":"echo","name":null},"type":"test.route"}""");
+        Assert.Equal("""{"type":"test.note","data":{"from":"echo","seq":7}}""", await client.ReceiveTextAsync());
     }
 
     [Fact]
     public async Task Handler_exception_is_logged_and_the_connection_lives_on()
     {
         using var client = await _server.ConnectAsync("/typed");
-        await SendTextAsync(client, """{"type":"test.route","data":{"target":"throw","name":null,"seq":1}}""");
-        await SendTextAsync(client, """{"type":"test.route","data":{"target":"after","name":null,"seq":2}}""");
-        Assert.Contains("\"after\"", await ReceiveTextAsync(client), StringComparison.Ordinal);
+        await client.SendTextAsync("""{"type":"test.route","data":{"target":"throw","name":null,"seq":1}}""");
+        await client.SendTextAsync("""{"type":"test.route","data":{"target":"after","name":null,"seq":2}}""");
+        Assert.Contains("\"after\"", await client.ReceiveTextAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Type_outside_the_catalogue_is_unknown_and_the_connection_lives_on()
     {
         using var client = await _server.ConnectAsync("/typed");
-        await SendTextAsync(client, """{"type":"no.such.thing","data":{}}""");
+        await client.SendTextAsync("""{"type":"no.such.thing","data":{}}""");
         Assert.Equal(("no.such.thing", UnhandledReason.UnknownType), await NextUnhandledAsync());
-        await SendTextAsync(client, """{"type":"test.route","data":{"target":"alive","name":null,"seq":3}}""");
-        Assert.Contains("\"alive\"", await ReceiveTextAsync(client), StringComparison.Ordinal);
+        await client.SendTextAsync("""{"type":"test.route","data":{"target":"alive","name":null,"seq":3}}""");
+        Assert.Contains("\"alive\"", await client.ReceiveTextAsync(), StringComparison.Ordinal);
         Assert.Contains(_logs.Events, e => e.Id.Id == 204 && e.Message.Contains("unknown message type no.such.thing", StringComparison.Ordinal));
         Assert.DoesNotContain(_logs.Events, e => e.Id.Id == 206);
     }
@@ -74,10 +74,10 @@ public sealed class TypedEndpointTests : IAsyncLifetime
     public async Task Catalogued_type_without_a_handler_is_unhandled_not_unknown_and_the_connection_lives_on()
     {
         using var client = await _server.ConnectAsync("/typed");
-        await SendTextAsync(client, """{"type":"test.note","data":{"from":"x","seq":1}}""");
+        await client.SendTextAsync("""{"type":"test.note","data":{"from":"x","seq":1}}""");
         Assert.Equal(("test.note", UnhandledReason.NoHandler), await NextUnhandledAsync());
-        await SendTextAsync(client, """{"type":"test.route","data":{"target":"alive","name":null,"seq":4}}""");
-        Assert.Contains("\"alive\"", await ReceiveTextAsync(client), StringComparison.Ordinal);
+        await client.SendTextAsync("""{"type":"test.route","data":{"target":"alive","name":null,"seq":4}}""");
+        Assert.Contains("\"alive\"", await client.ReceiveTextAsync(), StringComparison.Ordinal);
         Assert.Contains(_logs.Events, e => e.Id.Id == 206 && e.Message.Contains("unhandled message type test.note", StringComparison.Ordinal));
         Assert.DoesNotContain(_logs.Events, e => e.Id.Id == 204);
     }
@@ -90,10 +90,10 @@ public sealed class TypedEndpointTests : IAsyncLifetime
             .On<Route>((context, route) => context.SendAsync(new Note(route.Target, route.Seq)));
         await using var server = new TestServer(null, ("/bare", endpoint));
         using var client = await server.ConnectAsync("/bare");
-        await SendTextAsync(client, """{"type":"no.such.thing","data":{}}""");
-        await SendTextAsync(client, """{"type":"test.note","data":{"from":"x","seq":1}}""");
-        await SendTextAsync(client, """{"type":"test.route","data":{"target":"alive","name":null,"seq":5}}""");
-        Assert.Contains("\"alive\"", await ReceiveTextAsync(client), StringComparison.Ordinal);
+        await client.SendTextAsync("""{"type":"no.such.thing","data":{}}""");
+        await client.SendTextAsync("""{"type":"test.note","data":{"from":"x","seq":1}}""");
+        await client.SendTextAsync("""{"type":"test.route","data":{"target":"alive","name":null,"seq":5}}""");
+        Assert.Contains("\"alive\"", await client.ReceiveTextAsync(), StringComparison.Ordinal);
         Assert.Equal([204, 206], logs.Events.Select(e => e.Id.Id).Where(id => id is 204 or 206));
     }
 
@@ -152,7 +152,7 @@ public sealed class TypedEndpointTests : IAsyncLifetime
     public async Task Malformed_input_closes_with_1007_and_a_reason(string text, string reasonPart)
     {
         using var client = await _server.ConnectAsync("/typed");
-        await SendTextAsync(client, text);
+        await client.SendTextAsync(text);
         var result = await client.ReceiveAsync(new byte[256], Timeout());
         Assert.Equal(WebSocketMessageType.Close, result.MessageType);
         Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, client.CloseStatus);
@@ -170,14 +170,4 @@ public sealed class TypedEndpointTests : IAsyncLifetime
 
     private static CancellationToken Timeout() => new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token;
 
-    private static Task SendTextAsync(ClientWebSocket client, string text)
-        => client.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, Timeout());
-
-    private static async Task<string> ReceiveTextAsync(ClientWebSocket client)
-    {
-        var buffer = new byte[4096];
-        var result = await client.ReceiveAsync(buffer, Timeout());
-        Assert.Equal(WebSocketMessageType.Text, result.MessageType);
-        return Encoding.UTF8.GetString(buffer, 0, result.Count);
-    }
 }
