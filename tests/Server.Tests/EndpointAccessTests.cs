@@ -246,6 +246,38 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         Assert.Single(_connected);
     }
 
+    [Theory]
+    [InlineData(SwitchboardTransport.WebSocket, "Authorization", "Bearer good-dee")]
+    [InlineData(SwitchboardTransport.LongPolling, "Authorization", "Bearer good-dee")]
+    [InlineData(SwitchboardTransport.WebSocket, "Cookie", "sid=good-dee")]
+    [InlineData(SwitchboardTransport.LongPolling, "Cookie", "sid=good-dee")]
+    public async Task SwitchboardClient_sends_its_headers_with_every_request_of_either_transport(SwitchboardTransport transport, string name, string value)
+    {
+        var notes = new ConcurrentQueue<Note>();
+        await using var client = new SwitchboardClient(_server.Uri("/typed/lobby"), SwitchboardMessages.Catalog, new SwitchboardClientOptions
+        {
+            Transport = transport,
+            Connection = new WebSocketClientOptions { Headers = [new(name, value)] },
+        });
+        client.On<Note>(notes.Enqueue);
+        await client.ConnectAsync();
+        for (var i = 0; i < 200 && notes.IsEmpty; i++) await Task.Delay(25);
+        Assert.Equal([new Note("dee", 1)], notes);
+        Assert.Equal([("dee", "room:lobby")], _connected);
+    }
+
+    [Fact]
+    public async Task SwitchboardClient_refuses_to_send_a_field_the_handshake_writes_itself()
+    {
+        await using var client = new SwitchboardClient(_server.Uri("/typed/lobby"), SwitchboardMessages.Catalog, new SwitchboardClientOptions
+        {
+            Transport = SwitchboardTransport.WebSocket,
+            Connection = new WebSocketClientOptions { Headers = [new("Sec-WebSocket-Key", "x")] },
+        });
+        await Assert.ThrowsAsync<ArgumentException>(() => client.ConnectAsync());
+        Assert.Empty(_connected);
+    }
+
     [Fact]
     public async Task Raw_handler_sees_the_user_on_its_connection()
     {

@@ -430,6 +430,12 @@ internal sealed class LongPollingClientConnection : ClientConnection
     {
         var request = new HttpRequestMessage(method, uri);
         if (options.Origin is { } origin) request.Headers.TryAddWithoutValidation("Origin", origin);
+        foreach (var (name, value) in options.Headers)
+        {
+            // The same fields as the WebSocket upgrade, under the same rule.
+            if (ClientHandshake.IsReservedField(name)) throw new ArgumentException($"'{name}' cannot be sent as an extra header", nameof(options));
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
         return request;
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using Switchboard.Connections;
+using Switchboard.Protocol;
 
 namespace Switchboard.Client;
 
@@ -11,6 +12,14 @@ public sealed class WebSocketClientOptions
 
     /// <summary>An Origin header to send, as a browser would; none by default.</summary>
     public string? Origin { get; init; }
+
+    /// <summary>
+    /// More request fields for every request of the connection, over either transport: the WebSocket upgrade and each
+    /// long-polling request. For credentials a server's authentication hook reads, such as <c>Authorization</c> or
+    /// <c>Cookie</c>. Fields the handshake writes itself (<see cref="ClientHandshake.IsReservedField"/>) are refused
+    /// when connecting. None by default.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
     /// <summary>Time allowed for TCP connect, TLS and the opening handshake together. Default 10 seconds.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

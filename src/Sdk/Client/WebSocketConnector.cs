@@ -26,7 +26,7 @@ public static class WebSocketConnector
     {
         ArgumentNullException.ThrowIfNull(uri);
         options ??= new WebSocketClientOptions();
-        var handshake = ClientHandshake.Create(uri, options.Subprotocols, options.Origin);
+        var handshake = ClientHandshake.Create(uri, options.Subprotocols, options.Origin, headers: options.Headers);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);

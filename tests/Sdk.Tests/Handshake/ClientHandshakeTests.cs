@@ -38,6 +38,37 @@ public class ClientHandshakeTests
     }
 
     [Fact]
+    public void WriteRequest_SendsExtraFieldsAfterItsOwn()
+    {
+        ClientHandshake client = ClientHandshake.CreateWithKey(new Uri("ws://example.com/chat"), null, null, null, SampleKey,
+            [new("Authorization", "Bearer abc"), new("Cookie", "sid=1; theme=dark")]);
+
+        Assert.Equal(
+            "GET /chat HTTP/1.1\r\n" +
+            "Host: example.com\r\n" +
+            "Upgrade: websocket\r\n" +
+            "Connection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+            "Sec-WebSocket-Version: 13\r\n" +
+            "Authorization: Bearer abc\r\n" +
+            "Cookie: sid=1; theme=dark\r\n" +
+            "\r\n",
+            Written(client.WriteRequest));
+    }
+
+    [Theory]
+    [InlineData("Host", "evil.example")]
+    [InlineData("sec-websocket-key", "x")]
+    [InlineData("Connection", "close")]
+    [InlineData("Content-Length", "5")]
+    [InlineData("Bad Name", "x")]
+    [InlineData("X-Split", "a\r\nInjected: yes")]
+    public void Create_RefusesExtraFieldsThatWouldBreakTheRequest(string name, string value)
+    {
+        Assert.Throws<ArgumentException>(() => ClientHandshake.Create(new Uri("ws://example.com/"), headers: [new(name, value)]));
+    }
+
+    [Fact]
     public void WriteRequest_WithoutOptions_OmitsProtocolAndOrigin()
     {
         ClientHandshake client = ClientHandshake.CreateWithKey(new Uri("wss://example.com"), null, null, null, SampleKey);

@@ -20,13 +20,15 @@ public sealed class ClientHandshake
     private readonly byte[] _request;
     private readonly byte[] _expectedAccept;
     private readonly string[] _subprotocols;
+    private readonly KeyValuePair<string, string>[] _headers;
     private readonly HandshakeLimits _limits;
 
-    private ClientHandshake(Uri uri, string key, string[] subprotocols, string? origin, HandshakeLimits limits)
+    private ClientHandshake(Uri uri, string key, string[] subprotocols, string? origin, KeyValuePair<string, string>[] headers, HandshakeLimits limits)
     {
         Uri = uri;
         Key = key;
         Origin = origin;
+        _headers = headers;
         _subprotocols = subprotocols;
         Subprotocols = subprotocols.Length == 0 ? ReadOnlyCollection<string>.Empty : Array.AsReadOnly(subprotocols);
         _limits = limits;
@@ -72,18 +74,41 @@ public sealed class ClientHandshake
     /// <param name="subprotocols">Subprotocols to offer, most preferred first; distinct HTTP tokens.</param>
     /// <param name="origin">An Origin field to send, such as <c>https://example.com</c>; null for none.</param>
     /// <param name="limits">Caps on the response head; <see cref="HandshakeLimits.Default"/> when null.</param>
+    /// <param name="headers">
+    /// More request fields, such as <c>Authorization</c> or <c>Cookie</c>, sent after the handshake's own; none of the
+    /// fields the handshake itself writes (see <see cref="IsReservedField"/>).
+    /// </param>
     /// <returns>The handshake, ready to write its request.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="uri"/> is null.</exception>
-    /// <exception cref="ArgumentException">The URI, a subprotocol or the origin is not acceptable.</exception>
+    /// <exception cref="ArgumentException">The URI, a subprotocol, the origin or a field is not acceptable.</exception>
     public static ClientHandshake Create(
         Uri uri,
         IReadOnlyList<string>? subprotocols = null,
         string? origin = null,
-        HandshakeLimits? limits = null)
+        HandshakeLimits? limits = null,
+        IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         Span<byte> nonce = stackalloc byte[16];
         RandomNumberGenerator.Fill(nonce);
-        return CreateWithKey(uri, subprotocols, origin, limits, Convert.ToBase64String(nonce));
+        return CreateWithKey(uri, subprotocols, origin, limits, Convert.ToBase64String(nonce), headers);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> is a field the handshake writes itself or that frames the request (Host, Upgrade,
+    /// Connection, Origin, Content-Length, Transfer-Encoding, and every Sec-WebSocket- field), compared case-insensitively.
+    /// </summary>
+    /// <param name="name">A field name.</param>
+    /// <returns>True when extra headers may not carry it.</returns>
+    public static bool IsReservedField(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.StartsWith("Sec-WebSocket-", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("Host", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("Origin", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Prepares a handshake with a chosen key, so tests can pin the request bytes.</summary>
@@ -92,7 +117,8 @@ public sealed class ClientHandshake
         IReadOnlyList<string>? subprotocols,
         string? origin,
         HandshakeLimits? limits,
-        string key)
+        string key,
+        IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
         if (!uri.IsAbsoluteUri || uri.Scheme is not ("ws" or "wss" or "http" or "https"))
@@ -121,7 +147,16 @@ public sealed class ClientHandshake
             throw new ArgumentException("An origin must be non-empty visible ASCII, such as https://example.com.", nameof(origin));
         }
 
-        return new ClientHandshake(uri, key, offered, origin, limits ?? HandshakeLimits.Default);
+        KeyValuePair<string, string>[] extra = headers is null || headers.Count == 0 ? [] : [.. headers];
+        foreach (var (name, value) in extra)
+        {
+            if (name is null || value is null || !HttpGrammar.IsToken(name) || !HttpGrammar.IsFieldValue(value) || IsReservedField(name))
+            {
+                throw new ArgumentException($"'{name}' cannot be sent: a field needs a token name that the handshake does not write itself, and a value without control characters.", nameof(headers));
+            }
+        }
+
+        return new ClientHandshake(uri, key, offered, origin, extra, limits ?? HandshakeLimits.Default);
     }
 
     /// <summary>
@@ -322,6 +357,14 @@ public sealed class ClientHandshake
         if (Origin is not null)
         {
             HttpWriter.WriteField(output, "Origin"u8, Origin);
+        }
+
+        foreach (var (name, value) in _headers)
+        {
+            HttpWriter.WriteLatin1(output, name);
+            HttpWriter.Write(output, ": "u8);
+            HttpWriter.WriteLatin1(output, value);
+            HttpWriter.Write(output, HttpWriter.Crlf);
         }
 
         HttpWriter.Write(output, HttpWriter.Crlf);
