@@ -339,7 +339,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             .ConfigureAwait(false);
         if (!verdict.Allowed)
         {
-            await RejectAsync(transport, verdict.Status, verdict.Reason!).ConfigureAwait(false);
+            await RejectAsync(transport, verdict.Status, verdict.Reason!, gate.RefusalFields(verdict.Status)).ConfigureAwait(false);
             return null;
         }
 
@@ -363,12 +363,12 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         };
     }
 
-    private async Task RejectAsync(SocketTransport transport, int statusCode, string reason)
+    private async Task RejectAsync(SocketTransport transport, int statusCode, string reason, KeyValuePair<string, string>[]? fields = null)
     {
         Log.HandshakeRejected(_logger, transport.Socket.RemoteEndPoint, statusCode, reason);
         try
         {
-            HandshakeResponse.WriteReject(transport.Output, statusCode, reason);
+            HandshakeResponse.WriteReject(transport.Output, statusCode, reason, fields);
             await transport.Output.FlushAsync().ConfigureAwait(false);
             await transport.CloseAsync(_options.CloseTimeout).ConfigureAwait(false);
         }

@@ -202,6 +202,7 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         await raw.SendAsync(UpgradeRequest("/typed/r", extra));
         var head = await raw.ReadHeadAsync();
         Assert.StartsWith("HTTP/1.1 401 ", head, StringComparison.Ordinal);
+        Assert.Contains("\r\nWWW-Authenticate: Bearer\r\n", head, StringComparison.Ordinal);
         Assert.Equal(reason + "\n", Encoding.UTF8.GetString(await raw.ReadAsync(reason.Length + 1, TimeSpan.FromSeconds(5))));
 
         using var request = OpenRequest("/typed/r");
@@ -211,6 +212,7 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         }
         using var response = await _http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
         Assert.Contains(reason, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         Assert.Empty(_connected);

@@ -26,7 +26,14 @@ internal sealed class EndpointGate
             else throw new ArgumentException($"'{origin}' is not an origin (scheme://host[:port]), 'null' or '*'", nameof(options));
         }
         _authenticate = options.Authenticate;
+        Challenge = options.AuthenticationChallenge;
     }
+
+    /// <summary>The <c>WWW-Authenticate</c> value of this endpoint's 401s.</summary>
+    public string Challenge { get; }
+
+    /// <summary>The fields a refusal with <paramref name="status"/> carries besides the framing: the challenge of a 401.</summary>
+    public KeyValuePair<string, string>[]? RefusalFields(int status) => status == 401 ? [new("WWW-Authenticate", Challenge)] : null;
 
     /// <summary>Same-origin browsers and non-browser clients, no authentication: what <c>Map(template, handler)</c> gets.</summary>
     public static EndpointGate Default { get; } = new(new EndpointOptions());

@@ -27,4 +27,21 @@ public sealed class EndpointOptions
     /// <remarks>Runs before the handshake completes, on the connection's own task; it may be called concurrently for
     /// different connections.</remarks>
     public Func<ConnectRequest, ValueTask<AuthenticationResult>>? Authenticate { get; init; }
+
+    /// <summary>
+    /// The <c>WWW-Authenticate</c> challenge sent with every 401 from <see cref="Authenticate"/>, over either transport
+    /// (RFC 9110 section 11.6.1: a 401 carries at least one challenge). Name the scheme the hook reads. Default
+    /// <c>Bearer</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is empty or holds control characters.</exception>
+    public string AuthenticationChallenge
+    {
+        get;
+        init
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value);
+            if (!Protocol.HttpGrammar.IsFieldValue(value)) throw new ArgumentException("a challenge must be a field value without control characters", nameof(value));
+            field = value;
+        }
+    } = "Bearer";
 }

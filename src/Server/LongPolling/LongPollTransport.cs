@@ -69,6 +69,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         if (!verdict.Allowed)
         {
             Fail(response, verdict.Status, verdict.Reason!);
+            foreach (var (name, value) in gate.RefusalFields(verdict.Status) ?? []) response.SetHeader(name, value);
             return;
         }
 

@@ -117,9 +117,10 @@ public static class HandshakeResponse
     /// <param name="output">Where the response is appended.</param>
     /// <param name="statusCode">A 4xx or 5xx status; usually <see cref="HandshakeErrorExtensions.ToStatusCode"/>.</param>
     /// <param name="reason">The body text, for people reading it; usually <see cref="HandshakeErrorExtensions.Describe"/>.</param>
+    /// <param name="fields">More fields for the head, such as the <c>WWW-Authenticate</c> of a 401; names and values as they go on the wire.</param>
     /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="reason"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="statusCode"/> is not between 400 and 599.</exception>
-    public static void WriteReject(IBufferWriter<byte> output, int statusCode, string reason)
+    public static void WriteReject(IBufferWriter<byte> output, int statusCode, string reason, IReadOnlyList<KeyValuePair<string, string>>? fields = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(reason);
@@ -133,17 +134,27 @@ public static class HandshakeResponse
         {
             case 405:
                 // RFC 9110 section 15.5.6: a 405 lists the methods the target supports.
-                HttpWriter.Write(output, "\r\nConnection: close\r\nAllow: GET\r\n\r\n"u8);
+                HttpWriter.Write(output, "\r\nConnection: close\r\nAllow: GET\r\n"u8);
                 break;
             case 426:
                 // RFC 9110 section 15.5.22 requires Upgrade on a 426, and section 7.8 requires the matching
                 // Connection option; RFC 6455 section 4.4 names the versions this server speaks.
-                HttpWriter.Write(output, "\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n"u8);
+                HttpWriter.Write(output, "\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"u8);
                 break;
             default:
-                HttpWriter.Write(output, "\r\nConnection: close\r\n\r\n"u8);
+                HttpWriter.Write(output, "\r\nConnection: close\r\n"u8);
                 break;
         }
+
+        foreach (var (name, value) in fields ?? [])
+        {
+            HttpWriter.WriteLatin1(output, name);
+            HttpWriter.Write(output, ": "u8);
+            HttpWriter.WriteLatin1(output, value);
+            HttpWriter.Write(output, HttpWriter.Crlf);
+        }
+
+        HttpWriter.Write(output, HttpWriter.Crlf);
 
         HttpWriter.WriteUtf8(output, reason);
         HttpWriter.Write(output, "\n"u8);
