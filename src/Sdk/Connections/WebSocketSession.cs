@@ -256,11 +256,17 @@ public sealed class WebSocketSession
         {
             var output = _transport.Output;
             if (opcode != Opcode.Close && Volatile.Read(ref _closeSent) != 0) return;
-            // Only data waits or counts against the queue: a pong must never stall the receive loop that sends it.
-            if (opcode is Opcode.Text or Opcode.Binary && _transport.QueuedBytes > _transport.SendQueueLimit)
+            if (_transport.QueuedBytes > _transport.SendQueueLimit)
             {
-                if (_role == WebSocketRole.Server) slowConsumer = true;
-                else await _transport.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                // A pong must never stall the receive loop that sends it, nor pile up for a peer that pings without
+                // reading: over the limit, pongs and pings are left out (only the latest pong counts, RFC 6455
+                // section 5.5.3, and the keepalive timeout still judges the peer).
+                if (opcode is Opcode.Ping or Opcode.Pong) return;
+                if (opcode != Opcode.Close)
+                {
+                    if (_role == WebSocketRole.Server) slowConsumer = true;
+                    else await _transport.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
             if (!slowConsumer)
