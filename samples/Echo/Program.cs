@@ -30,7 +30,8 @@ await using var server = new WebSocketServer(
     new WebSocketServerOptions
     {
         EndPoint = new IPEndPoint(IPAddress.Loopback, port),
-        Frames = new FrameReaderOptions { MaxFrameSize = SixteenMiB, MaxMessageSize = SixteenMiB },
+        // Conformance cases stream 16 MiB messages in fragments as small as one byte.
+        Frames = new FrameReaderOptions { MaxFrameSize = SixteenMiB, MaxMessageSize = SixteenMiB, MaxFragments = (int)SixteenMiB },
         // Room for a few 16 MiB echoes in flight to a peer that sends faster than it reads.
         SendQueueLimit = 4 * SixteenMiB,
     },

@@ -6,7 +6,7 @@ namespace Switchboard.Tests.Framing;
 /// <summary>Every <see cref="FrameError"/>: an input that produces it, its close code and its reason text.</summary>
 public class FrameErrorTests
 {
-    private static readonly FrameReaderOptions Small = new() { MaxFrameSize = 100, MaxMessageSize = 150 };
+    private static readonly FrameReaderOptions Small = new() { MaxFrameSize = 100, MaxMessageSize = 150, MaxFragments = 3 };
 
     /// <summary>Per error: the reading role and wire bytes that trigger it with <see cref="Small"/> limits.</summary>
     private static readonly Dictionary<FrameError, (WebSocketRole Role, string Wire)> Catalog = new()
@@ -27,6 +27,7 @@ public class FrameErrorTests
         [FrameError.InvalidCloseReason] = (WebSocketRole.Client, "88 03 03 E8 FF"),
         [FrameError.FrameTooBig] = (WebSocketRole.Client, "82 65"),
         [FrameError.MessageTooBig] = (WebSocketRole.Client, "02 64" + string.Concat(Enumerable.Repeat(" 00", 100)) + " 80 33"),
+        [FrameError.TooManyFragments] = (WebSocketRole.Client, "01 01 61 00 01 62 00 01 63 80 01 64"),
     };
 
     public static TheoryData<FrameError> Errors => [.. Enum.GetValues<FrameError>().Where(e => e != FrameError.None)];

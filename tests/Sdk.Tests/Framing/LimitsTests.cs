@@ -80,6 +80,25 @@ public class LimitsTests
     }
 
     [Fact]
+    public void Message_in_more_frames_than_the_fragment_limit_fails_at_the_header_of_the_one_too_many()
+    {
+        var options = new FrameReaderOptions { MaxFragments = 3 };
+        // Three fragments, "abc", make a message; a fourth header fails before its payload is read.
+        Transcript three = ReaderDriver.ReadWhole(Hex.Bytes("01 01 61 00 01 62 80 01 63"), WebSocketRole.Client, options);
+        Assert.Equal(3, three.DataEvents.Count);
+        Assert.DoesNotContain(three.Items, item => item == ReadItem.Failure(FrameError.TooManyFragments));
+
+        Transcript four = ReaderDriver.ReadWhole(Hex.Bytes("01 01 61 00 01 62 00 01 63 80 01 64"), WebSocketRole.Client, options);
+        Assert.Equal(ReadItem.Failure(FrameError.TooManyFragments), four.Items[^1]);
+        Assert.Equal(9, four.Consumed);
+        Assert.Equal(CloseCode.PolicyViolation, FrameError.TooManyFragments.ToCloseCode());
+
+        // The count starts again with each message; control frames between fragments do not count.
+        Transcript again = ReaderDriver.ReadWhole(Hex.Bytes("01 01 61 89 00 00 01 62 80 01 63 01 01 61 00 01 62 80 01 63"), WebSocketRole.Client, options);
+        Assert.DoesNotContain(again.Items, item => item == ReadItem.Failure(FrameError.TooManyFragments));
+    }
+
+    [Fact]
     public void Single_frame_over_the_message_limit_fails()
     {
         var options = new FrameReaderOptions { MaxFrameSize = 1000, MaxMessageSize = 150 };

@@ -56,4 +56,7 @@ public enum FrameError : byte
 
     /// <summary>A message grows larger than <see cref="FrameReaderOptions.MaxMessageSize"/>.</summary>
     MessageTooBig,
+
+    /// <summary>A message comes in more frames than <see cref="FrameReaderOptions.MaxFragments"/>.</summary>
+    TooManyFragments,
 }

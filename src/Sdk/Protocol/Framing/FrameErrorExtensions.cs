@@ -14,6 +14,7 @@ public static class FrameErrorExtensions
     {
         FrameError.InvalidUtf8 or FrameError.InvalidCloseReason => CloseCode.InvalidPayloadData,
         FrameError.FrameTooBig or FrameError.MessageTooBig => CloseCode.MessageTooBig,
+        FrameError.TooManyFragments => CloseCode.PolicyViolation,
         _ => CloseCode.ProtocolError,
     };
 
@@ -41,6 +42,7 @@ public static class FrameErrorExtensions
         FrameError.InvalidCloseReason => "Close reason is not valid UTF-8",
         FrameError.FrameTooBig => "Frame exceeds the size limit",
         FrameError.MessageTooBig => "Message exceeds the size limit",
+        FrameError.TooManyFragments => "Message exceeds the fragment limit",
         _ => "Protocol error",
     };
 }

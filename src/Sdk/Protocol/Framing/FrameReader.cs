@@ -46,6 +46,7 @@ public sealed class FrameReader
     private readonly bool _expectMasked;
     private readonly long _maxFrameSize;
     private readonly long _maxMessageSize;
+    private readonly int _maxFragments;
 
     private FrameError _error;
 
@@ -59,6 +60,7 @@ public sealed class FrameReader
     // The open data message; Continuation stands for "none".
     private Opcode _messageOpcode;
     private long _messageLength;
+    private int _messageFrames;
     private Utf8Validator _utf8;
 
     /// <summary>Creates a reader for the side of the connection that reads.</summary>
@@ -73,6 +75,7 @@ public sealed class FrameReader
         _expectMasked = role == WebSocketRole.Server;
         _maxFrameSize = options.MaxFrameSize;
         _maxMessageSize = options.MaxMessageSize;
+        _maxFragments = options.MaxFragments;
     }
 
     /// <summary>Reads the next event from <paramref name="input"/>. Never throws on any input.</summary>
@@ -152,6 +155,12 @@ public sealed class FrameReader
             return Fail(FrameError.MessageTooBig, input, out consumed, out examined, out frameEvent);
         }
 
+        int messageFrames = continuation ? _messageFrames : 0;
+        if (messageFrames >= _maxFragments)
+        {
+            return Fail(FrameError.TooManyFragments, input, out consumed, out examined, out frameEvent);
+        }
+
         ReadOnlySequence<byte> payload = input.Slice(header.Length);
         if (header.PayloadLength > 0 && payload.IsEmpty)
         {
@@ -166,6 +175,7 @@ public sealed class FrameReader
         }
 
         _messageLength = messageLength + header.PayloadLength;
+        _messageFrames = messageFrames + 1;
         _frameRemaining = header.PayloadLength;
         _frameFin = header.Fin;
         _frameMasked = header.Masked;
@@ -210,6 +220,7 @@ public sealed class FrameReader
         {
             _messageOpcode = Opcode.Continuation;
             _messageLength = 0;
+            _messageFrames = 0;
         }
 
         consumed = examined = payload.End;
