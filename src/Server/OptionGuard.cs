@@ -16,4 +16,11 @@ internal static class OptionGuard
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, 0, nameof(value));
         return value;
     }
+
+    /// <summary>Returns <paramref name="value"/>, or throws when it is zero or negative.</summary>
+    public static int Positive(int value)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, 0, nameof(value));
+        return value;
+    }
 }

@@ -126,11 +126,7 @@ public sealed class WebSocketServerOptions
     public int MaxConnections
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
-            field = value;
-        }
+        init => field = OptionGuard.Positive(value);
     } = DefaultMaxConnections;
 
     /// <summary>The default of <see cref="MaxConnections"/>: 10000.</summary>
