@@ -32,7 +32,6 @@ public sealed class WebSocketSession
     private int _state;
     private long _lastReceived = Environment.TickCount64;
     private long _pingSent;
-    private Task _flushing = Task.CompletedTask;
 
     /// <summary>Creates a session over a transport whose handshake is complete.</summary>
     /// <param name="id">A number that identifies the session in logs.</param>
