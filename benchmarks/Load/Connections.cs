@@ -1,0 +1,50 @@
+using Switchboard.Benchmarks.Load.Wire;
+
+namespace Switchboard.Benchmarks.Load;
+
+/// <summary>Opening and closing many connections at once, a bounded number at a time.</summary>
+internal static class Connections
+{
+    /// <summary>
+    /// Opens <paramref name="count"/> connections, at most <paramref name="parallel"/> handshakes at a time. Failed
+    /// opens are null in the result (with their reasons counted in <paramref name="failures"/>).
+    /// </summary>
+    public static async Task<LoadConnection?[]> OpenAsync(CommonSettings settings, int count, int parallel, Dictionary<string, int> failures,
+        CancellationToken cancellationToken)
+    {
+        var handshake = new ClientHandshake(settings.Target.HostHeader, settings.Target.Port, settings.Target.Path);
+        var result = new LoadConnection?[count];
+        using var gate = new SemaphoreSlim(parallel);
+        var tasks = Enumerable.Range(0, count).Select(async i =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                result[i] = await LoadConnection.OpenAsync(settings.Target, handshake, settings.Sources.Next(), cancellationToken);
+            }
+            catch (ConnectFailedException e)
+            {
+                lock (failures) failures[e.Message] = failures.GetValueOrDefault(e.Message) + 1;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        await Task.WhenAll(tasks);
+        return result;
+    }
+
+    /// <summary>Closes every connection with the closing handshake, in parallel, then drops what is left.</summary>
+    public static async Task CloseAllAsync(IEnumerable<LoadConnection?> connections, TimeSpan timeout)
+    {
+        var open = connections.OfType<LoadConnection>().ToList();
+        await Task.WhenAll(open.Select(c => c.CloseAsync(timeout)));
+        foreach (var connection in open) connection.Dispose();
+    }
+
+    public static void NoteFailures(Result result, Dictionary<string, int> failures)
+    {
+        foreach (var (reason, count) in failures) result.Notes.Add($"{count} x {reason}");
+    }
+}

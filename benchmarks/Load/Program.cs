@@ -1,0 +1,54 @@
+using Switchboard.Benchmarks.Load;
+using Switchboard.Benchmarks.Load.Scenarios;
+
+// The load tool: raw-socket WebSocket clients against any server (docs/performance.md, "Load: side by side").
+// Usage: Switchboard.Benchmarks.Load <echo|broadcast|idle|handshakes|report> [--option value ...]; see Usage below.
+const string Usage = """
+    usage: Load <scenario> --url ws://127.0.0.1:PORT/PATH [options]
+      echo        C connections x P messages in flight x S bytes, closed loop: msgs/s and round-trip latency
+                    --connections 32 --inflight 8 --payload 32
+      broadcast   a room of N users, each with P own messages in flight: deliveries/s and fan-out latency
+                    --users 100 --inflight 1 --payload 64 --format envelope|signalr
+      idle        K idle connections held: server RSS growth per connection, connections held
+                    --connections 2000 --warmup-connections 50 --parallel 32
+      handshakes  connect + upgrade + closing handshake, L loops: handshakes/s
+                    --concurrency 8 --source-ips 32
+    common:       --warmup SECONDS --duration SECONDS --label NAME --round N --out results.jsonl
+                  --server-pid PID (default: the process listening on the port) --source-ips N
+    report        --in results.jsonl [--baseline kestrel] [--subject switchboard]: the markdown tables
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+try
+{
+    var options = new Options(args.Skip(1));
+    if (args[0] == "report") return Report.Run(options);
+
+    var result = args[0] switch
+    {
+        "echo" => await EchoScenario.RunAsync(options),
+        "broadcast" => await BroadcastScenario.RunAsync(options),
+        "idle" => await IdleScenario.RunAsync(options),
+        "handshakes" => await HandshakeScenario.RunAsync(options),
+        _ => throw new UsageException($"unknown scenario '{args[0]}'"),
+    };
+    Console.WriteLine(result);
+    if (options.Has("out")) await File.AppendAllTextAsync(options.Get("out", ""), result.ToJsonLine() + "\n");
+    return 0;
+}
+catch (UsageException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    await Console.Error.WriteLineAsync(Usage);
+    return 2;
+}
+catch (ConnectFailedException e)
+{
+    await Console.Error.WriteLineAsync($"cannot connect: {e.Message}");
+    return 1;
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace Switchboard.Benchmarks.Load;
+
+/// <summary>
+/// The phases every scenario goes through, read by all loops without locks: warm-up (traffic, nothing recorded),
+/// measuring (recorded), stopping (no new sends; loops finish what is in flight). Also the one clock, in nanoseconds
+/// since the process started, that send stamps and receipts share.
+/// </summary>
+internal sealed class RunClock
+{
+    private static readonly long Origin = Stopwatch.GetTimestamp();
+    private static readonly double NanosecondsPerTick = 1e9 / Stopwatch.Frequency;
+    private volatile int _phase;
+
+    public bool Measuring => _phase == 1;
+
+    public bool Stopping => _phase == 2;
+
+    public static long Now
+    {
+        get
+        {
+            var origin = Origin; // first: reading it may run the static initializer, which must not come after the timestamp
+            return (long)((Stopwatch.GetTimestamp() - origin) * NanosecondsPerTick);
+        }
+    }
+
+    public void StartMeasuring() => _phase = 1;
+
+    public void Stop() => _phase = 2;
+}
+
+/// <summary>
+/// The measured interval's wall time and CPU: the server's (from /proc, when its pid is known) and this process's,
+/// so a result shows whether the load side itself was the limit.
+/// </summary>
+internal sealed class CpuWindow(int? serverPid)
+{
+    private readonly int _self = Environment.ProcessId;
+    private long _start;
+    private double _serverStart, _selfStart;
+
+    public double Seconds { get; private set; }
+
+    public double ServerCpuSeconds { get; private set; } = double.NaN;
+
+    public double LoadCpuSeconds { get; private set; }
+
+    public void Begin()
+    {
+        _serverStart = serverPid is { } pid ? ProcStats.CpuSeconds(pid) : double.NaN;
+        _selfStart = ProcStats.CpuSeconds(_self);
+        _start = Stopwatch.GetTimestamp();
+    }
+
+    public void End()
+    {
+        Seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
+        if (serverPid is { } pid) ServerCpuSeconds = ProcStats.CpuSeconds(pid) - _serverStart;
+        LoadCpuSeconds = ProcStats.CpuSeconds(_self) - _selfStart;
+    }
+
+    /// <summary>Server CPU as a percentage of one core.</summary>
+    public double ServerCpuPercent => 100 * ServerCpuSeconds / Seconds;
+
+    public double LoadCpuPercent => 100 * LoadCpuSeconds / Seconds;
+}

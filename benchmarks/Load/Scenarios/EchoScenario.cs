@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Switchboard.Benchmarks.Load.Wire;
+
+namespace Switchboard.Benchmarks.Load.Scenarios;
+
+/// <summary>
+/// C connections, each keeping P messages of S bytes in flight against an echo server (closed loop): every echo that
+/// comes back is timed against its send and replaced by a new message. Measures messages/s (echoes received) and the
+/// round-trip latency of each message.
+/// </summary>
+internal static class EchoScenario
+{
+    public static async Task<Result> RunAsync(Options options)
+    {
+        var settings = CommonSettings.From(options, warmup: 2, duration: 5, sourceIps: 1);
+        var connections = options.GetInt("connections", 32, 1);
+        var inflight = options.GetInt("inflight", 8, 1);
+        var payloadSize = options.GetInt("payload", 32, 0);
+        options.EnsureAllUsed();
+
+        var result = new Result
+        {
+            Scenario = "echo",
+            Case = string.Create(CultureInfo.InvariantCulture, $"C={connections} P={inflight} S={payloadSize}"),
+            Server = settings.Label,
+            Round = settings.Round,
+        };
+        var failures = new Dictionary<string, int>(StringComparer.Ordinal);
+        var opened = await Connections.OpenAsync(settings, connections, 64, failures, CancellationToken.None);
+
+        var payload = new byte[payloadSize];
+        payload.AsSpan().Fill((byte)'x'); // valid UTF-8: a text message, so every server also validates it
+        var clock = new RunClock();
+        using var stop = new CancellationTokenSource();
+        var loops = opened.OfType<LoadConnection>().Select(c => new EchoLoop(c, new FrameBlock(ServerFrame.Text, payload, inflight), clock)).ToList();
+        var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
+
+        var window = new CpuWindow(settings.ServerPid);
+        await Task.Delay(settings.Warmup);
+        window.Begin();
+        clock.StartMeasuring();
+        await Task.Delay(settings.Duration);
+        clock.Stop();
+        window.End();
+
+        // What is in flight comes back (or the server is stuck: give up after a few seconds).
+        stop.CancelAfter(TimeSpan.FromSeconds(5));
+        await Task.WhenAll(running);
+        await Connections.CloseAllAsync(opened, TimeSpan.FromSeconds(2));
+
+        var histogram = new LatencyHistogram();
+        long messages = 0;
+        foreach (var loop in loops)
+        {
+            histogram.Add(loop.Latency);
+            messages += loop.Messages;
+        }
+        result["connections"] = loops.Count;
+        result["messages"] = messages;
+        result["msgsPerSec"] = messages / window.Seconds;
+        result.AddLatency("", histogram);
+        result.AddCpu(window);
+        result["serverCpuUsPerMsg"] = window.ServerCpuSeconds * 1e6 / messages;
+        result["failedConnections"] = loops.Count(l => l.Failure is not null) + (connections - loops.Count);
+        Connections.NoteFailures(result, failures);
+        foreach (var group in loops.Where(l => l.Failure is not null).GroupBy(l => l.Failure)) result.Notes.Add($"{group.Count()} x {group.Key}");
+        return result;
+    }
+
+    /// <summary>One connection's closed loop. Echoes come back in order, so a ring of send times pairs each with its send.</summary>
+    private sealed class EchoLoop(LoadConnection connection, FrameBlock frames, RunClock clock) : IFrameSink
+    {
+        private readonly long[] _sentAt = new long[frames.Count];
+        private int _head;
+        private int _inflight;
+        private int _returned;
+
+        public LatencyHistogram Latency { get; } = new();
+
+        public long Messages { get; private set; }
+
+        /// <summary>Why the loop ended early, or null.</summary>
+        public string? Failure { get; private set; }
+
+        public void OnData(ReadOnlySpan<byte> payload, bool fin)
+        {
+            if (!fin) return;
+            var now = RunClock.Now;
+            var sent = _sentAt[_head];
+            _head = (_head + 1) % _sentAt.Length;
+            _inflight--;
+            _returned++;
+            if (clock.Measuring)
+            {
+                Messages++;
+                Latency.Record(now - sent);
+            }
+        }
+
+        public async Task RunAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await SendAsync(frames.Count, cancellationToken);
+                while (true)
+                {
+                    connection.Drain(this);
+                    if (connection.ProtocolError)
+                    {
+                        Failure = "protocol error from the server";
+                        return;
+                    }
+                    await connection.FlushControlAsync(cancellationToken);
+                    if (connection.CloseReceived)
+                    {
+                        Failure = "the server closed the connection";
+                        return;
+                    }
+                    if (_inflight < 0)
+                    {
+                        Failure = "more echoes than messages sent";
+                        return;
+                    }
+
+                    if (clock.Stopping)
+                    {
+                        if (_inflight == 0) return;
+                    }
+                    else if (_returned > 0)
+                    {
+                        var count = _returned;
+                        _returned = 0;
+                        await SendAsync(count, cancellationToken);
+                    }
+
+                    if (!await connection.ReceiveAsync(cancellationToken))
+                    {
+                        Failure = "the server dropped the connection";
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                if (!clock.Stopping) throw;
+                Failure = "echoes still missing after the run";
+            }
+            catch (Exception e) when (e is SocketException or IOException)
+            {
+                Failure = e.Message;
+            }
+        }
+
+        private ValueTask<int> SendAsync(int count, CancellationToken cancellationToken)
+        {
+            var now = RunClock.Now;
+            for (var i = 0; i < count; i++) _sentAt[(_head + _inflight + i) % _sentAt.Length] = now;
+            _inflight += count;
+            return connection.SendAsync(frames.Take(count), cancellationToken);
+        }
+    }
+}
