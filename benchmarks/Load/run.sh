@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Side by side: Switchboard against Kestrel + System.Net.WebSockets, Node `ws` and (broadcast) SignalR, in one run.
+# Builds everything Release, then for each round and each case starts every server in turn (fresh process, pinned to
+# core 0), runs benchmarks/Load against it (pinned to core 1), stops it, and moves on: A/B interleaved, with the
+# server order rotated every round. Prints the markdown report (docs/performance.md, "Load: side by side").
+#
+#   benchmarks/Load/run.sh            the full run: 3 rounds, about 8 minutes
+#   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
+#
+# Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes"
+#          --servers "switchboard kestrel node signalr"  --out DIR (default artifacts/load/DATE)  --no-build
+#          --server-core N  --load-core N
+# Results: DIR/results.jsonl (one JSON line per measurement), DIR/report.md, DIR/logs/*.log (server output).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+ROUNDS=3 WARMUP=2 DURATION=4 QUICK=0 BUILD=1
+SCENARIOS="echo broadcast idle handshakes"
+SERVERS="switchboard kestrel node signalr"
+SERVER_CORE=0 LOAD_CORE=1
+OUT=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1; ROUNDS=1; WARMUP=1; DURATION=2 ;;
+    --rounds) ROUNDS="$2"; shift ;;
+    --warmup) WARMUP="$2"; shift ;;
+    --duration) DURATION="$2"; shift ;;
+    --scenarios) SCENARIOS="$2"; shift ;;
+    --servers) SERVERS="$2"; shift ;;
+    --out) OUT="$2"; shift ;;
+    --no-build) BUILD=0 ;;
+    --server-core) SERVER_CORE="$2"; shift ;;
+    --load-core) LOAD_CORE="$2"; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# The cases. Echo: the issue's two targets (32-byte payloads, 8 and 1 in flight). Broadcast: one room.
+if [[ $QUICK -eq 1 ]]; then
+  ECHO_CASES=("--connections 32 --inflight 8 --payload 32" "--connections 32 --inflight 1 --payload 32")
+  BROADCAST_ARGS="--users 50 --inflight 1 --payload 64"
+  IDLE_ARGS="--connections 500"
+  HANDSHAKE_ARGS="--concurrency 8"
+else
+  ECHO_CASES=("--connections 32 --inflight 8 --payload 32" "--connections 32 --inflight 1 --payload 32")
+  BROADCAST_ARGS="--users 100 --inflight 1 --payload 64"
+  IDLE_ARGS="--connections 2000"
+  HANDSHAKE_ARGS="--concurrency 8"
+fi
+
+OUT="${OUT:-$ROOT/artifacts/load/$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$OUT/logs"
+RESULTS="$OUT/results.jsonl"
+: > "$RESULTS"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+log() { printf '==> %s\n' "$*" >&2; }
+
+BIN=bin/Release/net10.0
+LOAD_DLL="$ROOT/benchmarks/Load/$BIN/Switchboard.Benchmarks.Load.dll"
+ECHO_DLL="$ROOT/samples/Echo/$BIN/Echo.dll"
+BROADCAST_DLL="$ROOT/benchmarks/Peers/SwitchboardBroadcast/$BIN/SwitchboardBroadcast.dll"
+KESTREL_DLL="$ROOT/benchmarks/Peers/KestrelEcho/$BIN/KestrelEcho.dll"
+SIGNALR_DLL="$ROOT/benchmarks/Peers/SignalRChat/$BIN/SignalRChat.dll"
+NODE_DIR="$ROOT/benchmarks/Peers/node"
+
+if [[ $BUILD -eq 1 ]]; then
+  for project in benchmarks/Load samples/Echo benchmarks/Peers/SwitchboardBroadcast benchmarks/Peers/KestrelEcho benchmarks/Peers/SignalRChat; do
+    log "building $project (Release)"
+    dotnet build -c Release -nologo -v q "$project" >"$OUT/logs/build.log" 2>&1 || { cat "$OUT/logs/build.log" >&2; exit 1; }
+  done
+fi
+if [[ " $SERVERS " == *" node "* ]]; then
+  if [[ "$(node -p "try{require('$NODE_DIR/node_modules/ws/package.json').version}catch{''}" 2>/dev/null)" != "$(node -p "require('$NODE_DIR/package.json').dependencies.ws")" ]]; then
+    log "installing npm packages in benchmarks/Peers/node"
+    (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+  fi
+fi
+
+SERVER_PID=""
+stop_server() {
+  if [[ -n "$SERVER_PID" ]]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}
+trap stop_server EXIT
+trap 'stop_server; exit 130' INT TERM
+
+# start_server NAME SCENARIO: starts the server that plays NAME in SCENARIO on core $SERVER_CORE; sets URL and FORMAT.
+PORT=9300
+start_server() {
+  local name="$1" scenario="$2" echo_path="/" room_path="/room"
+  PORT=$((PORT + 1))
+  FORMAT=envelope
+  local cmd
+  case "$name" in
+    switchboard|switchboard-raw)
+      if [[ "$scenario" == broadcast ]]; then
+        cmd=(dotnet "$BROADCAST_DLL" --port "$PORT")
+        [[ "$name" == switchboard-raw ]] && room_path="/raw"
+      else
+        cmd=(dotnet "$ECHO_DLL" --port "$PORT")
+      fi ;;
+    kestrel) cmd=(dotnet "$KESTREL_DLL" --urls "http://127.0.0.1:$PORT") ;;
+    node) cmd=(node "$NODE_DIR/server.mjs" --port "$PORT") ;;
+    signalr) cmd=(dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT"); room_path="/chat"; FORMAT=signalr ;;
+    *) echo "unknown server $name" >&2; exit 2 ;;
+  esac
+  if [[ "$scenario" == broadcast ]]; then URL="ws://127.0.0.1:$PORT$room_path"; else URL="ws://127.0.0.1:$PORT$echo_path"; fi
+  taskset -c "$SERVER_CORE" "${cmd[@]}" >>"$OUT/logs/$name.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "$name did not start; see $OUT/logs/$name.log" >&2; tail -5 "$OUT/logs/$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$name is not listening on $PORT after 30 s" >&2
+  exit 1
+}
+
+# measure ROUND SCENARIO NAME ARGS...: one fresh server, one load run, one line in results.jsonl.
+measure() {
+  local round="$1" scenario="$2" name="$3"; shift 3
+  start_server "$name" "$scenario"
+  sleep 0.5 # let the runtime finish starting (tiered JIT, thread pool) before it is measured
+  # Inline socket completions: the load's loops run on the epoll thread, no hop to the thread pool per read.
+  if ! DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" "$scenario" --url "$URL" --format "$FORMAT" \
+      --label "$name" --round "$round" --server-pid "$SERVER_PID" --out "$RESULTS" "$@"; then
+    echo "load run failed: $scenario $name round $round" >&2
+  fi
+  kill -0 "$SERVER_PID" 2>/dev/null || echo "warning: $name exited during $scenario; see $OUT/logs/$name.log" >&2
+  stop_server
+}
+
+# servers_for SCENARIO ROUND: the servers that take part, rotated by ROUND so no server always goes first.
+servers_for() {
+  local scenario="$1" round="$2" list=() s
+  for s in $SERVERS; do
+    case "$s" in
+      signalr) [[ "$scenario" == broadcast ]] && list+=(signalr) ;;
+      switchboard) list+=(switchboard); [[ "$scenario" == broadcast ]] && list+=(switchboard-raw) ;;
+      *) list+=("$s") ;;
+    esac
+  done
+  local n=${#list[@]} i
+  for ((i = 0; i < n; i++)); do printf '%s\n' "${list[$(((i + round) % n))]}"; done
+}
+
+{
+  echo "Load: side by side, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+  echo "dotnet $(dotnet --version), node $(node --version); servers on core $SERVER_CORE, load on core $LOAD_CORE; $ROUNDS round(s), warm-up ${WARMUP} s, measured ${DURATION} s"
+  echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$OUT/header.txt" >&2
+
+TIMING=(--warmup "$WARMUP" --duration "$DURATION")
+for ((round = 1; round <= ROUNDS; round++)); do
+  log "round $round of $ROUNDS"
+  for scenario in $SCENARIOS; do
+    case "$scenario" in
+      echo)
+        for case_args in "${ECHO_CASES[@]}"; do
+          # shellcheck disable=SC2086
+          for name in $(servers_for echo "$round"); do measure "$round" echo "$name" "${TIMING[@]}" $case_args; done
+        done ;;
+      broadcast)
+        # shellcheck disable=SC2086
+        for name in $(servers_for broadcast "$round"); do measure "$round" broadcast "$name" "${TIMING[@]}" $BROADCAST_ARGS; done ;;
+      idle)
+        # The hold is the measured window; its warm-up is the settling time after the first few connections.
+        # shellcheck disable=SC2086
+        for name in $(servers_for idle "$round"); do measure "$round" idle "$name" --warmup 1 --duration 3 $IDLE_ARGS; done ;;
+      handshakes)
+        # shellcheck disable=SC2086
+        for name in $(servers_for handshakes "$round"); do measure "$round" handshakes "$name" "${TIMING[@]}" $HANDSHAKE_ARGS; done ;;
+      *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+    esac
+  done
+done
+
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/header.txt" >&2
+{
+  cat "$OUT/header.txt"
+  echo
+  dotnet "$LOAD_DLL" report --in "$RESULTS" --baseline kestrel --subject switchboard
+} > "$OUT/report.md"
+echo
+cat "$OUT/report.md"
+echo
+log "results in $OUT"
