@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.SignalR;
+using Switchboard.Benchmarks.Peers.SignalRChat;
 
 // The SignalR peer for benchmarks/Load's broadcast: one hub at /chat; Send(text) goes to every connection as
 // "message" (Clients.All). JSON hub protocol; clients connect their WebSocket directly (no negotiate).
@@ -9,8 +9,3 @@ builder.Services.AddSignalR();
 var app = builder.Build();
 app.MapHub<ChatHub>("/chat");
 app.Run();
-
-public sealed class ChatHub : Hub
-{
-    public Task Send(string text) => Clients.All.SendAsync("message", text);
-}
