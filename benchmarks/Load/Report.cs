@@ -11,6 +11,9 @@ namespace Switchboard.Benchmarks.Load;
 /// </summary>
 internal static class Report
 {
+    /// <summary>A load process this busy may itself be what limits the rate.</summary>
+    private const double LoadBoundPercent = 90;
+
     private sealed record Column(string Header, Func<Row, string> Cell);
 
     private sealed record Row(string Case, string Server, List<Result> Rounds, Row? Baseline)
@@ -65,9 +68,8 @@ internal static class Report
         }
 
         var notes = results.Where(r => r.Notes.Count > 0).Select(r => Invariant($"- {r.Scenario} {r.Case} {r.Server} round {r.Round}: {string.Join("; ", r.Notes)}")).ToList();
-        var loadBound = results.Where(r => r["loadCpuPct"] >= 90).ToList();
-        if (loadBound.Count > 0)
-            notes.Add(Invariant($"- the load process used >= 90 % of its core in {loadBound.Count} measurement(s): there the load side, not the server, may be the limit"));
+        foreach (var bound in results.Where(LoadBound))
+            notes.Add(Invariant($"- {bound.Scenario} {bound.Case} {bound.Server} round {bound.Round}: the load used {bound["loadCpuPct"]:0} % of its core, so it may have been the limit; compare the CPU per message instead"));
         if (notes.Count > 0) text.AppendLine().AppendLine("Notes:").AppendLine().AppendLine(string.Join(Environment.NewLine, notes));
         if (checks.Count > 0) text.AppendLine().AppendLine(Invariant($"Targets ({subject} against {baseline}, one run):")).AppendLine().AppendLine(string.Join(Environment.NewLine, checks));
         return text.ToString();
@@ -99,6 +101,7 @@ internal static class Report
             new($"p99 × {baseline}", r => Ratio(r.Ratio("P99Us"))),
             new("server CPU %", r => Number(r.Median("serverCpuPct"))),
             new("server CPU µs/msg", r => Number(r.Median("serverCpuUsPerMsg"), "0.00")),
+            new($"CPU/msg × {baseline}", r => Ratio(r.Ratio("serverCpuUsPerMsg"))),
             new("load CPU %", r => Number(r.Median("loadCpuPct"))),
         ],
         "broadcast" =>
@@ -111,6 +114,7 @@ internal static class Report
             new($"p99 × {baseline}", r => Ratio(r.Ratio("P99Us"))),
             new("server CPU %", r => Number(r.Median("serverCpuPct"))),
             new("server CPU µs/delivery", r => Number(r.Median("serverCpuUsPerDelivery"), "0.00")),
+            new($"CPU/delivery × {baseline}", r => Ratio(r.Ratio("serverCpuUsPerDelivery"))),
             new("load CPU %", r => Number(r.Median("loadCpuPct"))),
         ],
         "idle" =>
@@ -140,6 +144,7 @@ internal static class Report
         foreach (var row in rows.Where(r => r.Server.StartsWith(subject, StringComparison.Ordinal) && r.Baseline is not null))
         {
             var name = $"{scenario} {row.Case}, {row.Server}";
+            if (row.Rounds.Concat(row.Baseline!.Rounds).Any(LoadBound)) name += " (load-bound in some round: see the notes)";
             switch (scenario)
             {
                 case "echo" when row.Case.Contains("S=32", StringComparison.Ordinal) && (row.Case.Contains("P=8", StringComparison.Ordinal) || row.Case.Contains("P=1 ", StringComparison.Ordinal)):
@@ -158,6 +163,8 @@ internal static class Report
             }
         }
     }
+
+    private static bool LoadBound(Result result) => result["loadCpuPct"] >= LoadBoundPercent;
 
     private static string Check(string what, double ratio, double target, bool atLeast, string baseline)
     {

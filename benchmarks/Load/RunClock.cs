@@ -40,6 +40,7 @@ internal sealed class CpuWindow(int? serverPid)
     private readonly int _self = Environment.ProcessId;
     private long _start;
     private double _serverStart, _selfStart;
+    private long _allocatedStart;
 
     public double Seconds { get; private set; }
 
@@ -51,6 +52,7 @@ internal sealed class CpuWindow(int? serverPid)
     {
         _serverStart = serverPid is { } pid ? ProcStats.CpuSeconds(pid) : double.NaN;
         _selfStart = ProcStats.CpuSeconds(_self);
+        _allocatedStart = GC.GetTotalAllocatedBytes(precise: false);
         _start = Stopwatch.GetTimestamp();
     }
 
@@ -59,7 +61,11 @@ internal sealed class CpuWindow(int? serverPid)
         Seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
         if (serverPid is { } pid) ServerCpuSeconds = ProcStats.CpuSeconds(pid) - _serverStart;
         LoadCpuSeconds = ProcStats.CpuSeconds(_self) - _selfStart;
+        LoadAllocatedBytes = GC.GetTotalAllocatedBytes(precise: false) - _allocatedStart;
     }
+
+    /// <summary>What this process allocated in the window: near zero when nothing is allocated per message.</summary>
+    public long LoadAllocatedBytes { get; private set; }
 
     /// <summary>Server CPU as a percentage of one core.</summary>
     public double ServerCpuPercent => 100 * ServerCpuSeconds / Seconds;

@@ -66,6 +66,8 @@ internal static class BroadcastScenario
         result.AddLatency("", histogram);
         result.AddCpu(window);
         result["serverCpuUsPerDelivery"] = window.ServerCpuSeconds * 1e6 / deliveries;
+        result["loadCpuUsPerDelivery"] = window.LoadCpuSeconds * 1e6 / deliveries;
+        result["loadAllocBytesPerDelivery"] = (double)window.LoadAllocatedBytes / deliveries;
         result["failedConnections"] = loops.Count(l => l.Failure is not null) + (users - loops.Count);
         Connections.NoteFailures(result, failures);
         foreach (var group in loops.Where(l => l.Failure is not null).GroupBy(l => l.Failure)) result.Notes.Add($"{group.Count()} x {group.Key}");

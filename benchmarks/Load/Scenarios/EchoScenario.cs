@@ -62,6 +62,8 @@ internal static class EchoScenario
         result.AddLatency("", histogram);
         result.AddCpu(window);
         result["serverCpuUsPerMsg"] = window.ServerCpuSeconds * 1e6 / messages;
+        result["loadCpuUsPerMsg"] = window.LoadCpuSeconds * 1e6 / messages;
+        result["loadAllocBytesPerMsg"] = (double)window.LoadAllocatedBytes / messages;
         result["failedConnections"] = loops.Count(l => l.Failure is not null) + (connections - loops.Count);
         Connections.NoteFailures(result, failures);
         foreach (var group in loops.Where(l => l.Failure is not null).GroupBy(l => l.Failure)) result.Notes.Add($"{group.Count()} x {group.Key}");
