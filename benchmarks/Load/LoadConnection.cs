@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Switchboard.Benchmarks.Load.Wire;
 
@@ -86,7 +87,9 @@ internal sealed class LoadConnection : IDisposable
 
     /// <summary>
     /// Reads more bytes into the buffer after what is unparsed; false when the server has closed the TCP connection.
+    /// Pooled: a read that waits reuses its state machine instead of allocating one.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReceiveAsync(CancellationToken cancellationToken = default)
     {
         if (_start == _end)
