@@ -33,10 +33,11 @@ app.Map("/{**path}", async context =>
 });
 app.Run();
 
-// One buffer per connection, reused for every message; each received piece goes straight back.
+// One 4 KiB buffer per connection (the size of the ASP.NET Core WebSockets sample), reused for every message; each
+// received piece goes straight back, so a longer message is echoed in 4 KiB fragments.
 static async Task EchoAsync(WebSocket socket)
 {
-    var buffer = new byte[16 * 1024];
+    var buffer = new byte[4 * 1024];
     try
     {
         while (true)
