@@ -36,7 +36,7 @@ internal sealed record Target(IPAddress Address, int Port, string Path, WireForm
 internal sealed class SourceAddresses(IPAddress target, int count)
 {
     private readonly IPAddress[] _addresses = IPAddress.IsLoopback(target) && target.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-        ? [.. Enumerable.Range(1, Math.Max(1, count)).Select(i => new IPAddress(new byte[] { 127, 0, (byte)(i / 250), (byte)(1 + i % 250) }))]
+        ? [.. Enumerable.Range(0, Math.Max(1, count)).Select(i => new IPAddress(new byte[] { 127, 0, (byte)(i / 250), (byte)(1 + i % 250) }))]
         : [];
     private int _next = -1;
 
