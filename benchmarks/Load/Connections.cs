@@ -5,6 +5,9 @@ namespace Switchboard.Benchmarks.Load;
 /// <summary>Opening and closing many connections at once, a bounded number at a time.</summary>
 internal static class Connections
 {
+    /// <summary>How long one connection may take to connect and upgrade before it counts as failed.</summary>
+    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Opens <paramref name="count"/> connections, at most <paramref name="parallel"/> handshakes at a time. Failed
     /// opens are null in the result (with their reasons counted in <paramref name="failures"/>).
@@ -20,11 +23,14 @@ internal static class Connections
             await gate.WaitAsync(cancellationToken);
             try
             {
-                result[i] = await LoadConnection.OpenAsync(settings.Target, handshake, settings.Sources.Next(), cancellationToken);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(OpenTimeout);
+                result[i] = await LoadConnection.OpenAsync(settings.Target, handshake, settings.Sources.Next(), timeout.Token);
             }
-            catch (ConnectFailedException e)
+            catch (Exception e) when (e is ConnectFailedException or OperationCanceledException)
             {
-                lock (failures) failures[e.Message] = failures.GetValueOrDefault(e.Message) + 1;
+                var reason = e is ConnectFailedException ? e.Message : $"no handshake within {OpenTimeout.TotalSeconds:0} s";
+                lock (failures) failures[reason] = failures.GetValueOrDefault(reason) + 1;
             }
             finally
             {

@@ -137,7 +137,8 @@ measure() {
   sleep 0.5 # let the runtime finish starting (tiered JIT, thread pool) before it is measured
   # Inline socket completions: the load's loops run on the epoll thread, with no hop to the thread pool per read,
   # which takes about a quarter off the load's CPU per message on its one core.
-  if ! DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$INLINE" taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" "$scenario" --url "$URL" --format "$FORMAT" \
+  # A server that stops answering cannot hang the run: the load is given a few minutes at most.
+  if ! DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$INLINE" timeout 300 taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" "$scenario" --url "$URL" --format "$FORMAT" \
       --label "$name" --round "$round" --server-pid "$SERVER_PID" --out "$RESULTS" "$@"; then
     echo "load run failed: $scenario $name round $round" >&2
   fi
