@@ -68,6 +68,8 @@ internal static class Report
         }
 
         var notes = results.Where(r => r.Notes.Count > 0).Select(r => Invariant($"- {r.Scenario} {r.Case} {r.Server} round {r.Round}: {string.Join("; ", r.Notes)}")).ToList();
+        foreach (var late in results.Where(r => r["seconds"] > r["requestedSeconds"] * 1.05 + 0.05))
+            notes.Add(Invariant($"- {late.Scenario} {late.Case} {late.Server} round {late.Round}: the {late["requestedSeconds"]:0.#} s window took {late["seconds"]:0.00} s, so the load process was held up (a busy machine): distrust this measurement"));
         foreach (var bound in results.Where(LoadBound))
             notes.Add(Invariant($"- {bound.Scenario} {bound.Case} {bound.Server} round {bound.Round}: the load used {bound["loadCpuPct"]:0} % of its core, so it may have been the limit; compare the CPU per message instead"));
         if (notes.Count > 0) text.AppendLine().AppendLine("Notes:").AppendLine().AppendLine(string.Join(Environment.NewLine, notes));

@@ -37,9 +37,14 @@ internal sealed class Result
         this[prefix + "MaxUs"] = histogram.MaxMicroseconds;
     }
 
-    public void AddCpu(CpuWindow window)
+    /// <summary>The window's wall time (measured and asked for) and CPU, with the CPU per unit of work named <paramref name="perUnit"/>.</summary>
+    public void AddCpu(CpuWindow window, TimeSpan requested, string perUnit, long units)
     {
         this["seconds"] = window.Seconds;
+        this["requestedSeconds"] = requested.TotalSeconds;
+        // Clock ticks are 10 ms: no tick at all says nothing about the cost per unit.
+        if (units > 0 && window.ServerCpuSeconds > 0) this["serverCpuUsPer" + perUnit] = window.ServerCpuSeconds * 1e6 / units;
+        if (units > 0 && window.LoadCpuSeconds > 0) this["loadCpuUsPer" + perUnit] = window.LoadCpuSeconds * 1e6 / units;
         this["serverCpuPct"] = window.ServerCpuPercent;
         this["loadCpuPct"] = window.LoadCpuPercent;
     }

@@ -64,9 +64,7 @@ internal static class BroadcastScenario
         result["deliveriesPerSec"] = deliveries / window.Seconds;
         result["msgsPerSec"] = sent / window.Seconds;
         result.AddLatency("", histogram);
-        result.AddCpu(window);
-        result["serverCpuUsPerDelivery"] = window.ServerCpuSeconds * 1e6 / deliveries;
-        result["loadCpuUsPerDelivery"] = window.LoadCpuSeconds * 1e6 / deliveries;
+        result.AddCpu(window, settings.Duration, "Delivery", deliveries);
         result["loadAllocBytesPerDelivery"] = (double)window.LoadAllocatedBytes / deliveries;
         result["failedConnections"] = loops.Count(l => l.Failure is not null) + (users - loops.Count);
         Connections.NoteFailures(result, failures);

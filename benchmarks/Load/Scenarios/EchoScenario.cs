@@ -60,9 +60,7 @@ internal static class EchoScenario
         result["messages"] = messages;
         result["msgsPerSec"] = messages / window.Seconds;
         result.AddLatency("", histogram);
-        result.AddCpu(window);
-        result["serverCpuUsPerMsg"] = window.ServerCpuSeconds * 1e6 / messages;
-        result["loadCpuUsPerMsg"] = window.LoadCpuSeconds * 1e6 / messages;
+        result.AddCpu(window, settings.Duration, "Msg", messages);
         result["loadAllocBytesPerMsg"] = (double)window.LoadAllocatedBytes / messages;
         result["failedConnections"] = loops.Count(l => l.Failure is not null) + (connections - loops.Count);
         Connections.NoteFailures(result, failures);

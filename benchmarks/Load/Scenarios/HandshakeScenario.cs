@@ -49,8 +49,7 @@ internal static class HandshakeScenario
         result["handshakesPerSec"] = completed / window.Seconds;
         result["failures"] = failures.Values.Sum();
         result.AddLatency("", histogram);
-        result.AddCpu(window);
-        result["serverCpuUsPerHandshake"] = window.ServerCpuSeconds * 1e6 / completed;
+        result.AddCpu(window, settings.Duration, "Handshake", completed);
         Connections.NoteFailures(result, failures);
         return result;
     }
