@@ -19,6 +19,15 @@ public sealed class SocketTransport : IAsyncDisposable
     /// <summary>The default <see cref="SendQueueLimit"/>: 1 MiB.</summary>
     public const long DefaultSendQueueLimit = 1024 * 1024;
 
+    // Zero-byte reads: an idle connection holds no receive buffer while it waits.
+    private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+
+    // The queue is bounded by its writers (see WaitForRoomAsync), not by the pipe, whose flushes must never wait.
+    // The pump runs inline in the flush that wakes it: the bytes go to the socket on the writer's own thread, with
+    // no hop through the thread pool, and a flush that finds the pump busy sending leaves them for its next round.
+    private static readonly PipeOptions SendQueueOptions = new(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0,
+        minimumSegmentSize: 4096, useSynchronizationContext: false);
+
     private readonly Stream _stream;
     private readonly Pipe _send;
     private readonly Task _pump;
@@ -40,10 +49,8 @@ public sealed class SocketTransport : IAsyncDisposable
         Socket = socket;
         SendQueueLimit = sendQueueLimit;
         _stream = stream ?? new NetworkStream(socket, ownsSocket: false);
-        // Zero-byte reads: an idle connection holds no receive buffer while it waits.
-        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        // The queue is bounded by its writers (see WaitForRoomAsync), not by the pipe, whose flushes must never wait.
-        _send = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: 4096, useSynchronizationContext: false));
+        Input = PipeReader.Create(_stream, InputOptions);
+        _send = new Pipe(SendQueueOptions);
         _output = new SendQueueWriter(this, _send.Writer);
         _pump = PumpAsync();
     }
@@ -56,7 +63,7 @@ public sealed class SocketTransport : IAsyncDisposable
 
     /// <summary>
     /// Bytes to the peer: written into the send queue, which a pump hands to the socket in order. Its flush completes
-    /// at once; only the pump waits for the peer.
+    /// at once; only the pump waits for the peer. A flush that finds the socket free sends before it returns.
     /// </summary>
     public PipeWriter Output => _output;
 
@@ -124,9 +131,10 @@ public sealed class SocketTransport : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await Input.CompleteAsync().ConfigureAwait(false);
-        await _send.Writer.CompleteAsync().ConfigureAwait(false);
-        // Whatever is still queued now has no one to go to: the socket goes first, so the pump cannot hang on it.
+        // Whatever is still queued now has no one to go to: the socket goes first, so the pump (which the completion
+        // runs) cannot hang on it.
         Socket.Dispose();
+        await _send.Writer.CompleteAsync().ConfigureAwait(false);
         await _pump.ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
