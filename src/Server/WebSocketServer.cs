@@ -267,35 +267,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     {
         try
         {
-            await Task.Yield(); // leave the accept loop before any work
-            var firstHeadTimeout = _options.HandshakeTimeout;
-            Stream? stream = null;
-            if (_options.Tls is { } tls)
-            {
-                // One HandshakeTimeout from accept covers the TLS handshake and the first request head.
-                var started = Stopwatch.GetTimestamp();
-                stream = await AuthenticateAsync(socket, tls, firstHeadTimeout).ConfigureAwait(false);
-                if (stream is null) return;
-                firstHeadTimeout = TimeSpan.FromTicks(Math.Max(1, (firstHeadTimeout - Stopwatch.GetElapsedTime(started)).Ticks));
-            }
-            var transport = new SocketTransport(socket, stream, sendQueueLimit: _options.SendQueueLimit);
-            WebSocketConnection? connection = null;
-            _httpTransports[id] = transport;
-            try
-            {
-                // Plain HTTP requests are answered here until one is for a WebSocket endpoint.
-                var head = await _http.RunAsync(id, transport, firstHeadTimeout).ConfigureAwait(false);
-                if (head is not null) connection = await UpgradeAsync(id, transport, head).ConfigureAwait(false);
-            }
-            finally
-            {
-                _httpTransports.TryRemove(id, out _);
-            }
-            if (connection is null)
-            {
-                await transport.DisposeAsync().ConfigureAwait(false);
-                return;
-            }
+            // What the opening took (TLS, the HTTP requests before the upgrade) is left behind with OpenAsync: only the
+            // connection stays for as long as it is open.
+            var connection = await OpenAsync(id, socket).ConfigureAwait(false);
+            if (connection is null) return;
             _connections[id] = connection;
             // An upgrade that finished while StopAsync was sending 1001 may have been listed after that round; it gets
             // its own. Stopping is flagged before the round reads the list, so no connection misses both (a second close
@@ -308,6 +283,40 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             // The socket is closed by now, whichever way the session ended.
             Interlocked.Decrement(ref _openConnections);
         }
+    }
+
+    /// <summary>
+    /// Takes an accepted socket through TLS (when set), the plain HTTP requests before an upgrade and the upgrade itself;
+    /// null, with the socket closed, when the connection ends before it becomes a WebSocket connection.
+    /// </summary>
+    private async Task<WebSocketConnection?> OpenAsync(long id, Socket socket)
+    {
+        await Task.Yield(); // leave the accept loop before any work
+        var firstHeadTimeout = _options.HandshakeTimeout;
+        Stream? stream = null;
+        if (_options.Tls is { } tls)
+        {
+            // One HandshakeTimeout from accept covers the TLS handshake and the first request head.
+            var started = Stopwatch.GetTimestamp();
+            stream = await AuthenticateAsync(socket, tls, firstHeadTimeout).ConfigureAwait(false);
+            if (stream is null) return null;
+            firstHeadTimeout = TimeSpan.FromTicks(Math.Max(1, (firstHeadTimeout - Stopwatch.GetElapsedTime(started)).Ticks));
+        }
+        var transport = new SocketTransport(socket, stream, sendQueueLimit: _options.SendQueueLimit);
+        WebSocketConnection? connection = null;
+        _httpTransports[id] = transport;
+        try
+        {
+            // Plain HTTP requests are answered here until one is for a WebSocket endpoint.
+            var head = await _http.RunAsync(id, transport, firstHeadTimeout).ConfigureAwait(false);
+            if (head is not null) connection = await UpgradeAsync(id, transport, head).ConfigureAwait(false);
+        }
+        finally
+        {
+            _httpTransports.TryRemove(id, out _);
+        }
+        if (connection is null) await transport.DisposeAsync().ConfigureAwait(false);
+        return connection;
     }
 
     private void OnEnded(WebSocketConnection connection, CloseCode? status)
