@@ -29,6 +29,7 @@ public sealed class SocketTransport : IAsyncDisposable
         minimumSegmentSize: 4096, useSynchronizationContext: false);
 
     private readonly Stream _stream;
+    private readonly bool _sendsTriedFirst;
     private readonly Pipe _send;
     private readonly Task _pump;
     private readonly SendQueueWriter _output;
@@ -48,7 +49,19 @@ public sealed class SocketTransport : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
         Socket = socket;
         SendQueueLimit = sendQueueLimit;
-        _stream = stream ?? new NetworkStream(socket, ownsSocket: false);
+        if (stream is null)
+        {
+            _stream = new NetworkStream(socket, ownsSocket: false);
+            // Sends are tried at once and wait, through the stream, only for what the socket cannot take: a connection
+            // whose peer keeps up never needs the socket's state for waiting sends. (The stream asks for a blocking
+            // socket when it is made, for its synchronous calls; only its asynchronous ones are used.)
+            socket.Blocking = false;
+            _sendsTriedFirst = true;
+        }
+        else
+        {
+            _stream = stream;
+        }
         Input = PipeReader.Create(_stream, InputOptions);
         _send = new Pipe(SendQueueOptions);
         _output = new SendQueueWriter(this, _send.Writer);
@@ -151,7 +164,7 @@ public sealed class SocketTransport : IAsyncDisposable
                 var result = await reader.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var sent = buffer.Length; // before AdvanceTo, which recycles the segments
-                foreach (var segment in buffer) await _stream.WriteAsync(segment).ConfigureAwait(false);
+                foreach (var segment in buffer) await SendAsync(segment).ConfigureAwait(false);
                 if (sent > 0) await _stream.FlushAsync().ConfigureAwait(false);
                 reader.AdvanceTo(buffer.End);
                 if (Interlocked.Add(ref _queued, -sent) <= SendQueueLimit / 2) ReleaseWaiters();
@@ -168,6 +181,18 @@ public sealed class SocketTransport : IAsyncDisposable
             await reader.CompleteAsync().ConfigureAwait(false);
             ReleaseWaiters(); // nothing will drain any more: no one may wait for it
         }
+    }
+
+    private ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        if (_sendsTriedFirst)
+        {
+            var sent = Socket.Send(bytes.Span, SocketFlags.None, out var error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
+            if (sent == bytes.Length) return ValueTask.CompletedTask;
+            bytes = bytes[sent..];
+        }
+        return _stream.WriteAsync(bytes);
     }
 
     private void ReleaseWaiters()
