@@ -22,13 +22,13 @@ namespace Switchboard.Connections;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "RunAsync disposes what the session owns when the session ends.")]
 public sealed class WebSocketSession
 {
+    // Stands for "the session has ended" in _closeTimer: no timer may start after that.
+    private static readonly CancellationTokenSource SessionEnded = new();
+
     private readonly SocketTransport _transport;
     private readonly WebSocketRole _role;
     private readonly WebSocketSessionOptions _options;
     private readonly ILogger _logger;
-    // Stands for "the session has ended" in _closeTimer: no timer may start after that.
-    private static readonly CancellationTokenSource SessionEnded = new();
-
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly MessageBuffer _message = new();
     private CancellationTokenSource? _closeTimer; // only once our close frame is out: idle sessions hold no timer
