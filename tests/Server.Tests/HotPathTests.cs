@@ -52,6 +52,25 @@ public sealed class HotPathTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_answers_to_one_read_leave_in_one_send()
+    {
+        await using var server = new TestServer(null, ("/echo", new EchoHandler()));
+        using var client = SyncEchoClient.Connect(server.Server.LocalEndPoint.Port, 32, 8);
+        var partial = await OnOwnThread(() =>
+        {
+            var count = 0;
+            // Eight frames in one write arrive in one read; flushed once, their echoes leave in one send and are
+            // received whole. A flush per message would let the first echo go out alone.
+            for (var i = 0; i < 200; i++)
+            {
+                if (client.EchoFirstReceive() != client.BatchEchoLength) count++;
+            }
+            return count;
+        });
+        Assert.Equal(0, partial);
+    }
+
+    [Fact]
     public async Task Idle_connections_hold_no_buffers()
     {
         const int Connections = 1000;

@@ -76,6 +76,28 @@ internal sealed class SyncEchoClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends the batch in one write and returns how many bytes the first receive got: all the echoes when the server
+    /// answered the whole batch with one send, since one send over loopback arrives whole.
+    /// </summary>
+    public int EchoFirstReceive()
+    {
+        var sent = 0;
+        while (sent < _frames.Length) sent += _socket.Send(_frames.AsSpan(sent));
+        var first = _socket.Receive(_received);
+        var read = first;
+        while (read < _received.Length)
+        {
+            var n = _socket.Receive(_received.AsSpan(read));
+            if (n == 0) throw new IOException("the server closed the connection");
+            read += n;
+        }
+        return first;
+    }
+
+    /// <summary>The bytes the echo of one batch takes.</summary>
+    public int BatchEchoLength => _expected.Length;
+
     /// <summary>Whether the last <see cref="Echo"/> got back exactly what was sent.</summary>
     public bool LastEchoMatched => _received.AsSpan().SequenceEqual(_expected);
 
