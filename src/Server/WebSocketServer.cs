@@ -33,11 +33,12 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RouteTable _routes = new();
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
-    private readonly ConcurrentDictionary<long, Task> _sessions = new();
+    private readonly ConcurrentDictionary<Task, byte> _sessions = new(); // every connection's task, for shutdown to wait on
     private readonly ConcurrentDictionary<long, SocketTransport> _httpTransports = new();
     private readonly HttpConnectionLoop _http;
     private readonly LongPollTransport _longPolling;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Action<WebSocketConnection, CloseCode?> _onEnded; // one delegate for all connections
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private Task _heartbeat = Task.CompletedTask;
@@ -49,6 +50,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     public WebSocketServer(WebSocketServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new WebSocketServerOptions();
+        _onEnded = OnEnded;
         _sessionOptions = new WebSocketSessionOptions
         {
             Frames = _options.Frames,
@@ -149,7 +151,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         Log.ShuttingDown(_logger, _connections.Count);
         await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCode.GoingAway, ShutdownReason).AsTask())).ConfigureAwait(false);
 
-        var all = Task.WhenAll(_sessions.Values);
+        var all = Task.WhenAll(_sessions.Keys);
         try
         {
             await all.WaitAsync(_options.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
@@ -192,9 +194,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             var admitted = Interlocked.Increment(ref _openConnections) <= _options.MaxConnections;
             if (!admitted) Interlocked.Decrement(ref _openConnections);
             var session = admitted ? RunSessionAsync(id, socket) : RefuseOverLimitAsync(socket);
-            _sessions[id] = session;
-            // Registered after the add, so the removal can never run before it.
-            _ = session.ContinueWith((_, state) => _sessions.TryRemove((long)state!, out Task? _), id,
+            _sessions[session] = 0;
+            // Registered after the add, so the removal can never run before it. Static, with the server as its state:
+            // no delegate or box per connection.
+            _ = session.ContinueWith(static (task, state) => ((WebSocketServer)state!)._sessions.TryRemove(task, out _), this,
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
@@ -264,7 +267,16 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     {
         try
         {
-            await RunAdmittedSessionAsync(id, socket).ConfigureAwait(false);
+            // What the opening took (TLS, the HTTP requests before the upgrade) is left behind with OpenAsync: only the
+            // connection stays for as long as it is open.
+            var connection = await OpenAsync(id, socket).ConfigureAwait(false);
+            if (connection is null) return;
+            _connections[id] = connection;
+            // An upgrade that finished while StopAsync was sending 1001 may have been listed after that round; it gets
+            // its own. Stopping is flagged before the round reads the list, so no connection misses both (a second close
+            // is a no-op).
+            if (_stopping.IsCancellationRequested) await connection.CloseAsync(CloseCode.GoingAway, ShutdownReason).ConfigureAwait(false);
+            await connection.RunAsync(_onEnded).ConfigureAwait(false);
         }
         finally
         {
@@ -273,7 +285,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
     }
 
-    private async Task RunAdmittedSessionAsync(long id, Socket socket)
+    /// <summary>
+    /// Takes an accepted socket through TLS (when set), the plain HTTP requests before an upgrade and the upgrade itself;
+    /// null, with the socket closed, when the connection ends before it becomes a WebSocket connection.
+    /// </summary>
+    private async Task<WebSocketConnection?> OpenAsync(long id, Socket socket)
     {
         await Task.Yield(); // leave the accept loop before any work
         var firstHeadTimeout = _options.HandshakeTimeout;
@@ -283,7 +299,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             // One HandshakeTimeout from accept covers the TLS handshake and the first request head.
             var started = Stopwatch.GetTimestamp();
             stream = await AuthenticateAsync(socket, tls, firstHeadTimeout).ConfigureAwait(false);
-            if (stream is null) return;
+            if (stream is null) return null;
             firstHeadTimeout = TimeSpan.FromTicks(Math.Max(1, (firstHeadTimeout - Stopwatch.GetElapsedTime(started)).Ticks));
         }
         var transport = new SocketTransport(socket, stream, sendQueueLimit: _options.SendQueueLimit);
@@ -299,17 +315,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         {
             _httpTransports.TryRemove(id, out _);
         }
-        if (connection is null)
-        {
-            await transport.DisposeAsync().ConfigureAwait(false);
-            return;
-        }
-        _connections[id] = connection;
-        // An upgrade that finished while StopAsync was sending 1001 may have been listed after that round; it gets
-        // its own. Stopping is flagged before the round reads the list, so no connection misses both (a second close
-        // is a no-op).
-        if (_stopping.IsCancellationRequested) await connection.CloseAsync(CloseCode.GoingAway, ShutdownReason).ConfigureAwait(false);
-        await connection.RunAsync(OnEnded).ConfigureAwait(false);
+        if (connection is null) await transport.DisposeAsync().ConfigureAwait(false);
+        return connection;
     }
 
     private void OnEnded(WebSocketConnection connection, CloseCode? status)
@@ -390,9 +397,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 var now = Environment.TickCount64;
-                if (keepAlive)
+                // Walked in place: a tick costs no copy of the connection list, and nothing at all when there is none.
+                if (keepAlive && !_connections.IsEmpty)
                 {
-                    foreach (var connection in _connections.Values) connection.Session.Heartbeat(now);
+                    foreach (var (_, connection) in _connections) connection.Session.Heartbeat(now);
                 }
                 _longPolling.Sweep(now);
             }

@@ -19,7 +19,17 @@ public sealed class SocketTransport : IAsyncDisposable
     /// <summary>The default <see cref="SendQueueLimit"/>: 1 MiB.</summary>
     public const long DefaultSendQueueLimit = 1024 * 1024;
 
+    // Zero-byte reads: an idle connection holds no receive buffer while it waits.
+    private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+
+    // The queue is bounded by its writers (see WaitForRoomAsync), not by the pipe, whose flushes must never wait.
+    // The pump runs inline in the flush that wakes it: the bytes go to the socket on the writer's own thread, with
+    // no hop through the thread pool, and a flush that finds the pump busy sending leaves them for its next round.
+    private static readonly PipeOptions SendQueueOptions = new(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0,
+        minimumSegmentSize: 4096, useSynchronizationContext: false);
+
     private readonly Stream _stream;
+    private readonly bool _sendsTriedFirst;
     private readonly Pipe _send;
     private readonly Task _pump;
     private readonly SendQueueWriter _output;
@@ -39,11 +49,21 @@ public sealed class SocketTransport : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
         Socket = socket;
         SendQueueLimit = sendQueueLimit;
-        _stream = stream ?? new NetworkStream(socket, ownsSocket: false);
-        // Zero-byte reads: an idle connection holds no receive buffer while it waits.
-        Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true));
-        // The queue is bounded by its writers (see WaitForRoomAsync), not by the pipe, whose flushes must never wait.
-        _send = new Pipe(new PipeOptions(pauseWriterThreshold: 0, minimumSegmentSize: 4096, useSynchronizationContext: false));
+        if (stream is null)
+        {
+            _stream = new NetworkStream(socket, ownsSocket: false);
+            // Sends are tried at once and wait, through the stream, only for what the socket cannot take: a connection
+            // whose peer keeps up never needs the socket's state for waiting sends. (The stream asks for a blocking
+            // socket when it is made, for its synchronous calls; only its asynchronous ones are used.)
+            socket.Blocking = false;
+            _sendsTriedFirst = true;
+        }
+        else
+        {
+            _stream = stream;
+        }
+        Input = PipeReader.Create(_stream, InputOptions);
+        _send = new Pipe(SendQueueOptions);
         _output = new SendQueueWriter(this, _send.Writer);
         _pump = PumpAsync();
     }
@@ -56,7 +76,7 @@ public sealed class SocketTransport : IAsyncDisposable
 
     /// <summary>
     /// Bytes to the peer: written into the send queue, which a pump hands to the socket in order. Its flush completes
-    /// at once; only the pump waits for the peer.
+    /// at once; only the pump waits for the peer. A flush that finds the socket free sends before it returns.
     /// </summary>
     public PipeWriter Output => _output;
 
@@ -124,9 +144,10 @@ public sealed class SocketTransport : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await Input.CompleteAsync().ConfigureAwait(false);
-        await _send.Writer.CompleteAsync().ConfigureAwait(false);
-        // Whatever is still queued now has no one to go to: the socket goes first, so the pump cannot hang on it.
+        // Whatever is still queued now has no one to go to: the socket goes first, so the pump (which the completion
+        // runs) cannot hang on it.
         Socket.Dispose();
+        await _send.Writer.CompleteAsync().ConfigureAwait(false);
         await _pump.ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
     }
@@ -143,7 +164,7 @@ public sealed class SocketTransport : IAsyncDisposable
                 var result = await reader.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var sent = buffer.Length; // before AdvanceTo, which recycles the segments
-                foreach (var segment in buffer) await _stream.WriteAsync(segment).ConfigureAwait(false);
+                foreach (var segment in buffer) await SendAsync(segment).ConfigureAwait(false);
                 if (sent > 0) await _stream.FlushAsync().ConfigureAwait(false);
                 reader.AdvanceTo(buffer.End);
                 if (Interlocked.Add(ref _queued, -sent) <= SendQueueLimit / 2) ReleaseWaiters();
@@ -160,6 +181,18 @@ public sealed class SocketTransport : IAsyncDisposable
             await reader.CompleteAsync().ConfigureAwait(false);
             ReleaseWaiters(); // nothing will drain any more: no one may wait for it
         }
+    }
+
+    private ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        if (_sendsTriedFirst)
+        {
+            var sent = Socket.Send(bytes.Span, SocketFlags.None, out var error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
+            if (sent == bytes.Length) return ValueTask.CompletedTask;
+            bytes = bytes[sent..];
+        }
+        return _stream.WriteAsync(bytes);
     }
 
     private void ReleaseWaiters()

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -10,8 +11,9 @@ namespace Switchboard.Connections;
 
 /// <summary>
 /// An open WebSocket connection after the opening handshake, for either role: the one loop that turns the
-/// frame codec into messages and back. Every frame available in one read is parsed before the next read;
-/// pings are answered, the closing handshake is completed, and silent peers are pinged and dropped.
+/// frame codec into messages and back. Every frame available in one read is parsed before the next read, and what
+/// the handlers send meanwhile is flushed once, after the last of them; pings are answered, the closing handshake
+/// is completed, and silent peers are pinged and dropped.
 /// </summary>
 /// <remarks>
 /// Thread safety: any number of tasks may send at once and each frame goes out whole and in order;
@@ -20,18 +22,24 @@ namespace Switchboard.Connections;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "RunAsync disposes what the session owns when the session ends.")]
 public sealed class WebSocketSession
 {
+    // Stands for "the session has ended" in _closeTimer: no timer may start after that.
+    private static readonly CancellationTokenSource SessionEnded = new();
+
     private readonly SocketTransport _transport;
     private readonly WebSocketRole _role;
     private readonly WebSocketSessionOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly CancellationTokenSource _closeTimeout = new();
     private readonly MessageBuffer _message = new();
+    private CancellationTokenSource? _closeTimer; // only once our close frame is out: idle sessions hold no timer
     private Opcode _messageOpcode;
     private int _closeSent;
     private int _state;
     private long _lastReceived = Environment.TickCount64;
     private long _pingSent;
+    // Under _writeLock: while the receive loop handles one read's frames, writes leave their flush to the loop.
+    private bool _batching;
+    private bool _unflushed;
 
     /// <summary>Creates a session over a transport whose handshake is complete.</summary>
     /// <param name="id">A number that identifies the session in logs.</param>
@@ -50,7 +58,6 @@ public sealed class WebSocketSession
         _role = role;
         _options = options ?? WebSocketSessionOptions.Default;
         _logger = logger ?? NullLogger.Instance;
-        _closeTimeout.Token.Register(static state => ((WebSocketSession)state!).OnCloseTimeout(), this);
     }
 
     /// <summary>The number that identifies the session in logs.</summary>
@@ -122,8 +129,8 @@ public sealed class WebSocketSession
         {
             Volatile.Write(ref _state, (int)WebSocketState.Closed);
             Interlocked.Exchange(ref _closeSent, 1); // a close from now on has no one to go to
-            await _closeTimeout.CancelAsync().ConfigureAwait(false);
-            _closeTimeout.Dispose();
+            var closeTimer = Interlocked.Exchange(ref _closeTimer, SessionEnded);
+            if (closeTimer != SessionEnded) closeTimer?.Dispose();
             _message.Dispose();
             await _transport.DisposeAsync().ConfigureAwait(false);
         }
@@ -167,6 +174,7 @@ public sealed class WebSocketSession
             var buffer = result.Buffer;
             if (!buffer.IsEmpty) Volatile.Write(ref _lastReceived, Environment.TickCount64);
 
+            Volatile.Write(ref _batching, true);
             while (frames.TryRead(buffer, out var consumed, out _, out var frame))
             {
                 switch (frame.Kind)
@@ -181,22 +189,26 @@ public sealed class WebSocketSession
                         // Answer with the peer's own code (section 5.5.1); if we started, this was the answer to ours.
                         PeerCloseStatus = frame.CloseStatus;
                         await SendCloseAsync(frame.CloseStatus, null).ConfigureAwait(false);
+                        await EndBatchAsync().ConfigureAwait(false);
                         input.AdvanceTo(buffer.End);
                         return;
                     case FrameEventKind.Error:
                         SessionLog.ProtocolError(_logger, Id, frame.Error.ToCloseCode(), frame.Error);
                         await SendCloseAsync(frame.Error.ToCloseCode(), frame.Error.Describe()).ConfigureAwait(false);
+                        await EndBatchAsync().ConfigureAwait(false);
                         input.AdvanceTo(buffer.End);
                         return;
                 }
                 buffer = buffer.Slice(consumed);
             }
 
+            await EndBatchAsync().ConfigureAwait(false); // one flush for all the answers to this read
             input.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted) return; // TCP ended without a close frame (1006)
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask OnDataAsync(FrameEvent frame, Func<WebSocketMessage, ValueTask> onMessage)
     {
         // After our close frame the peer may still send data; it is read and dropped (section 7.1.2).
@@ -222,11 +234,24 @@ public sealed class WebSocketSession
     }
 
 #pragma warning disable CA1031 // Application callbacks may throw anything; the session must survive it.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DispatchAsync(Func<WebSocketMessage, ValueTask> onMessage, WebSocketMessage message)
     {
         try
         {
-            await onMessage(message).ConfigureAwait(false);
+            var handled = onMessage(message);
+            if (!handled.IsCompleted)
+            {
+                // The handler waits for something: what the batch wrote goes out now, and the handler's own writes
+                // flush themselves until it is done.
+                await EndBatchAsync().ConfigureAwait(false);
+                await handled.ConfigureAwait(false);
+                Volatile.Write(ref _batching, true);
+            }
+            else
+            {
+                await handled.ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
@@ -246,6 +271,7 @@ public sealed class WebSocketSession
     /// let one slow peer hold up its other connections or grow memory: it drops the frame and closes that session
     /// with 1008 (the close frame goes out behind the queued data; the close timeout drops a peer that never reads it).
     /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken,
         bool preparedFrame = false, CloseCode? closeCode = null, string? reason = null)
     {
@@ -263,8 +289,16 @@ public sealed class WebSocketSession
                 if (opcode is Opcode.Ping or Opcode.Pong) return;
                 if (opcode != Opcode.Close)
                 {
-                    if (_role == WebSocketRole.Server) slowConsumer = true;
-                    else await _transport.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                    if (_role == WebSocketRole.Server)
+                    {
+                        slowConsumer = true;
+                    }
+                    else
+                    {
+                        // Room comes from the pump, which sees only what was flushed.
+                        if (_unflushed) await FlushAsync(output, cancellationToken).ConfigureAwait(false);
+                        await _transport.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
@@ -274,8 +308,9 @@ public sealed class WebSocketSession
                 if (opcode == Opcode.Close && closeCode is { } code) FrameWriter.WriteClose(output, code, reason, mask);
                 else if (preparedFrame) WriteRaw(output, payload);
                 else WriteFrame(output, opcode, payload, mask);
-                // Completes at once (the queue never pauses); completed means the pump, and so the socket, is gone.
-                if ((await output.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted) Abort();
+                // Inside a batch the receive loop flushes once at its end; a close frame goes at once, as nothing follows it.
+                if (_batching && opcode != Opcode.Close) _unflushed = true;
+                else await FlushAsync(output, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
@@ -293,6 +328,38 @@ public sealed class WebSocketSession
             SessionLog.SlowConsumer(_logger, Id, _transport.SendQueueLimit);
             await SendCloseAsync(CloseCode.PolicyViolation, "send queue full: the peer does not read").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Ends the receive loop's batch: flushes what was written during it, and lets writes flush themselves again.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask EndBatchAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _batching = false;
+            if (_unflushed) await FlushAsync(_transport.Output, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            SessionLog.TransportError(_logger, Id, e);
+            Abort();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Flushes the output; called under the write lock.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushAsync(PipeWriter output, CancellationToken cancellationToken)
+    {
+        _unflushed = false;
+        // Completes at once (the queue never pauses); completed means the pump, and so the socket, is gone.
+        if ((await output.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted) Abort();
     }
 
     /// <summary>Writes header and payload straight into the output, masking in place as it goes.</summary>
@@ -325,12 +392,11 @@ public sealed class WebSocketSession
     {
         if (Interlocked.Exchange(ref _closeSent, 1) != 0) return ValueTask.CompletedTask;
         Interlocked.CompareExchange(ref _state, (int)WebSocketState.Closing, (int)WebSocketState.Open);
-        try
+        var timer = new CancellationTokenSource(_options.CloseTimeout);
+        timer.Token.UnsafeRegister(static state => ((WebSocketSession)state!).OnCloseTimeout(), this);
+        if (Interlocked.CompareExchange(ref _closeTimer, timer, null) is not null)
         {
-            _closeTimeout.CancelAfter(_options.CloseTimeout);
-        }
-        catch (ObjectDisposedException)
-        {
+            timer.Dispose();
             return ValueTask.CompletedTask; // the session ended as the close was asked for
         }
         return WriteAsync(Opcode.Close, ReadOnlySequence<byte>.Empty, CancellationToken.None, closeCode: code, reason: reason);

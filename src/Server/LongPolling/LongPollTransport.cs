@@ -46,6 +46,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     /// <summary>Ends and forgets the sessions whose clients have gone quiet; called periodically.</summary>
     public void Sweep(long now)
     {
+        if (_sessions.IsEmpty) return; // no enumerator for nothing: most servers never see a long-polling client
         foreach (var (token, session) in _sessions)
         {
             if (!session.IsIdle(now, options.IdleTimeout) || !_sessions.TryRemove(token, out _)) continue;
