@@ -73,6 +73,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// <summary>The number of long-polling sessions that have not ended.</summary>
     public int LongPollingSessionCount => _longPolling.Count;
 
+    /// <summary>Accepted sockets not closed yet, HTTP and WebSocket alike (what <see cref="WebSocketServerOptions.MaxConnections"/> counts).</summary>
+    internal int OpenSocketCount => Volatile.Read(ref _openConnections);
+
+    /// <summary>Tasks still running for accepted sockets, refused ones included.</summary>
+    internal int RunningSessionCount => _sessions.Count;
+
+    /// <summary>Entries of the long-polling session table, ended sessions whose close is kept for a lost answer included.</summary>
+    internal int LongPollingTableCount => _longPolling.TableCount;
+
     /// <summary>
     /// Routes connections whose path matches <paramref name="template"/> (e.g. <c>/ws/{username}</c>, or <c>/{*path}</c> for
     /// every path) to <paramref name="handler"/>. Routes are tried in the order they were added.

@@ -27,6 +27,9 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     /// <summary>Sessions that have not ended.</summary>
     public int Count => _sessions.Values.Count(s => !s.HasEnded);
 
+    /// <summary>Every entry of the table, the tombstones of ended sessions included.</summary>
+    public int TableCount => _sessions.Count;
+
     /// <summary>GET: the poll.</summary>
     public HttpHandler Poll(MessageEndpoint endpoint) => (request, response) => PollAsync(endpoint, request, response);
 
