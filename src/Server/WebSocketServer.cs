@@ -144,6 +144,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// <summary>
     /// Graceful shutdown: stops accepting, sends 1001 (going away) to every connection, waits up to
     /// <see cref="WebSocketServerOptions.ShutdownTimeout"/> for the closing handshakes, then drops whatever is left.
+    /// Long-polling sessions hear the close from their waiting poll; one with no poll out ends once the rest have,
+    /// without a close code. Every connection's disconnected hook has run when the task completes.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -169,6 +171,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             foreach (var transport in _httpTransports.Values) transport.Abort();
             await all.ConfigureAwait(false);
         }
+        // Sessions whose polls carried the close have ended; the rest (no poll came, and none can now) end here.
+        await _longPolling.EndAllAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 

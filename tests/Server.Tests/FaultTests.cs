@@ -17,6 +17,8 @@ namespace Switchboard.Server.Tests;
 /// </summary>
 public sealed class FaultTests
 {
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(15);
+
     public static TheoryData<string> Moments => ["idle", "mid-frame", "mid-fragmented-message", "fin-mid-frame", "after-close-frame-sent"];
 
     [Theory]
@@ -138,6 +140,42 @@ public sealed class FaultTests
         await Task.Delay(options.LongPolling.IdleTimeout * 2); // a later sweep must not end them again
         Assert.Equal(1, room.EndedCount(quietId));
         Assert.Equal(1, room.EndedCount(pollingId));
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_ends_every_long_polling_session_once_even_one_that_is_not_polling()
+    {
+        var room = new CountingRoom();
+        var server = new WebSocketServer(new WebSocketServerOptions { LongPolling = new LongPollingOptions { HoldTime = TimeSpan.FromSeconds(5) } });
+        server.Map("/room/{name}", room.Endpoint);
+        server.Start();
+        var port = server.LocalEndPoint.Port;
+        try
+        {
+            // One client is between polls when the server stops (and can never reach it again); one has its poll held.
+            using var idle = await RawPeer.ConnectAsync(port);
+            Assert.Equal(200, (await idle.RequestAsync("POST", "/room/idle?transport=longpolling")).Status);
+            using var polling = await RawPeer.ConnectAsync(port);
+            var (status, body) = await polling.RequestAsync("POST", "/room/polling?transport=longpolling");
+            Assert.Equal(200, status);
+            var token = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("session").GetString()!;
+            await polling.SendAsync(Encoding.ASCII.GetBytes($"GET /room/polling?session={Uri.EscapeDataString(token)}&ack=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+            await Task.Delay(100);
+            Assert.Equal(2, server.LongPollingSessionCount);
+
+            await server.StopAsync().WaitAsync(Bound);
+
+            Assert.Equal(0, server.LongPollingSessionCount);
+            Assert.Equal(1, room.EndedCount(room.IdOf("idle")));
+            Assert.Null(room.Status[room.IdOf("idle")]); // never told: it ends as a dropped socket does
+            Assert.Equal(1, room.EndedCount(room.IdOf("polling")));
+            Assert.Equal(CloseCode.GoingAway, room.Status[room.IdOf("polling")]); // its poll carried the 1001
+            Assert.Equal(0, room.Endpoint.ConnectionCount);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
     }
 
     [Fact]

@@ -46,6 +46,20 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         foreach (var session in _sessions.Values) session.Close(code, reason);
     }
 
+    /// <summary>
+    /// Ends and forgets every session that has not ended yet; used last when the server stops. Their clients can no
+    /// longer reach the server to hear the close, and the sweep that would expire them has stopped, so each ends now,
+    /// without a close code, as a dropped socket does.
+    /// </summary>
+    public async Task EndAllAsync()
+    {
+        foreach (var (token, session) in _sessions)
+        {
+            _sessions.TryRemove(token, out _);
+            await EndAsync(session, null).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Ends and forgets the sessions whose clients have gone quiet; called periodically.</summary>
     public void Sweep(long now)
     {
