@@ -95,18 +95,18 @@ public sealed class ConnectCycleTests(ITestOutputHelper output)
 
     private static async Task CycleAsync(int port, int i, Exit exit)
     {
-        using var peer = await RawPeer.ConnectAsync(port);
+        using var peer = await RawClient.ConnectAsync(port);
         var path = $"/room/c{i}";
         switch (exit)
         {
             case Exit.CloseHandshake:
                 Assert.StartsWith("HTTP/1.1 101 ", await peer.UpgradeAsync(path), StringComparison.Ordinal);
-                await peer.SendAsync(RawPeer.TextFrame($"{{\"type\":\"test.route\",\"data\":{{\"target\":\"me\",\"name\":null,\"seq\":{i}}}}}"));
+                await peer.SendAsync(RawFrames.Text($"{{\"type\":\"test.route\",\"data\":{{\"target\":\"me\",\"name\":null,\"seq\":{i}}}}}"));
                 var echo = $"{{\"type\":\"test.note\",\"data\":{{\"from\":\"echo\",\"seq\":{i}}}}}";
-                Assert.Equal(Encoding.UTF8.GetString(FrameOf(echo)), Encoding.UTF8.GetString(await peer.ReadAsync(FrameOf(echo).Length)));
-                await peer.SendAsync(RawPeer.CloseFrame());
-                Assert.Equal(new byte[] { 0x88, 0x02, 0x03, 0xE8 }, await peer.ReadAsync(4));
-                Assert.Empty(await peer.ReadAsync(1)); // the server ends the TCP connection
+                Assert.Equal(Encoding.UTF8.GetString(FrameOf(echo)), Encoding.UTF8.GetString(await peer.ReadAsync(FrameOf(echo).Length, TimeSpan.FromSeconds(10))));
+                await peer.SendAsync(RawFrames.Close());
+                Assert.Equal(new byte[] { 0x88, 0x02, 0x03, 0xE8 }, await peer.ReadAsync(4, TimeSpan.FromSeconds(10)));
+                Assert.Empty(await peer.ReadAsync(1, TimeSpan.FromSeconds(10))); // the server ends the TCP connection
                 peer.Finish();
                 break;
             case Exit.ResetWhileIdle:
@@ -119,22 +119,22 @@ public sealed class ConnectCycleTests(ITestOutputHelper output)
                 break;
             case Exit.ResetMidFrame:
                 Assert.StartsWith("HTTP/1.1 101 ", await peer.UpgradeAsync(path), StringComparison.Ordinal);
-                await peer.SendAsync([.. RawPeer.FrameHeader(0x81, 300), .. "{\"type\":\"test.ro"u8.ToArray()]);
+                await peer.SendAsync([.. RawFrames.Header(0x81, 300), .. "{\"type\":\"test.ro"u8.ToArray()]);
                 peer.Reset();
                 break;
             case Exit.FinMidFragmentedMessage:
                 Assert.StartsWith("HTTP/1.1 101 ", await peer.UpgradeAsync(path), StringComparison.Ordinal);
                 var fragment = new byte[2000];
                 fragment.AsSpan().Fill((byte)' ');
-                await peer.SendAsync([.. RawPeer.FrameHeader(0x01, fragment.Length), .. fragment]);
+                await peer.SendAsync([.. RawFrames.Header(0x01, fragment.Length), .. fragment]);
                 peer.Finish();
                 break;
             case Exit.ResetMidHandshake:
-                await peer.SendAsync(RawPeer.UpgradeRequest(path, 40));
+                await peer.SendAsync(RawFrames.UpgradeRequest(path, 40));
                 peer.Reset();
                 break;
             case Exit.FinMidHandshake:
-                await peer.SendAsync(RawPeer.UpgradeRequest(path, 60));
+                await peer.SendAsync(RawFrames.UpgradeRequest(path, 60));
                 peer.Finish();
                 break;
             case Exit.ResetBeforeAnyByte:
@@ -143,7 +143,7 @@ public sealed class ConnectCycleTests(ITestOutputHelper output)
             case Exit.LongPollingLeave:
             {
                 var token = await OpenSessionAsync(peer, path);
-                var (status, _) = await peer.RequestAsync("DELETE", $"{path}?session={Uri.EscapeDataString(token)}");
+                var status = (await peer.RequestAsync("DELETE", $"{path}?session={Uri.EscapeDataString(token)}")).Status;
                 Assert.Equal(204, status);
                 peer.Finish();
                 break;
@@ -155,11 +155,11 @@ public sealed class ConnectCycleTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<string> OpenSessionAsync(RawPeer peer, string path)
+    private static async Task<string> OpenSessionAsync(RawClient peer, string path)
     {
-        var (status, body) = await peer.RequestAsync("POST", path + "?transport=longpolling");
-        Assert.Equal(200, status);
-        using var json = JsonDocument.Parse(body);
+        var opened = await peer.RequestAsync("POST", path + "?transport=longpolling");
+        Assert.Equal(200, opened.Status);
+        using var json = JsonDocument.Parse(opened.Text);
         return json.RootElement.GetProperty("session").GetString()!;
     }
 

@@ -30,7 +30,7 @@ public sealed class FaultTests
         await using var reader = await Member.JoinAsync(server.Uri("/room/reader"), SwitchboardTransport.WebSocket);
         await using var sender = await Member.JoinAsync(server.Uri("/room/sender"), SwitchboardTransport.WebSocket);
 
-        using var victim = await RawPeer.ConnectAsync(server.Server.LocalEndPoint.Port);
+        using var victim = await RawClient.ConnectAsync(server);
         Assert.StartsWith("HTTP/1.1 101 ", await victim.UpgradeAsync("/room/victim"), StringComparison.Ordinal);
         await Eventually.TrueAsync(() => room.Endpoint.ConnectionCount == 3, "the victim joined");
         var victimId = room.IdOf("victim");
@@ -38,17 +38,17 @@ public sealed class FaultTests
         switch (moment)
         {
             case "mid-frame":
-                await victim.SendAsync([.. RawPeer.FrameHeader(0x81, 200), .. "{\"type\":\"test.route\""u8.ToArray()]);
+                await victim.SendAsync([.. RawFrames.Header(0x81, 200), .. "{\"type\":\"test.route\""u8.ToArray()]);
                 break;
             case "mid-fragmented-message":
                 var fragment = "{\"type\":\"test.route\",\"data\":"u8.ToArray();
-                await victim.SendAsync([.. RawPeer.FrameHeader(0x01, fragment.Length), .. fragment]);
+                await victim.SendAsync([.. RawFrames.Header(0x01, fragment.Length), .. fragment]);
                 break;
             case "fin-mid-frame":
-                await victim.SendAsync([.. RawPeer.FrameHeader(0x82, 1000), 1, 2, 3]);
+                await victim.SendAsync([.. RawFrames.Header(0x82, 1000), 1, 2, 3]);
                 break;
             case "after-close-frame-sent":
-                await victim.SendAsync(RawPeer.CloseFrame());
+                await victim.SendAsync(RawFrames.Close());
                 break;
         }
         if (moment == "fin-mid-frame") victim.Finish();
@@ -114,18 +114,18 @@ public sealed class FaultTests
         var port = server.Server.LocalEndPoint.Port;
 
         // One client opens a session and is never heard of again; another is reset while its poll is held.
-        using (var quiet = await RawPeer.ConnectAsync(port))
+        using (var quiet = await RawClient.ConnectAsync(port))
         {
-            var (status, _) = await quiet.RequestAsync("POST", "/room/quiet?transport=longpolling");
+            var status = (await quiet.RequestAsync("POST", "/room/quiet?transport=longpolling")).Status;
             Assert.Equal(200, status);
             quiet.Reset();
         }
-        using (var polling = await RawPeer.ConnectAsync(port))
+        using (var polling = await RawClient.ConnectAsync(port))
         {
-            var (status, body) = await polling.RequestAsync("POST", "/room/polling?transport=longpolling");
-            Assert.Equal(200, status);
-            var token = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("session").GetString()!;
-            await polling.SendAsync(Encoding.ASCII.GetBytes($"GET /room/polling?session={Uri.EscapeDataString(token)}&ack=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+            var opened = await polling.RequestAsync("POST", "/room/polling?transport=longpolling");
+            Assert.Equal(200, opened.Status);
+            var token = System.Text.Json.JsonDocument.Parse(opened.Text).RootElement.GetProperty("session").GetString()!;
+            await polling.SendGetAsync($"/room/polling?session={Uri.EscapeDataString(token)}&ack=0");
             await Task.Delay(50);
             polling.Reset();
         }
@@ -153,13 +153,13 @@ public sealed class FaultTests
         try
         {
             // One client is between polls when the server stops (and can never reach it again); one has its poll held.
-            using var idle = await RawPeer.ConnectAsync(port);
+            using var idle = await RawClient.ConnectAsync(port);
             Assert.Equal(200, (await idle.RequestAsync("POST", "/room/idle?transport=longpolling")).Status);
-            using var polling = await RawPeer.ConnectAsync(port);
-            var (status, body) = await polling.RequestAsync("POST", "/room/polling?transport=longpolling");
-            Assert.Equal(200, status);
-            var token = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("session").GetString()!;
-            await polling.SendAsync(Encoding.ASCII.GetBytes($"GET /room/polling?session={Uri.EscapeDataString(token)}&ack=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+            using var polling = await RawClient.ConnectAsync(port);
+            var opened = await polling.RequestAsync("POST", "/room/polling?transport=longpolling");
+            Assert.Equal(200, opened.Status);
+            var token = System.Text.Json.JsonDocument.Parse(opened.Text).RootElement.GetProperty("session").GetString()!;
+            await polling.SendGetAsync($"/room/polling?session={Uri.EscapeDataString(token)}&ack=0");
             await Task.Delay(100);
             Assert.Equal(2, server.LongPollingSessionCount);
 
