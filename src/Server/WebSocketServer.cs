@@ -199,7 +199,18 @@ public sealed partial class WebSocketServer : IAsyncDisposable
                 continue;
             }
 
-            socket.NoDelay = true;
+            try
+            {
+                socket.NoDelay = true;
+            }
+            catch (SocketException e)
+            {
+                // Some platforms (macOS, the BSDs) refuse socket options on a connection the peer reset while it
+                // waited to be accepted; that one connection is gone, and the loop must go on.
+                Log.AcceptFailed(_logger, e);
+                socket.Dispose();
+                continue;
+            }
             var id = Interlocked.Increment(ref _nextId);
             // Only this loop raises the count, so it never passes the limit; sessions lower it as their sockets close.
             var admitted = Interlocked.Increment(ref _openConnections) <= _options.MaxConnections;
