@@ -29,9 +29,8 @@ var clients = new List<SoakClient>();
 var longPolling = (int)Math.Round(options.Clients * options.LongPollingFraction);
 for (var i = 0; i < options.Clients; i++)
 {
-    // Long-polling members are spread among the rest rather than bunched at the end.
-    var transport = longPolling > 0 && i % Math.Max(1, options.Clients / longPolling) == 0 && clients.Count(c => c.Transport == SwitchboardTransport.LongPolling) < longPolling
-        ? SwitchboardTransport.LongPolling : SwitchboardTransport.WebSocket;
+    // Exactly longPolling of the clients use long polling, spread evenly among the rest.
+    var transport = i * longPolling % options.Clients < longPolling ? SwitchboardTransport.LongPolling : SwitchboardTransport.WebSocket;
     clients.Add(new SoakClient(string.Create(invariant, $"u{i:D4}"), target, transport, latency));
 }
 
