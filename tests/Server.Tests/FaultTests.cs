@@ -103,6 +103,39 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Long_polling_client_on_a_half_open_path_recovers_and_the_server_lets_the_dead_connections_go()
+    {
+        var room = new CountingRoom();
+        var options = new WebSocketServerOptions
+        {
+            HttpIdleTimeout = TimeSpan.FromSeconds(1),
+            LongPolling = new LongPollingOptions { HoldTime = TimeSpan.FromMilliseconds(300), IdleTimeout = TimeSpan.FromSeconds(3) },
+        };
+        await using var server = new TestServer(options, ("/room/{name}", room.Endpoint));
+        await using var front = new TcpFront(server.Server.LocalEndPoint.Port);
+        await using var reader = await Member.JoinAsync(server.Uri("/room/reader"), SwitchboardTransport.WebSocket);
+        // A request with no answer within this (past the hold time, for a poll) counts as lost and is sent again.
+        await using var victim = await Member.JoinAsync(front.Uri("/room/victim"), SwitchboardTransport.LongPolling, connectTimeout: TimeSpan.FromSeconds(3));
+        await victim.Client.SendAsync(new Route("all", null, 1));
+        await Eventually.TrueAsync(() => reader.NotesFrom("victim").Contains(1), "the victim's first message arrived");
+
+        front.BlackHoleConnections();
+        await victim.Client.SendAsync(new Route("all", null, 2));
+        await victim.Client.SendAsync(new Route("all", null, 3));
+
+        // The requests on the dead connections time out and go again over new ones: within the session, or, when the
+        // retries fail for too long, on a new session that gets what the old one never confirmed. Either way, once.
+        await Eventually.TrueAsync(() => reader.NotesFrom("victim").Contains(3), "the messages sent into the silent path arrived", TimeSpan.FromSeconds(30));
+        Assert.Equal([1, 2, 3], reader.NotesFrom("victim"));
+
+        // The server's side of each silenced connection ends at the HTTP idle timeout, and a session left behind expires.
+        await victim.Client.CloseAsync();
+        await reader.Client.CloseAsync();
+        await AssertServerIsEmptyAsync(server.Server);
+        Assert.All(room.Ended.Values, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
     public async Task Long_polling_session_whose_client_vanishes_expires_once()
     {
         var room = new CountingRoom();
@@ -312,14 +345,14 @@ internal sealed class Member : IAsyncDisposable
     public SwitchboardClient Client { get; }
 
     /// <summary>Connects a client that records every note and every state it goes through.</summary>
-    public static async Task<Member> JoinAsync(Uri uri, SwitchboardTransport transport, WebSocketSessionOptions? session = null)
+    public static async Task<Member> JoinAsync(Uri uri, SwitchboardTransport transport, WebSocketSessionOptions? session = null, TimeSpan? connectTimeout = null)
     {
         var client = new SwitchboardClient(uri, SwitchboardMessages.Catalog, new SwitchboardClientOptions
         {
             Transport = transport,
             ReconnectInitialDelay = TimeSpan.FromMilliseconds(50),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(300),
-            Connection = new WebSocketClientOptions { Session = session ?? WebSocketSessionOptions.Default, ConnectTimeout = TimeSpan.FromSeconds(5) },
+            Connection = new WebSocketClientOptions { Session = session ?? WebSocketSessionOptions.Default, ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(5) },
         });
         var member = new Member(client);
         await client.ConnectAsync();
@@ -343,7 +376,7 @@ internal sealed class Member : IAsyncDisposable
 /// <summary>Bounded waits for conditions that other threads make true.</summary>
 internal static class Eventually
 {
-    public static Task TrueAsync(Func<bool> condition, string what) => TrueAsync(condition, () => what);
+    public static Task TrueAsync(Func<bool> condition, string what, TimeSpan? within = null) => TrueAsync(condition, () => what, within);
 
     public static async Task TrueAsync(Func<bool> condition, Func<string> what, TimeSpan? within = null)
     {
