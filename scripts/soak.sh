@@ -10,6 +10,7 @@
 #   scripts/soak.sh --long-polling 0.2                a fifth of the clients over long polling
 #   scripts/soak.sh --faults                          reset 2 random client connections every 3 s (they reconnect)
 #   scripts/soak.sh --faults --fault-every-ms 1000 --fault-resets 5 --interval-ms 500
+#   scripts/soak.sh --restart-every-s 30                kill the server every 30 s and start it again on the same port
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

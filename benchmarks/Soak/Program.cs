@@ -4,26 +4,27 @@ using Switchboard.Client;
 using Switchboard.Soak;
 
 // A bounded soak of the chat sample on loopback: the server runs as its own process, N clients chat for M minutes,
-// each checking it gets every other member's messages in order; optional faults reset client connections at random.
+// each checking it gets every other member's messages in order; optional faults reset client connections at random,
+// and the server can be killed and started again on the same port every so often.
 // The last lines are the report; the exit status is non-zero when a message was lost or the server kept a socket.
 // Usage (scripts/soak.sh builds and runs it):
 //   Switchboard.Soak [--clients N] [--minutes M] [--interval-ms I] [--long-polling FRACTION] [--faults]
-//                    [--fault-every-ms F] [--fault-resets K] [--chat PATH/Chat.dll]
+//                    [--fault-every-ms F] [--fault-resets K] [--restart-every-s S] [--chat PATH/Chat.dll]
 var options = SoakOptions.Parse(args);
 if (options is null) return 2;
 
 var invariant = CultureInfo.InvariantCulture;
 void Say(string line) => Console.WriteLine(line);
 
-await using var server = await ServerProcess.StartAsync(options.ChatDll);
+await using var server = new ServerSlot(await ServerProcess.StartAsync(options.ChatDll), options.ChatDll);
 await Task.Delay(1000); // let start-up settle before the first sample
-var rssStart = server.ResidentBytes();
-var socketsStart = ProcStats.SocketCount(server.Id);
+var rssStart = server.Current.ResidentBytes();
+var socketsStart = ProcStats.SocketCount(server.Current.Id);
 long rssPeak = rssStart;
-Say(string.Create(invariant, $"chat server pid {server.Id} on port {server.Port}: RSS {Mib(rssStart)}, {socketsStart} sockets open"));
+Say(string.Create(invariant, $"chat server pid {server.Current.Id} on port {server.Current.Port}: RSS {Mib(rssStart)}, {socketsStart} sockets open"));
 
-await using var relay = options.Faults ? new Relay(server.Port) : null;
-var target = new Uri($"ws://127.0.0.1:{relay?.Port ?? server.Port}");
+await using var relay = options.Faults ? new Relay(server.Current.Port) : null;
+var target = new Uri($"ws://127.0.0.1:{relay?.Port ?? server.Current.Port}");
 var latency = new LatencyHistogram();
 var clients = new List<SoakClient>();
 var longPolling = (int)Math.Round(options.Clients * options.LongPollingFraction);
@@ -65,6 +66,23 @@ var senders = clients.Select(async client =>
     }
 }).ToArray();
 
+var restarts = Task.Run(async () =>
+{
+    if (options.RestartEverySeconds is not { } every) return;
+    try
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(every));
+        while (await timer.WaitForNextTickAsync(stop.Token))
+        {
+            await server.RestartAsync();
+            Say(string.Create(invariant, $"  {clock.Elapsed:mm\\:ss}  server killed and started again (pid {server.Current.Id})"));
+        }
+    }
+    catch (OperationCanceledException)
+    {
+    }
+});
+
 var faults = Task.Run(async () =>
 {
     if (relay is null) return;
@@ -85,9 +103,9 @@ var sampler = Task.Run(async () =>
     var lastReport = TimeSpan.Zero;
     while (await timer.WaitForNextTickAsync())
     {
-        var rss = server.ResidentBytes();
+        var rss = server.Current.ResidentBytes(); // -1 while a restart replaces the process
         if (rss > Interlocked.Read(ref rssPeak)) Interlocked.Exchange(ref rssPeak, rss);
-        if (clock.Elapsed >= duration + TimeSpan.FromMinutes(5) || server.HasExited) return;
+        if (clock.Elapsed >= duration + TimeSpan.FromMinutes(5)) return;
         if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(15) && clock.Elapsed < duration)
         {
             lastReport = clock.Elapsed;
@@ -105,6 +123,7 @@ finally
     await stop.CancelAsync();
     await Task.WhenAll(senders);
     await faults;
+    await restarts;
 }
 
 // The end: with faults over, everyone must be back in the room; then each sends one last message, which every member
@@ -130,17 +149,18 @@ var refusals = clients.Sum(c => c.Refusals);
 await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (client, _) => await client.DisposeAsync());
 
 // The server must let go of every client socket once they are all closed.
-await Until(() => ProcStats.SocketCount(server.Id) <= socketsStart, TimeSpan.FromSeconds(30));
+await Until(() => ProcStats.SocketCount(server.Current.Id) <= socketsStart, TimeSpan.FromSeconds(30));
 await Task.Delay(TimeSpan.FromSeconds(3));
-var rssEnd = server.ResidentBytes();
-var socketsEnd = ProcStats.SocketCount(server.Id);
-var serverAlive = !server.HasExited;
+var rssEnd = server.Current.ResidentBytes();
+var socketsEnd = ProcStats.SocketCount(server.Current.Id);
+var serverAlive = !server.Current.HasExited;
 
 Say("");
 Say("soak report");
 Say(string.Create(invariant, $"  clients             {clients.Count} ({clients.Count(c => c.Transport == SwitchboardTransport.WebSocket)} WebSocket, {clients.Count(c => c.Transport == SwitchboardTransport.LongPolling)} long polling), one message each per {options.IntervalMs} ms"));
 Say(string.Create(invariant, $"  duration            {elapsed.TotalMinutes:F2} min ({options.Minutes} min of traffic, then the final round)"));
-Say(string.Create(invariant, $"  faults              {(options.Faults ? $"{faultsInjected} connections reset" : "none")}"));
+var faultText = options.Faults ? string.Create(invariant, $"{faultsInjected} connections reset") : "no resets";
+Say(string.Create(invariant, $"  faults              {faultText}, {server.Restarts} server restarts (killed)"));
 Say(string.Create(invariant, $"  messages sent       {sent}"));
 Say(string.Create(invariant, $"  deliveries checked  {delivered}"));
 Say(string.Create(invariant, $"  lost                {lost}"));
@@ -150,7 +170,7 @@ Say(string.Create(invariant, $"  latency             p50 {Ms(latency.Percentile(
 Say(string.Create(invariant, $"  server RSS          start {Mib(rssStart)}, peak {Mib(Interlocked.Read(ref rssPeak))}, end {Mib(rssEnd)}"));
 Say(string.Create(invariant, $"  server sockets      start {socketsStart}, end {socketsEnd}"));
 var failures = new List<string>();
-if (!serverAlive) failures.Add("the server exited:\n" + server.Tail);
+if (!serverAlive) failures.Add("the server exited:\n" + server.Current.Tail);
 if (!settled) failures.Add("not every client was connected at the end");
 if (!drained) failures.Add("the final messages did not all arrive");
 if (lost > 0) failures.Add($"{lost} messages lost");

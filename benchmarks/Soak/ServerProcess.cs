@@ -13,13 +13,30 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
 
-    private ServerProcess(Process process) => _process = process;
+    private ServerProcess(Process process)
+    {
+        _process = process;
+        Id = process.Id; // kept: the process object forgets it once disposed
+    }
 
     public int Port { get; private set; }
 
-    public int Id => _process.Id;
+    public int Id { get; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true; // disposed: it was stopped
+            }
+        }
+    }
 
     /// <summary>The last lines the server printed, for a report on failure.</summary>
     public string Tail
@@ -27,7 +44,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         get { lock (_tail) return string.Join('\n', _tail); }
     }
 
-    public static async Task<ServerProcess> StartAsync(string chatDll)
+    /// <summary>Starts the chat server on <paramref name="port"/> (0: a free one) and waits, bounded, until it listens.</summary>
+    public static async Task<ServerProcess> StartAsync(string chatDll, int port = 0)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -38,7 +56,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(chatDll);
         info.ArgumentList.Add("--port");
-        info.ArgumentList.Add("0");
+        info.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         var server = new ServerProcess(process);
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,7 +94,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            foreach (var line in File.ReadLines($"/proc/{Id}/status"))
             {
                 if (!line.StartsWith("VmRSS:", StringComparison.Ordinal)) continue;
                 var kib = line["VmRSS:".Length..].Trim().Split(' ')[0];
@@ -105,4 +123,37 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"listening on https?://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
+}
+
+/// <summary>The chat server process of the moment: a restart replaces it with a new one on the same port.</summary>
+internal sealed class ServerSlot(ServerProcess first, string chatDll) : IAsyncDisposable
+{
+    private ServerProcess _current = first;
+    private int _restarts;
+
+    public ServerProcess Current => Volatile.Read(ref _current);
+
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>Kills the server (a crash: no close frames, no goodbyes) and starts another on the same port.</summary>
+    public async Task RestartAsync()
+    {
+        var old = Current;
+        await old.DisposeAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Volatile.Write(ref _current, await ServerProcess.StartAsync(chatDll, old.Port));
+                Interlocked.Increment(ref _restarts);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 20)
+            {
+                await Task.Delay(250); // the port may not be free again yet
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => Current.DisposeAsync();
 }

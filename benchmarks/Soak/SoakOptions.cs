@@ -4,15 +4,15 @@ namespace Switchboard.Soak;
 
 /// <summary>The soak's command line.</summary>
 internal sealed record SoakOptions(int Clients, double Minutes, int IntervalMs, double LongPollingFraction, bool Faults, int FaultEveryMs,
-    int FaultResets, string ChatDll)
+    int FaultResets, int? RestartEverySeconds, string ChatDll)
 {
     private const string Usage = "usage: Switchboard.Soak [--clients N] [--minutes M] [--interval-ms I] [--long-polling FRACTION] "
-        + "[--faults] [--fault-every-ms F] [--fault-resets K] [--chat PATH/Chat.dll]";
+        + "[--faults] [--fault-every-ms F] [--fault-resets K] [--restart-every-s S] [--chat PATH/Chat.dll]";
 
     /// <summary>The options, or null (after printing the usage) when the command line is wrong.</summary>
     public static SoakOptions? Parse(string[] args)
     {
-        var options = new SoakOptions(50, 2, 1000, 0, false, 3000, 2, Path.Combine(AppContext.BaseDirectory, "Chat.dll"));
+        var options = new SoakOptions(50, 2, 1000, 0, false, 3000, 2, null, Path.Combine(AppContext.BaseDirectory, "Chat.dll"));
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
@@ -32,6 +32,7 @@ internal sealed record SoakOptions(int Clients, double Minutes, int IntervalMs, 
                 "--long-polling" => options with { LongPollingFraction = Math.Clamp(Number(value, ref ok), 0, 1) },
                 "--fault-every-ms" => options with { FaultEveryMs = Int(value, 1, ref ok) },
                 "--fault-resets" => options with { FaultResets = Int(value, 1, ref ok) },
+                "--restart-every-s" => options with { RestartEverySeconds = Int(value, 1, ref ok) },
                 "--chat" => options with { ChatDll = Path.GetFullPath(value) },
                 _ => null!,
             };
