@@ -75,6 +75,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// <summary>The number of long-polling sessions that have not ended.</summary>
     public int LongPollingSessionCount => _longPolling.Count;
 
+    /// <summary>Accepted sockets not closed yet, HTTP and WebSocket alike (what <see cref="WebSocketServerOptions.MaxConnections"/> counts).</summary>
+    internal int OpenSocketCount => Volatile.Read(ref _openConnections);
+
+    /// <summary>Tasks still running for accepted sockets, refused ones included.</summary>
+    internal int RunningSessionCount => _sessions.Count;
+
+    /// <summary>Entries of the long-polling session table, ended sessions whose close is kept for a lost answer included.</summary>
+    internal int LongPollingTableCount => _longPolling.TableCount;
+
     /// <summary>
     /// Routes connections whose path matches <paramref name="template"/> (e.g. <c>/ws/{username}</c>, or <c>/{*path}</c> for
     /// every path) to <paramref name="handler"/>. Routes are tried in the order they were added.
@@ -137,6 +146,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// <summary>
     /// Graceful shutdown: stops accepting, sends 1001 (going away) to every connection, waits up to
     /// <see cref="WebSocketServerOptions.ShutdownTimeout"/> for the closing handshakes, then drops whatever is left.
+    /// Long-polling sessions hear the close from their waiting poll; one with no poll out ends once the rest have,
+    /// without a close code. Every connection's disconnected hook has run when the task completes.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
@@ -162,6 +173,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             foreach (var transport in _httpTransports.Values) transport.Abort();
             await all.ConfigureAwait(false);
         }
+        // Sessions whose polls carried the close have ended; the rest (no poll came, and none can now) end here.
+        await _longPolling.EndAllAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -188,7 +201,18 @@ public sealed partial class WebSocketServer : IAsyncDisposable
                 continue;
             }
 
-            socket.NoDelay = true;
+            try
+            {
+                socket.NoDelay = true;
+            }
+            catch (SocketException e)
+            {
+                // Some platforms (macOS, the BSDs) refuse socket options on a connection the peer reset while it
+                // waited to be accepted; that one connection is gone, and the loop must go on.
+                Log.AcceptFailed(_logger, e);
+                socket.Dispose();
+                continue;
+            }
             var id = Interlocked.Increment(ref _nextId);
             // Only this loop raises the count, so it never passes the limit; sessions lower it as their sockets close.
             var admitted = Interlocked.Increment(ref _openConnections) <= _options.MaxConnections;

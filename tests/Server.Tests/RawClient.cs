@@ -3,16 +3,22 @@ using System.Text;
 
 namespace Switchboard.Server.Tests;
 
-/// <summary>A bare TCP client for what a well-behaved WebSocket client will not do.</summary>
+/// <summary>
+/// A bare TCP client for what a well-behaved WebSocket client will not do, down to leaving with a reset
+/// (<see cref="Reset"/>) or a FIN without a close frame (<see cref="Finish"/>).
+/// </summary>
 internal sealed class RawClient : IDisposable
 {
     private readonly TcpClient _tcp = new();
     private NetworkStream _stream = null!;
 
-    public static async Task<RawClient> ConnectAsync(TestServer server)
+    public static Task<RawClient> ConnectAsync(TestServer server) => ConnectAsync(server.Server.LocalEndPoint.Port);
+
+    public static async Task<RawClient> ConnectAsync(int port)
     {
         var client = new RawClient();
-        await client._tcp.ConnectAsync("127.0.0.1", server.Server.LocalEndPoint.Port);
+        client._tcp.NoDelay = true;
+        await client._tcp.ConnectAsync("127.0.0.1", port);
         client._stream = client._tcp.GetStream();
         return client;
     }
@@ -78,6 +84,33 @@ internal sealed class RawClient : IDisposable
         {
             return true;
         }
+    }
+
+    /// <summary>Leaves with a reset (RST), as a crashed host or a killed process does.</summary>
+    public void Reset()
+    {
+        try
+        {
+            _tcp.Client.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the server; closing is all that is left.
+        }
+        _tcp.Close();
+    }
+
+    /// <summary>Leaves with a FIN, without a close frame.</summary>
+    public void Finish()
+    {
+        try
+        {
+            _tcp.Client.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        _tcp.Close();
     }
 
     public void Dispose() => _tcp.Dispose();

@@ -17,6 +17,13 @@ internal static class RawHttp
     public static Task SendGetAsync(this RawClient raw, string target, string extra = "")
         => raw.SendAsync($"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n");
 
+    /// <summary>Sends a request with an empty body and reads the whole response.</summary>
+    public static async Task<RawHttpResponse> RequestAsync(this RawClient raw, string method, string target)
+    {
+        await raw.SendAsync($"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+        return await raw.ReadResponseAsync();
+    }
+
     /// <summary>Reads one response: the head, then exactly Content-Length body bytes (none when answering HEAD).</summary>
     public static async Task<RawHttpResponse> ReadResponseAsync(this RawClient raw, bool toHead = false)
     {

@@ -7,22 +7,27 @@ namespace Switchboard.Testing;
 
 /// <summary>
 /// A raw TCP front on 127.0.0.1 for a real server: it answers every request carrying <c>Upgrade: websocket</c> with 403,
-/// as a proxy that blocks WebSocket does, and relays everything else byte for byte to <see cref="BackendPort"/>.
-/// <see cref="DropConnections"/> cuts every relayed connection, as a crashed backend does.
+/// as a proxy that blocks WebSocket does (unless made with <c>refuseWebSocket: false</c>), and relays everything else
+/// byte for byte to <see cref="BackendPort"/>.
+/// <see cref="DropConnections"/> cuts every relayed connection, as a crashed backend does; <see cref="BlackHoleConnections"/>
+/// makes them go silent without a FIN or a reset, as a network that loses every packet does (a half-open connection).
 /// </summary>
 public sealed class TcpFront : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
+    private readonly ConcurrentDictionary<Socket, byte> _silenced = new();
     private readonly Task _accepting;
+    private readonly bool _refuseWebSocket;
     private int _upgradesRefused;
     private byte[]? _cutMarker;
     private int _responsesCut;
 
-    public TcpFront(int backendPort)
+    public TcpFront(int backendPort, bool refuseWebSocket = true)
     {
         BackendPort = backendPort;
+        _refuseWebSocket = refuseWebSocket;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -49,6 +54,15 @@ public sealed class TcpFront : IAsyncDisposable
     public void DropConnections()
     {
         foreach (var socket in _open.Keys) Close(socket);
+    }
+
+    /// <summary>
+    /// From now on the connections relayed so far pass nothing either way, and neither side learns when the other closes
+    /// or resets: what each sends is read and thrown away. Connections made later are relayed as usual.
+    /// </summary>
+    public void BlackHoleConnections()
+    {
+        foreach (var socket in _open.Keys) _silenced[socket] = 0;
     }
 
     public async ValueTask DisposeAsync()
@@ -91,7 +105,7 @@ public sealed class TcpFront : IAsyncDisposable
                 head.Write(buffer, 0, read);
             }
             var text = Encoding.ASCII.GetString(head.GetBuffer(), 0, IndexOfEndOfHead(head));
-            if (text.Split("\r\n").Any(line => line.StartsWith("Upgrade:", StringComparison.OrdinalIgnoreCase)
+            if (_refuseWebSocket && text.Split("\r\n").Any(line => line.StartsWith("Upgrade:", StringComparison.OrdinalIgnoreCase)
                 && line.Contains("websocket", StringComparison.OrdinalIgnoreCase)))
             {
                 Interlocked.Increment(ref _upgradesRefused);
@@ -111,7 +125,10 @@ public sealed class TcpFront : IAsyncDisposable
             _open[backend] = 0;
             await backend.ConnectAsync(new IPEndPoint(IPAddress.Loopback, BackendPort), _stopping.Token);
             await backend.SendAsync(head.ToArray(), SocketFlags.None);
-            await Task.WhenAny(PumpAsync(client, backend, fromServer: false), PumpAsync(backend, client, fromServer: true));
+            var pumps = new[] { PumpAsync(client, backend, fromServer: false), PumpAsync(backend, client, fromServer: true) };
+            await Task.WhenAny(pumps);
+            // A silenced connection keeps each side open until that side itself lets go.
+            if (_silenced.ContainsKey(client)) await Task.WhenAll(pumps);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -132,6 +149,7 @@ public sealed class TcpFront : IAsyncDisposable
             {
                 var read = await from.ReceiveAsync(buffer, SocketFlags.None);
                 if (read == 0) return;
+                if (_silenced.ContainsKey(from)) continue;
                 if (fromServer && Volatile.Read(ref _cutMarker) is { } marker && buffer.AsSpan(0, read).IndexOf(marker) >= 0
                     && Interlocked.CompareExchange(ref _cutMarker, null, marker) == marker)
                 {
@@ -149,6 +167,7 @@ public sealed class TcpFront : IAsyncDisposable
     private void Close(Socket socket)
     {
         if (!_open.TryRemove(socket, out _)) return;
+        _silenced.TryRemove(socket, out _);
         try
         {
             socket.LingerState = new LingerOption(true, 0); // a reset, as from a dead host

@@ -183,7 +183,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection with 1000 and stops reconnecting; queued messages are discarded.</summary>
+    /// <summary>Closes the connection with 1000 and stops reconnecting; queued messages are discarded and every socket the client holds is closed.</summary>
     public async Task CloseAsync()
     {
         await _closing.CancelAsync().ConfigureAwait(false);
@@ -196,6 +196,13 @@ public sealed class SwitchboardClient : IAsyncDisposable
         {
             SetState(ConnectionState.Closed, null, null);
             await DiscardQueueAsync().ConfigureAwait(false);
+            // A closed client never connects again: its kept-alive long-polling connections go now, not when the
+            // server's idle timeout or the client's disposal gets round to them.
+            lock (_httpLock)
+            {
+                _http?.Dispose();
+                _http = null;
+            }
         }
     }
 
@@ -204,11 +211,6 @@ public sealed class SwitchboardClient : IAsyncDisposable
     {
         await CloseAsync().ConfigureAwait(false);
         _closing.Dispose();
-        lock (_httpLock)
-        {
-            _http?.Dispose();
-            _http = null;
-        }
     }
 
     /// <summary>Receives until the connection ends, then reconnects while the policy allows.</summary>

@@ -27,6 +27,9 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     /// <summary>Sessions that have not ended.</summary>
     public int Count => _sessions.Values.Count(s => !s.HasEnded);
 
+    /// <summary>Every entry of the table, the tombstones of ended sessions included.</summary>
+    public int TableCount => _sessions.Count;
+
     /// <summary>GET: the poll.</summary>
     public HttpHandler Poll(MessageEndpoint endpoint) => (request, response) => PollAsync(endpoint, request, response);
 
@@ -41,6 +44,20 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     public void CloseAll(CloseCode code, string reason)
     {
         foreach (var session in _sessions.Values) session.Close(code, reason);
+    }
+
+    /// <summary>
+    /// Ends and forgets every session that has not ended yet; used last when the server stops. Their clients can no
+    /// longer reach the server to hear the close, and the sweep that would expire them has stopped, so each ends now,
+    /// without a close code, as a dropped socket does.
+    /// </summary>
+    public async Task EndAllAsync()
+    {
+        foreach (var (token, session) in _sessions)
+        {
+            _sessions.TryRemove(token, out _);
+            await EndAsync(session, null).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Ends and forgets the sessions whose clients have gone quiet; called periodically.</summary>
