@@ -18,6 +18,9 @@ public sealed partial class MessageGenerator
         /// <summary>The nested class holding a message's serializer methods; the parser checks that the user's members leave its name free.</summary>
         internal const string SerializerClass = "__SwitchboardSerializer";
 
+        /// <summary>How the parser names the generated <c>Write(ref CompactJsonWriter, T)</c> among the members to declare <c>new</c>.</summary>
+        internal const string CompactWriteMember = "Write(ref CompactJsonWriter)";
+
         /// <summary>The partial message type with its <c>IMessage&lt;TSelf&gt;</c> implementation.</summary>
         public static string EmitMessage(MessageSpec message)
         {
@@ -92,6 +95,10 @@ public sealed partial class MessageGenerator
                         {{SerializerClass}}.Write{{message.Root.Id}}(writer, value);
                     }
                 }
+
+                /// <inheritdoc/>
+                [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+                public static {{New(message, CompactWriteMember)}}void Write(ref {{Compact}} writer, {{type}} value) => {{SerializerClass}}.Write{{message.Root.Id}}(ref writer, value);
 
                 /// <inheritdoc/>
                 public static {{New(message, "Read")}}{{type}} Read(ref {{Json}}.Utf8JsonReader reader)
