@@ -52,11 +52,27 @@ public ref struct CompactJsonWriter
     private static readonly SearchValues<char> Unescaped = SearchValues.Create(
         " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~");
 
+    // Strings up to this length are scanned and copied in one loop; longer ones with vector searches.
+    private const int ShortString = 16;
+
     [ThreadStatic]
     private static byte[]? t_buffer;
 
     private byte[] _buffer;
     private int _position;
+
+    // The same characters as Unescaped, by ASCII code: 1 when left as it is.
+    private static ReadOnlySpan<byte> UnescapedAscii =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    ];
 
     private CompactJsonWriter(byte[] buffer)
     {
@@ -341,16 +357,34 @@ public ref struct CompactJsonWriter
         int written = 0;
         while (true)
         {
-            int next = value.IndexOfAnyExcept(Unescaped);
-            if (next < 0)
+            int next;
+            if (value.Length <= ShortString)
             {
-                Ascii.FromUtf16(value, output[written..], out int copied);
-                written += copied;
-                break;
+                next = 0;
+                while (next < value.Length && value[next] < 128 && UnescapedAscii[value[next]] != 0)
+                {
+                    output[written++] = (byte)value[next++];
+                }
+
+                if (next == value.Length)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                next = value.IndexOfAnyExcept(Unescaped);
+                if (next < 0)
+                {
+                    Ascii.FromUtf16(value, output[written..], out int copied);
+                    written += copied;
+                    break;
+                }
+
+                Ascii.FromUtf16(value[..next], output[written..], out int prefix);
+                written += prefix;
             }
 
-            Ascii.FromUtf16(value[..next], output[written..], out int prefix);
-            written += prefix;
             char c = value[next];
             int consumed = 1;
             if (char.IsHighSurrogate(c) && next + 1 < value.Length && char.IsLowSurrogate(value[next + 1]))
