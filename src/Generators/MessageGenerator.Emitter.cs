@@ -14,8 +14,12 @@ public sealed partial class MessageGenerator
         private const string GeneratedCode = """[global::System.CodeDom.Compiler.GeneratedCode("Switchboard.Generators", "1.0")]""";
         private const string Json = "global::System.Text.Json";
         private const string Helpers = "global::Switchboard.Messaging.MessageJson";
+        private const string Compact = "global::Switchboard.Messaging.CompactJsonWriter";
         /// <summary>The nested class holding a message's serializer methods; the parser checks that the user's members leave its name free.</summary>
         internal const string SerializerClass = "__SwitchboardSerializer";
+
+        /// <summary>How the parser names the generated <c>Write(ref CompactJsonWriter, T)</c> among the members to declare <c>new</c>.</summary>
+        internal const string CompactWriteMember = "Write(ref CompactJsonWriter)";
 
         /// <summary>The partial message type with its <c>IMessage&lt;TSelf&gt;</c> implementation.</summary>
         public static string EmitMessage(MessageSpec message)
@@ -77,7 +81,24 @@ public sealed partial class MessageGenerator
                 public static {{New(message, "MessageType")}}string MessageType => {{Literal(message.WireName)}};
 
                 /// <inheritdoc/>
-                public static {{New(message, "Write")}}void Write({{Json}}.Utf8JsonWriter writer, {{type}} value) => {{SerializerClass}}.Write{{message.Root.Id}}(writer, value);
+                public static {{New(message, "Write")}}void Write({{Json}}.Utf8JsonWriter writer, {{type}} value)
+                {
+                    // Compact JSON with the default encoder, the usual writer, is built in a scratch buffer and written in one piece.
+                    if ({{Compact}}.IsCompact(writer))
+                    {
+                        var json = {{Compact}}.Rent();
+                        {{SerializerClass}}.Write{{message.Root.Id}}(ref json, value);
+                        json.CommitTo(writer);
+                    }
+                    else
+                    {
+                        {{SerializerClass}}.Write{{message.Root.Id}}(writer, value);
+                    }
+                }
+
+                /// <inheritdoc/>
+                [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
+                public static {{New(message, CompactWriteMember)}}void Write(ref {{Compact}} writer, {{type}} value) => {{SerializerClass}}.Write{{message.Root.Id}}(ref writer, value);
 
                 /// <inheritdoc/>
                 public static {{New(message, "Read")}}{{type}} Read(ref {{Json}}.Utf8JsonReader reader)
@@ -99,12 +120,12 @@ public sealed partial class MessageGenerator
         private static string New(MessageSpec message, string member) => message.HiddenMembers.Contains(member) ? "new " : string.Empty;
 
         /// <summary>Writes the nested class holding the serializer methods of one message and of every type it reaches.</summary>
-        private sealed class SerializerWriter
+        private sealed partial class SerializerWriter
         {
             private readonly SourceWriter _writer;
             private readonly MessageSpec _message;
             private readonly Dictionary<string, ObjectSpec> _objects;
-            private readonly Queue<(bool IsWrite, ValueSpec Value)> _pending = new();
+            private readonly Queue<(Helper Helper, ValueSpec Value)> _pending = new();
             private readonly HashSet<string> _requested = new(System.StringComparer.Ordinal);
 
             public SerializerWriter(SourceWriter writer, MessageSpec message)
@@ -122,19 +143,24 @@ public sealed partial class MessageGenerator
                 WriteFields();
 
                 var root = new ValueSpec(ValueKind.Object, _message.Root.TypeName, !_message.Root.IsValueType, false, null, _message.Root.Id);
-                Request(isWrite: true, root);
-                Request(isWrite: false, root);
+                Request(Helper.Write, root);
+                Request(Helper.WriteCompact, root);
+                Request(Helper.Read, root);
                 while (_pending.Count > 0)
                 {
-                    var (isWrite, value) = _pending.Dequeue();
+                    var (helper, value) = _pending.Dequeue();
                     _writer.WriteLine();
-                    if (isWrite)
+                    switch (helper)
                     {
-                        WriteWriter(value);
-                    }
-                    else
-                    {
-                        WriteReader(value);
+                        case Helper.Write:
+                            WriteWriter(value);
+                            break;
+                        case Helper.WriteCompact:
+                            WriteCompactWriter(value);
+                            break;
+                        default:
+                            WriteReader(value);
+                            break;
                     }
                 }
 
@@ -157,15 +183,20 @@ public sealed partial class MessageGenerator
                         _writer.WriteLine($"private static readonly {Json}.JsonEncodedText {NameField(spec, property)} = {Json}.JsonEncodedText.Encode({Literal(property.JsonName)});");
                     }
                 }
+
+                WriteCompactNameFields();
             }
 
-            /// <summary>The name of the generated helper that writes or reads a value, queuing the helper the first time it is asked for.</summary>
-            private string Request(bool isWrite, ValueSpec value)
+            /// <summary>
+            /// The name of the generated helper that writes or reads a value, queuing the helper the first time it is asked for.
+            /// Both writers of a value share a name: one takes the <c>Utf8JsonWriter</c>, the other the compact writer.
+            /// </summary>
+            private string Request(Helper helper, ValueSpec value)
             {
-                string name = (isWrite ? "Write" : "Read") + (isWrite ? WriteName(value) : ReadName(value));
-                if (_requested.Add(name))
+                string name = helper == Helper.Read ? "Read" + ReadName(value) : "Write" + WriteName(value);
+                if (_requested.Add(helper + " " + name))
                 {
-                    _pending.Enqueue((isWrite, value));
+                    _pending.Enqueue((helper, value));
                 }
 
                 return name;
@@ -203,7 +234,7 @@ public sealed partial class MessageGenerator
                 ValueKind.TimeOnly => $"{Helpers}.WriteTimeOnly(writer, {expression});",
                 ValueKind.Bytes => $"{Helpers}.WriteBytes(writer, {expression});",
                 ValueKind.Enum => $"{value.TargetId}Codec.Write(writer, unchecked((ulong){expression}));",
-                _ => $"{Request(isWrite: true, value)}(writer, {expression});",
+                _ => $"{Request(Helper.Write, value)}(writer, {expression});",
             };
 
             /// <summary>An expression reading a value of the type from the reader's current token.</summary>
@@ -211,21 +242,21 @@ public sealed partial class MessageGenerator
             {
                 if (value.IsReferenceType && value.AllowsNull)
                 {
-                    return $"{Request(isWrite: false, value)}(ref reader)";
+                    return $"{Request(Helper.Read, value)}(ref reader)";
                 }
 
                 return value.Kind switch
                 {
                     <= ValueKind.Bytes => $"{Helpers}.Read{value.Kind}(ref reader)",
                     ValueKind.Enum => $"unchecked(({value.TypeName}){value.TargetId}Codec.Read(ref reader))",
-                    _ => $"{Request(isWrite: false, value)}(ref reader)",
+                    _ => $"{Request(Helper.Read, value)}(ref reader)",
                 };
             }
 
             private void WriteWriter(ValueSpec value)
             {
                 string parameter = value.IsReferenceType ? value.TypeName + "?" : value.TypeName;
-                _writer.WriteLine($"public static void {Request(isWrite: true, value)}({Json}.Utf8JsonWriter writer, {parameter} value)");
+                _writer.WriteLine($"public static void {Request(Helper.Write, value)}({Json}.Utf8JsonWriter writer, {parameter} value)");
                 _writer.OpenBlock();
                 if (value.IsReferenceType)
                 {
@@ -292,12 +323,7 @@ public sealed partial class MessageGenerator
                 foreach (var property in spec.Properties)
                 {
                     string expression = "value." + Identifier(property.Name);
-                    string? condition = property.WriteCondition switch
-                    {
-                        WriteCondition.WhenWritingNull when property.Value.IsReferenceType || property.Value.Kind == ValueKind.Nullable => $"{expression} is not null",
-                        WriteCondition.WhenWritingDefault => $"!global::System.Collections.Generic.EqualityComparer<{property.Value.VariableType}>.Default.Equals({expression}, default!)",
-                        _ => null,
-                    };
+                    string? condition = WriteConditionOf(property);
                     if (condition is not null)
                     {
                         _writer.WriteLine($"if ({condition})");
@@ -316,9 +342,21 @@ public sealed partial class MessageGenerator
                 _writer.WriteLine("writer.WriteEndObject();");
             }
 
+            /// <summary>The condition under which a property is written, or null when it always is.</summary>
+            private static string? WriteConditionOf(PropertySpec property)
+            {
+                string expression = "value." + Identifier(property.Name);
+                return property.WriteCondition switch
+                {
+                    WriteCondition.WhenWritingNull when property.Value.IsReferenceType || property.Value.Kind == ValueKind.Nullable => $"{expression} is not null",
+                    WriteCondition.WhenWritingDefault => $"!global::System.Collections.Generic.EqualityComparer<{property.Value.VariableType}>.Default.Equals({expression}, default!)",
+                    _ => null,
+                };
+            }
+
             private void WriteReader(ValueSpec value)
             {
-                string name = Request(isWrite: false, value);
+                string name = Request(Helper.Read, value);
                 if (value.IsReferenceType && value.AllowsNull)
                 {
                     var notNull = value with { AllowsNull = false };

@@ -64,6 +64,12 @@ public sealed partial class MessageGenerator
                         else
                         {
                             AddOnce(hidden, name);
+
+                            // Anything but a method named Write hides the compact overload too.
+                            if (name == "Write" && member is not IMethodSymbol)
+                            {
+                                AddOnce(hidden, Emitter.CompactWriteMember);
+                            }
                         }
                     }
                 }

@@ -12,7 +12,7 @@ public sealed class CatalogTests
     public void Lists_every_message_of_the_assembly_ordered_by_wire_name()
     {
         Assert.Equal(
-            ["test.address", "test.collections", "test.dates", "test.defaults", "test.derived", "test.empty", "test.global", "test.members", "test.nested-in-class", "test.nullables", "test.primitives", "test.required"],
+            ["test.address", "test.collections", "test.dates", "test.defaults", "test.derived", "test.empty", "test.global", "test.members", "test.nested-in-class", "test.nullables", "test.odd-names", "test.primitives", "test.required", "test.sparse"],
             Catalog.Messages.Select(m => m.Type));
         Assert.Same(Catalog, SwitchboardMessages.Catalog);
     }

@@ -17,6 +17,31 @@ public sealed class EnvelopeTests
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Writers_with_other_options_write_the_same_envelope(bool relaxed, bool skipValidation)
+    {
+        var options = new JsonWriterOptions
+        {
+            Encoder = relaxed ? System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping : null,
+            SkipValidation = skipValidation,
+        };
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, options))
+        {
+            writer.WriteStartArray();
+            Envelope.Write(writer, new Primitive("Main", 1, null));
+            Envelope.Write(writer, new Primitive("Main", 1, "x"), "r-7");
+            writer.WriteEndArray();
+        }
+
+        Assert.Equal(
+            """[{"type":"test.address","data":{"street":"Main","number":1,"note":null}},{"type":"test.address","id":"r-7","data":{"street":"Main","number":1,"note":"x"}}]""",
+            Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    [Theory]
     [InlineData("""{"type":"test.address","data":{"street":"Main","number":1}}""", null)]
     [InlineData("""{"data":{"street":"Main","number":1},"id":"42","type":"test.address"}""", "42")]
     [InlineData("""  {"id":null,"future":[1,{"x":2}],"data":{"number":1,"street":"Main"},"type":"test.address"}  """, null)]

@@ -88,6 +88,11 @@ internal static class Generators
     public static readonly Gen<Dates> Dates = Gen.Select(DateOnly, TimeOnly, DateOnly.Nullable(), TimeOnly.Nullable(), DateOnly.List[0, 3], Dictionary(TimeOnly))
         .Select((day, time, maybeDay, maybeTime, days, times) => new Dates(day, time, maybeDay, maybeTime, days, times));
 
+    public static readonly Gen<Sparse> Sparse = Gen.Select(String.Null(), Gen.Frequency((1, Gen.Const(0)), (1, Gen.Int)), String.Null(), Gen.Enum<Mood>())
+        .Select((maybe, count, odd, mood) => new Sparse { Maybe = maybe, Count = count, Odd = odd, Mood = mood });
+
+    public static readonly Gen<OddNames> OddNames = Gen.Select(Gen.Int, Dictionary(Permissions)).Select((first, second) => new OddNames(first, second));
+
     public static readonly Gen<GlobalMessage> Global = String.Select(text => new GlobalMessage(text));
 
     private static Gen<Dictionary<string, T>> Dictionary<T>(Gen<T> values) =>

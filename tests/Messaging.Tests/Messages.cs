@@ -165,3 +165,23 @@ public partial record Defaults(string Name, int Count = 5, Mood Mood = Mood.Happ
 
 [Message("test.empty")]
 public partial record Empty;
+
+/// <summary>Properties that may be left out before any that is always written, and a name the encoder escapes.</summary>
+[Message("test.sparse")]
+public partial class Sparse
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Maybe { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Count { get; set; }
+
+    [JsonPropertyName("<tag> & 'q' \"ü\"")]
+    public string? Odd { get; set; }
+
+    public Mood Mood { get; set; }
+}
+
+/// <summary>A first property, always written, whose name the encoder escapes.</summary>
+[Message("test.odd-names")]
+public partial record OddNames([property: JsonPropertyName("é+1")] int First, [property: JsonPropertyName("a`b")] Dictionary<string, Permissions> Second);

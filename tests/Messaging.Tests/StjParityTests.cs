@@ -36,6 +36,12 @@ public sealed class StjParityTests
     public void Global_namespace_message_matches_System_Text_Json() => AssertParity(Generators.Global, recordEquality: true);
 
     [Fact]
+    public void Properties_left_out_and_escaped_names_match_System_Text_Json() => AssertParity(Generators.Sparse, recordEquality: false);
+
+    [Fact]
+    public void Escaped_first_name_and_flags_keys_match_System_Text_Json() => AssertParity(Generators.OddNames, recordEquality: false);
+
+    [Fact]
     public void Dates_and_times_match_System_Text_Json() => AssertParity(Generators.Dates, recordEquality: false);
 
     [Theory]

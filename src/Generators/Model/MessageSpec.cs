@@ -13,7 +13,7 @@ internal sealed record ContainingTypeSpec(string Keyword, string Name);
 /// <param name="Name">The message type's name.</param>
 /// <param name="Objects">The message's own object first, then every object reachable from it.</param>
 /// <param name="Enums">Every enum reachable from the message.</param>
-/// <param name="HiddenMembers">The generated members that hide an inherited member of the same name, declared <c>new</c>.</param>
+/// <param name="HiddenMembers">The generated members that hide an inherited member of the same name, declared <c>new</c> (the compact <c>Write</c> overload as <c>Emitter.CompactWriteMember</c>).</param>
 internal sealed record MessageSpec(
     string WireName,
     string? Namespace,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Messaging;
 
 namespace Switchboard;
 
@@ -18,6 +19,10 @@ namespace Switchboard;
 /// </remarks>
 public static class Envelope
 {
+    private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
+    private static readonly JsonEncodedText IdName = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText DataName = JsonEncodedText.Encode("data");
+
     /// <summary>Writes <paramref name="message"/> in an envelope. Allocates nothing.</summary>
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="writer">The writer, positioned where a JSON value may be written.</param>
@@ -27,14 +32,33 @@ public static class Envelope
         where T : IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, T.MessageType);
-        if (id is not null)
+        if (CompactJsonWriter.IsCompact(writer))
         {
-            writer.WriteString("id"u8, id);
+            // The usual writer: the whole envelope in one piece, behind the pre-encoded {"type":"...",
+            var json = CompactJsonWriter.Rent();
+            json.WriteRaw(Names<T>.Start);
+            if (id is not null)
+            {
+                json.WriteRaw("\"id\":"u8);
+                json.WriteString(id);
+                json.WriteRaw(","u8);
+            }
+
+            json.WriteRaw("\"data\":"u8);
+            T.Write(ref json, message);
+            json.WriteRaw("}"u8);
+            json.CommitTo(writer);
+            return;
         }
 
-        writer.WritePropertyName("data"u8);
+        writer.WriteStartObject();
+        writer.WriteString(TypeName, Names<T>.Type);
+        if (id is not null)
+        {
+            writer.WriteString(IdName, id);
+        }
+
+        writer.WritePropertyName(DataName);
         T.Write(writer, message);
         writer.WriteEndObject();
     }
@@ -228,5 +252,15 @@ public static class Envelope
 
         header = new EnvelopeHeader(type, id, dataOffset, dataLength);
         return EnvelopeError.None;
+    }
+
+    /// <summary>A message type's wire name, encoded once.</summary>
+    private static class Names<T>
+        where T : IMessage<T>
+    {
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode(T.MessageType);
+
+        // {"type":"chat.message",
+        public static readonly byte[] Start = [.. "{\"type\":\""u8, .. Type.EncodedUtf8Bytes, .. "\","u8];
     }
 }

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Text.Json;
+using Switchboard.Messaging;
 
 namespace Switchboard;
 
@@ -20,6 +22,16 @@ public interface IMessage<TSelf> where TSelf : IMessage<TSelf>
     /// <param name="writer">The writer, positioned where a JSON value may be written.</param>
     /// <param name="value">The message to write.</param>
     static abstract void Write(Utf8JsonWriter writer, TSelf value);
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as the envelope's <c>data</c> object on the fast path for
+    /// compact writers with the default encoder (see <see cref="CompactJsonWriter"/>). Called by
+    /// <see cref="Write(Utf8JsonWriter, TSelf)"/> and <see cref="Envelope"/>; not meant to be called by hand.
+    /// </summary>
+    /// <param name="writer">The compact writer, positioned where a JSON value may be written.</param>
+    /// <param name="value">The message to write.</param>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static abstract void Write(ref CompactJsonWriter writer, TSelf value);
 
     /// <summary>
     /// Reads the <c>data</c> object. The reader is positioned on its <c>StartObject</c> token (or just

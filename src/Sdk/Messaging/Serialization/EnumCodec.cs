@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
@@ -23,6 +24,7 @@ public sealed class EnumCodec
     private readonly string[] _names;
     private readonly byte[][] _utf8Names;
     private readonly JsonEncodedText[] _encodedNames;
+    private readonly byte[][] _quotedNames;
     private readonly ulong[] _values;
     private readonly FrozenDictionary<ulong, int> _indexByValue;
     private readonly FrozenDictionary<string, ulong> _valueByNameIgnoreCase;
@@ -58,6 +60,7 @@ public sealed class EnumCodec
         _values = [.. values];
         _utf8Names = [.. names.Select(n => System.Text.Encoding.UTF8.GetBytes(n))];
         _encodedNames = [.. names.Select(n => JsonEncodedText.Encode(n))];
+        _quotedNames = [.. _encodedNames.Select(n => (byte[])[(byte)'"', .. n.EncodedUtf8Bytes, (byte)'"'])];
 
         var indexByValue = new Dictionary<ulong, int>();
         var byNameIgnoreCase = new Dictionary<string, ulong>(StringComparer.OrdinalIgnoreCase);
@@ -85,16 +88,42 @@ public sealed class EnumCodec
         {
             writer.WriteStringValue(_encodedNames[index]);
         }
-        else if (!_isFlags || !TryWriteFlags(writer, bits))
+        else if (TryComposeFlags(bits, out char[]? flags, out int length))
         {
-            if (IsSigned)
-            {
-                writer.WriteNumberValue((long)bits);
-            }
-            else
-            {
-                writer.WriteNumberValue(bits);
-            }
+            writer.WriteStringValue(flags.AsSpan(0, length));
+            ArrayPool<char>.Shared.Return(flags);
+        }
+        else if (IsSigned)
+        {
+            writer.WriteNumberValue((long)bits);
+        }
+        else
+        {
+            writer.WriteNumberValue(bits);
+        }
+    }
+
+    /// <summary>Writes a value on the fast path of generated writers. Allocates nothing.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="bits">The value's bits, widened to 64 (sign-extended for signed enums).</param>
+    public void Write(ref CompactJsonWriter writer, ulong bits)
+    {
+        if (_indexByValue.TryGetValue(bits, out int index))
+        {
+            writer.WriteRaw(_quotedNames[index]);
+        }
+        else if (TryComposeFlags(bits, out char[]? flags, out int length))
+        {
+            writer.WriteString(flags.AsSpan(0, length));
+            ArrayPool<char>.Shared.Return(flags);
+        }
+        else if (IsSigned)
+        {
+            writer.WriteNumber((long)bits);
+        }
+        else
+        {
+            writer.WriteNumber(bits);
         }
     }
 
@@ -211,10 +240,13 @@ public sealed class EnumCodec
     };
 
     // Enum.ToString's decomposition: from the largest value down, take every member whose bits are
-    // all still set; succeed when no bit is left; list the names from the smallest value up.
-    private bool TryWriteFlags(Utf8JsonWriter writer, ulong bits)
+    // all still set; succeed when no bit is left; list the names from the smallest value up. The
+    // text is in a pooled array the caller returns.
+    private bool TryComposeFlags(ulong bits, [NotNullWhen(true)] out char[]? text, out int length)
     {
-        if (bits == 0)
+        text = null;
+        length = 0;
+        if (!_isFlags || bits == 0)
         {
             return false;
         }
@@ -237,28 +269,25 @@ public sealed class EnumCodec
             return false;
         }
 
-        int length = 0;
         for (int i = 0; i < count; i++)
         {
             length += _names[found[i]].Length + 2;
         }
 
-        char[] rented = ArrayPool<char>.Shared.Rent(length);
-        int written = 0;
+        text = ArrayPool<char>.Shared.Rent(length);
+        length = 0;
         for (int i = count - 1; i >= 0; i--)
         {
             string name = _names[found[i]];
-            name.CopyTo(rented.AsSpan(written));
-            written += name.Length;
+            name.CopyTo(text.AsSpan(length));
+            length += name.Length;
             if (i > 0)
             {
-                rented[written++] = ',';
-                rented[written++] = ' ';
+                text[length++] = ',';
+                text[length++] = ' ';
             }
         }
 
-        writer.WriteStringValue(rented.AsSpan(0, written));
-        ArrayPool<char>.Shared.Return(rented);
         return true;
     }
 }

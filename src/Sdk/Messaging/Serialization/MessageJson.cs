@@ -29,17 +29,17 @@ public static class MessageJson
     private const int MaxEscapedCharLength = 6;
 
     // "-10675199.02:48:05.4775808" and every character escaped as \uXXXX.
-    private const int MaxTimeSpanLength = 26;
+    internal const int MaxTimeSpanLength = 26;
     private const int MinTimeSpanLength = 8;
     private const int MaxEscapedTimeSpanLength = MaxTimeSpanLength * MaxEscapedCharLength;
 
     // "yyyy-MM-dd", possibly escaped.
-    private const int DateOnlyLength = 10;
+    internal const int DateOnlyLength = 10;
     private const int MaxEscapedDateOnlyLength = DateOnlyLength * MaxEscapedCharLength;
 
     // "h:m" to "hh:mm:ss.fffffff", possibly escaped, as System.Text.Json's TimeOnlyConverter bounds them.
     private const int MinTimeOnlyLength = 3;
-    private const int MaxTimeOnlyLength = 16;
+    internal const int MaxTimeOnlyLength = 16;
     private const int MaxEscapedTimeOnlyLength = MaxTimeOnlyLength * MaxEscapedCharLength;
 
     /// <summary>Moves to the first token when the reader has not read yet or is on a property name.</summary>
@@ -307,8 +307,7 @@ public static class MessageJson
     {
         ArgumentNullException.ThrowIfNull(writer);
         Span<byte> buffer = stackalloc byte[MaxTimeSpanLength];
-        Utf8Formatter.TryFormat(value, buffer, out int written, new StandardFormat('c'));
-        writer.WriteStringValue(buffer[..written]);
+        writer.WriteStringValue(buffer[..Format(value, buffer)]);
     }
 
     /// <summary>Writes a calendar date as <c>yyyy-MM-dd</c>.</summary>
@@ -318,8 +317,7 @@ public static class MessageJson
     {
         ArgumentNullException.ThrowIfNull(writer);
         Span<byte> buffer = stackalloc byte[DateOnlyLength];
-        value.TryFormat(buffer, out int written, "O", CultureInfo.InvariantCulture);
-        writer.WriteStringValue(buffer[..written]);
+        writer.WriteStringValue(buffer[..Format(value, buffer)]);
     }
 
     /// <summary>Writes a time of day as <c>hh:mm:ss[.fffffff]</c>, the constant format of its time span.</summary>
@@ -329,8 +327,26 @@ public static class MessageJson
     {
         ArgumentNullException.ThrowIfNull(writer);
         Span<byte> buffer = stackalloc byte[MaxTimeOnlyLength];
+        writer.WriteStringValue(buffer[..Format(value, buffer)]);
+    }
+
+    // The text of the string forms, shared with CompactJsonWriter; the buffer holds the longest.
+    internal static int Format(TimeSpan value, Span<byte> buffer)
+    {
+        Utf8Formatter.TryFormat(value, buffer, out int written, new StandardFormat('c'));
+        return written;
+    }
+
+    internal static int Format(DateOnly value, Span<byte> buffer)
+    {
+        value.TryFormat(buffer, out int written, "O", CultureInfo.InvariantCulture);
+        return written;
+    }
+
+    internal static int Format(TimeOnly value, Span<byte> buffer)
+    {
         Utf8Formatter.TryFormat(value.ToTimeSpan(), buffer, out int written, new StandardFormat('c'));
-        writer.WriteStringValue(buffer[..written]);
+        return written;
     }
 
     /// <summary>Writes a base64 string, or null.</summary>
