@@ -15,7 +15,7 @@ namespace Switchboard.Connections;
 /// One writer at a time (the session's write lock, or the HTTP loop before it); the pump runs beside it. The queue and
 /// its pump are guarded by a lock; the buffer being written belongs to the writer alone, so a disposal never takes it.
 /// </remarks>
-internal sealed class SendQueue(SocketTransport owner, Stream stream, bool sendsTriedFirst) : PipeWriter
+internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWriter
 {
     private const int MinimumBufferSize = 4096;
 
@@ -133,7 +133,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream stream, bool sends
 
         // No queue: only this writer sends now, so the try needs no lock.
         var offset = 0;
-        if (sendsTriedFirst)
+        if (stream is null)
         {
             var sent = owner.Socket.Send(buffer.AsSpan(0, count), SocketFlags.None, out var error);
             if (error is not (SocketError.Success or SocketError.WouldBlock))
@@ -205,16 +205,21 @@ internal sealed class SendQueue(SocketTransport owner, Stream stream, bool sends
         owner.ReleaseWaiters(); // drained or broken: no one may wait for more
     }
 
-    private ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
     {
-        if (sendsTriedFirst)
+        if (stream is not null)
+        {
+            await stream.WriteAsync(bytes).ConfigureAwait(false);
+            return;
+        }
+        while (!bytes.IsEmpty)
         {
             var sent = owner.Socket.Send(bytes.Span, SocketFlags.None, out var error);
             if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
-            if (sent == bytes.Length) return ValueTask.CompletedTask;
+            // What the socket cannot take now waits in the socket for room.
+            if (sent < bytes.Length) sent += await owner.Socket.SendAsync(bytes[sent..], SocketFlags.None).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
-        return stream.WriteAsync(bytes);
     }
 
     private void Fail()

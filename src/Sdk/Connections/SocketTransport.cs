@@ -20,10 +20,10 @@ public sealed class SocketTransport : IAsyncDisposable
     /// <summary>The default <see cref="SendQueueLimit"/>: 1 MiB.</summary>
     public const long DefaultSendQueueLimit = 1024 * 1024;
 
-    // Zero-byte reads: an idle connection holds no receive buffer while it waits.
+    // Over TLS, zero-byte reads: an idle connection holds no receive buffer while it waits.
     private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
-    private readonly Stream _stream;
+    private readonly Stream? _stream; // null on a plain socket, which is read and written directly
     // Bounded by its writers (see WaitForRoomAsync), not by itself: its flushes never wait.
     private readonly SendQueue _output;
     private readonly Lock _roomLock = new();
@@ -42,20 +42,20 @@ public sealed class SocketTransport : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
         Socket = socket;
         SendQueueLimit = sendQueueLimit;
+        _stream = stream;
         if (stream is null)
         {
-            _stream = new NetworkStream(socket, ownsSocket: false);
-            // Sends are tried at once and wait, through the stream, only for what the socket cannot take: a connection
-            // whose peer keeps up never needs the socket's state for waiting sends. (The stream asks for a blocking
-            // socket when it is made, for its synchronous calls; only its asynchronous ones are used.)
+            // Reads and sends are tried at once and wait only when the socket has nothing for them or no room: a
+            // connection whose peer keeps up never needs the socket's state for waiting sends, and an idle one waits
+            // for bytes with a zero-byte receive that holds no buffer.
             socket.Blocking = false;
+            Input = new SocketReader(socket);
         }
         else
         {
-            _stream = stream;
+            Input = PipeReader.Create(stream, InputOptions);
         }
-        Input = PipeReader.Create(_stream, InputOptions);
-        _output = new SendQueue(this, _stream, sendsTriedFirst: stream is null);
+        _output = new SendQueue(this, stream);
     }
 
     /// <summary>The underlying socket.</summary>
@@ -139,7 +139,7 @@ public sealed class SocketTransport : IAsyncDisposable
         Socket.Dispose();
         _output.Break();
         await _output.WaitForDrainAsync().ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
     internal void AddQueued(int bytes) => Interlocked.Add(ref _queued, bytes);
