@@ -15,11 +15,11 @@ namespace Switchboard.Connections;
 /// One writer at a time (the session's write lock, or the HTTP loop before it); the pump runs beside it. The queue and
 /// its pump are guarded by a lock; the buffer being written belongs to the writer alone, so a disposal never takes it.
 /// </remarks>
-internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWriter
+internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock sharedLock) : PipeWriter
 {
     private const int MinimumBufferSize = 4096;
 
-    private readonly Lock _lock = new();
+    private readonly Lock _lock = sharedLock; // the owner's, which guards its waiters for room too: one lock per connection
     private byte[]? _buffer; // the writer's
     private int _written;
     private Queue<Chunk>? _queue; // non-null while the pump runs

@@ -55,7 +55,7 @@ public sealed class SocketTransport : IAsyncDisposable
         {
             Input = PipeReader.Create(stream, InputOptions);
         }
-        _output = new SendQueue(this, stream);
+        _output = new SendQueue(this, stream, _roomLock);
     }
 
     /// <summary>The underlying socket.</summary>
