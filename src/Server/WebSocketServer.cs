@@ -212,12 +212,23 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// </summary>
     private async Task RefuseOverLimitAsync(Socket socket)
     {
+        try
+        {
+            await AnswerOverLimitAsync(socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            SessionEnded(); // whatever happened: shutdown waits for the count
+        }
+    }
+
+    private async Task AnswerOverLimitAsync(Socket socket)
+    {
         await Task.Yield(); // leave the accept loop before any work
         Log.ConnectionLimitReached(_logger, socket.RemoteEndPoint, _options.MaxConnections);
         if (_options.Tls is not null)
         {
             socket.Dispose();
-            SessionEnded();
             return;
         }
         var transport = new SocketTransport(socket);
@@ -236,7 +247,6 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         finally
         {
             await transport.DisposeAsync().ConfigureAwait(false);
-            SessionEnded();
         }
     }
 
