@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Security.Claims;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Protocol;
 
@@ -15,13 +14,11 @@ namespace Switchboard.Server;
 public sealed class WebSocketConnection : Messaging.IMessageChannel
 {
     private readonly WebSocketSession _session;
-    private readonly ILogger _logger;
     private Dictionary<string, object?>? _items;
 
     internal WebSocketConnection(WebSocketSession session, HandshakeRequest request, IReadOnlyDictionary<string, string> routeValues,
-        EndPoint? remoteEndPoint, WebSocketHandler handler, ILogger logger)
+        EndPoint? remoteEndPoint, WebSocketHandler handler)
     {
-        _logger = logger;
         _session = session;
         Request = request;
         RouteValues = routeValues;
@@ -91,30 +88,4 @@ public sealed class WebSocketConnection : Messaging.IMessageChannel
 
     /// <inheritdoc cref="WebSocketSession.Abort"/>
     public void Abort() => _session.Abort();
-
-#pragma warning disable CA1031 // Application handlers may throw anything; the connection must survive it.
-    /// <summary>Runs the connection to its end with its handler's hooks around the session. Never throws.</summary>
-    internal async Task RunAsync(Action<WebSocketConnection, CloseCode?> onEnded)
-    {
-        try
-        {
-            await Handler.OnConnectedAsync(this).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.HandlerFailed(_logger, Id, e);
-        }
-
-        var status = await _session.RunAsync(message => Handler.OnMessageAsync(this, message)).ConfigureAwait(false);
-        onEnded(this, status);
-        try
-        {
-            await Handler.OnDisconnectedAsync(this, status).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.HandlerFailed(_logger, Id, e);
-        }
-    }
-#pragma warning restore CA1031
 }

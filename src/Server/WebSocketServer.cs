@@ -33,12 +33,13 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RouteTable _routes = new();
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
-    private readonly ConcurrentDictionary<Task, byte> _sessions = new(); // every connection's task, for shutdown to wait on
+    // Counted, not listed: shutdown waits for the count to reach zero, and a connection costs no entry or continuation.
+    private readonly TaskCompletionSource _sessionsEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _liveSessions; // every accepted connection's task that has not finished
     private readonly ConcurrentDictionary<long, SocketTransport> _httpTransports = new();
     private readonly HttpConnectionLoop _http;
     private readonly LongPollTransport _longPolling;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Action<WebSocketConnection, CloseCode?> _onEnded; // one delegate for all connections
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private Task _heartbeat = Task.CompletedTask;
@@ -50,7 +51,6 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     public WebSocketServer(WebSocketServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new WebSocketServerOptions();
-        _onEnded = OnEnded;
         _sessionOptions = new WebSocketSessionOptions
         {
             Frames = _options.Frames,
@@ -162,7 +162,9 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         Log.ShuttingDown(_logger, _connections.Count);
         await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCode.GoingAway, ShutdownReason).AsTask())).ConfigureAwait(false);
 
-        var all = Task.WhenAll(_sessions.Keys);
+        // Accepting has stopped: no session starts from now on, so a count of zero stays zero.
+        if (Volatile.Read(ref _liveSessions) == 0) _sessionsEnded.TrySetResult();
+        var all = _sessionsEnded.Task;
         try
         {
             await all.WaitAsync(_options.ShutdownTimeout, cancellationToken).ConfigureAwait(false);
@@ -217,13 +219,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             // Only this loop raises the count, so it never passes the limit; sessions lower it as their sockets close.
             var admitted = Interlocked.Increment(ref _openConnections) <= _options.MaxConnections;
             if (!admitted) Interlocked.Decrement(ref _openConnections);
-            var session = admitted ? RunSessionAsync(id, socket) : RefuseOverLimitAsync(socket);
-            _sessions[session] = 0;
-            // Registered after the add, so the removal can never run before it. Static, with the server as its state:
-            // no delegate or box per connection.
-            _ = session.ContinueWith(static (task, state) => ((WebSocketServer)state!)._sessions.TryRemove(task, out _), this,
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Interlocked.Increment(ref _liveSessions);
+            _ = admitted ? RunSessionAsync(id, socket) : RefuseOverLimitAsync(socket);
         }
+    }
+
+    /// <summary>The end of a connection's task; the last one to end once the server is stopping lets shutdown go on.</summary>
+    private void SessionEnded()
+    {
+        if (Interlocked.Decrement(ref _liveSessions) == 0 && Volatile.Read(ref _stopped) != 0) _sessionsEnded.TrySetResult();
     }
 
     /// <summary>
@@ -231,6 +235,18 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// reading its request; over TLS it is dropped, as an answer would first cost a handshake.
     /// </summary>
     private async Task RefuseOverLimitAsync(Socket socket)
+    {
+        try
+        {
+            await AnswerOverLimitAsync(socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            SessionEnded(); // whatever happened: shutdown waits for the count
+        }
+    }
+
+    private async Task AnswerOverLimitAsync(Socket socket)
     {
         await Task.Yield(); // leave the accept loop before any work
         Log.ConnectionLimitReached(_logger, socket.RemoteEndPoint, _options.MaxConnections);
@@ -287,6 +303,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// A connection's whole life, from accept to the handler's last hook, in this one method: while the connection is
+    /// idle, it and the session's receive loop are the only state machines it keeps.
+    /// </summary>
+#pragma warning disable CA1031 // Application handlers may throw anything; the connection must survive it.
     private async Task RunSessionAsync(long id, Socket socket)
     {
         try
@@ -300,14 +321,37 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             // its own. Stopping is flagged before the round reads the list, so no connection misses both (a second close
             // is a no-op).
             if (_stopping.IsCancellationRequested) await connection.CloseAsync(CloseCode.GoingAway, ShutdownReason).ConfigureAwait(false);
-            await connection.RunAsync(_onEnded).ConfigureAwait(false);
+
+            var handler = connection.Handler;
+            try
+            {
+                await handler.OnConnectedAsync(connection).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.HandlerFailed(_logger, id, e);
+            }
+            // Static, with the connection as its state: no delegate per connection.
+            var status = await connection.Session.RunAsync(static (c, message) => c.Handler.OnMessageAsync(c, message), connection)
+                .ConfigureAwait(false);
+            OnEnded(connection, status);
+            try
+            {
+                await handler.OnDisconnectedAsync(connection, status).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.HandlerFailed(_logger, id, e);
+            }
         }
         finally
         {
             // The socket is closed by now, whichever way the session ended.
             Interlocked.Decrement(ref _openConnections);
+            SessionEnded();
         }
     }
+#pragma warning restore CA1031
 
     /// <summary>
     /// Takes an accepted socket through TLS (when set), the plain HTTP requests before an upgrade and the upgrade itself;
@@ -387,7 +431,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
         Log.Connected(_logger, id, remote, request.Path);
         var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger, subprotocol);
-        return new WebSocketConnection(session, request, routeValues, remote, handler!, _logger)
+        return new WebSocketConnection(session, request, routeValues, remote, handler!)
         {
             User = verdict.User,
             Principal = verdict.Principal,

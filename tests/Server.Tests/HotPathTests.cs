@@ -93,8 +93,10 @@ public sealed class HotPathTests(ITestOutputHelper output)
             await Task.Delay(200); // the socket engine lets go of closed sockets on its own thread
             var perConnection = (withConnections - HeapSize()) / Connections;
             output.WriteLine($"{perConnection} bytes of server heap per idle connection");
-            // A receive buffer held while idle would be 4 KiB on its own.
-            Assert.True(perConnection < 6 * 1024, $"{perConnection} bytes of server heap per idle connection");
+            // About 2.7 KB is measured: the runtime's socket, the session, its connection and request, and one state
+            // machine each for the connection and its receive loop. A receive or send buffer held while idle would be
+            // 4 KiB on its own, and a standing send queue with its pump about 0.9 KB.
+            Assert.True(perConnection < 3584, $"{perConnection} bytes of server heap per idle connection");
         }
         finally
         {

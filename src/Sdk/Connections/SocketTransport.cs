@@ -9,8 +9,9 @@ namespace Switchboard.Connections;
 /// <see cref="Abort"/> is thread-safe; the rest belongs to the session that runs over the transport.
 /// </summary>
 /// <remarks>
-/// What is written to <see cref="Output"/> goes into a send queue that a pump hands to the socket, so a flush never
-/// waits for the peer. <see cref="QueuedBytes"/> says how much waits; a writer that should slow down for a peer
+/// What is flushed to <see cref="Output"/> goes to the socket at once when it can take it; what it cannot take waits in
+/// a send queue that a pump hands to the socket, so a flush never waits for the peer. The queue and its pump exist only
+/// while bytes wait: an idle connection holds neither, nor any send buffer. <see cref="QueuedBytes"/> says how much waits; a writer that should slow down for a peer
 /// that reads slowly awaits <see cref="WaitForRoomAsync"/>, and one that must not wait (a server broadcasting to
 /// many peers) compares <see cref="QueuedBytes"/> with <see cref="SendQueueLimit"/> and gives up on that peer.
 /// </remarks>
@@ -19,20 +20,12 @@ public sealed class SocketTransport : IAsyncDisposable
     /// <summary>The default <see cref="SendQueueLimit"/>: 1 MiB.</summary>
     public const long DefaultSendQueueLimit = 1024 * 1024;
 
-    // Zero-byte reads: an idle connection holds no receive buffer while it waits.
+    // Over TLS, zero-byte reads: an idle connection holds no receive buffer while it waits.
     private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
-    // The queue is bounded by its writers (see WaitForRoomAsync), not by the pipe, whose flushes must never wait.
-    // The pump runs inline in the flush that wakes it: the bytes go to the socket on the writer's own thread, with
-    // no hop through the thread pool, and a flush that finds the pump busy sending leaves them for its next round.
-    private static readonly PipeOptions SendQueueOptions = new(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0,
-        minimumSegmentSize: 4096, useSynchronizationContext: false);
-
-    private readonly Stream _stream;
-    private readonly bool _sendsTriedFirst;
-    private readonly Pipe _send;
-    private readonly Task _pump;
-    private readonly SendQueueWriter _output;
+    private readonly Stream? _stream; // null on a plain socket, which is read and written directly
+    // Bounded by its writers (see WaitForRoomAsync), not by itself: its flushes never wait.
+    private readonly SendQueue _output;
     private readonly Lock _roomLock = new();
     private TaskCompletionSource? _room;
     private long _queued;
@@ -49,23 +42,20 @@ public sealed class SocketTransport : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
         Socket = socket;
         SendQueueLimit = sendQueueLimit;
+        _stream = stream;
         if (stream is null)
         {
-            _stream = new NetworkStream(socket, ownsSocket: false);
-            // Sends are tried at once and wait, through the stream, only for what the socket cannot take: a connection
-            // whose peer keeps up never needs the socket's state for waiting sends. (The stream asks for a blocking
-            // socket when it is made, for its synchronous calls; only its asynchronous ones are used.)
+            // Reads and sends are tried at once and wait only when the socket has nothing for them or no room: a
+            // connection whose peer keeps up never needs the socket's state for waiting sends, and an idle one waits
+            // for bytes with a zero-byte receive that holds no buffer.
             socket.Blocking = false;
-            _sendsTriedFirst = true;
+            Input = new SocketReader(socket);
         }
         else
         {
-            _stream = stream;
+            Input = PipeReader.Create(stream, InputOptions);
         }
-        Input = PipeReader.Create(_stream, InputOptions);
-        _send = new Pipe(SendQueueOptions);
-        _output = new SendQueueWriter(this, _send.Writer);
-        _pump = PumpAsync();
+        _output = new SendQueue(this, stream, _roomLock);
     }
 
     /// <summary>The underlying socket.</summary>
@@ -75,8 +65,8 @@ public sealed class SocketTransport : IAsyncDisposable
     public PipeReader Input { get; }
 
     /// <summary>
-    /// Bytes to the peer: written into the send queue, which a pump hands to the socket in order. Its flush completes
-    /// at once; only the pump waits for the peer. A flush that finds the socket free sends before it returns.
+    /// Bytes to the peer, in order. Its flush completes at once: on a plain socket it sends what the socket takes before
+    /// it returns, and queues the rest for a pump; only the pump waits for the peer.
     /// </summary>
     public PipeWriter Output => _output;
 
@@ -99,7 +89,8 @@ public sealed class SocketTransport : IAsyncDisposable
         Task room;
         lock (_roomLock)
         {
-            if (QueuedBytes <= SendQueueLimit || _pump.IsCompleted) return Task.CompletedTask;
+            // Room comes only from a pump; without one (nothing flushed waits, or the socket is gone) none will come.
+            if (QueuedBytes <= SendQueueLimit || !_output.IsDraining) return Task.CompletedTask;
             room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
         return room.WaitAsync(cancellationToken);
@@ -122,8 +113,8 @@ public sealed class SocketTransport : IAsyncDisposable
         try
         {
             using var cts = new CancellationTokenSource(timeout);
-            await _send.Writer.CompleteAsync().ConfigureAwait(false);
-            await _pump.WaitAsync(cts.Token).ConfigureAwait(false);
+            await _output.CompleteAsync().ConfigureAwait(false);
+            await _output.WaitForDrainAsync().WaitAsync(cts.Token).ConfigureAwait(false);
             if (_stream is SslStream tls) await tls.ShutdownAsync().WaitAsync(cts.Token).ConfigureAwait(false);
             Socket.Shutdown(SocketShutdown.Send);
             while (true)
@@ -144,58 +135,19 @@ public sealed class SocketTransport : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await Input.CompleteAsync().ConfigureAwait(false);
-        // Whatever is still queued now has no one to go to: the socket goes first, so the pump (which the completion
-        // runs) cannot hang on it.
+        // Whatever is still queued now has no one to go to: the socket goes first, so the pump cannot hang on it.
         Socket.Dispose();
-        await _send.Writer.CompleteAsync().ConfigureAwait(false);
-        await _pump.ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
+        _output.Break();
+        await _output.WaitForDrainAsync().ConfigureAwait(false);
+        if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Hands the send queue to the socket in order, one write per contiguous segment, until it completes.</summary>
-    private async Task PumpAsync()
-    {
-        await Task.Yield();
-        var reader = _send.Reader;
-        try
-        {
-            while (true)
-            {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                var sent = buffer.Length; // before AdvanceTo, which recycles the segments
-                foreach (var segment in buffer) await SendAsync(segment).ConfigureAwait(false);
-                if (sent > 0) await _stream.FlushAsync().ConfigureAwait(false);
-                reader.AdvanceTo(buffer.End);
-                if (Interlocked.Add(ref _queued, -sent) <= SendQueueLimit / 2) ReleaseWaiters();
-                if (result.IsCompleted) break;
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
-        {
-            // The socket is gone: nothing more can be sent. Writers learn it from their next flush.
-            Socket.Dispose();
-        }
-        finally
-        {
-            await reader.CompleteAsync().ConfigureAwait(false);
-            ReleaseWaiters(); // nothing will drain any more: no one may wait for it
-        }
-    }
+    internal void AddQueued(int bytes) => Interlocked.Add(ref _queued, bytes);
 
-    private ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
-    {
-        if (_sendsTriedFirst)
-        {
-            var sent = Socket.Send(bytes.Span, SocketFlags.None, out var error);
-            if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
-            if (sent == bytes.Length) return ValueTask.CompletedTask;
-            bytes = bytes[sent..];
-        }
-        return _stream.WriteAsync(bytes);
-    }
+    /// <summary>Counts bytes the socket took; true when the queue has fallen to half the limit, so writers waiting for room may go on.</summary>
+    internal bool SentQueued(int bytes) => Interlocked.Add(ref _queued, -bytes) <= SendQueueLimit / 2;
 
-    private void ReleaseWaiters()
+    internal void ReleaseWaiters()
     {
         TaskCompletionSource? room;
         lock (_roomLock)
@@ -204,31 +156,5 @@ public sealed class SocketTransport : IAsyncDisposable
             _room = null;
         }
         room?.TrySetResult();
-    }
-
-    /// <summary>The send queue's writer: counts what is written, so the queue's length is known without the pipe's help.</summary>
-    private sealed class SendQueueWriter(SocketTransport owner, PipeWriter inner) : PipeWriter
-    {
-        public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
-
-        public override long UnflushedBytes => inner.UnflushedBytes;
-
-        public override void Advance(int bytes)
-        {
-            inner.Advance(bytes);
-            Interlocked.Add(ref owner._queued, bytes);
-        }
-
-        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
-
-        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
-
-        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
-
-        public override void CancelPendingFlush() => inner.CancelPendingFlush();
-
-        public override void Complete(Exception? exception = null) => inner.Complete(exception);
-
-        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
     }
 }

@@ -113,12 +113,34 @@ public sealed class WebSocketSession
     /// A callback that throws is logged and the session lives on. Completes, never throwing, when the connection is
     /// gone; the result is the close code the peer sent, or null when it ended without one.
     /// </summary>
-    public async Task<CloseCode?> RunAsync(Func<WebSocketMessage, ValueTask> onMessage)
+    public Task<CloseCode?> RunAsync(Func<WebSocketMessage, ValueTask> onMessage)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        return RunAsync(static (callback, message) => callback(message), onMessage);
+    }
+
+    /// <summary>
+    /// Runs the session to its end as <see cref="RunAsync(Func{WebSocketMessage, ValueTask})"/> does, passing
+    /// <paramref name="state"/> to every call of <paramref name="onMessage"/>: with a static callback, a session that
+    /// many connections run costs no delegate of its own.
+    /// </summary>
+    /// <typeparam name="TState">The type of the state.</typeparam>
+    /// <param name="onMessage">Called for every complete data message, in order.</param>
+    /// <param name="state">What the callback gets along with each message.</param>
+    /// <returns>The close code the peer sent, or null when it ended without one.</returns>
+    public async Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         try
         {
-            await ReceiveAsync(onMessage).ConfigureAwait(false);
+            // The receive loop runs in this method, not in one it awaits: an idle session keeps one state machine alive.
+            var input = _transport.Input;
+            var frames = new FrameReader(_role, _options.Frames);
+            while (true)
+            {
+                var result = await input.ReadAsync().ConfigureAwait(false);
+                if (!await OnReadAsync(input, result, frames, onMessage, state).ConfigureAwait(false)) break;
+            }
             await _transport.CloseAsync(_options.CloseTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
@@ -163,60 +185,60 @@ public sealed class WebSocketSession
         }
     }
 
-    /// <summary>Reads until the closing handshake is done, the stream is broken, or the peer is gone.</summary>
-    private async Task ReceiveAsync(Func<WebSocketMessage, ValueTask> onMessage)
+    /// <summary>
+    /// Handles every frame of one read, then advances the input; false when the session is done reading (the closing
+    /// handshake is over, the stream is broken, or the peer is gone).
+    /// </summary>
+    /// <remarks>A pooled state machine of its own, which exists only while a read is handled.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> OnReadAsync<TState>(PipeReader input, ReadResult result, FrameReader frames,
+        Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
     {
-        var input = _transport.Input;
-        var frames = new FrameReader(_role, _options.Frames);
-        while (true)
+        var buffer = result.Buffer;
+        if (!buffer.IsEmpty) Volatile.Write(ref _lastReceived, Environment.TickCount64);
+
+        Volatile.Write(ref _batching, true);
+        while (frames.TryRead(buffer, out var consumed, out _, out var frame))
         {
-            var result = await input.ReadAsync().ConfigureAwait(false);
-            var buffer = result.Buffer;
-            if (!buffer.IsEmpty) Volatile.Write(ref _lastReceived, Environment.TickCount64);
-
-            Volatile.Write(ref _batching, true);
-            while (frames.TryRead(buffer, out var consumed, out _, out var frame))
+            switch (frame.Kind)
             {
-                switch (frame.Kind)
-                {
-                    case FrameEventKind.Data:
-                        await OnDataAsync(frame, onMessage).ConfigureAwait(false);
-                        break;
-                    case FrameEventKind.Control when frame.Opcode == Opcode.Ping:
-                        await WriteAsync(Opcode.Pong, frame.Payload, CancellationToken.None).ConfigureAwait(false);
-                        break;
-                    case FrameEventKind.Control when frame.Opcode == Opcode.Close:
-                        // Answer with the peer's own code (section 5.5.1); if we started, this was the answer to ours.
-                        PeerCloseStatus = frame.CloseStatus;
-                        await SendCloseAsync(frame.CloseStatus, null).ConfigureAwait(false);
-                        await EndBatchAsync().ConfigureAwait(false);
-                        input.AdvanceTo(buffer.End);
-                        return;
-                    case FrameEventKind.Error:
-                        SessionLog.ProtocolError(_logger, Id, frame.Error.ToCloseCode(), frame.Error);
-                        await SendCloseAsync(frame.Error.ToCloseCode(), frame.Error.Describe()).ConfigureAwait(false);
-                        await EndBatchAsync().ConfigureAwait(false);
-                        input.AdvanceTo(buffer.End);
-                        return;
-                }
-                buffer = buffer.Slice(consumed);
+                case FrameEventKind.Data:
+                    await OnDataAsync(frame, onMessage, state).ConfigureAwait(false);
+                    break;
+                case FrameEventKind.Control when frame.Opcode == Opcode.Ping:
+                    await WriteAsync(Opcode.Pong, frame.Payload, CancellationToken.None).ConfigureAwait(false);
+                    break;
+                case FrameEventKind.Control when frame.Opcode == Opcode.Close:
+                    // Answer with the peer's own code (section 5.5.1); if we started, this was the answer to ours.
+                    PeerCloseStatus = frame.CloseStatus;
+                    await SendCloseAsync(frame.CloseStatus, null).ConfigureAwait(false);
+                    await EndBatchAsync().ConfigureAwait(false);
+                    input.AdvanceTo(buffer.End);
+                    return false;
+                case FrameEventKind.Error:
+                    SessionLog.ProtocolError(_logger, Id, frame.Error.ToCloseCode(), frame.Error);
+                    await SendCloseAsync(frame.Error.ToCloseCode(), frame.Error.Describe()).ConfigureAwait(false);
+                    await EndBatchAsync().ConfigureAwait(false);
+                    input.AdvanceTo(buffer.End);
+                    return false;
             }
-
-            await EndBatchAsync().ConfigureAwait(false); // one flush for all the answers to this read
-            input.AdvanceTo(buffer.Start, buffer.End);
-            if (result.IsCompleted) return; // TCP ended without a close frame (1006)
+            buffer = buffer.Slice(consumed);
         }
+
+        await EndBatchAsync().ConfigureAwait(false); // one flush for all the answers to this read
+        input.AdvanceTo(buffer.Start, buffer.End);
+        return !result.IsCompleted; // TCP ended without a close frame (1006)
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask OnDataAsync(FrameEvent frame, Func<WebSocketMessage, ValueTask> onMessage)
+    private async ValueTask OnDataAsync<TState>(FrameEvent frame, Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
     {
         // After our close frame the peer may still send data; it is read and dropped (section 7.1.2).
         if (Volatile.Read(ref _closeSent) != 0) return;
 
         if (frame.EndOfMessage && _message.IsEmpty)
         {
-            await DispatchAsync(onMessage, new WebSocketMessage(frame.Opcode, frame.Payload)).ConfigureAwait(false);
+            await DispatchAsync(onMessage, state, new WebSocketMessage(frame.Opcode, frame.Payload)).ConfigureAwait(false);
             return;
         }
 
@@ -225,7 +247,7 @@ public sealed class WebSocketSession
         if (!frame.EndOfMessage) return;
         try
         {
-            await DispatchAsync(onMessage, new WebSocketMessage(_messageOpcode, _message.Written)).ConfigureAwait(false);
+            await DispatchAsync(onMessage, state, new WebSocketMessage(_messageOpcode, _message.Written)).ConfigureAwait(false);
         }
         finally
         {
@@ -235,11 +257,11 @@ public sealed class WebSocketSession
 
 #pragma warning disable CA1031 // Application callbacks may throw anything; the session must survive it.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask DispatchAsync(Func<WebSocketMessage, ValueTask> onMessage, WebSocketMessage message)
+    private async ValueTask DispatchAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, TState state, WebSocketMessage message)
     {
         try
         {
-            var handled = onMessage(message);
+            var handled = onMessage(state, message);
             if (!handled.IsCompleted)
             {
                 // The handler waits for something: what the batch wrote goes out now, and the handler's own writes

@@ -39,7 +39,7 @@ internal static class HttpHeadBuilder
                 lines.TryReadLine(out line);
                 _ = HttpSyntax.TryParseField(line, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> valueBytes);
                 KnownHeader known = KnownHeaders.Identify(name);
-                string value = Encoding.Latin1.GetString(valueBytes);
+                string value = GetValue(known, valueBytes);
                 headers[i] = new(KnownHeaders.GetName(known, name), value);
                 switch (known)
                 {
@@ -76,6 +76,23 @@ internal static class HttpHeadBuilder
             lines.Dispose();
         }
     }
+
+    /// <summary>
+    /// A shared string for the values every upgrade request carries, so a WebSocket connection, which keeps its request
+    /// for as long as it is open, holds no copy of its own of them.
+    /// </summary>
+    private static string GetValue(KnownHeader header, ReadOnlySpan<byte> value) => header switch
+    {
+        KnownHeader.Upgrade when value.SequenceEqual("websocket"u8) => "websocket",
+        KnownHeader.Connection when value.SequenceEqual("Upgrade"u8) => "Upgrade",
+        KnownHeader.Connection when value.SequenceEqual("keep-alive, Upgrade"u8) => "keep-alive, Upgrade",
+        KnownHeader.Connection when value.SequenceEqual("keep-alive"u8) => "keep-alive",
+        KnownHeader.Connection when value.SequenceEqual("close"u8) => "close",
+        KnownHeader.SecWebSocketVersion when value.SequenceEqual("13"u8) => "13",
+        KnownHeader.SecWebSocketExtensions when value.SequenceEqual("permessage-deflate; client_max_window_bits"u8)
+            => "permessage-deflate; client_max_window_bits",
+        _ => Encoding.Latin1.GetString(value),
+    };
 
     /// <summary>A shared string for the methods of RFC 9110 section 9, so routing compares interned literals.</summary>
     private static string GetMethod(ReadOnlySpan<byte> method) => method switch

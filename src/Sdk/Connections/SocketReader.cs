@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
+
+namespace Switchboard.Connections;
+
+/// <summary>
+/// <see cref="SocketTransport.Input"/> over a plain non-blocking socket: a read takes what the socket holds at once,
+/// and when it holds nothing waits with a zero-byte receive, so an idle connection holds no buffer, and no pipe, timer
+/// or cancellation state either: only the socket's own wait. What is read sits in one pooled buffer, returned to the
+/// pool as soon as everything in it is consumed; a message larger than the buffer grows it.
+/// </summary>
+/// <remarks>
+/// The reader is its own wait (an <see cref="IValueTaskSource{TResult}"/>), so a read that waits allocates nothing.
+/// One reader at a time, as for any <see cref="PipeReader"/>. <see cref="CancelPendingRead"/> is seen by the next read,
+/// or by a waiting one when bytes arrive: cancellation tokens are the way to give up on a wait.
+/// </remarks>
+internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource<ReadResult>
+{
+    private const int MinimumBufferSize = 4096;
+    private const int MinimumReadSize = 1024;
+
+    private byte[]? _buffer;
+    private int _start;
+    private int _end;
+    private bool _examinedAll = true;
+    private bool _ended;
+    private bool _completed;
+    private bool _cancelPending;
+    private ManualResetValueTaskSourceCore<ReadResult> _wait;
+    private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
+    private CancellationToken _waitToken;
+    private Action? _onReceived; // made on the first wait, then kept
+
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (_completed) throw new InvalidOperationException("reading is complete");
+        cancellationToken.ThrowIfCancellationRequested();
+        if (TryReadCore(out var result)) return new ValueTask<ReadResult>(result);
+        _wait.Reset();
+        _waitToken = cancellationToken;
+        Wait();
+        return new ValueTask<ReadResult>(this, _wait.Version);
+    }
+
+    public override bool TryRead(out ReadResult result)
+    {
+        if (_completed) throw new InvalidOperationException("reading is complete");
+        return TryReadCore(out result);
+    }
+
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        if (_buffer is null)
+        {
+            _examinedAll = true;
+            return;
+        }
+        var start = consumed.GetInteger();
+        var seen = examined.GetInteger();
+        if ((consumed.GetObject() is { } c && c != _buffer) || (examined.GetObject() is { } e && e != _buffer))
+        {
+            throw new InvalidOperationException("the position is not from the last read's buffer");
+        }
+        if (start < _start || seen < start || seen > _end) throw new ArgumentOutOfRangeException(nameof(consumed), "the positions are out of order or outside the buffer");
+        _start = start;
+        _examinedAll = seen == _end;
+        if (_start == _end) Release();
+    }
+
+    public override void CancelPendingRead() => Volatile.Write(ref _cancelPending, true);
+
+    public override void Complete(Exception? exception = null)
+    {
+        _completed = true;
+        // Not handed back to the pool: a read that failed with the socket may still hold it.
+        _buffer = null;
+    }
+
+    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _wait.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _wait.GetStatus(token);
+
+    void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _wait.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Waits for bytes without a buffer, then takes them; waits again when a wake-up brought nothing.</summary>
+    private void Wait()
+    {
+        try
+        {
+            while (true)
+            {
+#pragma warning disable CA2012 // Consumed once: the awaiter is completed or kept for its one continuation.
+                var receive = socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _waitToken).ConfigureAwait(false).GetAwaiter();
+#pragma warning restore CA2012
+                if (!receive.IsCompleted)
+                {
+                    _receive = receive;
+                    receive.UnsafeOnCompleted(_onReceived ??= OnReceived);
+                    return;
+                }
+                if (Received(receive)) return;
+            }
+        }
+#pragma warning disable CA1031 // Whatever the wait throws is the read's to report.
+        catch (Exception e)
+        {
+            _wait.SetException(e is SocketException s ? new IOException(s.Message, s) : e);
+        }
+#pragma warning restore CA1031
+    }
+
+    private void OnReceived()
+    {
+        var receive = _receive;
+        _receive = default;
+        try
+        {
+            if (Received(receive)) return;
+        }
+#pragma warning disable CA1031 // Whatever the wait throws is the read's to report.
+        catch (Exception e)
+        {
+            _wait.SetException(e is SocketException s ? new IOException(s.Message, s) : e);
+            return;
+        }
+#pragma warning restore CA1031
+        Wait();
+    }
+
+    /// <summary>Ends the wait with what the socket now holds; false when the wake-up brought nothing.</summary>
+    private bool Received(ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter receive)
+    {
+        receive.GetResult(); // as a NetworkStream would, failures reach the reader as IOException
+        if (!TryReadCore(out var result)) return false;
+        _waitToken = default;
+        _wait.SetResult(result);
+        return true;
+    }
+
+    private bool TryReadCore(out ReadResult result)
+    {
+        if (Volatile.Read(ref _cancelPending))
+        {
+            Volatile.Write(ref _cancelPending, false);
+            result = new ReadResult(Buffered, isCanceled: true, isCompleted: _ended);
+            return true;
+        }
+        if ((_end > _start && !_examinedAll) || _ended || ReceiveNow())
+        {
+            result = new ReadResult(Buffered, isCanceled: false, isCompleted: _ended);
+            return true;
+        }
+        result = default;
+        return false;
+    }
+
+    private ReadOnlySequence<byte> Buffered => _buffer is null ? ReadOnlySequence<byte>.Empty : new(_buffer, _start, _end - _start);
+
+    /// <summary>Takes what the socket holds without waiting; false when it holds nothing yet.</summary>
+    private bool ReceiveNow()
+    {
+        var buffer = MakeRoom();
+        var received = socket.Receive(buffer.AsSpan(_end), SocketFlags.None, out var error);
+        if (error == SocketError.WouldBlock)
+        {
+            if (_start == _end) Release();
+            return false;
+        }
+        if (error != SocketError.Success)
+        {
+            if (_start == _end) Release();
+            var failure = new SocketException((int)error);
+            throw new IOException(failure.Message, failure);
+        }
+        if (received == 0)
+        {
+            _ended = true; // the peer sent FIN
+            if (_start == _end) Release();
+            return true;
+        }
+        _end += received;
+        _examinedAll = false;
+        return true;
+    }
+
+    /// <summary>The buffer, with at least <see cref="MinimumReadSize"/> bytes free after what it holds.</summary>
+    private byte[] MakeRoom()
+    {
+        if (_buffer is not { } buffer) return _buffer = ArrayPool<byte>.Shared.Rent(MinimumBufferSize);
+        if (buffer.Length - _end >= MinimumReadSize) return buffer;
+        var held = _end - _start;
+        if (buffer.Length - held >= MinimumReadSize)
+        {
+            buffer.AsSpan(_start, held).CopyTo(buffer);
+        }
+        else
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, held + MinimumReadSize));
+            buffer.AsSpan(_start, held).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            _buffer = buffer = larger;
+        }
+        _start = 0;
+        _end = held;
+        return buffer;
+    }
+
+    private void Release()
+    {
+        if (_buffer is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
+        _buffer = null;
+        _start = _end = 0;
+    }
+}
