@@ -79,7 +79,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     internal int OpenSocketCount => Volatile.Read(ref _openConnections);
 
     /// <summary>Tasks still running for accepted sockets, refused ones included.</summary>
-    internal int RunningSessionCount => _sessions.Count;
+    internal int RunningSessionCount => Volatile.Read(ref _liveSessions);
 
     /// <summary>Entries of the long-polling session table, ended sessions whose close is kept for a lost answer included.</summary>
     internal int LongPollingTableCount => _longPolling.TableCount;
