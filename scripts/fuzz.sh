@@ -42,6 +42,8 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 OUT="$ROOT/artifacts/fuzz"
 BIN="$OUT/bin"
 HARNESS="$BIN/Switchboard.Fuzz.dll"
+# Instrumented code writes coverage into AFL's shared memory, so findings are replayed with an uninstrumented copy.
+REPLAY="$OUT/replay/Switchboard.Fuzz.dll"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -60,8 +62,9 @@ dotnet tool restore >/dev/null
 
 # A fresh publish every time: sharpfuzz refuses an assembly it has already instrumented.
 log "publishing tests/Fuzz (Release) to ${BIN#"$ROOT"/}"
-rm -rf "$BIN"
+rm -rf "$BIN" "$OUT/replay"
 dotnet publish tests/Fuzz/Switchboard.Fuzz.csproj -c Release -o "$BIN" -v quiet -nologo >/dev/null
+cp -a "$BIN" "$OUT/replay"
 
 log "instrumenting Switchboard.dll"
 dotnet tool run sharpfuzz "$BIN/Switchboard.dll" >/dev/null
@@ -114,7 +117,7 @@ for target in "${TARGETS[@]}"; do
   if [[ ${#copied[@]} -gt 0 ]]; then
     found=1
     log "$target: replaying ${#copied[@]} finding(s) without AFL"
-    dotnet "$HARNESS" "$target" "${copied[@]}" | grep -v '^ok ' >&2 || true
+    dotnet "$REPLAY" "$target" "${copied[@]}" | grep -v '^ok ' >&2 || true
   fi
   summary+=("$target: ${execs:-0} execs (${speed:-0}/s), ${paths:-0} paths in the queue, ${crashes:-0} crashes, ${hangs:-0} hangs in ${DURATION}s")
 done
