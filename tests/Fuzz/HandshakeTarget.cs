@@ -59,18 +59,14 @@ public static class HandshakeTarget
             FuzzInvariantException.Check(!prefix.Done || prefix == whole, $"request verdict {prefix} on {cut} bytes, {whole} on all {bytes.Length}");
         }
 
-        if (whole.Done)
+        if (whole.Done && whole.Error == HandshakeError.None)
         {
-            var response = new ArrayBufferWriter<byte>();
-            if (whole.Error == HandshakeError.None)
-            {
-                CheckAcceptedByClient(whole);
-            }
-            else
-            {
-                HandshakeResponse.WriteReject(response, whole.Error);
-                FuzzInvariantException.Check(whole.Error.ToStatusCode() is >= 400 and <= 599, $"{whole.Error} maps to status {whole.Error.ToStatusCode()}");
-            }
+            CheckAcceptedByClient(whole);
+        }
+        else if (whole.Done)
+        {
+            HandshakeResponse.WriteReject(new ArrayBufferWriter<byte>(), whole.Error);
+            FuzzInvariantException.Check(whole.Error.ToStatusCode() is >= 400 and <= 599, $"{whole.Error} maps to status {whole.Error.ToStatusCode()}");
         }
 
         CheckHttpPath(bytes, httpLimits, whole);
