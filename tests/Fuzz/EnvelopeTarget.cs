@@ -61,9 +61,11 @@ public static class EnvelopeTarget
         ReadOnlySpan<byte> data = header.Data(input);
         FuzzInvariantException.Check(data.Length >= 2 && data[0] == (byte)'{' && data[^1] == (byte)'}', "the data range is not an object");
 
-        if (s_readers.TryGetValue(header.Type, out ReadData? read))
+        bool known = s_readers.TryGetValue(header.Type, out ReadData? read);
+        FuzzInvariantException.Check(SwitchboardMessages.Catalog.Contains(header.Type) == known, $"the generated catalogue and the harness disagree on '{header.Type}'");
+        if (known)
         {
-            bool read1 = read(input, segmented, header);
+            bool read1 = read!(input, segmented, header);
             return new FuzzOutcome(read1, $"{header.Type}: {(read1 ? "read" : "MessageFormatException")}");
         }
 
