@@ -277,6 +277,32 @@ public class Section8_1_Utf8Tests
         return Valid;
     }
 
+    /// <summary>
+    /// Found by fuzzing (tests/Fuzz/findings/frames/utf8-error-*): an error found in the first piece of a frame's
+    /// payload reported the frame header as consumed; like every other error it now consumes nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(WebSocketRole.Client, "81 02 C3 28")]
+    [InlineData(WebSocketRole.Server, "81 84 37 FA 21 3D 7F 9F E2 15")]
+    [InlineData(WebSocketRole.Client, "01 01 41 80 02 E2 28")]
+    public void Invalid_utf8_in_the_first_piece_of_a_frame_consumes_nothing(WebSocketRole role, string hex)
+    {
+        byte[] wire = Hex.Bytes(hex);
+        var reader = new FrameReader(role);
+        var input = new ReadOnlySequence<byte>(wire);
+        FrameEvent frameEvent;
+        SequencePosition consumed;
+        SequencePosition examined;
+        while (reader.TryRead(input, out consumed, out examined, out frameEvent) && frameEvent.Kind != FrameEventKind.Error)
+        {
+            input = input.Slice(consumed);
+        }
+
+        Assert.Equal(FrameError.InvalidUtf8, frameEvent.Error);
+        Assert.Equal(input.Start, consumed);
+        Assert.Equal(input.End, examined);
+    }
+
     private static bool IsValidPrefix(ReadOnlySpan<byte> prefix)
     {
         byte[] firsts = [0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF];

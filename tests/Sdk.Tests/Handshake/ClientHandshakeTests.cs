@@ -352,6 +352,22 @@ public class ClientHandshakeTests
         Assert.Equal(ClientHandshakeError.InvalidStatusLine, result.Error);
     }
 
+    /// <summary>
+    /// Found by fuzzing: a start that cannot begin a status line was 431-style HeadersTooLarge when the first read
+    /// already reached the cap, and InvalidStatusLine when it did not; it is now InvalidStatusLine either way.
+    /// </summary>
+    [Fact]
+    public void ReadResponse_GarbagePastTheCap_IsAnInvalidStatusLine_AsBeforeTheCap()
+    {
+        ClientHandshake client = ClientHandshake.CreateWithKey(
+            new Uri("ws://example.com/"), null, null, new HandshakeLimits { MaxHeaderBytes = 64 }, SampleKey);
+        string garbage = "SSH-2.0-OpenSSH_9.6 " + new string('x', 80);
+
+        Assert.Equal(ClientHandshakeError.InvalidStatusLine, Read(client, garbage[..10]).Error);
+        Assert.Equal(ClientHandshakeError.InvalidStatusLine, Read(client, garbage).Error);
+        Assert.Equal(ClientHandshakeError.HeadersTooLarge, Read(client, "HTTP/1.1 101 " + new string('x', 80)).Error);
+    }
+
     [Fact]
     public void ReadResponse_HeadOverTheCap_IsHeadersTooLarge()
     {

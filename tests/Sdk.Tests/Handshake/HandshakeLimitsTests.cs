@@ -47,6 +47,24 @@ public class HandshakeLimitsTests
         Assert.Equal(HandshakeError.HeadersTooLarge, result.Error);
     }
 
+    /// <summary>
+    /// Found by fuzzing (tests/Fuzz/findings/handshake/request-line-garbage-past-the-cap-*): a start that cannot begin
+    /// a request line was HeadersTooLarge (431) when the first read already reached the cap, and InvalidRequestLine
+    /// (400) when it did not; the verdict no longer depends on how many bytes arrived at once.
+    /// </summary>
+    [Fact]
+    public void GarbagePastTheCap_IsAnInvalidRequestLine_AsBeforeTheCap()
+    {
+        byte[] bytes = Bytes("\u0016\u0003\u0001 TLS hello, not HTTP " + new string('x', 80));
+        var limits = new HandshakeLimits { MaxHeaderBytes = 40 };
+        var httpLimits = new HttpLimits { MaxHeaderBytes = 40 };
+
+        Assert.Equal(HandshakeError.InvalidRequestLine, Parse(new ReadOnlySequence<byte>(bytes, 0, 10), limits).Error);
+        Assert.Equal(HandshakeError.InvalidRequestLine, Parse(new ReadOnlySequence<byte>(bytes), limits).Error);
+        Assert.Equal(HttpError.InvalidRequestLine, Http.HttpTestData.ParseHttp(new ReadOnlySequence<byte>(bytes), httpLimits).Error);
+        Assert.Equal(HandshakeError.HeadersTooLarge, Parse("GET /" + new string('x', 80), limits).Error);
+    }
+
     [Fact]
     public void HeadOverTheCap_IsRejectedWhenTheCapIsReached_NotWhenTheBlankLineArrives()
     {

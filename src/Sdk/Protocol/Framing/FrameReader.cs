@@ -107,7 +107,7 @@ public sealed class FrameReader
                 return NeedMore(input, out consumed, out examined, out frameEvent);
             }
 
-            return ReadPayload(input, out consumed, out examined, out frameEvent);
+            return ReadPayload(input, input.Start, out consumed, out examined, out frameEvent);
         }
 
         return TryReadFrame(input, out consumed, out examined, out frameEvent);
@@ -181,11 +181,13 @@ public sealed class FrameReader
         _frameMasked = header.Masked;
         _maskKey = header.MaskKey;
         _maskOffset = 0;
-        return ReadPayload(payload, out consumed, out examined, out frameEvent);
+        return ReadPayload(payload, input.Start, out consumed, out examined, out frameEvent);
     }
 
-    // Returns the available part of the current data frame's payload, which starts at input.
-    private bool ReadPayload(in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
+    // Returns the available part of the current data frame's payload, which starts at input. A failure reports
+    // nothing consumed from start, the caller's input: a header read in the same call stays unconsumed, as it does
+    // for every other error.
+    private bool ReadPayload(in ReadOnlySequence<byte> input, SequencePosition start, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
     {
         ReadOnlySequence<byte> payload = input.Length > _frameRemaining ? input.Slice(0, _frameRemaining) : input;
         _frameRemaining -= payload.Length;
@@ -196,7 +198,7 @@ public sealed class FrameReader
         {
             if (!Process(MemoryMarshal.AsMemory(payload.First).Span, text))
             {
-                return Fail(FrameError.InvalidUtf8, input, out consumed, out examined, out frameEvent);
+                return Fail(FrameError.InvalidUtf8, start, input.End, out consumed, out examined, out frameEvent);
             }
         }
         else
@@ -205,14 +207,14 @@ public sealed class FrameReader
             {
                 if (!Process(MemoryMarshal.AsMemory(segment).Span, text))
                 {
-                    return Fail(FrameError.InvalidUtf8, input, out consumed, out examined, out frameEvent);
+                    return Fail(FrameError.InvalidUtf8, start, input.End, out consumed, out examined, out frameEvent);
                 }
             }
         }
 
         if (endOfMessage && text && !_utf8.IsComplete)
         {
-            return Fail(FrameError.InvalidUtf8, input, out consumed, out examined, out frameEvent);
+            return Fail(FrameError.InvalidUtf8, start, input.End, out consumed, out examined, out frameEvent);
         }
 
         frameEvent = FrameEvent.Data(_messageOpcode, payload, endOfMessage);
@@ -322,11 +324,14 @@ public sealed class FrameReader
         _ => false,
     };
 
-    private bool Fail(FrameError error, in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
+    private bool Fail(FrameError error, in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent) =>
+        Fail(error, input.Start, input.End, out consumed, out examined, out frameEvent);
+
+    private bool Fail(FrameError error, SequencePosition start, SequencePosition end, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
     {
         _error = error;
-        consumed = input.Start;
-        examined = input.End;
+        consumed = start;
+        examined = end;
         frameEvent = FrameEvent.Failure(error);
         return true;
     }

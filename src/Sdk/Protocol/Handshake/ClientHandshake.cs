@@ -222,7 +222,8 @@ public sealed class ClientHandshake
                     error = CouldStartStatusLine(lines.Unread) ? ClientHandshakeError.None : ClientHandshakeError.InvalidStatusLine;
                     return error != ClientHandshakeError.None;
                 case LineStatus.TooLarge:
-                    error = ClientHandshakeError.HeadersTooLarge;
+                    // As for a line still arriving: what cannot begin a status line is refused as such, cap or not.
+                    error = CouldStartStatusLine(lines.Unread) ? ClientHandshakeError.HeadersTooLarge : ClientHandshakeError.InvalidStatusLine;
                     return true;
                 case LineStatus.BareLineFeed:
                     error = ClientHandshakeError.InvalidStatusLine;

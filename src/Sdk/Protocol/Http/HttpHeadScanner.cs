@@ -37,10 +37,12 @@ internal static class HttpHeadScanner
         {
             switch (lines.TryReadLine(out ReadOnlySpan<byte> line))
             {
+                // A start that can never be a request line is refused as such whether or not the cap was reached
+                // first, so the verdict does not depend on how many bytes the first read happened to bring.
                 case LineStatus.Incomplete:
                     return RequestLine.CouldStart(lines.Unread) ? HeadScanStatus.Incomplete : HeadScanStatus.InvalidRequestLine;
                 case LineStatus.TooLarge:
-                    return HeadScanStatus.HeadersTooLarge;
+                    return RequestLine.CouldStart(lines.Unread) ? HeadScanStatus.HeadersTooLarge : HeadScanStatus.InvalidRequestLine;
                 case LineStatus.BareLineFeed:
                     return HeadScanStatus.InvalidRequestLine;
             }
