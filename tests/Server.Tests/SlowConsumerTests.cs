@@ -1,5 +1,10 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Text;
 using Switchboard.Client;
+using Switchboard.Connections;
+using Switchboard.Protocol;
 using Switchboard.Server.Messaging;
 using Xunit;
 
@@ -137,6 +142,113 @@ public sealed class SlowConsumerTests
         // The connection lived, and what was queued for it stayed near the limit plus what the sockets hold.
         Assert.True(echoed);
         Assert.InRange(pongs, 1, Pings - 1);
+    }
+
+    [Fact]
+    public async Task A_peer_that_pings_behind_a_backlog_gets_only_the_latest_pong_after_it()
+    {
+        const int Pings = 1000;
+        const int DataMessages = 16;
+        const int DataLength = 1024 * 1024;
+        // Room for the whole backlog, so the peer is not closed as a slow consumer; keepalive off, so no ping of ours.
+        var options = new WebSocketServerOptions { SendQueueLimit = 64 * 1024 * 1024, KeepAliveInterval = TimeSpan.Zero };
+        await using var server = new TestServer(options, ("/", new FloodHandler(DataMessages, DataLength)));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync("127.0.0.1", server.Server.LocalEndPoint.Port);
+        using var stream = new NetworkStream(socket);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await stream.WriteAsync(RawFrames.UpgradeRequest("/"), timeout.Token);
+        await ReadHeadAsync(stream, timeout.Token);
+
+        // 16 MiB for a peer that does not read: far more than the sockets hold, so most of it waits in the send queue.
+        await stream.WriteAsync(RawFrames.Text("flood"), timeout.Token);
+        await Task.Delay(500, timeout.Token);
+        var pings = new List<byte>();
+        for (var i = 0; i < Pings; i++)
+        {
+            var payload = Encoding.ASCII.GetBytes($"ping-{i:D5}");
+            pings.AddRange([0x89, (byte)(0x80 | payload.Length), 0, 0, 0, 0, .. payload]);
+        }
+        await stream.WriteAsync(pings.ToArray(), timeout.Token);
+
+        // Now read: every data byte first, then the answer to the last ping alone.
+        var dataBytes = 0L;
+        var pongs = new List<string>();
+        var pongAfterData = false;
+        var buffer = new byte[64 * 1024];
+        while (pongs.Count == 0 || dataBytes < (long)DataMessages * DataLength)
+        {
+            var (opcode, length) = await ReadFrameHeaderAsync(stream, timeout.Token);
+            await stream.ReadExactlyAsync(buffer.AsMemory(0, (int)Math.Min(length, buffer.Length)), timeout.Token);
+            for (var left = length - Math.Min(length, buffer.Length); left > 0; left -= Math.Min(left, buffer.Length))
+                await stream.ReadExactlyAsync(buffer.AsMemory(0, (int)Math.Min(left, buffer.Length)), timeout.Token);
+            if (opcode == 0xA)
+            {
+                pongs.Add(Encoding.ASCII.GetString(buffer, 0, (int)length));
+                pongAfterData = dataBytes == (long)DataMessages * DataLength;
+            }
+            else
+            {
+                Assert.Equal(0x2, opcode);
+                dataBytes += length;
+            }
+        }
+
+        // Nothing more comes: the server kept one pong, not one per ping.
+        await stream.WriteAsync(RawFrames.Text("ok"), timeout.Token);
+        var (next, nextLength) = await ReadFrameHeaderAsync(stream, timeout.Token);
+        Assert.Equal(0x1, next);
+        Assert.Equal(2, nextLength);
+        Assert.Equal(["ping-00999"], pongs);
+        Assert.True(pongAfterData);
+    }
+
+    private static async Task ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (head.Count < 4 || head[^4] != '\r' || head[^3] != '\n' || head[^2] != '\r' || head[^1] != '\n')
+        {
+            await stream.ReadExactlyAsync(one, cancellationToken);
+            head.Add(one[0]);
+        }
+        Assert.StartsWith("HTTP/1.1 101", Encoding.ASCII.GetString(head.ToArray()), StringComparison.Ordinal);
+    }
+
+    /// <summary>Reads an unmasked server frame's header: its opcode and payload length.</summary>
+    private static async Task<(int Opcode, long Length)> ReadFrameHeaderAsync(NetworkStream stream, CancellationToken cancellationToken)
+    {
+        var header = new byte[8];
+        await stream.ReadExactlyAsync(header.AsMemory(0, 2), cancellationToken);
+        var opcode = header[0] & 0x0F;
+        long length = header[1] & 0x7F;
+        if (length == 126)
+        {
+            await stream.ReadExactlyAsync(header.AsMemory(0, 2), cancellationToken);
+            length = (header[0] << 8) | header[1];
+        }
+        else if (length == 127)
+        {
+            await stream.ReadExactlyAsync(header, cancellationToken);
+            length = (long)BinaryPrimitives.ReadUInt64BigEndian(header);
+        }
+        return (opcode, length);
+    }
+
+    /// <summary>Answers "flood" with <c>count</c> binary messages of <c>length</c> bytes, and echoes anything else.</summary>
+    private sealed class FloodHandler(int count, int length) : WebSocketHandler
+    {
+        private readonly byte[] _data = new byte[length];
+
+        public override async ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message)
+        {
+            if (!message.Payload.FirstSpan.SequenceEqual("flood"u8))
+            {
+                await connection.SendAsync(message.Opcode, message.Payload);
+                return;
+            }
+            for (var i = 0; i < count; i++) await connection.SendAsync(Opcode.Binary, new ReadOnlySequence<byte>(_data));
+        }
     }
 
     private static int IndexOf(List<byte> haystack, byte[] needle)

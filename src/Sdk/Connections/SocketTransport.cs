@@ -142,6 +142,12 @@ public sealed class SocketTransport : IAsyncDisposable
         if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Whether flushed bytes wait for the peer: the socket could not take them all, and a pump is sending them.</summary>
+    internal bool HasBacklog => _output.IsDraining;
+
+    /// <summary>Completes once no flushed bytes wait (at once when none do), or the connection is gone.</summary>
+    internal Task WaitForBacklogAsync() => _output.WaitForDrainAsync();
+
     internal void AddQueued(int bytes) => Interlocked.Add(ref _queued, bytes);
 
     /// <summary>Counts bytes the socket took; true when the queue has fallen to half the limit, so writers waiting for room may go on.</summary>

@@ -40,6 +40,13 @@ public sealed class WebSocketSession
     // Under _writeLock: while the receive loop handles one read's frames, writes leave their flush to the loop.
     private bool _batching;
     private bool _unflushed;
+    // Under _writeLock: the payload of the latest ping not answered yet because the peer is not taking what we send.
+    private byte[]? _latestPing;
+    private int _latestPingLength;
+    private bool _pongWaiting;
+    // Under _writeLock: a server's flush left to the thread pool, so frames written meanwhile leave in one send.
+    private bool _flushScheduled;
+    private DeferredFlush? _deferredFlush; // created on the first deferred flush
 
     /// <summary>Creates a session over a transport whose handshake is complete.</summary>
     /// <param name="id">A number that identifies the session in logs.</param>
@@ -303,11 +310,17 @@ public sealed class WebSocketSession
         {
             var output = _transport.Output;
             if (opcode != Opcode.Close && Volatile.Read(ref _closeSent) != 0) return;
+            if (opcode == Opcode.Pong && _transport.HasBacklog)
+            {
+                // The peer is not reading: queue no pong behind what it has not taken, keep only the latest ping's
+                // answer (RFC 6455 section 5.5.3) and send that one once the backlog is gone.
+                KeepLatestPong(payload);
+                return;
+            }
             if (_transport.QueuedBytes > _transport.SendQueueLimit)
             {
-                // A pong must never stall the receive loop that sends it, nor pile up for a peer that pings without
-                // reading: over the limit, pongs and pings are left out (only the latest pong counts, RFC 6455
-                // section 5.5.3, and the keepalive timeout still judges the peer).
+                // A pong must never stall the receive loop that sends it: over the limit, pongs and pings are left
+                // out (the keepalive timeout still judges the peer).
                 if (opcode is Opcode.Ping or Opcode.Pong) return;
                 if (opcode != Opcode.Close)
                 {
@@ -330,8 +343,10 @@ public sealed class WebSocketSession
                 if (opcode == Opcode.Close && closeCode is { } code) FrameWriter.WriteClose(output, code, reason, mask);
                 else if (preparedFrame) WriteRaw(output, payload);
                 else WriteFrame(output, opcode, payload, mask);
-                // Inside a batch the receive loop flushes once at its end; a close frame goes at once, as nothing follows it.
-                if (_batching && opcode != Opcode.Close) _unflushed = true;
+                // Inside a batch the receive loop flushes once at its end. A server's other writes (a broadcast, a
+                // send from another connection's handler) leave theirs to the thread pool, so the frames written
+                // until it runs go out in one send. A close frame goes at once, as nothing follows it.
+                if (opcode != Opcode.Close && (_batching || DeferFlush())) _unflushed = true;
                 else await FlushAsync(output, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -349,6 +364,86 @@ public sealed class WebSocketSession
         {
             SessionLog.SlowConsumer(_logger, Id, _transport.SendQueueLimit);
             await SendCloseAsync(CloseCode.PolicyViolation, "send queue full: the peer does not read").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>For a server, schedules one flush on the thread pool unless one is scheduled already; under the write lock.</summary>
+    /// <returns>False for a client, whose writes flush themselves.</returns>
+    private bool DeferFlush()
+    {
+        if (_role != WebSocketRole.Server) return false;
+        if (_flushScheduled) return true;
+        _flushScheduled = true;
+        ThreadPool.UnsafeQueueUserWorkItem(_deferredFlush ??= new DeferredFlush(this), preferLocal: false);
+        return true;
+    }
+
+    /// <summary>The deferred flush: what was written since it was scheduled goes out, unless a batch will send it.</summary>
+    private async Task FlushDeferredAsync()
+    {
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _flushScheduled = false;
+            if (_unflushed && !_batching) await FlushAsync(_transport.Output, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            SessionLog.TransportError(_logger, Id, e);
+            Abort();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>The thread-pool item of <see cref="FlushDeferredAsync"/>: one per session, queued without allocating.</summary>
+    private sealed class DeferredFlush(WebSocketSession session) : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = session.FlushDeferredAsync();
+    }
+
+    /// <summary>Keeps <paramref name="payload"/> as the one ping to answer, and starts the wait for the backlog if none runs; under the write lock.</summary>
+    private void KeepLatestPong(ReadOnlySequence<byte> payload)
+    {
+        // A control frame's payload is at most 125 bytes (section 5.5); the frame reader refuses a longer one.
+        payload.CopyTo(_latestPing ??= new byte[125]);
+        _latestPingLength = (int)payload.Length;
+        if (_pongWaiting) return;
+        _pongWaiting = true;
+        _ = SendLatestPongAsync();
+    }
+
+    /// <summary>Sends the kept pong once the peer has taken everything queued before it.</summary>
+    private async Task SendLatestPongAsync()
+    {
+        await _transport.WaitForBacklogAsync().ConfigureAwait(false);
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _pongWaiting = false;
+            if (Volatile.Read(ref _closeSent) != 0 || State == WebSocketState.Closed) return;
+            var payload = new ReadOnlySequence<byte>(_latestPing!, 0, _latestPingLength);
+            if (_transport.HasBacklog)
+            {
+                // Other frames went out behind the backlog meanwhile: wait for them too.
+                KeepLatestPong(payload);
+                return;
+            }
+
+            WriteFrame(_transport.Output, Opcode.Pong, payload, _role == WebSocketRole.Client ? NewMaskKey() : null);
+            if (_batching) _unflushed = true;
+            else await FlushAsync(_transport.Output, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            SessionLog.TransportError(_logger, Id, e);
+            Abort();
+        }
+        finally
+        {
+            _writeLock.Release();
         }
     }
 
