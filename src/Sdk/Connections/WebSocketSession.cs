@@ -378,30 +378,10 @@ public sealed class WebSocketSession
         return true;
     }
 
-    /// <summary>The deferred flush: what was written since it was scheduled goes out, unless a batch will send it.</summary>
-    private async Task FlushDeferredAsync()
-    {
-        await _writeLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            _flushScheduled = false;
-            if (_unflushed && !_batching) await FlushAsync(_transport.Output, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            SessionLog.TransportError(_logger, Id, e);
-            Abort();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    /// <summary>The thread-pool item of <see cref="FlushDeferredAsync"/>: one per session, queued without allocating.</summary>
+    /// <summary>The thread-pool item of a deferred flush: one per session, queued without allocating.</summary>
     private sealed class DeferredFlush(WebSocketSession session) : IThreadPoolWorkItem
     {
-        public void Execute() => _ = session.FlushDeferredAsync();
+        public void Execute() => _ = session.FlushPendingAsync(endingBatch: false);
     }
 
     /// <summary>Keeps <paramref name="payload"/> as the one ping to answer, and starts the wait for the backlog if none runs; under the write lock.</summary>
@@ -450,14 +430,20 @@ public sealed class WebSocketSession
     /// <summary>
     /// Ends the receive loop's batch: flushes what was written during it, and lets writes flush themselves again.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask EndBatchAsync()
+    private ValueTask EndBatchAsync() => new(FlushPendingAsync(endingBatch: true));
+
+    /// <summary>
+    /// Sends what was written but not flushed: at the end of the receive loop's batch, or when a deferred flush runs
+    /// (which leaves it to a batch that has started meanwhile).
+    /// </summary>
+    private async Task FlushPendingAsync(bool endingBatch)
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            _batching = false;
-            if (_unflushed) await FlushAsync(_transport.Output, CancellationToken.None).ConfigureAwait(false);
+            if (endingBatch) _batching = false;
+            else _flushScheduled = false;
+            if (_unflushed && !_batching) await FlushAsync(_transport.Output, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
