@@ -34,6 +34,18 @@ public sealed class WebSocketServerOptions
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long a client may take to make room for more of a streamed response body (a file from
+    /// <see cref="WebSocketServer.MapStaticFiles"/>): the body goes out a send queue's worth at a time, and a client
+    /// that has not taken half of it within this time is dropped. Default 30 seconds.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public TimeSpan HttpSendTimeout
+    {
+        get;
+        init => field = OptionGuard.Positive(value);
+    } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// On a persistent HTTP connection, time the client has after a response to send the complete head of its next
     /// request. Default 30 seconds; the connection is then closed without a response (RFC 9112 section 9.5).
     /// </summary>

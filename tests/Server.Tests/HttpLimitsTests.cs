@@ -156,12 +156,48 @@ public class HttpLimitsTests
     }
 
     [Fact]
+    public async Task A_client_that_stops_reading_a_file_is_dropped_after_HttpSendTimeout_and_one_that_reads_gets_it_all()
+    {
+        var directory = Directory.CreateTempSubdirectory("switchboard-send-timeout-");
+        try
+        {
+            const int FileLength = 8 * 1024 * 1024; // far more than the send queue and the sockets' buffers hold
+            var content = new byte[FileLength];
+            for (var i = 0; i < content.Length; i++) content[i] = (byte)('a' + i % 26);
+            await File.WriteAllBytesAsync(Path.Combine(directory.FullName, "big.txt"), content);
+            var options = new WebSocketServerOptions { SendQueueLimit = 64 * 1024, HttpSendTimeout = TimeSpan.FromMilliseconds(500) };
+            using var logs = new RecordingLoggerFactory();
+            await using var server = new TestServer(options, logs, s => s.MapStaticFiles("/files", directory.FullName));
+            var request = "GET /files/big.txt HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray();
+
+            // Asks, then never reads: the server gives up on it and lets the socket go.
+            using (var stalled = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 })
+            {
+                await stalled.ConnectAsync(IPAddress.Loopback, server.Server.LocalEndPoint.Port);
+                await stalled.SendAsync(request);
+                await Eventually.TrueAsync(() => server.Server.OpenSocketCount == 0, () => $"{server.Server.OpenSocketCount} sockets open; " + string.Join(" | ", logs.Events.Select(e => e.Id.Id + " " + e.Message)), TimeSpan.FromSeconds(15));
+            }
+            Assert.Contains(logs.Events, e => e.Id.Id == 304);
+
+            // A client that reads gets every byte, however long the whole transfer takes.
+            using var http = new HttpClient();
+            var body = await http.GetByteArrayAsync(new Uri($"http://127.0.0.1:{server.Server.LocalEndPoint.Port}/files/big.txt"));
+            Assert.Equal(content, body);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Defaults_are_documented_values()
     {
         var options = new WebSocketServerOptions();
 
         Assert.Equal(1024 * 1024, options.MaxRequestBodySize);
         Assert.Equal(TimeSpan.FromSeconds(30), options.HttpIdleTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.HttpSendTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), options.RequestBodyTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), options.HandshakeTimeout);
         Assert.Equal(8192, options.Handshake.MaxHeaderBytes);

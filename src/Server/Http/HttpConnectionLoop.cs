@@ -84,6 +84,11 @@ internal sealed class HttpConnectionLoop(
         {
             return null;
         }
+        catch (TimeoutException)
+        {
+            Log.HttpSendTimedOut(logger, id, options.HttpSendTimeout);
+            return null;
+        }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             Log.TransportError(logger, id, e);
@@ -156,8 +161,11 @@ internal sealed class HttpConnectionLoop(
     }
 #pragma warning restore CA1031
 
-    /// <summary>Writes the response, streaming a file body in pieces; Content-Length comes from the open file.</summary>
-    private static async Task WriteAsync(SocketTransport transport, HttpResponse response, bool omitBody, bool keepAlive)
+    /// <summary>
+    /// Writes the response, streaming a file body in pieces; Content-Length comes from the open file. A client that
+    /// makes no room within <see cref="WebSocketServerOptions.HttpSendTimeout"/> ends it with a <see cref="TimeoutException"/>.
+    /// </summary>
+    private async Task WriteAsync(SocketTransport transport, HttpResponse response, bool omitBody, bool keepAlive)
     {
         var output = transport.Output;
         if (response.BodyStream is not { } file)
@@ -179,7 +187,9 @@ internal sealed class HttpConnectionLoop(
                 output.Advance(read);
                 remaining -= read;
                 await output.FlushAsync().ConfigureAwait(false);
-                await transport.WaitForRoomAsync().ConfigureAwait(false); // never more than the send queue's worth in memory
+                // Never more than the send queue's worth in memory, and never held for long by a client that stopped reading.
+                var room = transport.WaitForRoomAsync(stopping);
+                if (!room.IsCompleted) await room.WaitAsync(options.HttpSendTimeout).ConfigureAwait(false);
             }
         }
     }

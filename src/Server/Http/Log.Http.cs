@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(303, LogLevel.Debug, "Connection {ConnectionId} closed after {Idle} idle between requests")]
     public static partial void HttpIdleTimedOut(ILogger logger, long connectionId, TimeSpan idle);
+
+    [LoggerMessage(304, LogLevel.Information, "Connection {ConnectionId} dropped: the client took none of a response body for {Timeout}")]
+    public static partial void HttpSendTimedOut(ILogger logger, long connectionId, TimeSpan timeout);
 }
