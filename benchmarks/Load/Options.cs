@@ -77,6 +77,15 @@ internal sealed class CommonSettings
     public TimeSpan Duration { get; init; }
     public SourceAddresses Sources { get; init; } = null!;
 
+    /// <summary>An empty result of this run, for one case of <paramref name="scenario"/>; the case is formatted invariantly.</summary>
+    public Result NewResult(string scenario, FormattableString @case) => new()
+    {
+        Scenario = scenario,
+        Case = FormattableString.Invariant(@case),
+        Server = Label,
+        Round = Round,
+    };
+
     public static CommonSettings From(Options options, double warmup, double duration, int sourceIps, WireFormat defaultFormat = WireFormat.Envelope)
     {
         var format = options.Get("format", defaultFormat == WireFormat.SignalR ? "signalr" : "envelope") switch

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Switchboard.Benchmarks.Load.Wire;
@@ -21,13 +20,7 @@ internal static class BroadcastScenario
         var payloadSize = options.GetInt("payload", 64, 0);
         options.EnsureAllUsed();
 
-        var result = new Result
-        {
-            Scenario = "broadcast",
-            Case = string.Create(CultureInfo.InvariantCulture, $"N={users} P={inflight} S={payloadSize}"),
-            Server = settings.Label,
-            Round = settings.Round,
-        };
+        var result = settings.NewResult("broadcast", $"N={users} P={inflight} S={payloadSize}");
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
         // Everyone is in the room before the first message, so every message has the same N receivers.
         var opened = await Connections.OpenAsync(settings, users, 64, failures, CancellationToken.None);

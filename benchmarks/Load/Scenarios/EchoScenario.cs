@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 using Switchboard.Benchmarks.Load.Wire;
 
@@ -19,13 +18,7 @@ internal static class EchoScenario
         var payloadSize = options.GetInt("payload", 32, 0);
         options.EnsureAllUsed();
 
-        var result = new Result
-        {
-            Scenario = "echo",
-            Case = string.Create(CultureInfo.InvariantCulture, $"C={connections} P={inflight} S={payloadSize}"),
-            Server = settings.Label,
-            Round = settings.Round,
-        };
+        var result = settings.NewResult("echo", $"C={connections} P={inflight} S={payloadSize}");
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
         var opened = await Connections.OpenAsync(settings, connections, 64, failures, CancellationToken.None);
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 
 namespace Switchboard.Benchmarks.Load.Scenarios;
@@ -16,13 +15,7 @@ internal static class HandshakeScenario
         var loops = options.GetInt("concurrency", 8, 1);
         options.EnsureAllUsed();
 
-        var result = new Result
-        {
-            Scenario = "handshakes",
-            Case = string.Create(CultureInfo.InvariantCulture, $"L={loops}"),
-            Server = settings.Label,
-            Round = settings.Round,
-        };
+        var result = settings.NewResult("handshakes", $"L={loops}");
         var clock = new RunClock();
         var workers = Enumerable.Range(0, loops).Select(_ => new Worker(settings, clock)).ToList();
         var running = workers.Select(w => w.RunAsync()).ToList();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Sockets;
 
 namespace Switchboard.Benchmarks.Load.Scenarios;
@@ -19,13 +18,7 @@ internal static class IdleScenario
         options.EnsureAllUsed();
         if (settings.ServerPid is not { } pid) throw new UsageException("idle needs the server's memory: give --server-pid (none listens on the port that this user can see)");
 
-        var result = new Result
-        {
-            Scenario = "idle",
-            Case = string.Create(CultureInfo.InvariantCulture, $"K={count}"),
-            Server = settings.Label,
-            Round = settings.Round,
-        };
+        var result = settings.NewResult("idle", $"K={count}");
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
         using var stop = new CancellationTokenSource();
 
