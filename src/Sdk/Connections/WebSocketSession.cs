@@ -271,8 +271,8 @@ public sealed class WebSocketSession
             var handled = onMessage(state, message);
             if (!handled.IsCompleted)
             {
-                // The handler waits for something: what the batch wrote goes out now, and the handler's own writes
-                // flush themselves until it is done.
+                // The handler waits for something: what the batch wrote goes out now, and until the handler is done
+                // its own writes flush as writes outside a batch do.
                 await EndBatchAsync().ConfigureAwait(false);
                 await handled.ConfigureAwait(false);
                 Volatile.Write(ref _batching, true);
