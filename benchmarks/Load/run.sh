@@ -8,7 +8,7 @@
 #   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
 #
 # Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes"
-#          --servers "switchboard kestrel node signalr"  --out DIR (default artifacts/load/DATE)  --no-build
+#          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0)  --out DIR (default artifacts/load/DATE)  --no-build
 #          --server-core N  --load-core N  --connections C (echo)  --users N (broadcast)  --idle K (idle)
 #          --no-inline (the load's socket completions on the thread pool instead of the epoll thread)
 # Results: DIR/results.jsonl (one JSON line per measurement), DIR/report.md, DIR/logs/*.log (server output).
@@ -106,6 +106,7 @@ start_server() {
   FORMAT=envelope
   local cmd
   case "$name" in
+    switchboard-pool) cmd=(dotnet "$ECHO_DLL" --port "$PORT" --io-threads 0) ;; # echo without I/O threads
     switchboard|switchboard-raw)
       if [[ "$scenario" == broadcast ]]; then
         cmd=(dotnet "$BROADCAST_DLL" --port "$PORT")
@@ -152,6 +153,7 @@ servers_for() {
   for s in $SERVERS; do
     case "$s" in
       signalr) [[ "$scenario" == broadcast ]] && list+=(signalr) ;;
+      switchboard-pool) [[ "$scenario" == echo || "$scenario" == idle ]] && list+=(switchboard-pool) ;;
       switchboard) list+=(switchboard); [[ "$scenario" == broadcast ]] && list+=(switchboard-raw) ;;
       *) list+=("$s") ;;
     esac

@@ -6,17 +6,22 @@ using Switchboard.Protocol;
 using Switchboard.Server;
 
 // The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
-// Usage: dotnet run -c Release --project samples/Echo -- --port 9001
+// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--io-threads N]
 var port = 9001;
+var ioThreads = Environment.ProcessorCount;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
     {
         port = p;
     }
+    else if (args[i] == "--io-threads" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var t))
+    {
+        ioThreads = t;
+    }
     else
     {
-        await Console.Error.WriteLineAsync($"usage: Echo [--port N]   (unknown or invalid argument '{args[i]}')");
+        await Console.Error.WriteLineAsync($"usage: Echo [--port N] [--io-threads N]   (unknown or invalid argument '{args[i]}')");
         return 2;
     }
 }
@@ -34,6 +39,8 @@ await using var server = new WebSocketServer(
         Frames = new FrameReaderOptions { MaxFrameSize = SixteenMiB, MaxMessageSize = SixteenMiB, MaxFragments = (int)SixteenMiB },
         // Room for a few 16 MiB echoes in flight to a peer that sends faster than it reads.
         SendQueueLimit = 4 * SixteenMiB,
+        // 0: the runtime's sockets, handlers on the thread pool (for comparing the two).
+        IoThreads = ioThreads,
     },
     loggerFactory);
 // A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.

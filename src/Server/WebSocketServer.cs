@@ -9,6 +9,7 @@ using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
+using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
 using Switchboard.Server.Http;
 using Switchboard.Server.LongPolling;
@@ -41,6 +42,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private readonly LongPollTransport _longPolling;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
+    private IoLoops? _loops; // null when connections wait on the runtime's sockets
     private Task _acceptLoop = Task.CompletedTask;
     private Task _heartbeat = Task.CompletedTask;
     private long _nextId;
@@ -138,6 +140,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             throw;
         }
         _listener = listener;
+        if (_options.IoThreads > 0 && _options.Tls is null && IoLoops.IsSupported) _loops = new IoLoops(_options.IoThreads, _logger);
         Log.Listening(_logger, listener.LocalEndPoint);
         _acceptLoop = AcceptAsync(listener);
         _heartbeat = HeartbeatAsync();
@@ -177,6 +180,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
         // Sessions whose polls carried the close have ended; the rest (no poll came, and none can now) end here.
         await _longPolling.EndAllAsync().ConfigureAwait(false);
+        _loops?.Dispose();
         _stopping.Dispose();
     }
 
@@ -370,7 +374,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             if (stream is null) return null;
             firstHeadTimeout = TimeSpan.FromTicks(Math.Max(1, (firstHeadTimeout - Stopwatch.GetElapsedTime(started)).Ticks));
         }
-        var transport = new SocketTransport(socket, stream, sendQueueLimit: _options.SendQueueLimit);
+        var transport = new SocketTransport(socket, stream, _options.SendQueueLimit, _loops);
         WebSocketConnection? connection = null;
         _httpTransports[id] = transport;
         try

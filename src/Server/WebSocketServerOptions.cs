@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using Switchboard.Connections;
+using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
 
 namespace Switchboard.Server;
@@ -158,6 +159,26 @@ public sealed class WebSocketServerOptions
             field = value;
         }
     } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Threads that wait for bytes on plain (non-TLS) connections, on Linux (see <see cref="IoLoops.IsSupported"/>):
+    /// each connection is served by one of them, and what it reads is handled on that thread as soon as it arrives
+    /// (its HTTP requests, its frames, the handlers of its messages), with no hop to the thread pool. A handler that
+    /// awaits frees the thread; one that blocks it holds up every other connection on it, so work that blocks belongs
+    /// on the thread pool (<see cref="Task.Run(Func{Task})"/>). A broadcast to many connections leaves one send per
+    /// connection for the end of the thread's turn. Default: one per processor. 0, TLS and other platforms leave
+    /// waiting to the runtime's sockets, which run handlers on the thread pool.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int IoThreads
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = Environment.ProcessorCount;
 
     /// <summary>The long-polling transport of typed endpoints: hold time, session expiry, queue bound.</summary>
     public LongPollingOptions LongPolling { get; init; } = new();

@@ -233,7 +233,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
                 _queue = null;
             }
         }
-        owner.Socket.Dispose();
+        owner.CloseSocket();
         owner.ReleaseWaiters();
     }
 

@@ -21,6 +21,12 @@ internal static partial class SessionLog
     [LoggerMessage(106, LogLevel.Warning, "Session {SessionId} does not read: {SendQueueLimit} bytes wait for it; closing it with 1008")]
     public static partial void SlowConsumer(ILogger logger, long sessionId, long sendQueueLimit);
 
+    [LoggerMessage(107, LogLevel.Error, "An I/O loop's reader threw; the loop goes on")]
+    public static partial void LoopCallbackFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(108, LogLevel.Warning, "{Thread} has been held for {HeldMs} ms in one turn: a handler blocks it, and the other connections on it wait")]
+    public static partial void LoopStalled(ILogger logger, string thread, long heldMs);
+
     [LoggerMessage(105, LogLevel.Debug, "Session {SessionId} transport error")]
     public static partial void TransportError(ILogger logger, long sessionId, Exception exception);
 }

@@ -3,24 +3,39 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
+using Switchboard.Connections.Loops;
 
 namespace Switchboard.Connections;
 
 /// <summary>
 /// <see cref="SocketTransport.Input"/> over a plain non-blocking socket: a read takes what the socket holds at once,
-/// and when it holds nothing waits with a zero-byte receive, so an idle connection holds no buffer, and no pipe, timer
-/// or cancellation state either: only the socket's own wait. What is read sits in one pooled buffer, returned to the
-/// pool as soon as everything in it is consumed; a message larger than the buffer grows it.
+/// and when it holds nothing waits, holding no buffer, so an idle connection holds no buffer, and no pipe, timer
+/// or cancellation state either. It waits on an <see cref="IoLoop"/> when it has one (its listener, woken on the loop's
+/// thread, completes the read there), otherwise with the runtime's zero-byte receive. What is read sits in one pooled
+/// buffer, returned to the pool as soon as everything in it is consumed; a message larger than the buffer grows it.
 /// </summary>
 /// <remarks>
 /// The reader is its own wait (an <see cref="IValueTaskSource{TResult}"/>), so a read that waits allocates nothing.
 /// One reader at a time, as for any <see cref="PipeReader"/>. <see cref="CancelPendingRead"/> is seen by the next read,
-/// or by a waiting one when bytes arrive: cancellation tokens are the way to give up on a wait.
+/// or by a waiting one when bytes arrive: cancellation tokens are the way to give up on a wait. On a loop, the
+/// transport tells the reader with <see cref="OnSocketClosed"/> when it closes the socket, which removes it from the
+/// loop's set without a word.
 /// </remarks>
-internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource<ReadResult>
+internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, IReadinessListener
 {
     private const int MinimumBufferSize = 4096;
     private const int MinimumReadSize = 1024;
+    // A loop reader's readiness: it has not found the socket empty since the last wake-up, it waits for one, or a
+    // wake-up came while it did not wait.
+    private const int Idle = 0;
+    private const int Waiting = 1;
+    private const int Woken = 2;
+
+    private readonly Socket _socket;
+    private readonly IoLoop? _loop;
+    private readonly ulong _registration;
+    private int _readiness;
+    private CancellationTokenRegistration _cancelWait;
 
     private byte[]? _buffer;
     private int _start;
@@ -33,6 +48,15 @@ internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource
     private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
     private CancellationToken _waitToken;
     private Action? _onReceived; // made on the first wait, then kept
+
+    /// <summary>Reads <paramref name="socket"/>, waiting on <paramref name="loop"/> when one is given.</summary>
+    public SocketReader(Socket socket, IoLoop? loop = null)
+    {
+        _socket = socket;
+        if (loop is null) return;
+        _registration = loop.Register(socket, this);
+        _loop = loop;
+    }
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -76,6 +100,7 @@ internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource
 
     public override void Complete(Exception? exception = null)
     {
+        if (!_completed) _loop?.Unregister(_registration);
         _completed = true;
         // Not handed back to the pool: a read that failed with the socket may still hold it.
         _buffer = null;
@@ -88,15 +113,52 @@ internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource
     void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _wait.OnCompleted(continuation, state, token, flags);
 
+    /// <summary>The transport closed the socket: a read waiting on the loop fails now instead of waiting for ever.</summary>
+    public void OnSocketClosed()
+    {
+        if (_loop is not null) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    /// <summary>The socket may have bytes (called on the loop's thread): a waiting read takes them, or waits again.</summary>
+    void IReadinessListener.OnReady()
+    {
+        if (Interlocked.Exchange(ref _readiness, Woken) != Waiting) return; // the next wait tries the socket first
+        Volatile.Write(ref _readiness, Idle);
+        try
+        {
+            if (TryReadCore(out var result))
+            {
+                Succeed(result);
+                return;
+            }
+        }
+#pragma warning disable CA1031 // Whatever the read throws is the read's to report.
+        catch (Exception e)
+        {
+            Fail(e);
+            return;
+        }
+#pragma warning restore CA1031
+        Wait(); // a spurious wake-up
+    }
+
+    /// <summary>A wake-up from elsewhere (the socket closed, the loop stopped), on the thread pool.</summary>
+    void IThreadPoolWorkItem.Execute() => ((IReadinessListener)this).OnReady();
+
     /// <summary>Waits for bytes without a buffer, then takes them; waits again when a wake-up brought nothing.</summary>
     private void Wait()
     {
+        if (_loop is not null)
+        {
+            WaitOnLoop(_loop);
+            return;
+        }
         try
         {
             while (true)
             {
 #pragma warning disable CA2012 // Consumed once: the awaiter is completed or kept for its one continuation.
-                var receive = socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _waitToken).ConfigureAwait(false).GetAwaiter();
+                var receive = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _waitToken).ConfigureAwait(false).GetAwaiter();
 #pragma warning restore CA2012
                 if (!receive.IsCompleted)
                 {
@@ -110,9 +172,71 @@ internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource
 #pragma warning disable CA1031 // Whatever the wait throws is the read's to report.
         catch (Exception e)
         {
-            _wait.SetException(e is SocketException s ? new IOException(s.Message, s) : e);
+            Fail(e);
         }
 #pragma warning restore CA1031
+    }
+
+    /// <summary>Waits for the loop's wake-up; tries the socket again at once when one came since it was last found empty.</summary>
+    private void WaitOnLoop(IoLoop loop)
+    {
+        try
+        {
+            // Registered before the wait is visible, so the wake-up that ends it always finds the registration to undo.
+            if (_waitToken.CanBeCanceled && _cancelWait == default)
+            {
+                _cancelWait = _waitToken.UnsafeRegister(static state => ((SocketReader)state!).OnWaitCanceled(), this);
+            }
+            while (true)
+            {
+                ObjectDisposedException.ThrowIf(!loop.IsRunning, loop);
+                if (Interlocked.CompareExchange(ref _readiness, Waiting, Idle) == Idle)
+                {
+                    if (_waitToken.IsCancellationRequested) OnWaitCanceled(); // canceled before its callback could see the wait
+                    return;
+                }
+                Volatile.Write(ref _readiness, Idle);
+                if (TryReadCore(out var result))
+                {
+                    Succeed(result);
+                    return;
+                }
+            }
+        }
+#pragma warning disable CA1031 // Whatever the read throws is the read's to report.
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+#pragma warning restore CA1031
+    }
+
+    private void OnWaitCanceled()
+    {
+        if (Interlocked.CompareExchange(ref _readiness, Idle, Waiting) != Waiting) return; // a wake-up won
+        var token = _waitToken;
+        _waitToken = default;
+        _cancelWait = default; // this is its callback: nothing left to undo
+        _wait.SetException(new OperationCanceledException(token));
+    }
+
+    private void Succeed(ReadResult result)
+    {
+        EndWait();
+        _wait.SetResult(result);
+    }
+
+    private void Fail(Exception e)
+    {
+        EndWait();
+        _wait.SetException(e is SocketException s ? new IOException(s.Message, s) : e);
+    }
+
+    private void EndWait()
+    {
+        _waitToken = default;
+        _cancelWait.Unregister();
+        _cancelWait = default;
     }
 
     private void OnReceived()
@@ -126,7 +250,7 @@ internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource
 #pragma warning disable CA1031 // Whatever the wait throws is the read's to report.
         catch (Exception e)
         {
-            _wait.SetException(e is SocketException s ? new IOException(s.Message, s) : e);
+            Fail(e);
             return;
         }
 #pragma warning restore CA1031
@@ -138,8 +262,7 @@ internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource
     {
         receive.GetResult(); // as a NetworkStream would, failures reach the reader as IOException
         if (!TryReadCore(out var result)) return false;
-        _waitToken = default;
-        _wait.SetResult(result);
+        Succeed(result);
         return true;
     }
 
@@ -166,7 +289,7 @@ internal sealed class SocketReader(Socket socket) : PipeReader, IValueTaskSource
     private bool ReceiveNow()
     {
         var buffer = MakeRoom();
-        var received = socket.Receive(buffer.AsSpan(_end), SocketFlags.None, out var error);
+        var received = _socket.Receive(buffer.AsSpan(_end), SocketFlags.None, out var error);
         if (error == SocketError.WouldBlock)
         {
             if (_start == _end) Release();

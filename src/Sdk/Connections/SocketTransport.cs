@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
+using Switchboard.Connections.Loops;
 
 namespace Switchboard.Connections;
 
@@ -24,6 +25,7 @@ public sealed class SocketTransport : IAsyncDisposable
     private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
     private readonly Stream? _stream; // null on a plain socket, which is read and written directly
+    private readonly SocketReader? _socketReader; // on a plain socket
     // Bounded by its writers (see WaitForRoomAsync), not by itself: its flushes never wait.
     private readonly SendQueue _output;
     private readonly Lock _roomLock = new();
@@ -35,8 +37,13 @@ public sealed class SocketTransport : IAsyncDisposable
     /// <param name="socket">The connected socket; the transport owns it.</param>
     /// <param name="stream">A stream over the socket, such as an authenticated <see cref="SslStream"/>; null uses the socket directly.</param>
     /// <param name="sendQueueLimit">Bytes queued for the peer before flushes wait; see <see cref="SendQueueLimit"/>.</param>
+    /// <param name="loops">
+    /// Where a plain socket waits for bytes: on one of these loops' threads, which then runs the reader; null (or a
+    /// <paramref name="stream"/>) leaves waiting to the runtime's sockets.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sendQueueLimit"/> is below 2 bytes.</exception>
-    public SocketTransport(Socket socket, Stream? stream = null, long sendQueueLimit = DefaultSendQueueLimit)
+    /// <exception cref="ObjectDisposedException"><paramref name="loops"/> have been disposed.</exception>
+    public SocketTransport(Socket socket, Stream? stream = null, long sendQueueLimit = DefaultSendQueueLimit, IoLoops? loops = null)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
@@ -49,7 +56,7 @@ public sealed class SocketTransport : IAsyncDisposable
             // connection whose peer keeps up never needs the socket's state for waiting sends, and an idle one waits
             // for bytes with a zero-byte receive that holds no buffer.
             socket.Blocking = false;
-            Input = new SocketReader(socket);
+            Input = _socketReader = new SocketReader(socket, loops?.Next());
         }
         else
         {
@@ -100,7 +107,7 @@ public sealed class SocketTransport : IAsyncDisposable
     public void Abort()
     {
         if (Volatile.Read(ref _disposed) != 0) return;
-        try { Socket.Dispose(); } catch (ObjectDisposedException) { }
+        CloseSocket();
     }
 
     /// <summary>
@@ -136,7 +143,7 @@ public sealed class SocketTransport : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await Input.CompleteAsync().ConfigureAwait(false);
         // Whatever is still queued now has no one to go to: the socket goes first, so the pump cannot hang on it.
-        Socket.Dispose();
+        CloseSocket();
         _output.Break();
         await _output.WaitForDrainAsync().ConfigureAwait(false);
         if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
@@ -147,6 +154,13 @@ public sealed class SocketTransport : IAsyncDisposable
 
     /// <summary>Completes once no flushed bytes wait (at once when none do), or the connection is gone.</summary>
     internal Task WaitForBacklogAsync() => _output.WaitForDrainAsync();
+
+    /// <summary>Closes the socket: pending sends and receives fail, a read waiting on a loop included.</summary>
+    internal void CloseSocket()
+    {
+        try { Socket.Dispose(); } catch (ObjectDisposedException) { }
+        _socketReader?.OnSocketClosed();
+    }
 
     internal void AddQueued(int bytes) => Interlocked.Add(ref _queued, bytes);
 

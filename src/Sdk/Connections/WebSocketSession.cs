@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
 
 namespace Switchboard.Connections;
@@ -44,7 +45,7 @@ public sealed class WebSocketSession
     private byte[]? _latestPing;
     private int _latestPingLength;
     private bool _pongWaiting;
-    // Under _writeLock: a server's flush left to the thread pool, so frames written meanwhile leave in one send.
+    // Under _writeLock: a server's flush left for later (see DeferFlush), so frames written meanwhile leave in one send.
     private bool _flushScheduled;
     private DeferredFlush? _deferredFlush; // created on the first deferred flush
 
@@ -344,7 +345,7 @@ public sealed class WebSocketSession
                 else if (preparedFrame) WriteRaw(output, payload);
                 else WriteFrame(output, opcode, payload, mask);
                 // Inside a batch the receive loop flushes once at its end. A server's other writes (a broadcast, a
-                // send from another connection's handler) leave theirs to the thread pool, so the frames written
+                // send from another connection's handler) leave theirs for later (DeferFlush), so the frames written
                 // until it runs go out in one send. A close frame goes at once, as nothing follows it.
                 if (opcode != Opcode.Close && (_batching || DeferFlush())) _unflushed = true;
                 else await FlushAsync(output, cancellationToken).ConfigureAwait(false);
@@ -367,18 +368,23 @@ public sealed class WebSocketSession
         }
     }
 
-    /// <summary>For a server, schedules one flush on the thread pool unless one is scheduled already; under the write lock.</summary>
+    /// <summary>
+    /// For a server, schedules one flush unless one is scheduled already; under the write lock. On an I/O loop's thread
+    /// it runs at the end of the loop's turn, after every read of the same wake-up has written; elsewhere on the thread pool.
+    /// </summary>
     /// <returns>False for a client, whose writes flush themselves.</returns>
     private bool DeferFlush()
     {
         if (_role != WebSocketRole.Server) return false;
         if (_flushScheduled) return true;
         _flushScheduled = true;
-        ThreadPool.UnsafeQueueUserWorkItem(_deferredFlush ??= new DeferredFlush(this), preferLocal: false);
+        var flush = _deferredFlush ??= new DeferredFlush(this);
+        if (IoLoop.Current is { } loop) loop.RunAfterTurn(flush);
+        else ThreadPool.UnsafeQueueUserWorkItem(flush, preferLocal: false);
         return true;
     }
 
-    /// <summary>The thread-pool item of a deferred flush: one per session, queued without allocating.</summary>
+    /// <summary>The work item of a deferred flush: one per session, queued without allocating.</summary>
     private sealed class DeferredFlush(WebSocketSession session) : IThreadPoolWorkItem
     {
         public void Execute() => _ = session.FlushPendingAsync(endingBatch: false);

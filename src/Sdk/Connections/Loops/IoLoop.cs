@@ -1,0 +1,251 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Switchboard.Connections.Loops;
+
+/// <summary>
+/// What an <see cref="IoLoop"/> tells when its socket may have something to read. As a thread-pool item it hears the
+/// same from elsewhere: when the socket was closed under it, or the loop stopped.
+/// </summary>
+internal interface IReadinessListener : IThreadPoolWorkItem
+{
+    /// <summary>
+    /// The socket may be readable, at its end, or broken. Called on the loop's thread, one call at a time; may be
+    /// spurious, so a listener tries its read and waits again when it finds nothing.
+    /// </summary>
+    void OnReady();
+}
+
+/// <summary>
+/// One thread that waits on an epoll set of sockets and, as each becomes readable, calls its listener right there:
+/// whatever waited for the bytes (a session's receive loop, and the handlers it calls) runs on this thread, with no
+/// hop to the thread pool. Work that should follow everything a wake-up brought (a flush shared by the frames written
+/// meanwhile) is left to <see cref="RunAfterTurn"/>.
+/// </summary>
+/// <remarks>
+/// Sockets are registered once, edge-triggered, and never removed: closing a socket removes it from the set. Each
+/// registration's tag is a slot and a generation, so a stale event for a socket whose slot has since been reused
+/// reaches no one.
+/// </remarks>
+internal sealed unsafe class IoLoop : IDisposable
+{
+    private const int MaxEvents = 256;
+    private const ulong WakeTag = ulong.MaxValue;
+
+    [ThreadStatic]
+    private static IoLoop? t_current;
+
+    private readonly Action<Exception> _onError;
+    private readonly int _epoll;
+    private readonly int _wake; // an eventfd: written once, to stop the loop
+    private readonly Thread _thread;
+    private readonly Lock _slotsLock = new();
+    private readonly List<IThreadPoolWorkItem> _afterTurn = [];
+    private Slot[] _slots = new Slot[64];
+    private readonly Stack<int> _freeSlots = new();
+    private int _usedSlots;
+    private uint _generation;
+    private int _stopping;
+    private volatile bool _running = true;
+    private long _turnStarted; // Environment.TickCount64 when the current turn began; 0 while the loop waits
+    private long _stallReported; // the turn last reported as stalled
+
+    private struct Slot
+    {
+        public IReadinessListener? Listener;
+        public uint Generation;
+    }
+
+    /// <summary>Starts a loop on a thread of its own.</summary>
+    /// <param name="name">The thread's name.</param>
+    /// <param name="onError">Hears of an exception a listener or an after-turn item let escape; the loop goes on.</param>
+    public IoLoop(string name, Action<Exception> onError)
+    {
+        _onError = onError;
+        _epoll = Epoll.Create(Epoll.CloExec);
+        if (_epoll < 0) throw new SocketException(Marshal.GetLastPInvokeError());
+        _wake = Epoll.EventFd(0, Epoll.CloExec | Epoll.NonBlock);
+        var error = _wake < 0 ? Marshal.GetLastPInvokeError() : Epoll.Add(_epoll, _wake, Epoll.In, WakeTag);
+        if (error != 0)
+        {
+            if (_wake >= 0) Epoll.Close(_wake);
+            Epoll.Close(_epoll);
+            throw new SocketException(error);
+        }
+        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread.UnsafeStart();
+    }
+
+    /// <summary>The name of the loop's thread.</summary>
+    public string Name => _thread.Name!;
+
+    /// <summary>The loop whose thread this is, or null on any other thread.</summary>
+    public static IoLoop? Current => t_current;
+
+    /// <summary>Whether the loop still waits for its sockets: false once it is disposed (or its wait failed).</summary>
+    public bool IsRunning => _running;
+
+    /// <summary>Sockets registered and not unregistered yet.</summary>
+    public int RegisteredCount
+    {
+        get
+        {
+            lock (_slotsLock) return _usedSlots - _freeSlots.Count;
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="socket"/> to the set; <paramref name="listener"/> hears of it until <see cref="Unregister"/>.
+    /// </summary>
+    /// <returns>The registration's tag, for <see cref="Unregister"/>.</returns>
+    /// <exception cref="ObjectDisposedException">The loop has stopped.</exception>
+    /// <exception cref="SocketException">The socket cannot be added (it is closed, say).</exception>
+    public ulong Register(Socket socket, IReadinessListener listener)
+    {
+        ObjectDisposedException.ThrowIf(!_running, this);
+        ulong tag;
+        lock (_slotsLock)
+        {
+            if (!_freeSlots.TryPop(out var slot))
+            {
+                slot = _usedSlots++;
+                if (slot == _slots.Length)
+                {
+                    // Published whole, before the socket is added: an event for it finds its slot in the array the loop reads.
+                    var larger = new Slot[_slots.Length * 2];
+                    _slots.CopyTo(larger, 0);
+                    Volatile.Write(ref _slots, larger);
+                }
+            }
+            var generation = ++_generation;
+            _slots[slot] = new Slot { Listener = listener, Generation = generation };
+            tag = ((ulong)generation << 32) | (uint)slot;
+        }
+        var fd = (int)socket.SafeHandle.DangerousGetHandle();
+        var error = Epoll.Add(_epoll, fd, Epoll.In | Epoll.ReadHangUp | Epoll.EdgeTriggered, tag);
+        if (error != 0)
+        {
+            Unregister(tag);
+            throw new SocketException(error);
+        }
+        return tag;
+    }
+
+    /// <summary>Stops telling the listener of <paramref name="tag"/>; the socket itself leaves the set when it is closed.</summary>
+    public void Unregister(ulong tag)
+    {
+        var slot = (int)(uint)tag;
+        lock (_slotsLock)
+        {
+            if (_slots[slot].Generation != (uint)(tag >> 32) || _slots[slot].Listener is null) return;
+            _slots[slot] = new Slot { Generation = _slots[slot].Generation };
+            _freeSlots.Push(slot);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="item"/> on this loop's thread once every listener of the current wake-up has been called.
+    /// Only on the loop's own thread (see <see cref="Current"/>).
+    /// </summary>
+    public void RunAfterTurn(IThreadPoolWorkItem item)
+    {
+        if (t_current != this) throw new InvalidOperationException("only the loop's own thread can leave work to the end of its turn");
+        _afterTurn.Add(item);
+    }
+
+    /// <summary>
+    /// How long the loop's current turn has run at <paramref name="now"/> (an <see cref="Environment.TickCount64"/>),
+    /// the first time it is asked about a turn that has run at least <paramref name="threshold"/> ms; 0 otherwise.
+    /// </summary>
+    public long TakeStall(long now, long threshold)
+    {
+        var started = Volatile.Read(ref _turnStarted);
+        if (started == 0 || now - started < threshold || started == _stallReported) return 0;
+        _stallReported = started;
+        return now - started;
+    }
+
+    /// <summary>Stops the loop: its thread ends after its current turn; every listener still registered is called once more, on the thread pool.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
+        ulong one = 1;
+        Epoll.Write(_wake, (byte*)&one, sizeof(ulong));
+        if (Thread.CurrentThread != _thread) _thread.Join();
+    }
+
+    private void Run()
+    {
+        t_current = this;
+        var events = (byte*)NativeMemory.Alloc(MaxEvents, (nuint)Epoll.EventSize);
+        try
+        {
+            while (Volatile.Read(ref _stopping) == 0)
+            {
+                var count = Epoll.Wait(_epoll, events, MaxEvents, -1);
+                if (count < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Epoll.Interrupted) continue;
+                    break; // the set is broken; its listeners learn below
+                }
+                Volatile.Write(ref _turnStarted, Environment.TickCount64);
+                var slots = Volatile.Read(ref _slots);
+                for (var i = 0; i < count; i++)
+                {
+                    var tag = *(ulong*)(events + (i * Epoll.EventSize) + Epoll.DataOffset);
+                    if (tag == WakeTag) continue;
+                    var index = (int)(uint)tag;
+                    if (index >= slots.Length) slots = Volatile.Read(ref _slots);
+                    var entry = slots[index];
+                    if (entry.Generation == (uint)(tag >> 32) && entry.Listener is { } listener) Call(listener);
+                }
+                // Index by index: an item may leave another one.
+                for (var i = 0; i < _afterTurn.Count; i++) Call(_afterTurn[i]);
+                _afterTurn.Clear();
+                Volatile.Write(ref _turnStarted, 0);
+            }
+        }
+        finally
+        {
+            _running = false;
+            NativeMemory.Free(events);
+            t_current = null;
+            Epoll.Close(_wake);
+            Epoll.Close(_epoll);
+            // A listener that still waits would wait forever: each tries its read once more, sees the loop stopped and fails.
+            lock (_slotsLock)
+            {
+                foreach (var slot in _slots)
+                {
+                    if (slot.Listener is { } listener) ThreadPool.UnsafeQueueUserWorkItem(listener, preferLocal: false);
+                }
+            }
+        }
+    }
+
+#pragma warning disable CA1031 // One listener's bug must not stop every other socket of the loop.
+    private void Call(IReadinessListener listener)
+    {
+        try
+        {
+            listener.OnReady();
+        }
+        catch (Exception e)
+        {
+            _onError(e);
+        }
+    }
+
+    private void Call(IThreadPoolWorkItem item)
+    {
+        try
+        {
+            item.Execute();
+        }
+        catch (Exception e)
+        {
+            _onError(e);
+        }
+    }
+#pragma warning restore CA1031
+}

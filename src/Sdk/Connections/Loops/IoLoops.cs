@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Switchboard.Connections.Loops;
+
+/// <summary>
+/// Threads that wait for bytes on many plain sockets at once (Linux epoll), one socket on one of them, taken in
+/// turn. When bytes arrive, whatever waits to read them (a <see cref="WebSocketSession"/>'s receive loop, and the
+/// handlers it calls) runs on that thread at once, with no hop to the thread pool; a handler that blocks holds up
+/// every socket of its thread, while one that awaits frees it. What a server writes outside a connection's own batch
+/// (a broadcast) is flushed once, after everything the same wake-up brought: the frames written meanwhile leave in one send.
+/// </summary>
+/// <remarks>
+/// Only on Linux (x86-64 and Arm64), see <see cref="IsSupported"/>, and only for sockets without TLS: a
+/// <see cref="SocketTransport"/> given loops and a stream reads through the stream as it would without them.
+/// </remarks>
+public sealed class IoLoops : IDisposable
+{
+    /// <summary>A turn of a loop this long is reported as a stall: something blocks its thread.</summary>
+    private const long StallThresholdMs = 1000;
+
+    private readonly IoLoop[] _loops;
+    private readonly ILogger _logger;
+    private readonly Timer _stallCheck;
+    private uint _next;
+
+    /// <summary>Starts <paramref name="count"/> loops, each on a thread of its own.</summary>
+    /// <param name="count">How many threads; one per processor serves a server well.</param>
+    /// <param name="logger">
+    /// Where an exception that escaped from a reader goes (the loop goes on), and a warning when a loop's thread has
+    /// been held for a second or more in one turn: a handler blocks it, and every other socket of that thread waits.
+    /// </param>
+    /// <exception cref="PlatformNotSupportedException">The platform is not one of <see cref="IsSupported"/>'s.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is zero or negative.</exception>
+    public IoLoops(int count, ILogger? logger = null)
+    {
+        if (!IsSupported) throw new PlatformNotSupportedException("I/O loops need Linux on x86-64 or Arm64");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(count, 0);
+        _logger = logger ?? NullLogger.Instance;
+        _loops = new IoLoop[count];
+        _stallCheck = new Timer(static state => ((IoLoops)state!).CheckStalls(), this, Timeout.Infinite, Timeout.Infinite);
+        try
+        {
+            for (var i = 0; i < count; i++) _loops[i] = new IoLoop($"Switchboard I/O {i + 1}", e => SessionLog.LoopCallbackFailed(_logger, e));
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+        _stallCheck.Change(StallThresholdMs / 2, StallThresholdMs / 2);
+    }
+
+    /// <summary>Whether this platform runs loops: Linux on x86-64 or Arm64.</summary>
+    public static bool IsSupported => Epoll.IsSupported;
+
+    /// <summary>The number of loops.</summary>
+    public int Count => _loops.Length;
+
+    /// <summary>Sockets that readers have registered with the loops and not let go yet.</summary>
+    public int RegisteredCount => _loops.Sum(l => l?.RegisteredCount ?? 0);
+
+    /// <summary>
+    /// Stops every loop; a reader that still waits on one fails with <see cref="ObjectDisposedException"/>. Sockets
+    /// given to new transports after this are refused.
+    /// </summary>
+    public void Dispose()
+    {
+        _stallCheck.Dispose();
+        foreach (var loop in _loops) loop?.Dispose();
+    }
+
+    private void CheckStalls()
+    {
+        var now = Environment.TickCount64;
+        foreach (var loop in _loops)
+        {
+            if (loop?.TakeStall(now, StallThresholdMs) is > 0 and var held) SessionLog.LoopStalled(_logger, loop.Name, held);
+        }
+    }
+
+    /// <summary>The loop for the next socket, in turn.</summary>
+    internal IoLoop Next() => _loops[(int)(Interlocked.Increment(ref _next) % (uint)_loops.Length)];
+}

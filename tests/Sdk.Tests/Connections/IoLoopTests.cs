@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Switchboard.Connections;
+using Switchboard.Connections.Loops;
+using Xunit;
+
+namespace Switchboard.Tests.Connections;
+
+/// <summary>Plain sockets whose reads wait on <see cref="IoLoops"/>, over real loopback connections.</summary>
+public sealed class IoLoopTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly List<IDisposable> _owned = [];
+
+    public IoLoopTests()
+    {
+        Assert.True(IoLoops.IsSupported, "these tests run on Linux, where the loops are");
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen(128);
+    }
+
+    [Fact]
+    public async Task A_waiting_read_completes_on_the_loop_thread_with_the_bytes_that_arrive()
+    {
+        using var loops = new IoLoops(1);
+        var (client, transport) = await ConnectAsync(loops);
+        var read = transport.Input.ReadAsync();
+        Assert.False(read.IsCompleted); // nothing sent yet: the read waits on the loop
+        var reading = ReadAndNameThreadAsync(read);
+
+        await client.SendAsync("hello"u8.ToArray());
+        var (result, thread) = await reading.WaitAsync(Bound);
+        Assert.Equal("hello"u8.ToArray(), result.Buffer.ToArray());
+        Assert.Equal("Switchboard I/O 1", thread);
+        transport.Input.AdvanceTo(result.Buffer.End);
+        await transport.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Many_sockets_on_two_loops_each_get_their_own_bytes_in_order()
+    {
+        using var loops = new IoLoops(2);
+        var pairs = new List<(Socket Client, SocketTransport Transport)>();
+        for (var i = 0; i < 40; i++) pairs.Add(await ConnectAsync(loops));
+        Assert.Equal(40, loops.RegisteredCount);
+
+        var readers = pairs.Select((p, i) => ReadExactlyAsync(p.Transport, 3 * 4)).ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < pairs.Count; i++) await pairs[i].Client.SendAsync(BitConverter.GetBytes((i * 10) + round));
+        }
+        var received = await Task.WhenAll(readers).WaitAsync(Bound);
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            var expected = Enumerable.Range(0, 3).SelectMany(round => BitConverter.GetBytes((i * 10) + round)).ToArray();
+            Assert.Equal(expected, received[i]);
+        }
+
+        foreach (var (_, transport) in pairs) await transport.DisposeAsync();
+        Assert.Equal(0, loops.RegisteredCount); // a transport lets its registration go
+    }
+
+    [Fact]
+    public async Task A_canceled_wait_fails_and_the_next_read_still_gets_the_bytes()
+    {
+        using var loops = new IoLoops(1);
+        var (client, transport) = await ConnectAsync(loops);
+        using var cancel = new CancellationTokenSource();
+        var read = transport.Input.ReadAsync(cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(Bound));
+
+        await client.SendAsync("after"u8.ToArray());
+        var result = await transport.Input.ReadAsync().AsTask().WaitAsync(Bound);
+        Assert.Equal("after"u8.ToArray(), result.Buffer.ToArray());
+        transport.Input.AdvanceTo(result.Buffer.End);
+        await transport.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_token_canceled_before_the_wait_begins_still_ends_it()
+    {
+        using var loops = new IoLoops(1);
+        var (_, transport) = await ConnectAsync(loops);
+        for (var i = 0; i < 200; i++)
+        {
+            using var cancel = new CancellationTokenSource();
+            var read = transport.Input.ReadAsync(cancel.Token).AsTask();
+            cancel.Cancel(); // races the registration of the wait's callback
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(Bound));
+        }
+        await transport.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Aborting_the_transport_fails_a_waiting_read()
+    {
+        using var loops = new IoLoops(1);
+        var (_, transport) = await ConnectAsync(loops);
+        var read = transport.Input.ReadAsync().AsTask();
+        transport.Abort(); // the closed socket leaves the loop's set without an event: the transport must say so
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => read.WaitAsync(Bound));
+        Assert.True(error is ObjectDisposedException or IOException, error.ToString());
+        await transport.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_peer_ending_its_side_completes_a_waiting_read_and_a_reset_fails_one()
+    {
+        using var loops = new IoLoops(1);
+        var (client, transport) = await ConnectAsync(loops);
+        var read = transport.Input.ReadAsync().AsTask();
+        client.Shutdown(SocketShutdown.Send);
+        var result = await read.WaitAsync(Bound);
+        Assert.True(result.IsCompleted);
+        await transport.DisposeAsync();
+
+        var (reset, other) = await ConnectAsync(loops);
+        var failing = other.Input.ReadAsync().AsTask();
+        reset.LingerState = new LingerOption(true, 0);
+        reset.Dispose(); // RST
+        await Assert.ThrowsAsync<IOException>(() => failing.WaitAsync(Bound));
+        await other.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Stopped_loops_fail_a_waiting_read_and_take_no_new_socket()
+    {
+        var loops = new IoLoops(1);
+        var (_, transport) = await ConnectAsync(loops);
+        var read = transport.Input.ReadAsync().AsTask();
+        loops.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(Bound));
+        await transport.DisposeAsync();
+
+        var accepting = _listener.AcceptAsync();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(_listener.LocalEndPoint!);
+        using var accepted = await accepting;
+        Assert.Throws<ObjectDisposedException>(() => new SocketTransport(accepted, loops: loops));
+    }
+
+    [Fact]
+    public async Task Work_left_to_the_end_of_a_turn_runs_on_the_loop_after_the_reader_returns()
+    {
+        using var loops = new IoLoops(1);
+        var (client, transport) = await ConnectAsync(loops);
+        Assert.Throws<InvalidOperationException>(() => loops.Next().RunAfterTurn(new Recorder(new List<string>())));
+
+        var order = new List<string>();
+        var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Called, not run: its continuation is attached to the waiting read before the bytes are sent.
+        var reading = ReadThenLeaveWorkAsync(transport, order, done);
+        await client.SendAsync("x"u8.ToArray());
+        await reading.WaitAsync(Bound);
+        var thread = await done.Task.WaitAsync(Bound);
+        Assert.Equal(["reader", "after turn"], order);
+        Assert.Equal("Switchboard I/O 1", thread);
+        await transport.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        foreach (var owned in _owned) owned.Dispose();
+        _listener.Dispose();
+    }
+
+    private sealed class Recorder(List<string> order, TaskCompletionSource<string?>? done = null) : IThreadPoolWorkItem
+    {
+        public void Execute()
+        {
+            order.Add("after turn");
+            done?.TrySetResult(Thread.CurrentThread.Name);
+        }
+    }
+
+    private static async Task ReadThenLeaveWorkAsync(SocketTransport transport, List<string> order, TaskCompletionSource<string?> done)
+    {
+        var result = await transport.Input.ReadAsync().ConfigureAwait(false);
+        IoLoop.Current!.RunAfterTurn(new Recorder(order, done));
+        order.Add("reader");
+        transport.Input.AdvanceTo(result.Buffer.End);
+    }
+
+    /// <summary>The read's result, and the thread its continuation ran on: where the wake-up came.</summary>
+    private static async Task<(System.IO.Pipelines.ReadResult Result, string? Thread)> ReadAndNameThreadAsync(ValueTask<System.IO.Pipelines.ReadResult> read)
+    {
+        var result = await read.ConfigureAwait(false);
+        return (result, Thread.CurrentThread.Name);
+    }
+
+    private async Task<(Socket Client, SocketTransport Transport)> ConnectAsync(IoLoops loops)
+    {
+        var accepting = _listener.AcceptAsync();
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        _owned.Add(client);
+        await client.ConnectAsync(_listener.LocalEndPoint!);
+        return (client, new SocketTransport(await accepting, loops: loops));
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(SocketTransport transport, int count)
+    {
+        while (true)
+        {
+            var result = await transport.Input.ReadAsync();
+            if (result.Buffer.Length >= count)
+            {
+                var bytes = result.Buffer.Slice(0, count).ToArray();
+                transport.Input.AdvanceTo(result.Buffer.GetPosition(count));
+                return bytes;
+            }
+            if (result.IsCompleted) throw new IOException("ended early");
+            transport.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+}
