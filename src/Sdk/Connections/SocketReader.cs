@@ -35,6 +35,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private readonly IoLoop? _loop;
     private readonly ulong _registration;
     private int _readiness;
+    private bool _drained; // the last receive took less than it had room for: the socket had nothing more then
+    private bool _hungUp; // an event said the peer ended its side or the socket broke
     private CancellationTokenRegistration _cancelWait;
 
     private byte[]? _buffer;
@@ -120,10 +122,12 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     }
 
     /// <summary>The socket may have bytes (called on the loop's thread): a waiting read takes them, or waits again.</summary>
-    void IReadinessListener.OnReady()
+    void IReadinessListener.OnReady(bool hangUp)
     {
+        if (hangUp) Volatile.Write(ref _hungUp, true);
         if (Interlocked.Exchange(ref _readiness, Woken) != Waiting) return; // the next wait tries the socket first
         Volatile.Write(ref _readiness, Idle);
+        _drained = false; // the wake-up may have brought bytes
         try
         {
             if (TryReadCore(out var result))
@@ -143,7 +147,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     }
 
     /// <summary>A wake-up from elsewhere (the socket closed, the loop stopped), on the thread pool.</summary>
-    void IThreadPoolWorkItem.Execute() => ((IReadinessListener)this).OnReady();
+    void IThreadPoolWorkItem.Execute() => ((IReadinessListener)this).OnReady(hangUp: true);
 
     /// <summary>Waits for bytes without a buffer, then takes them; waits again when a wake-up brought nothing.</summary>
     private void Wait()
@@ -196,6 +200,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
                     return;
                 }
                 Volatile.Write(ref _readiness, Idle);
+                _drained = false; // a wake-up came: it may have brought bytes
                 if (TryReadCore(out var result))
                 {
                     Succeed(result);
@@ -274,7 +279,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
             result = new ReadResult(Buffered, isCanceled: true, isCompleted: _ended);
             return true;
         }
-        if ((_end > _start && !_examinedAll) || _ended || ReceiveNow())
+        if ((_end > _start && !_examinedAll) || _ended || (MayHoldBytes && ReceiveNow()))
         {
             result = new ReadResult(Buffered, isCanceled: false, isCompleted: _ended);
             return true;
@@ -285,11 +290,22 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
 
     private ReadOnlySequence<byte> Buffered => _buffer is null ? ReadOnlySequence<byte>.Empty : new(_buffer, _start, _end - _start);
 
+    /// <summary>
+    /// Whether a receive may find bytes. On a loop, not after a receive that took less than it had room for, until a
+    /// wake-up has come since: Linux raises an edge-triggered event for every arrival after the loop took the last
+    /// one, so bytes that came after that receive have raised one, and a receive that would only find the socket
+    /// empty is saved. The peer's FIN or reset may have come with the bytes, under the same event, and shows only to
+    /// the receive after them: once an event has said so, every wait tries the socket first.
+    /// </summary>
+    private bool MayHoldBytes => _loop is null || !_drained || Volatile.Read(ref _readiness) == Woken || Volatile.Read(ref _hungUp);
+
     /// <summary>Takes what the socket holds without waiting; false when it holds nothing yet.</summary>
     private bool ReceiveNow()
     {
         var buffer = MakeRoom();
+        var room = buffer.Length - _end;
         var received = _socket.Receive(buffer.AsSpan(_end), SocketFlags.None, out var error);
+        _drained = received < room;
         if (error == SocketError.WouldBlock)
         {
             if (_start == _end) Release();

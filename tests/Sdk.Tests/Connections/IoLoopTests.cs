@@ -125,6 +125,39 @@ public sealed class IoLoopTests : IDisposable
         await other.DisposeAsync();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Bytes_then_the_peer_ending_under_one_event_give_the_bytes_then_the_end(bool reset)
+    {
+        using var loops = new IoLoops(1);
+        var (client, transport) = await ConnectAsync(loops);
+        var (blocker, blocked) = await ConnectAsync(loops);
+        var waiting = ReadExactlyAsync(transport, "last words".Length);
+        // The loop's thread is held while the bytes and the end arrive, so one event brings both.
+        var holding = HoldLoopThreadAsync(blocked, TimeSpan.FromMilliseconds(300));
+        await blocker.SendAsync("hold"u8.ToArray());
+        await Task.Delay(50);
+        await client.SendAsync("last words"u8.ToArray());
+        if (reset) client.LingerState = new LingerOption(true, 0);
+        if (reset) client.Dispose();
+        else client.Shutdown(SocketShutdown.Send);
+        await holding.WaitAsync(Bound);
+
+        Assert.Equal("last words"u8.ToArray(), await waiting.WaitAsync(Bound));
+        // That read took less than it had room for; only the event's hang-up says there is more to find.
+        if (reset)
+        {
+            await Assert.ThrowsAsync<IOException>(() => transport.Input.ReadAsync().AsTask().WaitAsync(Bound));
+        }
+        else
+        {
+            Assert.True((await transport.Input.ReadAsync().AsTask().WaitAsync(Bound)).IsCompleted);
+        }
+        await transport.DisposeAsync();
+        await blocked.DisposeAsync();
+    }
+
     [Fact]
     public async Task Stopped_loops_fail_a_waiting_read_and_take_no_new_socket()
     {
@@ -182,6 +215,14 @@ public sealed class IoLoopTests : IDisposable
         IoLoop.Current!.RunAfterTurn(new Recorder(order, done));
         order.Add("reader");
         transport.Input.AdvanceTo(result.Buffer.End);
+    }
+
+    /// <summary>Waits for a read, then blocks the thread its continuation runs on (the loop's) for <paramref name="time"/>.</summary>
+    private static async Task HoldLoopThreadAsync(SocketTransport transport, TimeSpan time)
+    {
+        var result = await transport.Input.ReadAsync().ConfigureAwait(false);
+        transport.Input.AdvanceTo(result.Buffer.End);
+        Thread.Sleep(time);
     }
 
     /// <summary>The read's result, and the thread its continuation ran on: where the wake-up came.</summary>

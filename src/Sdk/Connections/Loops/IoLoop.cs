@@ -13,7 +13,8 @@ internal interface IReadinessListener : IThreadPoolWorkItem
     /// The socket may be readable, at its end, or broken. Called on the loop's thread, one call at a time; may be
     /// spurious, so a listener tries its read and waits again when it finds nothing.
     /// </summary>
-    void OnReady();
+    /// <param name="hangUp">The peer has ended its side or the socket broke: after what it holds, a read finds that.</param>
+    void OnReady(bool hangUp);
 }
 
 /// <summary>
@@ -192,12 +193,16 @@ internal sealed unsafe class IoLoop : IDisposable
                 var slots = Volatile.Read(ref _slots);
                 for (var i = 0; i < count; i++)
                 {
-                    var tag = *(ulong*)(events + (i * Epoll.EventSize) + Epoll.DataOffset);
+                    var ev = events + (i * Epoll.EventSize);
+                    var tag = *(ulong*)(ev + Epoll.DataOffset);
                     if (tag == WakeTag) continue;
                     var index = (int)(uint)tag;
                     if (index >= slots.Length) slots = Volatile.Read(ref _slots);
                     var entry = slots[index];
-                    if (entry.Generation == (uint)(tag >> 32) && entry.Listener is { } listener) Call(listener);
+                    if (entry.Generation == (uint)(tag >> 32) && entry.Listener is { } listener)
+                    {
+                        Call(listener, (*(uint*)ev & (Epoll.HangUp | Epoll.ReadHangUp | Epoll.Error)) != 0);
+                    }
                 }
                 // Index by index: an item may leave another one.
                 for (var i = 0; i < _afterTurn.Count; i++) Call(_afterTurn[i]);
@@ -224,11 +229,11 @@ internal sealed unsafe class IoLoop : IDisposable
     }
 
 #pragma warning disable CA1031 // One listener's bug must not stop every other socket of the loop.
-    private void Call(IReadinessListener listener)
+    private void Call(IReadinessListener listener, bool hangUp)
     {
         try
         {
-            listener.OnReady();
+            listener.OnReady(hangUp);
         }
         catch (Exception e)
         {
