@@ -30,6 +30,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private const int Idle = 0;
     private const int Waiting = 1;
     private const int Woken = 2;
+    // Reads in a row that complete at once on a loop's thread before one is left to the loop's next turn.
+    private const int MaxReadsAtOnce = 16;
 
     private readonly Socket _socket;
     private readonly IoLoop? _loop;
@@ -37,6 +39,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private int _readiness;
     private bool _drained; // the last receive took less than it had room for: the socket had nothing more then
     private bool _hungUp; // an event said the peer ended its side or the socket broke
+    private int _readsAtOnce;
+    private ResumeRead? _resume; // made the first time a read is left to the next turn
     private CancellationTokenRegistration _cancelWait;
 
     private byte[]? _buffer;
@@ -64,7 +68,18 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     {
         if (_completed) throw new InvalidOperationException("reading is complete");
         cancellationToken.ThrowIfCancellationRequested();
+        if (IoLoop.Current is { } loop && ++_readsAtOnce > MaxReadsAtOnce)
+        {
+            // A peer that sends faster than it is served would keep this thread here, and every other socket of
+            // the loop waiting: the read goes on in the loop's next turn, after the events that turn brings.
+            _readsAtOnce = 0;
+            _wait.Reset();
+            _waitToken = cancellationToken;
+            loop.RunNextTurn(_resume ??= new ResumeRead(this));
+            return new ValueTask<ReadResult>(this, _wait.Version);
+        }
         if (TryReadCore(out var result)) return new ValueTask<ReadResult>(result);
+        _readsAtOnce = 0;
         _wait.Reset();
         _waitToken = cancellationToken;
         Wait();
@@ -128,22 +143,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         if (Interlocked.Exchange(ref _readiness, Woken) != Waiting) return; // the next wait tries the socket first
         Volatile.Write(ref _readiness, Idle);
         _drained = false; // the wake-up may have brought bytes
-        try
-        {
-            if (TryReadCore(out var result))
-            {
-                Succeed(result);
-                return;
-            }
-        }
-#pragma warning disable CA1031 // Whatever the read throws is the read's to report.
-        catch (Exception e)
-        {
-            Fail(e);
-            return;
-        }
-#pragma warning restore CA1031
-        Wait(); // a spurious wake-up
+        ReadOrWait(); // waits again after a spurious wake-up
     }
 
     /// <summary>A wake-up from elsewhere (the socket closed, the loop stopped), on the thread pool.</summary>
@@ -242,6 +242,33 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         _waitToken = default;
         _cancelWait.Unregister();
         _cancelWait = default;
+    }
+
+    /// <summary>A read left to the loop's next turn: it takes what the socket holds, or waits.</summary>
+    private sealed class ResumeRead(SocketReader reader) : IThreadPoolWorkItem
+    {
+        public void Execute() => reader.ReadOrWait();
+    }
+
+    /// <summary>Ends the pending read with what the socket holds, or waits when it holds nothing.</summary>
+    private void ReadOrWait()
+    {
+        try
+        {
+            if (TryReadCore(out var result))
+            {
+                Succeed(result);
+                return;
+            }
+        }
+#pragma warning disable CA1031 // Whatever the read throws is the read's to report.
+        catch (Exception e)
+        {
+            Fail(e);
+            return;
+        }
+#pragma warning restore CA1031
+        Wait();
     }
 
     private void OnReceived()

@@ -159,6 +159,31 @@ public sealed class IoLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reader_whose_reads_all_complete_at_once_does_not_keep_the_loop_from_its_other_sockets()
+    {
+        using var loops = new IoLoops(1);
+        var (busyClient, busy) = await ConnectAsync(loops);
+        var (client, transport) = await ConnectAsync(loops);
+        using var stop = new CancellationTokenSource();
+        // On the loop's thread, a reader that never takes what it reads: every read completes at once, as they do
+        // for a peer that sends faster than it is served.
+        var spinning = ReadWithoutTakingAsync(busy, stop.Token);
+        await busyClient.SendAsync("busy"u8.ToArray());
+        await Task.Delay(100);
+
+        var read = transport.Input.ReadAsync().AsTask();
+        await client.SendAsync("me too"u8.ToArray());
+        var result = await read.WaitAsync(Bound); // without turns, never
+        Assert.Equal("me too"u8.ToArray(), result.Buffer.ToArray());
+        transport.Input.AdvanceTo(result.Buffer.End);
+
+        await stop.CancelAsync();
+        Assert.True(await spinning.WaitAsync(Bound) > 1000);
+        await busy.DisposeAsync();
+        await transport.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Stopped_loops_fail_a_waiting_read_and_take_no_new_socket()
     {
         var loops = new IoLoops(1);
@@ -215,6 +240,23 @@ public sealed class IoLoopTests : IDisposable
         IoLoop.Current!.RunAfterTurn(new Recorder(order, done));
         order.Add("reader");
         transport.Input.AdvanceTo(result.Buffer.End);
+    }
+
+    /// <summary>
+    /// Reads until <paramref name="stop"/>, taking one byte per read and spending 5 µs on it, on whatever thread the
+    /// read completed: with a peer that keeps sending, every read finds bytes and completes at once.
+    /// </summary>
+    /// <summary>Reads until <paramref name="stop"/> without taking or examining anything; the number of reads.</summary>
+    private static async Task<int> ReadWithoutTakingAsync(SocketTransport transport, CancellationToken stop)
+    {
+        var reads = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var result = await transport.Input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            reads++;
+            transport.Input.AdvanceTo(result.Buffer.Start);
+        }
+        return reads;
     }
 
     /// <summary>Waits for a read, then blocks the thread its continuation runs on (the loop's) for <paramref name="time"/>.</summary>

@@ -42,6 +42,8 @@ internal sealed unsafe class IoLoop : IDisposable
     private readonly Thread _thread;
     private readonly Lock _slotsLock = new();
     private readonly List<IThreadPoolWorkItem> _afterTurn = [];
+    private List<IThreadPoolWorkItem> _nextTurn = [];
+    private List<IThreadPoolWorkItem> _thisTurn = [];
     private Slot[] _slots = new Slot[64];
     private readonly Stack<int> _freeSlots = new();
     private int _usedSlots;
@@ -155,6 +157,16 @@ internal sealed unsafe class IoLoop : IDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="item"/> on this loop's thread in its next turn, after the events that turn brings: work
+    /// that yields to the loop's other sockets. Only on the loop's own thread (see <see cref="Current"/>).
+    /// </summary>
+    public void RunNextTurn(IThreadPoolWorkItem item)
+    {
+        if (t_current != this) throw new InvalidOperationException("only the loop's own thread can leave work to its next turn");
+        _nextTurn.Add(item);
+    }
+
+    /// <summary>
     /// How long the loop's current turn has run at <paramref name="now"/> (an <see cref="Environment.TickCount64"/>),
     /// the first time it is asked about a turn that has run at least <paramref name="threshold"/> ms; 0 otherwise.
     /// </summary>
@@ -183,7 +195,8 @@ internal sealed unsafe class IoLoop : IDisposable
         {
             while (Volatile.Read(ref _stopping) == 0)
             {
-                var count = Epoll.Wait(_epoll, events, MaxEvents, -1);
+                // With work left for this turn, the wait only collects what is ready.
+                var count = Epoll.Wait(_epoll, events, MaxEvents, _nextTurn.Count > 0 ? 0 : -1);
                 if (count < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == Epoll.Interrupted) continue;
@@ -203,6 +216,13 @@ internal sealed unsafe class IoLoop : IDisposable
                     {
                         Call(listener, (*(uint*)ev & (Epoll.HangUp | Epoll.ReadHangUp | Epoll.Error)) != 0);
                     }
+                }
+                if (_nextTurn.Count > 0)
+                {
+                    // What this runs leaves for the next turn goes into the other list.
+                    (_thisTurn, _nextTurn) = (_nextTurn, _thisTurn);
+                    foreach (var item in _thisTurn) Call(item);
+                    _thisTurn.Clear();
                 }
                 // Index by index: an item may leave another one.
                 for (var i = 0; i < _afterTurn.Count; i++) Call(_afterTurn[i]);
