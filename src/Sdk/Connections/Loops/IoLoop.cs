@@ -36,7 +36,11 @@ internal sealed unsafe class IoLoop : IDisposable
     [ThreadStatic]
     private static IoLoop? t_current;
 
+    /// <summary>A turn this long is a stall: something blocks the loop's thread.</summary>
+    public const long StallThresholdMs = 1000;
+
     private readonly Action<Exception> _onError;
+    private readonly Action<IoLoop, long> _onStall;
     private readonly int _epoll;
     private readonly int _wake; // an eventfd: written once, to stop the loop
     private readonly Thread _thread;
@@ -62,9 +66,11 @@ internal sealed unsafe class IoLoop : IDisposable
     /// <summary>Starts a loop on a thread of its own.</summary>
     /// <param name="name">The thread's name.</param>
     /// <param name="onError">Hears of an exception a listener or an after-turn item let escape; the loop goes on.</param>
-    public IoLoop(string name, Action<Exception> onError)
+    /// <param name="onStall">Hears once of a turn that ran <see cref="StallThresholdMs"/> or longer, with how long it had run.</param>
+    public IoLoop(string name, Action<Exception> onError, Action<IoLoop, long> onStall)
     {
         _onError = onError;
+        _onStall = onStall;
         _epoll = Epoll.Create(Epoll.CloExec);
         if (_epoll < 0) throw new SocketException(Marshal.GetLastPInvokeError());
         _wake = Epoll.EventFd(0, Epoll.CloExec | Epoll.NonBlock);
@@ -167,15 +173,18 @@ internal sealed unsafe class IoLoop : IDisposable
     }
 
     /// <summary>
-    /// How long the loop's current turn has run at <paramref name="now"/> (an <see cref="Environment.TickCount64"/>),
-    /// the first time it is asked about a turn that has run at least <paramref name="threshold"/> ms; 0 otherwise.
+    /// Reports the current turn as a stall if it has run <see cref="StallThresholdMs"/> or longer at
+    /// <paramref name="now"/> (an <see cref="Environment.TickCount64"/>): for a turn that is still held, from another thread.
     /// </summary>
-    public long TakeStall(long now, long threshold)
+    public void CheckStall(long now) => ReportStall(Volatile.Read(ref _turnStarted), now);
+
+    /// <summary>Tells <c>onStall</c> of the turn that started at <paramref name="started"/>, once, if it is long enough.</summary>
+    private void ReportStall(long started, long now)
     {
-        var started = Volatile.Read(ref _turnStarted);
-        if (started == 0 || now - started < threshold || started == _stallReported) return 0;
-        _stallReported = started;
-        return now - started;
+        if (started == 0 || now - started < StallThresholdMs) return;
+        var reported = Volatile.Read(ref _stallReported);
+        if (reported == started || Interlocked.CompareExchange(ref _stallReported, started, reported) != reported) return;
+        _onStall(this, now - started);
     }
 
     /// <summary>Stops the loop: its thread ends after its current turn; every listener still registered is called once more, on the thread pool.</summary>
@@ -227,6 +236,7 @@ internal sealed unsafe class IoLoop : IDisposable
                 // Index by index: an item may leave another one.
                 for (var i = 0; i < _afterTurn.Count; i++) Call(_afterTurn[i]);
                 _afterTurn.Clear();
+                ReportStall(Volatile.Read(ref _turnStarted), Environment.TickCount64); // a stall the check did not see while it lasted
                 Volatile.Write(ref _turnStarted, 0);
             }
         }

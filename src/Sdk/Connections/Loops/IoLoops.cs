@@ -16,9 +16,6 @@ namespace Switchboard.Connections.Loops;
 /// </remarks>
 public sealed class IoLoops : IDisposable
 {
-    /// <summary>A turn of a loop this long is reported as a stall: something blocks its thread.</summary>
-    private const long StallThresholdMs = 1000;
-
     private readonly IoLoop[] _loops;
     private readonly ILogger _logger;
     private readonly Timer _stallCheck;
@@ -41,14 +38,14 @@ public sealed class IoLoops : IDisposable
         _stallCheck = new Timer(static state => ((IoLoops)state!).CheckStalls(), this, Timeout.Infinite, Timeout.Infinite);
         try
         {
-            for (var i = 0; i < count; i++) _loops[i] = new IoLoop($"Switchboard I/O {i + 1}", e => SessionLog.LoopCallbackFailed(_logger, e));
+            for (var i = 0; i < count; i++) _loops[i] = new IoLoop($"Switchboard I/O {i + 1}", OnError, OnStall);
         }
         catch
         {
             Dispose();
             throw;
         }
-        _stallCheck.Change(StallThresholdMs / 2, StallThresholdMs / 2);
+        _stallCheck.Change(IoLoop.StallThresholdMs / 2, IoLoop.StallThresholdMs / 2);
     }
 
     /// <summary>Whether this platform runs loops: Linux on x86-64 or Arm64.</summary>
@@ -73,11 +70,12 @@ public sealed class IoLoops : IDisposable
     private void CheckStalls()
     {
         var now = Environment.TickCount64;
-        foreach (var loop in _loops)
-        {
-            if (loop?.TakeStall(now, StallThresholdMs) is > 0 and var held) SessionLog.LoopStalled(_logger, loop.Name, held);
-        }
+        foreach (var loop in _loops) loop?.CheckStall(now);
     }
+
+    private void OnError(Exception e) => SessionLog.LoopCallbackFailed(_logger, e);
+
+    private void OnStall(IoLoop loop, long heldMs) => SessionLog.LoopStalled(_logger, loop.Name, heldMs);
 
     /// <summary>The loop for the next socket, in turn.</summary>
     internal IoLoop Next() => _loops[(int)(Interlocked.Increment(ref _next) % (uint)_loops.Length)];
