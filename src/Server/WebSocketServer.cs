@@ -413,9 +413,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             return null;
         }
 
-        // The endpoint's origin rule and authentication, exactly as for a long-polling open; no 101 before them.
-        var verdict = await gate.CheckAsync(new HttpRequest(head, routeValues, default, remote, _stopping.Token), IsSecure, _logger)
-            .ConfigureAwait(false);
+        // The endpoint's origin rule and authentication, exactly as for a long-polling open; no 101 before them. The
+        // request an authentication hook sees is made only for an endpoint that has one.
+        var verdict = gate.Authenticates
+            ? await gate.CheckAsync(new HttpRequest(head, routeValues, default, remote, _stopping.Token), IsSecure, _logger).ConfigureAwait(false)
+            : gate.CheckOrigin(head, remote, IsSecure, _logger);
         if (!verdict.Allowed)
         {
             await RejectAsync(transport, verdict.Status, verdict.Reason!, gate.RefusalFields(verdict.Status)).ConfigureAwait(false);
