@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -398,7 +399,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     }
 
     /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>
-    private async Task<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
     {
         var remote = transport.Socket.RemoteEndPoint;
         if (!WebSocketUpgrade.TryValidate(head, out var request, out var error))
