@@ -31,7 +31,7 @@ public sealed class WebSocketSession
     private readonly WebSocketSessionOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly MessageBuffer _message = new();
+    private MessageBuffer? _message; // made for the first message that arrives in pieces: most sessions never need one
     private CancellationTokenSource? _closeTimer; // only once our close frame is out: idle sessions hold no timer
     private Opcode _messageOpcode;
     private int _closeSent;
@@ -161,7 +161,7 @@ public sealed class WebSocketSession
             Interlocked.Exchange(ref _closeSent, 1); // a close from now on has no one to go to
             var closeTimer = Interlocked.Exchange(ref _closeTimer, SessionEnded);
             if (closeTimer != SessionEnded) closeTimer?.Dispose();
-            _message.Dispose();
+            _message?.Dispose();
             await _transport.DisposeAsync().ConfigureAwait(false);
         }
         return PeerCloseStatus;
@@ -244,22 +244,23 @@ public sealed class WebSocketSession
         // After our close frame the peer may still send data; it is read and dropped (section 7.1.2).
         if (Volatile.Read(ref _closeSent) != 0) return;
 
-        if (frame.EndOfMessage && _message.IsEmpty)
+        if (frame.EndOfMessage && (_message is null || _message.IsEmpty))
         {
             await DispatchAsync(onMessage, state, new WebSocketMessage(frame.Opcode, frame.Payload)).ConfigureAwait(false);
             return;
         }
 
-        if (_message.IsEmpty) _messageOpcode = frame.Opcode;
-        _message.Append(frame.Payload);
+        var message = _message ??= new MessageBuffer();
+        if (message.IsEmpty) _messageOpcode = frame.Opcode;
+        message.Append(frame.Payload);
         if (!frame.EndOfMessage) return;
         try
         {
-            await DispatchAsync(onMessage, state, new WebSocketMessage(_messageOpcode, _message.Written)).ConfigureAwait(false);
+            await DispatchAsync(onMessage, state, new WebSocketMessage(_messageOpcode, message.Written)).ConfigureAwait(false);
         }
         finally
         {
-            _message.Reset();
+            message.Reset();
         }
     }
 
