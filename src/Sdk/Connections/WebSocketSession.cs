@@ -136,7 +136,27 @@ public sealed class WebSocketSession
     /// <param name="onMessage">Called for every complete data message, in order.</param>
     /// <param name="state">What the callback gets along with each message.</param>
     /// <returns>The close code the peer sent, or null when it ended without one.</returns>
-    public async Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
+    public Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        return RunAsync(onMessage, null, state);
+    }
+
+    /// <summary>
+    /// Runs the session to its end as <see cref="RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, TState)"/>
+    /// does, then calls <paramref name="onEnded"/> with the close code the peer sent: an owner that has work to do when
+    /// the session ends need not wait for it, so an idle session keeps one state machine alive, not two.
+    /// </summary>
+    /// <typeparam name="TState">The type of the state.</typeparam>
+    /// <param name="onMessage">Called for every complete data message, in order.</param>
+    /// <param name="onEnded">
+    /// Called once, after the transport is disposed and before the returned task completes, whichever way the session
+    /// ended; null for none. What it throws faults the returned task.
+    /// </param>
+    /// <param name="state">What the callbacks get.</param>
+    /// <returns>The close code the peer sent, or null when it ended without one.</returns>
+    public async Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, Func<TState, CloseCode?, ValueTask>? onEnded,
+        TState state)
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         try
@@ -163,6 +183,7 @@ public sealed class WebSocketSession
             if (closeTimer != SessionEnded) closeTimer?.Dispose();
             _message?.Dispose();
             await _transport.DisposeAsync().ConfigureAwait(false);
+            if (onEnded is not null) await onEnded(state, PeerCloseStatus).ConfigureAwait(false);
         }
         return PeerCloseStatus;
     }
