@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -40,6 +41,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private readonly ConcurrentDictionary<long, SocketTransport> _httpTransports = new();
     private readonly HttpConnectionLoop _http;
     private readonly LongPollTransport _longPolling;
+    private readonly Func<WebSocketConnection, CloseCode?, ValueTask> _onSessionEnded; // one for all sessions
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private IoLoops? _loops; // null when connections wait on the runtime's sockets
@@ -61,6 +63,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             KeepAliveTimeout = _options.KeepAliveTimeout,
         };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
+        _onSessionEnded = OnSessionEndedAsync;
         _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, _logger, _stopping.Token);
         _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _logger, () => Interlocked.Increment(ref _nextId));
     }
@@ -308,12 +311,23 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// A connection's whole life, from accept to the handler's last hook, in this one method: while the connection is
-    /// idle, it and the session's receive loop are the only state machines it keeps.
+    /// A connection's start, from accept to the handler's first hook and the start of its session, on the thread pool:
+    /// the accept loop goes on at once. What follows the session's end runs in the session's own ended hook
+    /// (<see cref="OnSessionEndedAsync"/>), so while the connection is idle the session's receive loop is the only state
+    /// machine it keeps, and an opening that never waits (the usual upgrade, whose head has arrived by the time it is
+    /// read) makes none at all.
     /// </summary>
-#pragma warning disable CA1031 // Application handlers may throw anything; the connection must survive it.
-    private async Task RunSessionAsync(long id, Socket socket)
+    private Task RunSessionAsync(long id, Socket socket)
     {
+        ThreadPool.QueueUserWorkItem(static start => _ = start.Server.StartSessionAsync(start.Id, start.Socket), (Server: this, Id: id, Socket: socket),
+            preferLocal: false);
+        return Task.CompletedTask;
+    }
+
+#pragma warning disable CA1031 // Application handlers may throw anything; the connection must survive it.
+    private async Task StartSessionAsync(long id, Socket socket)
+    {
+        var started = false;
         try
         {
             // What the opening took (TLS, the HTTP requests before the upgrade) is left behind with OpenAsync: only the
@@ -326,44 +340,60 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             // is a no-op).
             if (_stopping.IsCancellationRequested) await connection.CloseAsync(CloseCode.GoingAway, ShutdownReason).ConfigureAwait(false);
 
-            var handler = connection.Handler;
             try
             {
-                await handler.OnConnectedAsync(connection).ConfigureAwait(false);
+                await connection.Handler.OnConnectedAsync(connection).ConfigureAwait(false);
             }
             catch (Exception e)
             {
                 Log.HandlerFailed(_logger, id, e);
             }
-            // Static, with the connection as its state: no delegate per connection.
-            var status = await connection.Session.RunAsync(static (c, message) => c.Handler.OnMessageAsync(c, message), connection)
-                .ConfigureAwait(false);
-            OnEnded(connection, status);
-            try
-            {
-                await handler.OnDisconnectedAsync(connection, status).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                Log.HandlerFailed(_logger, id, e);
-            }
+            // Static, with the connection as its state, and one ended hook for the server: no delegate per connection.
+            // The session never faults: its ended hook catches what the handler throws.
+            _ = connection.Session.RunAsync(static (c, message) => c.Handler.OnMessageAsync(c, message), _onSessionEnded, connection);
+            started = true;
         }
         finally
         {
-            // The socket is closed by now, whichever way the session ended.
-            Interlocked.Decrement(ref _openConnections);
-            SessionEnded();
+            // Closed before it became a session (refused, failed, or the server stopped): the socket is closed by now.
+            if (!started) ConnectionClosed();
+        }
+    }
+
+    /// <summary>The rest of a connection's life, once its session has ended and its socket is closed.</summary>
+    private async ValueTask OnSessionEndedAsync(WebSocketConnection connection, CloseCode? status)
+    {
+        try
+        {
+            OnEnded(connection, status);
+            await connection.Handler.OnDisconnectedAsync(connection, status).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.HandlerFailed(_logger, connection.Id, e);
+        }
+        finally
+        {
+            ConnectionClosed();
         }
     }
 #pragma warning restore CA1031
+
+    /// <summary>An accepted connection's socket is closed: it no longer counts against the limit, and its task is over.</summary>
+    private void ConnectionClosed()
+    {
+        Interlocked.Decrement(ref _openConnections);
+        SessionEnded();
+    }
 
     /// <summary>
     /// Takes an accepted socket through TLS (when set), the plain HTTP requests before an upgrade and the upgrade itself;
     /// null, with the socket closed, when the connection ends before it becomes a WebSocket connection.
     /// </summary>
-    private async Task<WebSocketConnection?> OpenAsync(long id, Socket socket)
+    /// <remarks>A pooled state machine, which exists only while the opening waits (for TLS, a head, a hook).</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketConnection?> OpenAsync(long id, Socket socket)
     {
-        await Task.Yield(); // leave the accept loop before any work
         var firstHeadTimeout = _options.HandshakeTimeout;
         Stream? stream = null;
         if (_options.Tls is { } tls)
@@ -398,7 +428,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     }
 
     /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>
-    private async Task<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
     {
         var remote = transport.Socket.RemoteEndPoint;
         if (!WebSocketUpgrade.TryValidate(head, out var request, out var error))
@@ -413,9 +444,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             return null;
         }
 
-        // The endpoint's origin rule and authentication, exactly as for a long-polling open; no 101 before them.
-        var verdict = await gate.CheckAsync(new HttpRequest(head, routeValues, default, remote, _stopping.Token), IsSecure, _logger)
-            .ConfigureAwait(false);
+        // The endpoint's origin rule and authentication, exactly as for a long-polling open; no 101 before them. The
+        // request an authentication hook sees is made only for an endpoint that has one.
+        var verdict = gate.Authenticates
+            ? await gate.CheckAsync(new HttpRequest(head, routeValues, default, remote, _stopping.Token), IsSecure, _logger).ConfigureAwait(false)
+            : gate.CheckOrigin(head, remote, IsSecure, _logger);
         if (!verdict.Allowed)
         {
             await RejectAsync(transport, verdict.Status, verdict.Reason!, gate.RefusalFields(verdict.Status)).ConfigureAwait(false);

@@ -37,6 +37,31 @@ public class RouteTemplateTests
         Assert.Equal("css/site.css", values["file"]);
     }
 
+    [Fact]
+    public void Values_read_as_a_dictionary_in_template_order()
+    {
+        Assert.True(RouteTemplate.Parse("/ws/{room}/{user}/{*rest}").TryMatch("/ws/main/alice/a/b", out var values));
+        Assert.Equal(3, values.Count);
+        Assert.Equal(["room", "user", "rest"], values.Keys);
+        Assert.Equal(["main", "alice", "a/b"], values.Values);
+        Assert.Equal([new("room", "main"), new("user", "alice"), new KeyValuePair<string, string>("rest", "a/b")], values);
+        Assert.True(values.ContainsKey("user"));
+        Assert.False(values.ContainsKey("User")); // names compare ordinally
+        Assert.False(values.TryGetValue("nope", out var missing));
+        Assert.Null(missing);
+        Assert.Throws<KeyNotFoundException>(() => values["nope"]);
+    }
+
+    [Theory]
+    [InlineData("/echo", "/echo")]
+    [InlineData("/ws/{user}", "/ws/")]
+    public void A_template_without_values_or_a_miss_has_none(string template, string path)
+    {
+        RouteTemplate.Parse(template).TryMatch(path, out var values);
+        Assert.Empty(values);
+        Assert.False(values.ContainsKey("user"));
+    }
+
     [Theory]
     [InlineData("ws")]
     [InlineData("/{}")]

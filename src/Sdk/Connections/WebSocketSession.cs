@@ -31,7 +31,7 @@ public sealed class WebSocketSession
     private readonly WebSocketSessionOptions _options;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly MessageBuffer _message = new();
+    private MessageBuffer? _message; // made for the first message that arrives in pieces: most sessions never need one
     private CancellationTokenSource? _closeTimer; // only once our close frame is out: idle sessions hold no timer
     private Opcode _messageOpcode;
     private int _closeSent;
@@ -136,7 +136,27 @@ public sealed class WebSocketSession
     /// <param name="onMessage">Called for every complete data message, in order.</param>
     /// <param name="state">What the callback gets along with each message.</param>
     /// <returns>The close code the peer sent, or null when it ended without one.</returns>
-    public async Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
+    public Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        return RunAsync(onMessage, null, state);
+    }
+
+    /// <summary>
+    /// Runs the session to its end as <see cref="RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, TState)"/>
+    /// does, then calls <paramref name="onEnded"/> with the close code the peer sent: an owner that has work to do when
+    /// the session ends need not wait for it, so an idle session keeps one state machine alive, not two.
+    /// </summary>
+    /// <typeparam name="TState">The type of the state.</typeparam>
+    /// <param name="onMessage">Called for every complete data message, in order.</param>
+    /// <param name="onEnded">
+    /// Called once, after the transport is disposed and before the returned task completes, whichever way the session
+    /// ended; null for none. What it throws faults the returned task.
+    /// </param>
+    /// <param name="state">What the callbacks get.</param>
+    /// <returns>The close code the peer sent, or null when it ended without one.</returns>
+    public async Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, Func<TState, CloseCode?, ValueTask>? onEnded,
+        TState state)
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         try
@@ -161,8 +181,9 @@ public sealed class WebSocketSession
             Interlocked.Exchange(ref _closeSent, 1); // a close from now on has no one to go to
             var closeTimer = Interlocked.Exchange(ref _closeTimer, SessionEnded);
             if (closeTimer != SessionEnded) closeTimer?.Dispose();
-            _message.Dispose();
+            _message?.Dispose();
             await _transport.DisposeAsync().ConfigureAwait(false);
+            if (onEnded is not null) await onEnded(state, PeerCloseStatus).ConfigureAwait(false);
         }
         return PeerCloseStatus;
     }
@@ -244,22 +265,23 @@ public sealed class WebSocketSession
         // After our close frame the peer may still send data; it is read and dropped (section 7.1.2).
         if (Volatile.Read(ref _closeSent) != 0) return;
 
-        if (frame.EndOfMessage && _message.IsEmpty)
+        if (frame.EndOfMessage && (_message is null || _message.IsEmpty))
         {
             await DispatchAsync(onMessage, state, new WebSocketMessage(frame.Opcode, frame.Payload)).ConfigureAwait(false);
             return;
         }
 
-        if (_message.IsEmpty) _messageOpcode = frame.Opcode;
-        _message.Append(frame.Payload);
+        var message = _message ??= new MessageBuffer();
+        if (message.IsEmpty) _messageOpcode = frame.Opcode;
+        message.Append(frame.Payload);
         if (!frame.EndOfMessage) return;
         try
         {
-            await DispatchAsync(onMessage, state, new WebSocketMessage(_messageOpcode, _message.Written)).ConfigureAwait(false);
+            await DispatchAsync(onMessage, state, new WebSocketMessage(_messageOpcode, message.Written)).ConfigureAwait(false);
         }
         finally
         {
-            _message.Reset();
+            message.Reset();
         }
     }
 

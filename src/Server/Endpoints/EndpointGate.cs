@@ -1,5 +1,7 @@
+using System.Net;
 using System.Security.Claims;
 using Microsoft.Extensions.Logging;
+using Switchboard.Protocol;
 
 namespace Switchboard.Server;
 
@@ -38,14 +40,14 @@ internal sealed class EndpointGate
     /// <summary>Same-origin browsers and non-browser clients, no authentication: what <c>Map(template, handler)</c> gets.</summary>
     public static EndpointGate Default { get; } = new(new EndpointOptions());
 
+    /// <summary>Whether the endpoint has an authentication hook, which needs the request as an <see cref="HttpRequest"/>.</summary>
+    public bool Authenticates => _authenticate is not null;
+
     /// <summary>Judges the opening request of a connection; <paramref name="secure"/> says whether it came over TLS.</summary>
     public async ValueTask<Verdict> CheckAsync(HttpRequest request, bool secure, ILogger logger)
     {
-        if (!IsOriginAllowed(request.GetHeader("Origin"), request.Head.Host, secure))
-        {
-            return Refuse(request, logger, 403, "origin not allowed");
-        }
-        if (_authenticate is null) return default;
+        var origin = CheckOrigin(request.Head, request.RemoteEndPoint, secure, logger);
+        if (!origin.Allowed || _authenticate is null) return origin;
 
         AuthenticationResult result;
         try
@@ -57,16 +59,23 @@ internal sealed class EndpointGate
 #pragma warning restore CA1031
         {
             EndpointLog.AuthenticateFailed(logger, request.RemoteEndPoint, request.Path, e);
-            return Refuse(request, logger, 500, "authentication failed");
+            return Refuse(request.RemoteEndPoint, request.Path, logger, 500, "authentication failed");
         }
         return result.Succeeded
             ? new Verdict(0, null, result.User, result.Principal)
-            : Refuse(request, logger, 401, result.FailureReason ?? "authentication required");
+            : Refuse(request.RemoteEndPoint, request.Path, logger, 401, result.FailureReason ?? "authentication required");
     }
 
-    private static Verdict Refuse(HttpRequest request, ILogger logger, int status, string reason)
+    /// <summary>
+    /// Judges the origin rule alone: the whole verdict for an endpoint that does not <see cref="Authenticates">authenticate</see>,
+    /// reached without an <see cref="HttpRequest"/>.
+    /// </summary>
+    public Verdict CheckOrigin(HttpRequestHead head, EndPoint? remote, bool secure, ILogger logger)
+        => IsOriginAllowed(head.GetHeader("Origin"), head.Host, secure) ? default : Refuse(remote, head.Path, logger, 403, "origin not allowed");
+
+    private static Verdict Refuse(EndPoint? remote, string path, ILogger logger, int status, string reason)
     {
-        EndpointLog.Refused(logger, request.RemoteEndPoint, request.Path, status, reason);
+        EndpointLog.Refused(logger, remote, path, status, reason);
         return new Verdict(status, reason, null, null);
     }
 

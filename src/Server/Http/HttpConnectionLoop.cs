@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Protocol;
@@ -47,7 +48,9 @@ internal sealed class HttpConnectionLoop(
     /// <param name="firstHeadTimeout">
     /// The time the first head has; <see cref="WebSocketServerOptions.HandshakeTimeout"/> less what a TLS handshake took.
     /// </param>
-    public async Task<HttpRequestHead?> RunAsync(long id, SocketTransport transport, TimeSpan firstHeadTimeout)
+    /// <remarks>A pooled state machine, which exists only while the method waits: none at all for a head already received.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<HttpRequestHead?> RunAsync(long id, SocketTransport transport, TimeSpan firstHeadTimeout)
     {
         var remote = transport.Socket.RemoteEndPoint;
         var first = true;
@@ -213,8 +216,14 @@ internal sealed class HttpConnectionLoop(
     }
 
     /// <summary>Reads one head within <paramref name="wait"/>; the input is advanced past it only when it is accepted.</summary>
-    private async Task<(ReadOutcome, HttpRequestHead?, HttpError)> ReadHeadAsync(PipeReader input, TimeSpan wait)
+    /// <remarks>
+    /// A client sends its head as soon as it has connected, so it has usually arrived by the time it is read: a head
+    /// the input already holds is taken without a timer, a linked cancellation source or a state machine.
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<(ReadOutcome, HttpRequestHead?, HttpError)> ReadHeadAsync(PipeReader input, TimeSpan wait)
     {
+        if (input.TryRead(out var ready) && TryTakeHead(input, ready, out var taken)) return taken;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(wait);
         try
@@ -222,20 +231,28 @@ internal sealed class HttpConnectionLoop(
             while (true)
             {
                 var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
-                if (HttpRequestParser.TryParse(result.Buffer, _limits, out var consumed, out var examined, out var head, out var error))
-                {
-                    input.AdvanceTo(consumed);
-                    return (error == HttpError.None ? ReadOutcome.Received : ReadOutcome.Refused, head, error);
-                }
-
-                input.AdvanceTo(consumed, examined);
-                if (result.IsCompleted) return (ReadOutcome.Ended, null, HttpError.None);
+                if (TryTakeHead(input, result, out taken)) return taken;
             }
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
             return (ReadOutcome.TimedOut, null, HttpError.None);
         }
+    }
+
+    /// <summary>Parses what one read brought and advances the input; false when the head is still incomplete.</summary>
+    private bool TryTakeHead(PipeReader input, ReadResult result, out (ReadOutcome, HttpRequestHead?, HttpError) taken)
+    {
+        if (HttpRequestParser.TryParse(result.Buffer, _limits, out var consumed, out var examined, out var head, out var error))
+        {
+            input.AdvanceTo(consumed);
+            taken = (error == HttpError.None ? ReadOutcome.Received : ReadOutcome.Refused, head, error);
+            return true;
+        }
+
+        input.AdvanceTo(consumed, examined);
+        taken = (ReadOutcome.Ended, null, HttpError.None);
+        return result.IsCompleted;
     }
 
     /// <summary>Reads exactly <paramref name="length"/> body bytes within the body timeout.</summary>

@@ -23,7 +23,7 @@ internal sealed class RouteTable
         }
         handler = null;
         gate = EndpointGate.Default;
-        values = new Dictionary<string, string>();
+        values = RouteValues.Empty;
         return false;
     }
 }

@@ -8,11 +8,13 @@ namespace Switchboard.Server.Routing;
 public sealed class RouteTemplate
 {
     private readonly Segment[] _segments;
+    private readonly string[] _names; // the parameters, in order: shared by every match's values
 
     private RouteTemplate(string text, Segment[] segments)
     {
         Text = text;
         _segments = segments;
+        _names = [.. segments.Where(s => s.Kind != SegmentKind.Literal).Select(s => s.Text)];
     }
 
     /// <summary>The template as written.</summary>
@@ -55,18 +57,19 @@ public sealed class RouteTemplate
     /// <summary>Matches a request path (without query); on success returns the captured values.</summary>
     public bool TryMatch(string path, out IReadOnlyDictionary<string, string> values)
     {
-        values = EmptyValues;
+        values = RouteValues.Empty;
         if (string.IsNullOrEmpty(path) || path[0] != '/') return false;
 
         var rest = path.AsSpan(1);
-        Dictionary<string, string>? captured = null;
+        string[]? captured = null;
+        var next = 0;
         for (var i = 0; i < _segments.Length; i++)
         {
             var segment = _segments[i];
             if (segment.Kind == SegmentKind.CatchAll)
             {
-                (captured ??= new(StringComparer.Ordinal))[segment.Text] = Uri.UnescapeDataString(rest.ToString());
-                values = captured;
+                (captured ??= new string[_names.Length])[next] = Uri.UnescapeDataString(rest.ToString());
+                values = new RouteValues(_names, captured);
                 return true;
             }
 
@@ -82,21 +85,19 @@ public sealed class RouteTemplate
             else
             {
                 if (current.IsEmpty) return false;
-                (captured ??= new(StringComparer.Ordinal))[segment.Text] = Uri.UnescapeDataString(current.ToString());
+                (captured ??= new string[_names.Length])[next++] = Uri.UnescapeDataString(current.ToString());
             }
             rest = slash < 0 ? [] : rest[(slash + 1)..];
         }
 
         // The root template "/" matches only "/".
         if (_segments.Length == 0 && !rest.IsEmpty) return false;
-        if (captured is not null) values = captured;
+        if (captured is not null) values = new RouteValues(_names, captured);
         return true;
     }
 
     /// <inheritdoc/>
     public override string ToString() => Text;
-
-    private static readonly IReadOnlyDictionary<string, string> EmptyValues = new Dictionary<string, string>();
 
     private enum SegmentKind : byte { Literal, Parameter, CatchAll }
 

@@ -21,7 +21,7 @@ public sealed class HandshakeRequest
     }
 
     /// <summary>The request method; always <c>GET</c>, the only one a handshake may use.</summary>
-    public string Method { get; } = "GET";
+    public string Method => _head.Method;
 
     /// <summary>
     /// The request-target exactly as sent: origin-form (<c>/chat?room=1</c>) or absolute-form

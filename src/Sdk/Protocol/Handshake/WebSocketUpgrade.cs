@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Net;
 using System.Text;
 
 namespace Switchboard.Protocol;
@@ -65,7 +64,7 @@ public static class WebSocketUpgrade
         List<string>? subprotocols = null;
         Span<byte> nameScratch = stackalloc byte[64];
         Span<byte> valueScratch = stackalloc byte[256];
-        foreach (KeyValuePair<string, string> header in head.Headers)
+        foreach (KeyValuePair<string, string> header in head.Fields)
         {
             using var name = new Latin1Buffer(header.Key, nameScratch);
             switch (KnownHeaders.Identify(name.Bytes))
@@ -103,14 +102,14 @@ public static class WebSocketUpgrade
         Span<byte> valueScratch = stackalloc byte[256];
         using (var methodBytes = new Latin1Buffer(head.Method, method))
         {
-            ReadOnlySpan<byte> version = head.Version == HttpVersion.Version10 ? "HTTP/1.0"u8 : "HTTP/1.1"u8;
+            ReadOnlySpan<byte> version = head.IsHttp10 ? "HTTP/1.0"u8 : "HTTP/1.1"u8;
             if (!rules.AcceptRequestLine(methodBytes.Bytes, version))
             {
                 return false;
             }
         }
 
-        foreach (KeyValuePair<string, string> header in head.Headers)
+        foreach (KeyValuePair<string, string> header in head.Fields)
         {
             using var name = new Latin1Buffer(header.Key, nameScratch);
             using var value = new Latin1Buffer(header.Value, valueScratch);

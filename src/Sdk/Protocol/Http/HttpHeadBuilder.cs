@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net;
 using System.Text;
 
 namespace Switchboard.Protocol;
@@ -20,7 +19,9 @@ internal static class HttpHeadBuilder
             lines.TryReadLine(out ReadOnlySpan<byte> line);
             _ = RequestLine.TryParse(line, out RequestLine requestLine);
             string method = GetMethod(line[requestLine.Method]);
-            string target = Encoding.ASCII.GetString(line[requestLine.Target]);
+            ReadOnlySpan<byte> targetBytes = line[requestLine.Target];
+            // The root, which a catch-all endpoint is often opened at, is a shared string.
+            string target = targetBytes.SequenceEqual("/"u8) ? "/" : Encoding.ASCII.GetString(targetBytes);
             RequestLine.TargetParts parts = requestLine.Parts;
             string path = parts.PathStart == parts.PathEnd ? "/"
                 : parts.PathStart == 0 && parts.PathEnd == target.Length ? target
@@ -65,7 +66,7 @@ internal static class HttpHeadBuilder
                 path,
                 query,
                 host ?? string.Empty,
-                http10 ? HttpVersion.Version10 : HttpVersion.Version11,
+                http10,
                 headers,
                 contentLength,
                 keepAlive: !close && (!http10 || keepAlive),

@@ -11,7 +11,12 @@ namespace Switchboard.Protocol;
 /// <remarks>Immutable; safe to share between threads.</remarks>
 public sealed class HttpRequestHead
 {
+    // A WebSocket connection keeps its opening head for as long as it is open: only what cannot be derived is stored,
+    // and the read-only view of the fields is made when it is first asked for.
     private readonly KeyValuePair<string, string>[] _headers;
+    private readonly long _contentLength; // -1 when there is none
+    private readonly bool _http10;
+    private ReadOnlyCollection<KeyValuePair<string, string>>? _headersView;
 
     internal HttpRequestHead(
         string method,
@@ -19,7 +24,7 @@ public sealed class HttpRequestHead
         string path,
         string query,
         string host,
-        Version version,
+        bool http10,
         KeyValuePair<string, string>[] headers,
         long? contentLength,
         bool keepAlive,
@@ -30,10 +35,9 @@ public sealed class HttpRequestHead
         Path = path;
         Query = query;
         Host = host;
-        Version = version;
+        _http10 = http10;
         _headers = headers;
-        Headers = headers.Length == 0 ? ReadOnlyCollection<KeyValuePair<string, string>>.Empty : Array.AsReadOnly(headers);
-        ContentLength = contentLength;
+        _contentLength = contentLength ?? -1;
         KeepAlive = keepAlive;
         ExpectsContinue = expectsContinue;
     }
@@ -63,13 +67,15 @@ public sealed class HttpRequestHead
     public string Host { get; }
 
     /// <summary><see cref="HttpVersion.Version11"/> or <see cref="HttpVersion.Version10"/>.</summary>
-    public Version Version { get; }
+    public Version Version => _http10 ? HttpVersion.Version10 : HttpVersion.Version11;
 
     /// <summary>Every header field in arrival order, names spelled as sent, values with surrounding whitespace removed.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => _headersView ??= _headers.Length == 0
+        ? ReadOnlyCollection<KeyValuePair<string, string>>.Empty
+        : Array.AsReadOnly(_headers);
 
     /// <summary>The declared body length, or null when the request has no Content-Length (and so no body).</summary>
-    public long? ContentLength { get; }
+    public long? ContentLength => _contentLength < 0 ? null : _contentLength;
 
     /// <summary>
     /// Whether the client wants the connection kept open after the response (RFC 9112 section 9.3): true for
@@ -82,6 +88,12 @@ public sealed class HttpRequestHead
     /// body (RFC 9110 section 10.1.1).
     /// </summary>
     public bool ExpectsContinue { get; }
+
+    /// <summary>The header fields in arrival order, for readers in this assembly that walk them without an enumerator.</summary>
+    internal ReadOnlySpan<KeyValuePair<string, string>> Fields => _headers;
+
+    /// <summary>Whether the request line said HTTP/1.0.</summary>
+    internal bool IsHttp10 => _http10;
 
     /// <summary>
     /// The value of a header field, matched case-insensitively; a repeated field's values are joined with

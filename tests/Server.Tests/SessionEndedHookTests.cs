@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using Switchboard.Connections;
+using Switchboard.Protocol;
+using Xunit;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>
+/// <see cref="WebSocketSession.RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, Func{TState, CloseCode?, ValueTask}, TState)"/>:
+/// the owner's work at the session's end runs in the session, once, after the socket is closed.
+/// </summary>
+public sealed class SessionEndedHookTests
+{
+    [Fact]
+    public async Task The_ended_hook_runs_once_with_the_peer_close_code_after_the_socket_is_closed()
+    {
+        var (server, client) = await ConnectedPairAsync();
+        using var _ = client;
+        var session = new WebSocketSession(1, new SocketTransport(server), WebSocketRole.Server);
+        var calls = new List<(string State, CloseCode? Status, bool SocketClosed)>();
+
+        var run = session.RunAsync(static (_, _) => ValueTask.CompletedTask, (state, status) =>
+        {
+            calls.Add((state, status, IsClosed(server)));
+            return ValueTask.CompletedTask;
+        }, "state");
+        client.Send(RawFrames.Close());
+        await ReadToEndAsync(client);
+
+        Assert.Equal(CloseCode.NormalClosure, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal([("state", (CloseCode?)CloseCode.NormalClosure, true)], calls);
+    }
+
+    [Fact]
+    public async Task The_ended_hook_runs_when_the_peer_drops_the_connection()
+    {
+        var (server, client) = await ConnectedPairAsync();
+        var session = new WebSocketSession(1, new SocketTransport(server), WebSocketRole.Server);
+        var ended = 0;
+        CloseCode? seen = CloseCode.NormalClosure;
+
+        var run = session.RunAsync(static (_, _) => ValueTask.CompletedTask, (_, status) =>
+        {
+            ended++;
+            seen = status;
+            return ValueTask.CompletedTask;
+        }, 0);
+        client.Dispose(); // FIN without a close frame
+
+        Assert.Null(await run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, ended);
+        Assert.Null(seen);
+    }
+
+    [Fact]
+    public async Task What_the_ended_hook_throws_faults_the_run()
+    {
+        var (server, client) = await ConnectedPairAsync();
+        var session = new WebSocketSession(1, new SocketTransport(server), WebSocketRole.Server);
+
+        var run = session.RunAsync(static (_, _) => ValueTask.CompletedTask, static (_, _) => throw new InvalidProgramException("hook"), 0);
+        client.Dispose();
+
+        var error = await Assert.ThrowsAsync<InvalidProgramException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("hook", error.Message);
+    }
+
+    private static bool IsClosed(Socket socket)
+    {
+        try
+        {
+            _ = socket.Available;
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    private static async Task ReadToEndAsync(Socket client)
+    {
+        var buffer = new byte[256];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (await client.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0)
+        {
+        }
+    }
+
+    private static async Task<(Socket Server, Socket Client)> ConnectedPairAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        return (await listener.AcceptAsync(), client);
+    }
+}
