@@ -69,8 +69,8 @@ public class BroadcastBenchmarks
     public void Typed() => Run(static self => self.BroadcastAsync());
 
     /// <summary>
-    /// Sends on the thread pool, as a server's handler does, so that the members' deferred flushes queued meanwhile
-    /// run after it on a server of one core (pin the run: <c>taskset -c 0</c>); waits for every delivery.
+    /// Sends on the thread pool, as a server's handler does (from a thread of its own, the sends would often run while
+    /// a member's deferred flush holds its write lock, and wait), and waits for every delivery.
     /// </summary>
     private void Run(Func<BroadcastBenchmarks, Task> send)
     {
