@@ -243,6 +243,80 @@ public sealed class EndpointApiTests : IAsyncLifetime
         Assert.True(_endpoint.IsConnected("bob"));
     }
 
+    [Fact]
+    public async Task Everyone_is_whoever_is_connected_at_each_send()
+    {
+        var (a, b, c) = await ConnectThreeAsync();
+        await _endpoint.All.SendAsync(new Note("all", 1));
+        var d = await ConnectAsync("d", "0"); // after a send: the next one reaches it
+        await _endpoint.All.SendAsync(new Note("all", 2));
+        await DisconnectAsync(a);
+        await _endpoint.All.SendAsync(new Note("all", 3));
+        b.Context.JoinGroup("late");
+        await _endpoint.Group("late").SendAsync(new Note("late", 4));
+        var e = await ConnectAsync("e", "0");
+        e.Context.JoinGroup("late");
+        await _endpoint.Group("late").SendAsync(new Note("late", 5));
+        var got = await FenceAsync();
+
+        Assert.Equal([1, 2, 3, 4, 5], got[b]);
+        Assert.Equal([2, 3], got[d]);
+        Assert.Equal([5], got[e]);
+        Assert.Equal([1, 2, 3], got[c]);
+        Assert.Equal(Ids(b, c, d, e), Ids(_endpoint.All.Resolve()));
+        Assert.NotSame(_endpoint.All.Resolve(), _endpoint.All.Resolve()); // each caller gets a list of its own
+    }
+
+    [Fact]
+    public async Task Concurrent_broadcasts_reach_every_member_once_each_in_its_sender_order()
+    {
+        const int Senders = 4, PerSender = 150;
+        var peers = new List<Peer>();
+        for (var i = 0; i < 8; i++) peers.Add(await ConnectAsync($"u{i}", "0"));
+
+        // Senders on several threads contend for each connection's write lock, so some sends wait for it; a frame
+        // released before its waiting sends were done would show here as a wrong or garbled note.
+        await Task.WhenAll(Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
+        {
+            for (var seq = 1; seq <= PerSender; seq++) await _endpoint.All.SendAsync(new Note($"s{s}", seq));
+        })));
+        var fence = ++_fences;
+        await _endpoint.All.SendAsync(new Note(Fence, fence));
+
+        foreach (var peer in peers)
+        {
+            var bySender = new Dictionary<string, List<int>>();
+            while (await peer.NextAsync() is var note && note != new Note(Fence, fence))
+            {
+                if (!bySender.TryGetValue(note.From, out var seqs)) bySender[note.From] = seqs = [];
+                seqs.Add(note.Seq);
+            }
+            Assert.Equal(Senders, bySender.Count);
+            foreach (var seqs in bySender.Values) Assert.Equal(Enumerable.Range(1, PerSender), seqs);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_closing_during_broadcasts_leaves_the_others_every_message()
+    {
+        var peers = new List<Peer>();
+        for (var i = 0; i < 6; i++) peers.Add(await ConnectAsync($"u{i}", "0"));
+        var leaving = peers[3];
+
+        var sending = Task.Run(async () =>
+        {
+            for (var seq = 1; seq <= 300; seq++) await _endpoint.All.SendAsync(new Note("all", seq));
+        });
+        await leaving.NextAsync(); // the broadcasts have begun
+        ((WebSocketConnection)leaving.Context.Channel).Abort();
+        await sending; // no send fails for the dropped member
+        await Slot(_disconnected, $"{leaving.User}/{leaving.Tag}").Task.WaitAsync(TimeSpan.FromSeconds(10));
+        _peers.Remove(leaving);
+        var got = await FenceAsync();
+
+        foreach (var peer in peers.Where(p => p != leaving)) Assert.Equal(Enumerable.Range(1, 300), got[peer]);
+    }
+
     private async Task<(Peer, Peer, Peer)> ConnectThreeAsync() =>
         (await ConnectAsync("a", "0"), await ConnectAsync("b", "0"), await ConnectAsync("c", "0"));
 

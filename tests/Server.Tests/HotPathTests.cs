@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Switchboard.Connections;
+using Switchboard.Server.Messaging;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -68,6 +69,66 @@ public sealed class HotPathTests(ITestOutputHelper output)
             return count;
         });
         Assert.Equal(0, partial);
+    }
+
+    [Fact]
+    public async Task Broadcasting_allocates_only_the_message_it_reads()
+    {
+        const int Members = 20;
+        var room = new MessageEndpoint(SwitchboardMessages.Catalog);
+        room.On<Note>((_, note) => room.All.SendAsync(note));
+        await using var server = new TestServer(new WebSocketServerOptions { KeepAliveInterval = TimeSpan.Zero }, ("/echo", room));
+        var port = server.Server.LocalEndPoint.Port;
+        var members = new List<Socket>(Members);
+        try
+        {
+            for (var i = 0; i < Members; i++) members.Add(SyncEchoClient.ConnectIdle(port));
+            await server.WaitForConnectionCountAsync(Members);
+            // The server reads the note into a record and writes it back byte for byte, to every member.
+            byte[] expected;
+            using (var encoded = EncodedMessage.Create(new Note("member", 1))) expected = encoded.ServerFrame.ToArray();
+            var frame = MaskedTextFrame(expected.AsSpan(2)); // a 7-bit length: the payload follows 2 header bytes
+            var received = new byte[expected.Length];
+
+            // One message in flight, from the first member: each round ends once every member holds its copy.
+            void Round()
+            {
+                members[0].Send(frame);
+                foreach (var member in members)
+                {
+                    for (var read = 0; read < received.Length;)
+                    {
+                        var n = member.Receive(received.AsSpan(read));
+                        if (n == 0) throw new IOException("the server closed a member's connection");
+                        read += n;
+                    }
+                    if (!received.AsSpan().SequenceEqual(expected)) throw new InvalidDataException("a member got something else");
+                }
+            }
+
+            const int Messages = 2000;
+            var allocated = await OnOwnThread(() =>
+            {
+                for (var i = 0; i < 500; i++) Round();
+                var least = long.MaxValue;
+                for (var run = 0; run < 5; run++)
+                {
+                    var before = GC.GetTotalAllocatedBytes(precise: true);
+                    for (var i = 0; i < Messages; i++) Round();
+                    least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+                }
+                return least;
+            });
+            var perMessage = (double)allocated / Messages;
+            output.WriteLine($"{perMessage:F1} bytes allocated per message broadcast to {Members} members");
+            // What reading a message allocates: its type name, the record and its string, about 120 B; and the one
+            // prepared frame, about 60 B. A snapshot of the 20 members would be 184 B, a task per recipient 1.4 KB.
+            Assert.True(perMessage < 300, $"{perMessage:F1} bytes allocated per message");
+        }
+        finally
+        {
+            foreach (var member in members) member.Dispose();
+        }
     }
 
     [Fact]
@@ -165,6 +226,18 @@ public sealed class HotPathTests(ITestOutputHelper output)
         });
         thread.Start();
         return done.Task;
+    }
+
+    /// <summary>A client's text frame of <paramref name="payload"/> (under 126 bytes), masked with a fixed key.</summary>
+    private static byte[] MaskedTextFrame(ReadOnlySpan<byte> payload)
+    {
+        byte[] mask = [0x37, 0xfa, 0x21, 0x3d];
+        var frame = new byte[6 + payload.Length];
+        frame[0] = 0x81; // FIN, text
+        frame[1] = (byte)(0x80 | payload.Length);
+        mask.CopyTo(frame, 2);
+        for (var i = 0; i < payload.Length; i++) frame[6 + i] = (byte)(payload[i] ^ mask[i % 4]);
+        return frame;
     }
 
     private static long HeapSize()

@@ -19,16 +19,20 @@ public sealed class EncodedMessage : IDisposable
     private const int HeaderRoom = 10;
 
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
+    [ThreadStatic] private static PooledBufferWriter? t_output;
 
     private byte[]? _buffer;
     private readonly int _frameStart;
     private readonly int _end;
+    // Made once for every connection the frame goes to.
+    private readonly ReadOnlySequence<byte> _serverFrame;
 
     private EncodedMessage(byte[] buffer, int frameStart, int end)
     {
         _buffer = buffer;
         _frameStart = frameStart;
         _end = end;
+        _serverFrame = new ReadOnlySequence<byte>(buffer, frameStart, end - frameStart);
     }
 
     /// <summary>The envelope's UTF-8 JSON bytes: the payload of one text message.</summary>
@@ -37,12 +41,24 @@ public sealed class EncodedMessage : IDisposable
     /// <summary>The complete unmasked text frame (header and payload), as a server sends it.</summary>
     public ReadOnlyMemory<byte> ServerFrame => Buffer.AsMemory(_frameStart, _end - _frameStart);
 
+    /// <summary><see cref="ServerFrame"/> as the sequence a session writes.</summary>
+    internal ReadOnlySequence<byte> ServerFrameSequence
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_buffer is null, this);
+            return _serverFrame;
+        }
+    }
+
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(EncodedMessage));
 
     /// <summary>Serializes <paramref name="message"/> as <c>{"type":…,"data":…}</c> (with <paramref name="id"/> when given).</summary>
     public static EncodedMessage Create<T>(T message, string? id = null) where T : IMessage<T>
     {
-        var output = new PooledBufferWriter(HeaderRoom);
+        // Both cached per thread: the writer holds no buffer between messages, and the output hands its buffer over.
+        var output = t_output ??= new PooledBufferWriter(HeaderRoom);
+        output.Start();
         var writer = t_writer ??= new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true });
         writer.Reset(output);
         try
@@ -73,11 +89,18 @@ public sealed class EncodedMessage : IDisposable
         if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
     }
 
-    /// <summary>A growable buffer writer over pooled arrays, starting after a reserved prefix.</summary>
+    /// <summary>A growable buffer writer over pooled arrays, starting after a reserved prefix; reused for one message after another.</summary>
     private sealed class PooledBufferWriter(int start) : IBufferWriter<byte>
     {
-        private byte[] _array = ArrayPool<byte>.Shared.Rent(256);
-        private int _position = start;
+        private byte[] _array = [];
+        private int _position;
+
+        /// <summary>Begins a message: a fresh pooled array, written after the prefix.</summary>
+        public void Start()
+        {
+            _array = ArrayPool<byte>.Shared.Rent(256);
+            _position = start;
+        }
 
         public void Advance(int count) => _position += count;
 

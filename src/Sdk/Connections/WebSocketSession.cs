@@ -99,7 +99,7 @@ public sealed class WebSocketSession
     {
         ArgumentNullException.ThrowIfNull(message);
         return _role == WebSocketRole.Server
-            ? WriteAsync(Opcode.Text, new ReadOnlySequence<byte>(message.ServerFrame), cancellationToken, preparedFrame: true)
+            ? WriteAsync(Opcode.Text, message.ServerFrameSequence, cancellationToken, preparedFrame: true)
             : WriteAsync(Opcode.Text, new ReadOnlySequence<byte>(message.Payload), cancellationToken);
     }
 
@@ -515,6 +515,12 @@ public sealed class WebSocketSession
 
     private static void WriteRaw(PipeWriter output, in ReadOnlySequence<byte> frame)
     {
+        // A prepared frame is one array: no enumerator for it.
+        if (frame.IsSingleSegment)
+        {
+            output.Write(frame.FirstSpan);
+            return;
+        }
         foreach (var segment in frame) output.Write(segment.Span);
     }
 

@@ -1,34 +1,55 @@
-using System.Collections.Concurrent;
-
 namespace Switchboard.Server.Messaging;
 
 /// <summary>
 /// Who is connected to an endpoint: every connection, the connections of each user, the members of each group.
 /// Thread-safe; lookups return snapshots so a send never races a join or a leave.
 /// </summary>
+/// <remarks>
+/// A set's snapshot is made on the first send after the set changed and shared by every send until it changes
+/// again, so a room that keeps its members broadcasts without allocating. Shared snapshots are never written; what
+/// leaves this type through a public API is a copy.
+/// </remarks>
 internal sealed class ConnectionRegistry
 {
-    private readonly ConcurrentDictionary<long, MessageContext> _connections = new();
-    private readonly Dictionary<string, HashSet<MessageContext>> _users = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<MessageContext>> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, MessageContext> _connections = [];
+    private readonly MemberSet _all = new();
+    private readonly Dictionary<string, MemberSet> _users = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MemberSet> _groups = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    public int Count => _connections.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _connections.Count;
+        }
+    }
 
-    public void Add(MessageContext context) => _connections[context.ConnectionId] = context;
+    public void Add(MessageContext context)
+    {
+        lock (_lock)
+        {
+            _connections[context.ConnectionId] = context;
+            _all.Add(context);
+        }
+    }
 
     /// <summary>Forgets the connection everywhere; returns true when it was its user's last connection.</summary>
     public bool Remove(MessageContext context)
     {
-        _connections.TryRemove(context.ConnectionId, out _);
         lock (_lock)
         {
+            _connections.Remove(context.ConnectionId);
+            _all.Remove(context);
             foreach (var group in context.GroupsUnsafe) RemoveFrom(_groups, group, context);
             return context.User is { } user && RemoveFrom(_users, user, context);
         }
     }
 
-    public MessageContext? Find(long connectionId) => _connections.GetValueOrDefault(connectionId);
+    public MessageContext? Find(long connectionId)
+    {
+        lock (_lock) return _connections.GetValueOrDefault(connectionId);
+    }
 
     /// <summary>Binds the connection to <paramref name="user"/>; with <paramref name="unique"/> only if the user has no other connection.</summary>
     public bool TrySetUser(MessageContext context, string user, bool unique)
@@ -65,10 +86,16 @@ internal sealed class ConnectionRegistry
         lock (_lock) return [.. context.GroupsUnsafe];
     }
 
-    public MessageContext[] All() => [.. _connections.Values];
+    /// <summary>Every connection: a shared snapshot, never to be written.</summary>
+    public MessageContext[] All()
+    {
+        lock (_lock) return _all.Snapshot();
+    }
 
+    /// <summary>The connections of <paramref name="user"/>: a shared snapshot, never to be written.</summary>
     public MessageContext[] OfUser(string user) => Snapshot(_users, user);
 
+    /// <summary>The members of <paramref name="group"/>: a shared snapshot, never to be written.</summary>
     public MessageContext[] InGroup(string group) => Snapshot(_groups, group);
 
     public string[] Users()
@@ -81,23 +108,46 @@ internal sealed class ConnectionRegistry
         lock (_lock) return _users.ContainsKey(user);
     }
 
-    private MessageContext[] Snapshot(Dictionary<string, HashSet<MessageContext>> index, string key)
+    private MessageContext[] Snapshot(Dictionary<string, MemberSet> index, string key)
     {
-        lock (_lock) return index.TryGetValue(key, out var set) ? [.. set] : [];
+        lock (_lock) return index.TryGetValue(key, out var set) ? set.Snapshot() : [];
     }
 
-    private static void AddTo(Dictionary<string, HashSet<MessageContext>> index, string key, MessageContext context)
+    private static void AddTo(Dictionary<string, MemberSet> index, string key, MessageContext context)
     {
-        if (!index.TryGetValue(key, out var set)) index[key] = set = [];
+        if (!index.TryGetValue(key, out var set)) index[key] = set = new MemberSet();
         set.Add(context);
     }
 
     // Returns true when the key's last member left (and the key was dropped).
-    private static bool RemoveFrom(Dictionary<string, HashSet<MessageContext>> index, string key, MessageContext context)
+    private static bool RemoveFrom(Dictionary<string, MemberSet> index, string key, MessageContext context)
     {
         if (!index.TryGetValue(key, out var set) || !set.Remove(context)) return false;
         if (set.Count > 0) return false;
         index.Remove(key);
         return true;
+    }
+
+    /// <summary>One set of connections and its snapshot, made when first asked for after a change; under the registry's lock.</summary>
+    private sealed class MemberSet
+    {
+        private readonly HashSet<MessageContext> _members = [];
+        private MessageContext[]? _snapshot;
+
+        public int Count => _members.Count;
+
+        public void Add(MessageContext context)
+        {
+            if (_members.Add(context)) _snapshot = null;
+        }
+
+        public bool Remove(MessageContext context)
+        {
+            if (!_members.Remove(context)) return false;
+            _snapshot = null;
+            return true;
+        }
+
+        public MessageContext[] Snapshot() => _snapshot ??= [.. _members];
     }
 }

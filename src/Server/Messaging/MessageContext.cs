@@ -10,6 +10,7 @@ namespace Switchboard.Server.Messaging;
 public sealed class MessageContext
 {
     private readonly ConnectionRegistry _registry;
+    private MessageContext[]? _asRecipients;
 
     internal MessageContext(IMessageChannel channel, MessageEndpoint endpoint, ConnectionRegistry registry)
     {
@@ -46,6 +47,9 @@ public sealed class MessageContext
     public IReadOnlyCollection<string> Groups => _registry.GroupsOf(this);
 
     internal IMessageChannel Channel { get; }
+
+    /// <summary>This connection alone, as the targets of a send (shared, never written); made on its first send.</summary>
+    internal MessageContext[] AsRecipients => _asRecipients ??= [this];
 
     /// <summary>Written under the registry's lock.</summary>
     internal string? UserUnsafe { get; set; }

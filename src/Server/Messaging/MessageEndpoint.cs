@@ -25,10 +25,6 @@ public sealed class MessageEndpoint : WebSocketHandler
 {
     private delegate ValueTask Dispatch(MessageContext context, in ReadOnlySequence<byte> data);
 
-    private static readonly Func<ConnectionRegistry, string?, MessageContext[]> ResolveAll = static (r, _) => r.All();
-    private static readonly Func<ConnectionRegistry, string?, MessageContext[]> ResolveUser = static (r, user) => r.OfUser(user!);
-    private static readonly Func<ConnectionRegistry, string?, MessageContext[]> ResolveGroup = static (r, group) => r.InGroup(group!);
-
     private readonly Dictionary<string, Dispatch> _handlers = new(StringComparer.Ordinal);
     private readonly ConnectionRegistry _registry = new();
     private readonly ILogger _logger;
@@ -54,7 +50,7 @@ public sealed class MessageEndpoint : WebSocketHandler
     public MessageCatalog Catalog { get; }
 
     /// <summary>Every connection of the endpoint.</summary>
-    public Recipients All => new(_registry, ResolveAll);
+    public Recipients All => Recipients.All(_registry);
 
     /// <summary>The number of open connections.</summary>
     public int ConnectionCount => _registry.Count;
@@ -63,22 +59,22 @@ public sealed class MessageEndpoint : WebSocketHandler
     public IReadOnlyList<string> Users => _registry.Users();
 
     /// <summary>Every connection except <paramref name="connectionId"/>.</summary>
-    public Recipients AllExcept(long connectionId) => new(_registry, ResolveAll, except: connectionId);
+    public Recipients AllExcept(long connectionId) => Recipients.AllExcept(_registry, connectionId);
 
     /// <summary>Every connection of <paramref name="user"/>.</summary>
-    public Recipients User(string user) => new(_registry, ResolveUser, user);
+    public Recipients User(string user) => Recipients.User(_registry, user);
 
     /// <summary>Every member of <paramref name="group"/>.</summary>
-    public Recipients Group(string group) => new(_registry, ResolveGroup, group);
+    public Recipients Group(string group) => Recipients.Group(_registry, group);
 
     /// <summary>One connection, if it is still open.</summary>
-    public Recipients Connection(long connectionId) => new(_registry, (r, _) => r.Find(connectionId) is { } c ? [c] : []);
+    public Recipients Connection(long connectionId) => Recipients.Connection(_registry, connectionId);
 
     /// <summary>Whether <paramref name="user"/> has an open connection.</summary>
     public bool IsConnected(string user) => _registry.HasUser(user);
 
     /// <summary>The connections in <paramref name="group"/> right now.</summary>
-    public IReadOnlyList<MessageContext> GroupMembers(string group) => _registry.InGroup(group);
+    public IReadOnlyList<MessageContext> GroupMembers(string group) => Group(group).Resolve();
 
     /// <summary>Handles every incoming <typeparamref name="T"/>; one handler per type.</summary>
     /// <typeparam name="T">A message of the endpoint's <see cref="Catalog"/>.</typeparam>

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Switchboard.Connections;
 
 namespace Switchboard.Server.Messaging;
@@ -10,38 +13,117 @@ namespace Switchboard.Server.Messaging;
 public readonly struct Recipients
 {
     private readonly ConnectionRegistry _registry;
-    private readonly Func<ConnectionRegistry, string?, MessageContext[]> _resolve;
+    private readonly Scope _scope;
     private readonly string? _key;
-    private readonly long _except;
+    private readonly long _id;
 
-    internal Recipients(ConnectionRegistry registry, Func<ConnectionRegistry, string?, MessageContext[]> resolve, string? key = null, long except = 0)
+    private Recipients(ConnectionRegistry registry, Scope scope, string? key, long id)
     {
         _registry = registry;
-        _resolve = resolve;
+        _scope = scope;
         _key = key;
-        _except = except;
+        _id = id;
     }
+
+    private enum Scope : byte { All, AllExcept, User, Group, Connection }
 
     /// <summary>The connections this set stands for right now.</summary>
     public IReadOnlyList<MessageContext> Resolve()
     {
-        var all = _resolve(_registry, _key);
-        var except = _except;
-        return except == 0 ? all : Array.FindAll(all, c => c.ConnectionId != except);
+        // A copy: the registry's snapshots are shared by every send.
+        var targets = Targets();
+        var except = _scope == Scope.AllExcept ? _id : 0;
+        return except == 0 ? [.. targets] : Array.FindAll(targets, c => c.ConnectionId != except);
     }
 
     /// <summary>Sends <paramref name="message"/> to every connection in the set; completes when each has taken it.</summary>
-    public async ValueTask SendAsync<T>(T message, CancellationToken cancellationToken = default) where T : IMessage<T>
+    public ValueTask SendAsync<T>(T message, CancellationToken cancellationToken = default) where T : IMessage<T>
     {
-        var targets = Resolve();
-        if (targets.Count == 0) return;
-        using var encoded = EncodedMessage.Create(message);
-        List<Task>? pending = null;
-        foreach (var target in targets)
+        var targets = Targets();
+        // Only all-but-one skips a connection, and only a connection of the endpoint (ids start at 1) can be skipped.
+        var except = _scope == Scope.AllExcept ? _id : 0;
+        if (targets.Length == 0 || (targets.Length == 1 && targets[0].ConnectionId == except)) return ValueTask.CompletedTask;
+
+#pragma warning disable CA1031 // Whatever fails, the caller gets it in the task, as from an async method.
+        EncodedMessage encoded;
+        try
         {
-            var send = target.Channel.SendAsync(encoded, cancellationToken);
-            if (!send.IsCompletedSuccessfully) (pending ??= []).Add(send.AsTask());
+            encoded = EncodedMessage.Create(message);
         }
-        if (pending is not null) await Task.WhenAll(pending).ConfigureAwait(false);
+        catch (Exception e)
+        {
+            return ValueTask.FromException(e);
+        }
+
+        // Sends complete once their frame is queued, so usually all of them have by the end of this loop and nothing
+        // waits. One that waits (for the connection's write lock) is awaited after the loop, with the others that do,
+        // in one pooled state machine: no task per send.
+        ValueTask[]? pending = null;
+        var waiting = 0;
+        try
+        {
+            foreach (var target in targets)
+            {
+                if (target.ConnectionId == except) continue;
+                var send = target.Channel.SendAsync(encoded, cancellationToken);
+                if (send.IsCompletedSuccessfully) send.GetAwaiter().GetResult(); // hands a pooled source back
+                else (pending ??= ArrayPool<ValueTask>.Shared.Rent(targets.Length))[waiting++] = send;
+            }
+        }
+        catch (Exception e)
+        {
+            // The sends already started may still read the frame: it is released once they are done.
+            (pending ??= ArrayPool<ValueTask>.Shared.Rent(targets.Length))[waiting++] = new ValueTask(Task.FromException(e));
+        }
+#pragma warning restore CA1031
+        if (pending is null)
+        {
+            encoded.Dispose();
+            return ValueTask.CompletedTask;
+        }
+        return AwaitThenDisposeAsync(pending, waiting, encoded);
     }
+
+    internal static Recipients All(ConnectionRegistry registry) => new(registry, Scope.All, null, 0);
+
+    internal static Recipients AllExcept(ConnectionRegistry registry, long connectionId) => new(registry, Scope.AllExcept, null, connectionId);
+
+    internal static Recipients User(ConnectionRegistry registry, string user) => new(registry, Scope.User, user, 0);
+
+    internal static Recipients Group(ConnectionRegistry registry, string group) => new(registry, Scope.Group, group, 0);
+
+    internal static Recipients Connection(ConnectionRegistry registry, long connectionId) => new(registry, Scope.Connection, null, connectionId);
+
+    /// <summary>Waits for every send in <paramref name="pending"/>, then releases them and the frame; throws the first failure.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask AwaitThenDisposeAsync(ValueTask[] pending, int count, EncodedMessage encoded)
+    {
+        ExceptionDispatchInfo? failure = null;
+        for (var i = 0; i < count; i++)
+        {
+            try
+            {
+                await pending[i].ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Kept and rethrown once every send is done with the frame.
+            catch (Exception e)
+            {
+                failure ??= ExceptionDispatchInfo.Capture(e);
+            }
+#pragma warning restore CA1031
+        }
+        Array.Clear(pending, 0, count);
+        ArrayPool<ValueTask>.Shared.Return(pending);
+        encoded.Dispose();
+        failure?.Throw();
+    }
+
+    /// <summary>The registry's shared snapshot of the set (to read, never to write), or one connection.</summary>
+    private MessageContext[] Targets() => _scope switch
+    {
+        Scope.All or Scope.AllExcept => _registry.All(),
+        Scope.User => _registry.OfUser(_key!),
+        Scope.Group => _registry.InGroup(_key!),
+        _ => _registry.Find(_id) is { } connection ? connection.AsRecipients : [],
+    };
 }
