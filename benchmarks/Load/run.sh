@@ -4,7 +4,7 @@
 # core 0), runs benchmarks/Load against it (pinned to core 1), stops it, and moves on: A/B interleaved, with the
 # server order rotated every round. Prints the markdown report (docs/performance.md, "Load: side by side").
 #
-#   benchmarks/Load/run.sh            the full run: 3 rounds, about 8 minutes
+#   benchmarks/Load/run.sh            the full run: 3 rounds, about 12 minutes
 #   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
 #
 # Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes"
@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
-ROUNDS=3 WARMUP=2 DURATION=4 QUICK=0 BUILD=1 INLINE=1
+ROUNDS=3 WARMUP=5 DURATION=4 QUICK=0 BUILD=1 INLINE=1
 CONNECTIONS="" USERS="" IDLE=""
 SCENARIOS="echo broadcast idle handshakes"
 SERVERS="switchboard kestrel node signalr"

@@ -184,36 +184,27 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     /// <summary>Waits for the loop's wake-up; tries the socket again at once when one came since it was last found empty.</summary>
     private void WaitOnLoop(IoLoop loop)
     {
-        try
+        // Registered before the wait is visible, so the wake-up that ends it always finds the registration to undo.
+        if (_waitToken.CanBeCanceled && _cancelWait == default)
         {
-            // Registered before the wait is visible, so the wake-up that ends it always finds the registration to undo.
-            if (_waitToken.CanBeCanceled && _cancelWait == default)
-            {
-                _cancelWait = _waitToken.UnsafeRegister(static state => ((SocketReader)state!).OnWaitCanceled(), this);
-            }
-            while (true)
-            {
-                ObjectDisposedException.ThrowIf(!loop.IsRunning, loop);
-                if (Interlocked.CompareExchange(ref _readiness, Waiting, Idle) == Idle)
-                {
-                    if (_waitToken.IsCancellationRequested) OnWaitCanceled(); // canceled before its callback could see the wait
-                    return;
-                }
-                Volatile.Write(ref _readiness, Idle);
-                _drained = false; // a wake-up came: it may have brought bytes
-                if (TryReadCore(out var result))
-                {
-                    Succeed(result);
-                    return;
-                }
-            }
+            _cancelWait = _waitToken.UnsafeRegister(static state => ((SocketReader)state!).OnWaitCanceled(), this);
         }
-#pragma warning disable CA1031 // Whatever the read throws is the read's to report.
-        catch (Exception e)
+        while (true)
         {
-            Fail(e);
+            if (!loop.IsRunning)
+            {
+                Fail(new ObjectDisposedException(nameof(IoLoop), "the I/O loop has stopped"));
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _readiness, Waiting, Idle) == Idle)
+            {
+                if (_waitToken.IsCancellationRequested) OnWaitCanceled(); // canceled before its callback could see the wait
+                return;
+            }
+            Volatile.Write(ref _readiness, Idle);
+            _drained = false; // a wake-up came: it may have brought bytes
+            if (TryEndRead()) return;
         }
-#pragma warning restore CA1031
     }
 
     private void OnWaitCanceled()
@@ -253,22 +244,24 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     /// <summary>Ends the pending read with what the socket holds, or waits when it holds nothing.</summary>
     private void ReadOrWait()
     {
+        if (!TryEndRead()) Wait();
+    }
+
+    /// <summary>Ends the pending read with what the socket holds, or with the failure to read it; false when it holds nothing yet.</summary>
+    private bool TryEndRead()
+    {
         try
         {
-            if (TryReadCore(out var result))
-            {
-                Succeed(result);
-                return;
-            }
+            if (!TryReadCore(out var result)) return false;
+            Succeed(result);
         }
 #pragma warning disable CA1031 // Whatever the read throws is the read's to report.
         catch (Exception e)
         {
             Fail(e);
-            return;
         }
 #pragma warning restore CA1031
-        Wait();
+        return true;
     }
 
     private void OnReceived()
