@@ -133,8 +133,9 @@ public sealed class TlsTests
         var timeout = TimeSpan.FromMilliseconds(500);
         using var logs = new LogRecorder();
         await using var server = StartServer(logs, timeout);
-        using var raw = await RawClient.ConnectAsync(server);
+        // Taken before the connect: the server's clock starts at accept, which the client's connect may see only later.
         var started = Stopwatch.GetTimestamp();
+        using var raw = await RawClient.ConnectAsync(server);
 
         Assert.True(await raw.ClosedByServerAsync(Bound));
 
