@@ -54,6 +54,7 @@ internal sealed unsafe class IoLoop : IDisposable
     private uint _generation;
     private int _stopping;
     private volatile bool _running = true;
+    private bool _closeOnExit; // Dispose was called on the loop's own thread, which cannot wait for itself
     private long _turnStarted; // Environment.TickCount64 when the current turn began; 0 while the loop waits
     private long _stallReported; // the turn last reported as stalled
 
@@ -193,7 +194,20 @@ internal sealed unsafe class IoLoop : IDisposable
         if (Interlocked.Exchange(ref _stopping, 1) != 0) return;
         ulong one = 1;
         Epoll.Write(_wake, (byte*)&one, sizeof(ulong));
-        if (Thread.CurrentThread != _thread) _thread.Join();
+        if (Thread.CurrentThread == _thread)
+        {
+            _closeOnExit = true; // the loop's own thread: it closes the descriptors once this turn ends
+            return;
+        }
+        _thread.Join();
+        CloseDescriptors();
+    }
+
+    /// <summary>Closes the epoll set and the eventfd, once the loop's thread no longer uses them and nothing writes to the eventfd.</summary>
+    private void CloseDescriptors()
+    {
+        Epoll.Close(_wake);
+        Epoll.Close(_epoll);
     }
 
     private void Run()
@@ -245,8 +259,7 @@ internal sealed unsafe class IoLoop : IDisposable
             _running = false;
             NativeMemory.Free(events);
             t_current = null;
-            Epoll.Close(_wake);
-            Epoll.Close(_epoll);
+            if (_closeOnExit) CloseDescriptors();
             // A listener that still waits would wait forever: each tries its read once more, sees the loop stopped and fails.
             lock (_slotsLock)
             {
