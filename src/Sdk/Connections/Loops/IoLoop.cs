@@ -268,6 +268,9 @@ internal sealed unsafe class IoLoop : IDisposable
                     if (slot.Listener is { } listener) ThreadPool.UnsafeQueueUserWorkItem(listener, preferLocal: false);
                 }
             }
+            // Work left for a turn that will not come (a read that yielded) runs on the thread pool instead.
+            foreach (var item in _nextTurn) ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: false);
+            _nextTurn.Clear();
         }
     }
 
