@@ -37,6 +37,22 @@ internal sealed class RunClock
 /// </summary>
 internal sealed class CpuWindow(int? serverPid)
 {
+    /// <summary>
+    /// The run's one measured interval: waits out the warm-up, then measures for the duration with
+    /// <paramref name="clock"/> in its measuring phase, and leaves it stopping.
+    /// </summary>
+    public static async Task<CpuWindow> MeasureAsync(CommonSettings settings, RunClock clock)
+    {
+        var window = new CpuWindow(settings.ServerPid);
+        await Task.Delay(settings.Warmup);
+        window.Begin();
+        clock.StartMeasuring();
+        await Task.Delay(settings.Duration);
+        clock.Stop();
+        window.End();
+        return window;
+    }
+
     private readonly int _self = Environment.ProcessId;
     private long _start;
     private double _serverStart, _selfStart;

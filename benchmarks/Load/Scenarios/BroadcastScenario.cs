@@ -32,13 +32,7 @@ internal static class BroadcastScenario
             .Select((c, i) => new UserLoop(c, i, new FrameBlock(ServerFrame.Text, payload, inflight), markerOffset, clock)).ToList();
         var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
 
-        var window = new CpuWindow(settings.ServerPid);
-        await Task.Delay(settings.Warmup);
-        window.Begin();
-        clock.StartMeasuring();
-        await Task.Delay(settings.Duration);
-        clock.Stop();
-        window.End();
+        var window = await CpuWindow.MeasureAsync(settings, clock);
 
         stop.CancelAfter(TimeSpan.FromSeconds(5));
         await Task.WhenAll(running);

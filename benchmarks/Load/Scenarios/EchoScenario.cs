@@ -29,13 +29,7 @@ internal static class EchoScenario
         var loops = opened.OfType<LoadConnection>().Select(c => new EchoLoop(c, new FrameBlock(ServerFrame.Text, payload, inflight), clock)).ToList();
         var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
 
-        var window = new CpuWindow(settings.ServerPid);
-        await Task.Delay(settings.Warmup);
-        window.Begin();
-        clock.StartMeasuring();
-        await Task.Delay(settings.Duration);
-        clock.Stop();
-        window.End();
+        var window = await CpuWindow.MeasureAsync(settings, clock);
 
         // What is in flight comes back (or the server is stuck: give up after a few seconds).
         stop.CancelAfter(TimeSpan.FromSeconds(5));

@@ -20,13 +20,7 @@ internal static class HandshakeScenario
         var workers = Enumerable.Range(0, loops).Select(_ => new Worker(settings, clock)).ToList();
         var running = workers.Select(w => w.RunAsync()).ToList();
 
-        var window = new CpuWindow(settings.ServerPid);
-        await Task.Delay(settings.Warmup);
-        window.Begin();
-        clock.StartMeasuring();
-        await Task.Delay(settings.Duration);
-        clock.Stop();
-        window.End();
+        var window = await CpuWindow.MeasureAsync(settings, clock);
         await Task.WhenAll(running);
 
         var histogram = new LatencyHistogram();
