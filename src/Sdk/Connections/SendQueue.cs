@@ -15,17 +15,22 @@ namespace Switchboard.Connections;
 /// One writer at a time (the session's write lock, or the HTTP loop before it); the pump runs beside it. The queue and
 /// its pump are guarded by a lock; the buffer being written belongs to the writer alone, so a disposal never takes it.
 /// </remarks>
-internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock sharedLock) : PipeWriter
+internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWriter
 {
     private const int MinimumBufferSize = 4096;
 
-    private readonly Lock _lock = sharedLock; // the owner's, which guards its waiters for room too: one lock per connection
     private byte[]? _buffer; // the writer's
     private int _written;
     private Queue<Chunk>? _queue; // non-null while the pump runs
     private TaskCompletionSource? _drained;
     private bool _completed;
     private bool _failed;
+
+    /// <summary>
+    /// The lock that guards the queue, its pump and the owner's waiters for room: the queue's own monitor, so a
+    /// connection holds no lock object of its own.
+    /// </summary>
+    public object SyncRoot => this;
 
     /// <summary>Whether the queue is gone for good: the socket failed or the transport was disposed.</summary>
     public bool IsBroken => Volatile.Read(ref _failed);
@@ -35,7 +40,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
     {
         get
         {
-            lock (_lock) return _queue is not null;
+            lock (SyncRoot) return _queue is not null;
         }
     }
 
@@ -70,13 +75,13 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
     {
         if (Volatile.Read(ref _completed)) return;
         Commit();
-        lock (_lock) _completed = true;
+        lock (SyncRoot) _completed = true;
     }
 
     /// <summary>Completes when the queue is empty (at once when there is none), or the pump has given up.</summary>
     public Task WaitForDrainAsync()
     {
-        lock (_lock)
+        lock (SyncRoot)
         {
             if (_queue is null) return Task.CompletedTask;
             return (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -86,7 +91,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
     /// <summary>No more writes: what is still queued is dropped with the socket, which the owner has closed.</summary>
     public void Break()
     {
-        lock (_lock)
+        lock (SyncRoot)
         {
             _completed = true;
             _failed = true;
@@ -117,7 +122,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
             return;
         }
 
-        lock (_lock)
+        lock (SyncRoot)
         {
             if (_failed)
             {
@@ -135,7 +140,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
         var offset = 0;
         if (stream is null)
         {
-            var sent = owner.Socket.Send(buffer.AsSpan(0, count), SocketFlags.None, out var error);
+            var sent = owner.SendNow(buffer.AsSpan(0, count), out var error);
             if (error is not (SocketError.Success or SocketError.WouldBlock))
             {
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -151,7 +156,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
             offset = sent;
         }
 
-        lock (_lock)
+        lock (SyncRoot)
         {
             if (_failed)
             {
@@ -173,7 +178,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
             while (true)
             {
                 Chunk chunk;
-                lock (_lock)
+                lock (SyncRoot)
                 {
                     if (!_queue!.TryDequeue(out chunk))
                     {
@@ -194,7 +199,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
         {
             // The socket is gone: nothing more can be sent. Writers learn it from their next flush.
             Fail();
-            lock (_lock)
+            lock (SyncRoot)
             {
                 // Failed for good: no queue comes after this one.
                 drained = _drained;
@@ -214,7 +219,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
         }
         while (!bytes.IsEmpty)
         {
-            var sent = owner.Socket.Send(bytes.Span, SocketFlags.None, out var error);
+            var sent = owner.SendNow(bytes.Span, out var error);
             if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
             // What the socket cannot take now waits in the socket for room.
             if (sent < bytes.Length) sent += await owner.Socket.SendAsync(bytes[sent..], SocketFlags.None).ConfigureAwait(false);
@@ -224,7 +229,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream, Lock shar
 
     private void Fail()
     {
-        lock (_lock)
+        lock (SyncRoot)
         {
             _failed = true;
             if (_queue is not null)

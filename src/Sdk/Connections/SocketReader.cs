@@ -50,7 +50,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private bool _ended;
     private bool _completed;
     private bool _cancelPending;
-    private ManualResetValueTaskSourceCore<ReadResult> _wait;
+    // A waiting read's outcome is whether it was canceled: the rest of its result is what the buffer holds when it is
+    // taken, which nothing changes between the two (see GetResult), so the wait holds no ReadResult of its own.
+    private ManualResetValueTaskSourceCore<bool> _wait;
     private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
     private CancellationToken _waitToken;
     private Action? _onReceived; // made on the first wait, then kept
@@ -63,6 +65,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         _registration = loop.Register(socket, this);
         _loop = loop;
     }
+
+    /// <summary>Whether the socket waits on a loop, and is read and written with <see cref="LoopSocket"/>'s calls.</summary>
+    public bool OnLoop => _loop is not null;
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -123,7 +128,8 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         _buffer = null;
     }
 
-    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _wait.GetResult(token);
+    // Called once the wait has ended, before the next read: neither the buffer nor the end of input has moved since.
+    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => new(Buffered, isCanceled: _wait.GetResult(token), isCompleted: _ended);
 
     ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _wait.GetStatus(token);
 
@@ -219,7 +225,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void Succeed(ReadResult result)
     {
         EndWait();
-        _wait.SetResult(result);
+        _wait.SetResult(result.IsCanceled);
     }
 
     private void Fail(Exception e)
@@ -324,7 +330,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     {
         var buffer = MakeRoom();
         var room = buffer.Length - _end;
-        var received = _socket.Receive(buffer.AsSpan(_end), SocketFlags.None, out var error);
+        var received = _loop is null
+            ? _socket.Receive(buffer.AsSpan(_end), SocketFlags.None, out var error)
+            : LoopSocket.Receive(_socket.SafeHandle, buffer.AsSpan(_end), out error);
         _drained = received < room;
         if (error == SocketError.WouldBlock)
         {

@@ -25,10 +25,8 @@ public sealed class SocketTransport : IAsyncDisposable
     private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
     private readonly Stream? _stream; // null on a plain socket, which is read and written directly
-    private readonly SocketReader? _socketReader; // on a plain socket
     // Bounded by its writers (see WaitForRoomAsync), not by itself: its flushes never wait.
     private readonly SendQueue _output;
-    private readonly Lock _roomLock = new();
     private TaskCompletionSource? _room;
     private long _queued;
     private int _disposed;
@@ -54,15 +52,17 @@ public sealed class SocketTransport : IAsyncDisposable
         {
             // Reads and sends are tried at once and wait only when the socket has nothing for them or no room: a
             // connection whose peer keeps up never needs the socket's state for waiting sends, and an idle one waits
-            // for bytes with a zero-byte receive that holds no buffer.
-            socket.Blocking = false;
-            Input = _socketReader = new SocketReader(socket, loops?.Next());
+            // for bytes holding no buffer: on a loop, which reads its descriptor itself, or with a zero-byte receive.
+            var loop = loops?.Next();
+            if (loop is null) socket.Blocking = false;
+            else LoopSocket.MakeNonBlocking(socket.SafeHandle);
+            Input = new SocketReader(socket, loop);
         }
         else
         {
             Input = PipeReader.Create(stream, InputOptions);
         }
-        _output = new SendQueue(this, stream, _roomLock);
+        _output = new SendQueue(this, stream);
     }
 
     /// <summary>The underlying socket.</summary>
@@ -94,7 +94,7 @@ public sealed class SocketTransport : IAsyncDisposable
     {
         if (QueuedBytes <= SendQueueLimit) return Task.CompletedTask;
         Task room;
-        lock (_roomLock)
+        lock (_output.SyncRoot)
         {
             // Room comes only from a pump; without one (nothing flushed waits, or the socket is gone) none will come.
             if (QueuedBytes <= SendQueueLimit || !_output.IsDraining) return Task.CompletedTask;
@@ -159,8 +159,15 @@ public sealed class SocketTransport : IAsyncDisposable
     internal void CloseSocket()
     {
         try { Socket.Dispose(); } catch (ObjectDisposedException) { }
-        _socketReader?.OnSocketClosed();
+        (Input as SocketReader)?.OnSocketClosed();
     }
+
+    /// <summary>
+    /// Hands the socket what it takes of <paramref name="bytes"/> now, without waiting; fewer than offered, with
+    /// <see cref="SocketError.WouldBlock"/>, when it is full. Only on a plain socket.
+    /// </summary>
+    internal int SendNow(ReadOnlySpan<byte> bytes, out SocketError error)
+        => ((SocketReader)Input).OnLoop ? LoopSocket.Send(Socket.SafeHandle, bytes, out error) : Socket.Send(bytes, SocketFlags.None, out error);
 
     internal void AddQueued(int bytes) => Interlocked.Add(ref _queued, bytes);
 
@@ -170,7 +177,7 @@ public sealed class SocketTransport : IAsyncDisposable
     internal void ReleaseWaiters()
     {
         TaskCompletionSource? room;
-        lock (_roomLock)
+        lock (_output.SyncRoot)
         {
             room = _room;
             _room = null;

@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Switchboard.Connections;
+using Switchboard.Connections.Loops;
+using Xunit;
+
+namespace Switchboard.Tests.Connections;
+
+/// <summary>The calls a loop's socket is read and written with, over real loopback connections.</summary>
+public sealed class LoopSocketTests : IDisposable
+{
+    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    private readonly List<Socket> _owned = [];
+
+    public LoopSocketTests()
+    {
+        Assert.True(IoLoops.IsSupported, "these tests run on Linux, where the loops are");
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen(16);
+    }
+
+    [Fact]
+    public async Task A_receive_takes_what_arrived_and_says_would_block_when_nothing_has()
+    {
+        var (client, server) = await ConnectAsync();
+        var buffer = new byte[64];
+
+        Assert.Equal(0, LoopSocket.Receive(server.SafeHandle, buffer, out var error));
+        Assert.Equal(SocketError.WouldBlock, error);
+
+        client.Send("hello"u8);
+        var received = ReceiveWithin(server, buffer, out error);
+        Assert.Equal(SocketError.Success, error);
+        Assert.Equal("hello"u8.ToArray(), buffer[..received]);
+    }
+
+    [Fact]
+    public async Task The_peer_ending_its_side_reads_as_zero_bytes_and_a_reset_as_connection_reset()
+    {
+        var (client, server) = await ConnectAsync();
+        var buffer = new byte[64];
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal(0, ReceiveWithin(server, buffer, out var error));
+        Assert.Equal(SocketError.Success, error);
+
+        var (resetting, other) = await ConnectAsync();
+        resetting.LingerState = new LingerOption(true, 0); // close sends RST
+        resetting.Close();
+        Assert.Equal(0, ReceiveWithin(other, buffer, out error));
+        Assert.Equal(SocketError.ConnectionReset, error);
+    }
+
+    [Fact]
+    public async Task A_send_takes_what_fits_and_says_would_block_once_the_socket_is_full()
+    {
+        var (_, server) = await ConnectAsync(); // the client never reads
+        server.SendBufferSize = 16 * 1024;
+        var chunk = new byte[256 * 1024];
+        var total = 0L;
+        var error = SocketError.Success;
+        // Loopback holds some megabytes between the two sockets at most: the bound is far beyond that.
+        for (var i = 0; i < 1000 && error == SocketError.Success; i++)
+        {
+            var sent = LoopSocket.Send(server.SafeHandle, chunk, out error);
+            Assert.InRange(sent, 0, chunk.Length);
+            Assert.True(error == SocketError.WouldBlock || sent == chunk.Length, $"{sent} of {chunk.Length} taken with {error}");
+            total += sent;
+        }
+        Assert.Equal(SocketError.WouldBlock, error);
+        Assert.True(total > 0);
+    }
+
+    [Fact]
+    public async Task Sending_to_a_peer_that_reset_is_an_error_and_not_a_signal()
+    {
+        var (client, server) = await ConnectAsync();
+        client.LingerState = new LingerOption(true, 0);
+        client.Close();
+        var error = SocketError.Success;
+        // The first send may still be taken before the reset is seen; one after it fails.
+        for (var i = 0; i < 100 && error is SocketError.Success or SocketError.WouldBlock; i++)
+        {
+            LoopSocket.Send(server.SafeHandle, new byte[1024], out error);
+            if (error is SocketError.Success or SocketError.WouldBlock) Thread.Sleep(10);
+        }
+        Assert.Contains(error, new[] { SocketError.ConnectionReset, SocketError.Shutdown });
+    }
+
+    [Fact]
+    public async Task A_closed_socket_fails_the_call_instead_of_reaching_a_reused_descriptor()
+    {
+        var (_, server) = await ConnectAsync();
+        var handle = server.SafeHandle;
+        server.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => LoopSocket.Receive(handle, new byte[8], out _));
+        Assert.Throws<ObjectDisposedException>(() => LoopSocket.Send(handle, new byte[8], out _));
+    }
+
+    [Fact]
+    public async Task A_transport_on_a_loop_reads_and_writes_without_the_runtimes_non_blocking_mode()
+    {
+        using var loops = new IoLoops(1);
+        var (client, server) = await ConnectAsync();
+        var transport = new SocketTransport(server, loops: loops);
+        // The runtime's mode is untouched: had it been set, the runtime would keep its asynchronous state for the socket.
+        Assert.True(server.Blocking);
+        var read = transport.Input.ReadAsync();
+        Assert.False(read.IsCompleted); // the descriptor is non-blocking all the same: the read waits, the thread does not
+
+        client.Send("ping"u8);
+        var result = await read.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("ping"u8.ToArray(), result.Buffer.ToArray());
+        transport.Input.AdvanceTo(result.Buffer.End);
+
+        await transport.Output.WriteAsync("pong"u8.ToArray());
+        var buffer = new byte[4];
+        client.ReceiveTimeout = 10_000;
+        Assert.Equal(4, client.Receive(buffer));
+        Assert.Equal("pong"u8.ToArray(), buffer);
+        await transport.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        foreach (var socket in _owned) socket.Dispose();
+        _listener.Dispose();
+    }
+
+    /// <summary>A non-blocking receive tried until it finds something other than an empty socket, for 10 s at most.</summary>
+    private static int ReceiveWithin(Socket socket, byte[] buffer, out SocketError error)
+    {
+        var deadline = Environment.TickCount64 + 10_000;
+        while (true)
+        {
+            var received = LoopSocket.Receive(socket.SafeHandle, buffer, out error);
+            if (error != SocketError.WouldBlock || Environment.TickCount64 > deadline) return received;
+            Thread.Sleep(5);
+        }
+    }
+
+    private async Task<(Socket Client, Socket Server)> ConnectAsync()
+    {
+        var accepting = _listener.AcceptAsync();
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        _owned.Add(client);
+        await client.ConnectAsync(_listener.LocalEndPoint!);
+        var server = await accepting;
+        _owned.Add(server);
+        LoopSocket.MakeNonBlocking(server.SafeHandle);
+        return (client, server);
+    }
+}
