@@ -30,7 +30,7 @@ public sealed class WebSocketSession
     private readonly WebSocketRole _role;
     private readonly WebSocketSessionOptions _options;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private AsyncLock _writeLock; // costs one reference and allocates nothing until two writers meet
     private MessageBuffer? _message; // made for the first message that arrives in pieces: most sessions never need one
     private CancellationTokenSource? _closeTimer; // only once our close frame is out: idle sessions hold no timer
     private Opcode _messageOpcode;
