@@ -30,21 +30,24 @@ public sealed class WebSocketSession
     private readonly WebSocketRole _role;
     private readonly WebSocketSessionOptions _options;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // A server keeps many sessions, most of them idle: every field here is paid by each, so what only some sessions
+    // need is made when they first need it, and flags share one int. The write lock is one reference that allocates
+    // only when two writers meet.
+    private AsyncLock _writeLock;
     private MessageBuffer? _message; // made for the first message that arrives in pieces: most sessions never need one
     private CancellationTokenSource? _closeTimer; // only once our close frame is out: idle sessions hold no timer
     private Opcode _messageOpcode;
-    private int _closeSent;
-    private int _state;
+    private int _flags; // SessionFlags, set with Interlocked.Or and never cleared
+    // 0 for none, as in FrameEvent: a nullable is a struct, which the runtime lays out after the other fields rather
+    // than in the padding they leave, and would cost the session 8 bytes.
+    private CloseCode _peerCloseStatus;
     private long _lastReceived = Environment.TickCount64;
     private long _pingSent;
     // Under _writeLock: while the receive loop handles one read's frames, writes leave their flush to the loop.
     private bool _batching;
     private bool _unflushed;
-    // Under _writeLock: the payload of the latest ping not answered yet because the peer is not taking what we send.
-    private byte[]? _latestPing;
-    private int _latestPingLength;
-    private bool _pongWaiting;
+    // Under _writeLock: made for the first ping not answered at once because the peer is not taking what we send.
+    private PendingPong? _pendingPong;
     // Under _writeLock: a server's flush left for later (see DeferFlush), so frames written meanwhile leave in one send.
     private bool _flushScheduled;
     private DeferredFlush? _deferredFlush; // created on the first deferred flush
@@ -75,10 +78,20 @@ public sealed class WebSocketSession
     public string? Subprotocol { get; }
 
     /// <summary>The session's current state.</summary>
-    public WebSocketState State => (WebSocketState)Volatile.Read(ref _state);
+    public WebSocketState State
+    {
+        get
+        {
+            var flags = (SessionFlags)Volatile.Read(ref _flags);
+            // Closing lasts from our close frame, which we send at once when the peer's comes first, to the end.
+            return (flags & SessionFlags.Closed) != 0 ? WebSocketState.Closed
+                : (flags & SessionFlags.CloseSent) != 0 ? WebSocketState.Closing
+                : WebSocketState.Open;
+        }
+    }
 
     /// <summary>The close code the peer sent, once it has; null before that or if it sent none.</summary>
-    public CloseCode? PeerCloseStatus { get; private set; }
+    public CloseCode? PeerCloseStatus => _peerCloseStatus == 0 ? null : _peerCloseStatus;
 
     /// <summary>
     /// Sends one complete message as a single frame. Once the closing handshake has begun, messages are dropped
@@ -112,7 +125,7 @@ public sealed class WebSocketSession
     /// <summary>Drops the TCP connection at once, without a closing handshake.</summary>
     public void Abort()
     {
-        Volatile.Write(ref _state, (int)WebSocketState.Closed);
+        SetFlags(SessionFlags.Closed);
         _transport.Abort();
     }
 
@@ -162,14 +175,16 @@ public sealed class WebSocketSession
         try
         {
             // The receive loop runs in this method, not in one it awaits: an idle session keeps one state machine alive.
-            var input = _transport.Input;
+            // It keeps little across its awaits: the frame reader, the callbacks, and two awaiters, the read's and one
+            // that every other await shares, as they all await a ValueTask.
             var frames = new FrameReader(_role, _options.Frames);
-            while (true)
+            do
             {
-                var result = await input.ReadAsync().ConfigureAwait(false);
-                if (!await OnReadAsync(input, result, frames, onMessage, state).ConfigureAwait(false)) break;
+                var result = await _transport.Input.ReadAsync().ConfigureAwait(false);
+                await OnReadAsync(result, frames, onMessage, state).ConfigureAwait(false);
             }
-            await _transport.CloseAsync(_options.CloseTimeout).ConfigureAwait(false);
+            while (!HasFlags(SessionFlags.ReadingDone));
+            await new ValueTask(_transport.CloseAsync(_options.CloseTimeout)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
@@ -177,8 +192,7 @@ public sealed class WebSocketSession
         }
         finally
         {
-            Volatile.Write(ref _state, (int)WebSocketState.Closed);
-            Interlocked.Exchange(ref _closeSent, 1); // a close from now on has no one to go to
+            SetFlags(SessionFlags.Closed | SessionFlags.CloseSent); // a close from now on has no one to go to
             var closeTimer = Interlocked.Exchange(ref _closeTimer, SessionEnded);
             if (closeTimer != SessionEnded) closeTimer?.Dispose();
             _message?.Dispose();
@@ -215,14 +229,15 @@ public sealed class WebSocketSession
     }
 
     /// <summary>
-    /// Handles every frame of one read, then advances the input; false when the session is done reading (the closing
-    /// handshake is over, the stream is broken, or the peer is gone).
+    /// Handles every frame of one read, then advances the input; sets <see cref="SessionFlags.ReadingDone"/> when the
+    /// session is done reading (the closing handshake is over, the stream is broken, or the peer is gone).
     /// </summary>
     /// <remarks>A pooled state machine of its own, which exists only while a read is handled.</remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> OnReadAsync<TState>(PipeReader input, ReadResult result, FrameReader frames,
-        Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask OnReadAsync<TState>(ReadResult result, FrameReader frames, Func<TState, WebSocketMessage, ValueTask> onMessage,
+        TState state)
     {
+        var input = _transport.Input;
         var buffer = result.Buffer;
         if (!buffer.IsEmpty) Volatile.Write(ref _lastReceived, Environment.TickCount64);
 
@@ -239,31 +254,33 @@ public sealed class WebSocketSession
                     break;
                 case FrameEventKind.Control when frame.Opcode == Opcode.Close:
                     // Answer with the peer's own code (section 5.5.1); if we started, this was the answer to ours.
-                    PeerCloseStatus = frame.CloseStatus;
+                    _peerCloseStatus = frame.CloseStatus ?? 0;
                     await SendCloseAsync(frame.CloseStatus, null).ConfigureAwait(false);
                     await EndBatchAsync().ConfigureAwait(false);
                     input.AdvanceTo(buffer.End);
-                    return false;
+                    SetFlags(SessionFlags.ReadingDone);
+                    return;
                 case FrameEventKind.Error:
                     SessionLog.ProtocolError(_logger, Id, frame.Error.ToCloseCode(), frame.Error);
                     await SendCloseAsync(frame.Error.ToCloseCode(), frame.Error.Describe()).ConfigureAwait(false);
                     await EndBatchAsync().ConfigureAwait(false);
                     input.AdvanceTo(buffer.End);
-                    return false;
+                    SetFlags(SessionFlags.ReadingDone);
+                    return;
             }
             buffer = buffer.Slice(consumed);
         }
 
         await EndBatchAsync().ConfigureAwait(false); // one flush for all the answers to this read
         input.AdvanceTo(buffer.Start, buffer.End);
-        return !result.IsCompleted; // TCP ended without a close frame (1006)
+        if (result.IsCompleted) SetFlags(SessionFlags.ReadingDone); // TCP ended without a close frame (1006)
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask OnDataAsync<TState>(FrameEvent frame, Func<TState, WebSocketMessage, ValueTask> onMessage, TState state)
     {
         // After our close frame the peer may still send data; it is read and dropped (section 7.1.2).
-        if (Volatile.Read(ref _closeSent) != 0) return;
+        if (HasFlags(SessionFlags.CloseSent)) return;
 
         if (frame.EndOfMessage && (_message is null || _message.IsEmpty))
         {
@@ -332,7 +349,7 @@ public sealed class WebSocketSession
         try
         {
             var output = _transport.Output;
-            if (opcode != Opcode.Close && Volatile.Read(ref _closeSent) != 0) return;
+            if (opcode != Opcode.Close && HasFlags(SessionFlags.CloseSent)) return;
             if (opcode == Opcode.Pong && _transport.HasBacklog)
             {
                 // The peer is not reading: queue no pong behind what it has not taken, keep only the latest ping's
@@ -415,24 +432,36 @@ public sealed class WebSocketSession
     /// <summary>Keeps <paramref name="payload"/> as the one ping to answer, and starts the wait for the backlog if none runs; under the write lock.</summary>
     private void KeepLatestPong(ReadOnlySequence<byte> payload)
     {
+        var pong = _pendingPong ??= new PendingPong();
+        payload.CopyTo(pong.Payload);
+        pong.Length = (int)payload.Length;
+        if (pong.Waiting) return;
+        pong.Waiting = true;
+        _ = SendLatestPongAsync(pong);
+    }
+
+    /// <summary>The answer to the latest ping, kept while the peer has not taken what was sent before it; under the write lock.</summary>
+    private sealed class PendingPong
+    {
         // A control frame's payload is at most 125 bytes (section 5.5); the frame reader refuses a longer one.
-        payload.CopyTo(_latestPing ??= new byte[125]);
-        _latestPingLength = (int)payload.Length;
-        if (_pongWaiting) return;
-        _pongWaiting = true;
-        _ = SendLatestPongAsync();
+        public byte[] Payload { get; } = new byte[125];
+
+        public int Length { get; set; }
+
+        /// <summary>Whether a <see cref="SendLatestPongAsync"/> waits for the backlog to go.</summary>
+        public bool Waiting { get; set; }
     }
 
     /// <summary>Sends the kept pong once the peer has taken everything queued before it.</summary>
-    private async Task SendLatestPongAsync()
+    private async Task SendLatestPongAsync(PendingPong pong)
     {
         await _transport.WaitForBacklogAsync().ConfigureAwait(false);
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            _pongWaiting = false;
-            if (Volatile.Read(ref _closeSent) != 0 || State == WebSocketState.Closed) return;
-            var payload = new ReadOnlySequence<byte>(_latestPing!, 0, _latestPingLength);
+            pong.Waiting = false;
+            if (HasFlags(SessionFlags.CloseSent | SessionFlags.Closed)) return;
+            var payload = new ReadOnlySequence<byte>(pong.Payload, 0, pong.Length);
             if (_transport.HasBacklog)
             {
                 // Other frames went out behind the backlog meanwhile: wait for them too.
@@ -527,8 +556,8 @@ public sealed class WebSocketSession
     /// <summary>Sends our one close frame (RFC 6455 section 5.5.1) and starts the close timeout.</summary>
     private ValueTask SendCloseAsync(CloseCode? code, string? reason)
     {
-        if (Interlocked.Exchange(ref _closeSent, 1) != 0) return ValueTask.CompletedTask;
-        Interlocked.CompareExchange(ref _state, (int)WebSocketState.Closing, (int)WebSocketState.Open);
+        // Setting CloseSent also moves an open session to Closing (see State).
+        if ((SetFlags(SessionFlags.CloseSent) & SessionFlags.CloseSent) != 0) return ValueTask.CompletedTask;
         var timer = new CancellationTokenSource(_options.CloseTimeout);
         timer.Token.UnsafeRegister(static state => ((WebSocketSession)state!).OnCloseTimeout(), this);
         if (Interlocked.CompareExchange(ref _closeTimer, timer, null) is not null)
@@ -544,6 +573,26 @@ public sealed class WebSocketSession
         if (State == WebSocketState.Closed) return;
         SessionLog.CloseTimedOut(_logger, Id);
         Abort();
+    }
+
+    /// <summary>Sets <paramref name="flags"/> and returns the flags as they were before.</summary>
+    private SessionFlags SetFlags(SessionFlags flags) => (SessionFlags)Interlocked.Or(ref _flags, (int)flags);
+
+    /// <summary>Whether any of <paramref name="flags"/> is set.</summary>
+    private bool HasFlags(SessionFlags flags) => ((SessionFlags)Volatile.Read(ref _flags) & flags) != 0;
+
+    /// <summary>What has happened to the session; each flag is set once and stays.</summary>
+    [Flags]
+    private enum SessionFlags
+    {
+        /// <summary>Our close frame is out or on its way, or the session has ended: nothing more may be sent.</summary>
+        CloseSent = 1,
+
+        /// <summary>The connection is gone.</summary>
+        Closed = 2,
+
+        /// <summary>The receive loop has handled its last read.</summary>
+        ReadingDone = 4,
     }
 
     // Section 5.3: a fresh unpredictable key for every frame a client sends.

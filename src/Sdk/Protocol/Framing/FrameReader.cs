@@ -44,9 +44,9 @@ public sealed class FrameReader
     private const int CloseStatusLength = 2;
 
     private readonly bool _expectMasked;
-    private readonly long _maxFrameSize;
-    private readonly long _maxMessageSize;
-    private readonly int _maxFragments;
+    // The limits are read from the options, which are immutable: one reference where copies would take 20 bytes, in a
+    // reader that every connection keeps for its whole life.
+    private readonly FrameReaderOptions _limits;
 
     private FrameError _error;
 
@@ -71,11 +71,8 @@ public sealed class FrameReader
     /// <param name="options">Limits; <see cref="FrameReaderOptions.Default"/> when null.</param>
     public FrameReader(WebSocketRole role, FrameReaderOptions? options = null)
     {
-        options ??= FrameReaderOptions.Default;
         _expectMasked = role == WebSocketRole.Server;
-        _maxFrameSize = options.MaxFrameSize;
-        _maxMessageSize = options.MaxMessageSize;
-        _maxFragments = options.MaxFragments;
+        _limits = options ?? FrameReaderOptions.Default;
     }
 
     /// <summary>Reads the next event from <paramref name="input"/>. Never throws on any input.</summary>
@@ -125,7 +122,7 @@ public sealed class FrameReader
             error = _expectMasked ? FrameError.UnmaskedClientFrame : FrameError.MaskedServerFrame;
         }
 
-        if (error == FrameError.None && header.PayloadLength > _maxFrameSize)
+        if (error == FrameError.None && header.PayloadLength > _limits.MaxFrameSize)
         {
             error = FrameError.FrameTooBig;
         }
@@ -150,13 +147,13 @@ public sealed class FrameReader
         }
 
         long messageLength = continuation ? _messageLength : 0;
-        if (header.PayloadLength > _maxMessageSize - messageLength)
+        if (header.PayloadLength > _limits.MaxMessageSize - messageLength)
         {
             return Fail(FrameError.MessageTooBig, input, out consumed, out examined, out frameEvent);
         }
 
         int messageFrames = continuation ? _messageFrames : 0;
-        if (messageFrames >= _maxFragments)
+        if (messageFrames >= _limits.MaxFragments)
         {
             return Fail(FrameError.TooManyFragments, input, out consumed, out examined, out frameEvent);
         }
