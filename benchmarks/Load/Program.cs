@@ -10,7 +10,7 @@ const string Usage = """
       broadcast   a room of N users, each with P own messages in flight: deliveries/s and fan-out latency
                     --users 100 --inflight 1 --payload 64 --format envelope|signalr
       idle        K idle connections held: server RSS growth per connection, connections held
-                    --connections 2000 --warmup-connections 50 --parallel 32
+                    --connections 2000 --churn 250 --churn-rounds 12 --warmup-connections 50 --parallel 32
       handshakes  connect + upgrade + closing handshake, L loops: handshakes/s
                     --concurrency 8 --source-ips 32
     common:       --warmup SECONDS --duration SECONDS --label NAME --round N --out results.jsonl

@@ -10,6 +10,7 @@
 # Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes"
 #          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0)  --out DIR (default artifacts/load/DATE)  --no-build
 #          --server-core N  --load-core N  --connections C (echo)  --users N (broadcast)  --idle K (idle)
+#          --churn N (idle: connections opened and closed in each of 12 rounds before the baseline; 0 leaves them out)
 #          --no-inline (the load's socket completions on the thread pool instead of the epoll thread)
 # Results: DIR/results.jsonl (one JSON line per measurement), DIR/report.md, DIR/logs/*.log (server output).
 set -euo pipefail
@@ -18,7 +19,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 ROUNDS=3 WARMUP=5 DURATION=4 QUICK=0 BUILD=1 INLINE=1
-CONNECTIONS="" USERS="" IDLE=""
+CONNECTIONS="" USERS="" IDLE="" CHURN=""
 SCENARIOS="echo broadcast idle handshakes"
 SERVERS="switchboard kestrel node signalr"
 SERVER_CORE=0 LOAD_CORE=1
@@ -37,6 +38,7 @@ while [[ $# -gt 0 ]]; do
     --connections) CONNECTIONS="$2"; shift ;;
     --users) USERS="$2"; shift ;;
     --idle) IDLE="$2"; shift ;;
+    --churn) CHURN="$2"; shift ;;
     --server-core) SERVER_CORE="$2"; shift ;;
     --load-core) LOAD_CORE="$2"; shift ;;
     -h|--help) sed -n '2,15p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
@@ -47,13 +49,13 @@ done
 
 # The cases. Echo: the two targets (32-byte payloads, 8 and 1 in flight). Broadcast: one room.
 if [[ $QUICK -eq 1 ]]; then
-  CONNECTIONS="${CONNECTIONS:-32}" USERS="${USERS:-50}" IDLE="${IDLE:-500}"
+  CONNECTIONS="${CONNECTIONS:-32}" USERS="${USERS:-50}" IDLE="${IDLE:-500}" CHURN="${CHURN:-100}"
 else
-  CONNECTIONS="${CONNECTIONS:-32}" USERS="${USERS:-100}" IDLE="${IDLE:-2000}"
+  CONNECTIONS="${CONNECTIONS:-32}" USERS="${USERS:-100}" IDLE="${IDLE:-2000}" CHURN="${CHURN:-250}"
 fi
 ECHO_CASES=("--connections $CONNECTIONS --inflight 8 --payload 32" "--connections $CONNECTIONS --inflight 1 --payload 32")
 BROADCAST_ARGS="--users $USERS --inflight 1 --payload 64"
-IDLE_ARGS="--connections $IDLE"
+IDLE_ARGS="--connections $IDLE --churn $CHURN"
 HANDSHAKE_ARGS="--concurrency 8"
 
 OUT="${OUT:-$ROOT/artifacts/load/$(date -u +%Y%m%dT%H%M%SZ)}"
@@ -182,9 +184,10 @@ for ((round = 1; round <= ROUNDS; round++)); do
         # shellcheck disable=SC2086
         for name in $(servers_for broadcast "$round"); do measure "$round" broadcast "$name" "${TIMING[@]}" $BROADCAST_ARGS; done ;;
       idle)
-        # The hold is the measured window; its warm-up is the settling time after the first few connections.
+        # The hold is the measured window; its warm-up is the settling time after the churn and the first few
+        # connections, long enough for the runtime to finish compiling what the churn ran.
         # shellcheck disable=SC2086
-        for name in $(servers_for idle "$round"); do measure "$round" idle "$name" --warmup 1 --duration 3 $IDLE_ARGS; done ;;
+        for name in $(servers_for idle "$round"); do measure "$round" idle "$name" --warmup 2 --duration 3 $IDLE_ARGS; done ;;
       handshakes)
         # shellcheck disable=SC2086
         for name in $(servers_for handshakes "$round"); do measure "$round" handshakes "$name" "${TIMING[@]}" $HANDSHAKE_ARGS; done ;;
