@@ -40,8 +40,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private bool _drained; // the last receive took less than it had room for: the socket had nothing more then
     private bool _hungUp; // an event said the peer ended its side or the socket broke
     private int _readsAtOnce;
-    private ResumeRead? _resume; // made the first time a read is left to the next turn
-    private CancellationTokenRegistration _cancelWait;
+    private WaitExtras? _extras; // made by the first wait that needs more than a loop's plain wait
 
     private byte[]? _buffer;
     private int _start;
@@ -53,9 +52,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     // A waiting read's outcome is whether it was canceled: the rest of its result is what the buffer holds when it is
     // taken, which nothing changes between the two (see GetResult), so the wait holds no ReadResult of its own.
     private ManualResetValueTaskSourceCore<bool> _wait;
-    private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _receive;
-    private CancellationToken _waitToken;
-    private Action? _onReceived; // made on the first wait, then kept
 
     /// <summary>Reads <paramref name="socket"/>, waiting on <paramref name="loop"/> when one is given.</summary>
     public SocketReader(Socket socket, IoLoop? loop = null)
@@ -79,14 +75,14 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
             // the loop waiting: the read goes on in the loop's next turn, after the events that turn brings.
             _readsAtOnce = 0;
             _wait.Reset();
-            _waitToken = cancellationToken;
-            loop.RunNextTurn(_resume ??= new ResumeRead(this));
+            SetWaitToken(cancellationToken);
+            loop.RunNextTurn(Extras);
             return new ValueTask<ReadResult>(this, _wait.Version);
         }
         if (TryReadCore(out var result)) return new ValueTask<ReadResult>(result);
         _readsAtOnce = 0;
         _wait.Reset();
-        _waitToken = cancellationToken;
+        SetWaitToken(cancellationToken);
         Wait();
         return new ValueTask<ReadResult>(this, _wait.Version);
     }
@@ -168,12 +164,13 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
             while (true)
             {
 #pragma warning disable CA2012 // Consumed once: the awaiter is completed or kept for its one continuation.
-                var receive = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _waitToken).ConfigureAwait(false).GetAwaiter();
+                var receive = _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, WaitToken).ConfigureAwait(false).GetAwaiter();
 #pragma warning restore CA2012
                 if (!receive.IsCompleted)
                 {
-                    _receive = receive;
-                    receive.UnsafeOnCompleted(_onReceived ??= OnReceived);
+                    var extras = Extras;
+                    extras.Receive = receive;
+                    receive.UnsafeOnCompleted(extras.OnReceived ??= OnReceived);
                     return;
                 }
                 if (Received(receive)) return;
@@ -191,9 +188,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void WaitOnLoop(IoLoop loop)
     {
         // Registered before the wait is visible, so the wake-up that ends it always finds the registration to undo.
-        if (_waitToken.CanBeCanceled && _cancelWait == default)
+        if (_extras is { Token.CanBeCanceled: true } extras && extras.Registration == default)
         {
-            _cancelWait = _waitToken.UnsafeRegister(static state => ((SocketReader)state!).OnWaitCanceled(), this);
+            extras.Registration = extras.Token.UnsafeRegister(static state => ((SocketReader)state!).OnWaitCanceled(), this);
         }
         while (true)
         {
@@ -204,7 +201,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
             }
             if (Interlocked.CompareExchange(ref _readiness, Waiting, Idle) == Idle)
             {
-                if (_waitToken.IsCancellationRequested) OnWaitCanceled(); // canceled before its callback could see the wait
+                if (WaitToken.IsCancellationRequested) OnWaitCanceled(); // canceled before its callback could see the wait
                 return;
             }
             Volatile.Write(ref _readiness, Idle);
@@ -216,9 +213,10 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void OnWaitCanceled()
     {
         if (Interlocked.CompareExchange(ref _readiness, Idle, Waiting) != Waiting) return; // a wake-up won
-        var token = _waitToken;
-        _waitToken = default;
-        _cancelWait = default; // this is its callback: nothing left to undo
+        var extras = _extras!; // a wait that can be canceled has them
+        var token = extras.Token;
+        extras.Token = default;
+        extras.Registration = default; // this is its callback: nothing left to undo
         _wait.SetException(new OperationCanceledException(token));
     }
 
@@ -236,14 +234,36 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
 
     private void EndWait()
     {
-        _waitToken = default;
-        _cancelWait.Unregister();
-        _cancelWait = default;
+        if (_extras is not { } extras) return;
+        extras.Token = default;
+        extras.Registration.Unregister();
+        extras.Registration = default;
     }
 
-    /// <summary>A read left to the loop's next turn: it takes what the socket holds, or waits.</summary>
-    private sealed class ResumeRead(SocketReader reader) : IThreadPoolWorkItem
+    /// <summary>The token of the read that waits: kept only when it can be canceled, so a read without one makes no extras.</summary>
+    private void SetWaitToken(CancellationToken cancellationToken)
     {
+        if (cancellationToken.CanBeCanceled) Extras.Token = cancellationToken;
+        else if (_extras is { } extras) extras.Token = default;
+    }
+
+    private CancellationToken WaitToken => _extras?.Token ?? default;
+
+    private WaitExtras Extras => _extras ??= new WaitExtras(this);
+
+    /// <summary>
+    /// What only some waits need, kept apart so that an idle reader on a loop whose reads carry no token (a server
+    /// session's) does not pay for it: the runtime's receive and its continuation (a wait off a loop), a token and its
+    /// registration, and, as a work item, a read left to the loop's next turn.
+    /// </summary>
+    private sealed class WaitExtras(SocketReader reader) : IThreadPoolWorkItem
+    {
+        public ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter Receive;
+        public Action? OnReceived; // made on the first wait off a loop, then kept
+        public CancellationToken Token;
+        public CancellationTokenRegistration Registration;
+
+        /// <summary>A read left to the loop's next turn: it takes what the socket holds, or waits.</summary>
         public void Execute() => reader.ReadOrWait();
     }
 
@@ -272,8 +292,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
 
     private void OnReceived()
     {
-        var receive = _receive;
-        _receive = default;
+        var extras = _extras!;
+        var receive = extras.Receive;
+        extras.Receive = default;
         try
         {
             if (Received(receive)) return;
