@@ -458,7 +458,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         var subprotocol = HandshakeResponse.SelectSubprotocol(request.Subprotocols, _options.Subprotocols);
         try
         {
-            HandshakeResponse.WriteAccept(transport.Output, request.Key, subprotocol);
+            HandshakeResponse.WriteAccept(transport.Output, request, subprotocol);
             await transport.Output.FlushAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
