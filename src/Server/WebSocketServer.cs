@@ -42,6 +42,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private readonly HttpConnectionLoop _http;
     private readonly LongPollTransport _longPolling;
     private readonly Func<WebSocketConnection, CloseCode?, ValueTask> _onSessionEnded; // one for all sessions
+    private readonly Action<Socket> _startSession; // one for all connections
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private IoLoops? _loops; // null when connections wait on the runtime's sockets
@@ -64,6 +65,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
         _onSessionEnded = OnSessionEndedAsync;
+        _startSession = socket => _ = StartSessionAsync(socket);
         _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, _logger, _stopping.Token);
         _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _logger, () => Interlocked.Increment(ref _nextId));
     }
@@ -222,12 +224,12 @@ public sealed partial class WebSocketServer : IAsyncDisposable
                 socket.Dispose();
                 continue;
             }
-            var id = Interlocked.Increment(ref _nextId);
             // Only this loop raises the count, so it never passes the limit; sessions lower it as their sockets close.
             var admitted = Interlocked.Increment(ref _openConnections) <= _options.MaxConnections;
             if (!admitted) Interlocked.Decrement(ref _openConnections);
             Interlocked.Increment(ref _liveSessions);
-            _ = admitted ? RunSessionAsync(id, socket) : RefuseOverLimitAsync(socket);
+            if (admitted) RunSession(socket);
+            else _ = RefuseOverLimitAsync(socket);
         }
     }
 
@@ -317,16 +319,14 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// machine it keeps, and an opening that never waits (the usual upgrade, whose head has arrived by the time it is
     /// read) makes none at all.
     /// </summary>
-    private Task RunSessionAsync(long id, Socket socket)
-    {
-        ThreadPool.QueueUserWorkItem(static start => _ = start.Server.StartSessionAsync(start.Id, start.Socket), (Server: this, Id: id, Socket: socket),
-            preferLocal: false);
-        return Task.CompletedTask;
-    }
+    /// <remarks>The work item carries the socket alone, with the server's one delegate, and the connection's id is taken
+    /// when it starts: the smallest item the thread pool has.</remarks>
+    private void RunSession(Socket socket) => ThreadPool.QueueUserWorkItem(_startSession, socket, preferLocal: false);
 
 #pragma warning disable CA1031 // Application handlers may throw anything; the connection must survive it.
-    private async Task StartSessionAsync(long id, Socket socket)
+    private async Task StartSessionAsync(Socket socket)
     {
+        var id = Interlocked.Increment(ref _nextId);
         var started = false;
         try
         {
@@ -405,20 +405,36 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             firstHeadTimeout = TimeSpan.FromTicks(Math.Max(1, (firstHeadTimeout - Stopwatch.GetElapsedTime(started)).Ticks));
         }
         var transport = new SocketTransport(socket, stream, _options.SendQueueLimit, _loops);
-        WebSocketConnection? connection = null;
-        _httpTransports[id] = transport;
-        try
+        var negotiation = NegotiateAsync(id, transport, firstHeadTimeout);
+        WebSocketConnection? connection;
+        if (negotiation.IsCompleted)
         {
-            // Plain HTTP requests are answered here until one is for a WebSocket endpoint.
-            var head = await _http.RunAsync(id, transport, firstHeadTimeout).ConfigureAwait(false);
-            if (head is not null) connection = await UpgradeAsync(id, transport, head).ConfigureAwait(false);
+            connection = negotiation.Result;
         }
-        finally
+        else
         {
-            _httpTransports.TryRemove(id, out _);
+            // Listed for shutdown to abort only while the opening waits (for a head, a plain request's answer, a hook):
+            // the usual upgrade, whose head has arrived by the time it is read, never waits, and costs no entry.
+            _httpTransports[id] = transport;
+            try
+            {
+                connection = await negotiation.ConfigureAwait(false);
+            }
+            finally
+            {
+                _httpTransports.TryRemove(id, out _);
+            }
         }
         if (connection is null) await transport.DisposeAsync().ConfigureAwait(false);
         return connection;
+    }
+
+    /// <summary>Answers plain HTTP requests until one is for a WebSocket endpoint, then judges and answers that one.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<WebSocketConnection?> NegotiateAsync(long id, SocketTransport transport, TimeSpan firstHeadTimeout)
+    {
+        var head = await _http.RunAsync(id, transport, firstHeadTimeout).ConfigureAwait(false);
+        return head is null ? null : await UpgradeAsync(id, transport, head).ConfigureAwait(false);
     }
 
     private void OnEnded(WebSocketConnection connection, CloseCode? status)
@@ -458,7 +474,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         var subprotocol = HandshakeResponse.SelectSubprotocol(request.Subprotocols, _options.Subprotocols);
         try
         {
-            HandshakeResponse.WriteAccept(transport.Output, request.Key, subprotocol);
+            HandshakeResponse.WriteAccept(transport.Output, request, subprotocol);
             await transport.Output.FlushAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)

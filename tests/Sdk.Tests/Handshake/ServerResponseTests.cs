@@ -56,6 +56,16 @@ public class ServerResponseTests
             written);
     }
 
+    [Fact]
+    public void WriteAccept_ForRequest_WritesWhatTheKeyDoes()
+    {
+        HandshakeRequest request = Parse(ChromeRequest).Request!;
+
+        Assert.Equal(
+            Written(output => HandshakeResponse.WriteAccept(output, request.Key, "chat")),
+            Written(output => HandshakeResponse.WriteAccept(output, request, "chat")));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a b")]

@@ -266,6 +266,22 @@ public class RequestHeadParsingTests
         Assert.Equal(expected, result.Head!.ContentLength);
     }
 
+    [Theory]
+    [InlineData("/room?id=7", "chat.example")]
+    [InlineData("http://chat.example:9000/room?id=7", "chat.example:9000")]
+    public void HostAndFields_ReadFromTheBytes_MatchTheStringsMadeOnFirstUse(string target, string host)
+    {
+        HttpRequestHead head = ParseHttp(Request($"GET {target} HTTP/1.1", "Host: chat.example", "X-A: 1", "x-a:  2 ")).Head!;
+        string? before = head.GetHeader("X-A");
+
+        Assert.Equal(host, head.Host);
+        Assert.Equal(3, head.Headers.Count);
+        Assert.Equal(host, head.Host);
+        Assert.Equal("1, 2", before);
+        Assert.Equal(before, head.GetHeader("x-A"));
+        Assert.Null(head.GetHeader("X-B"));
+    }
+
     [Fact]
     public void HasToken_FindsListElementsAcrossRepeatedFields()
     {

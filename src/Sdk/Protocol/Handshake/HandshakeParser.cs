@@ -55,7 +55,7 @@ public static class HandshakeParser
 
         var rules = new UpgradeRules();
         HeadScanStatus status = HttpHeadScanner.Scan(
-            input, limits.MaxHeaderBytes, limits.MaxHeaderCount, ref rules, out SequencePosition end, out int headerCount);
+            input, limits.MaxHeaderBytes, limits.MaxHeaderCount, ref rules, out SequencePosition end);
         error = status switch
         {
             HeadScanStatus.Incomplete or HeadScanStatus.Complete => HandshakeError.None,
@@ -71,7 +71,7 @@ public static class HandshakeParser
             return status != HeadScanStatus.Incomplete;
         }
 
-        HttpRequestHead head = HttpHeadBuilder.Build(input.Slice(input.Start, end), headerCount);
+        HttpRequestHead head = HttpHeadBuilder.Build(input.Slice(input.Start, end));
         request = WebSocketUpgrade.CreateRequest(head);
         consumed = end;
         examined = end;

@@ -5,18 +5,18 @@ namespace Switchboard.Protocol;
 /// <summary>
 /// A client's opening handshake that <see cref="HandshakeParser"/> or <see cref="WebSocketUpgrade.TryValidate"/>
 /// accepted: every RFC 6455 section 4.2.1 requirement holds, so a server may answer it with
-/// <see cref="HandshakeResponse.WriteAccept"/> or turn it down for reasons of its own (path, origin, authorization).
+/// <see cref="HandshakeResponse.WriteAccept(System.Buffers.IBufferWriter{byte}, HandshakeRequest, string?)"/> or turn it down for reasons of its own (path, origin, authorization).
 /// </summary>
 /// <remarks>Immutable; safe to share between threads.</remarks>
 public sealed class HandshakeRequest
 {
+    // A WebSocket connection keeps its request for as long as it is open: the key and the origin are read from the
+    // head when asked for, not kept a second time.
     private readonly HttpRequestHead _head;
 
-    internal HandshakeRequest(HttpRequestHead head, string key, string? origin, string[] subprotocols)
+    internal HandshakeRequest(HttpRequestHead head, string[] subprotocols)
     {
         _head = head;
-        Key = key;
-        Origin = origin;
         Subprotocols = subprotocols.Length == 0 ? ReadOnlyCollection<string>.Empty : Array.AsReadOnly(subprotocols);
     }
 
@@ -45,10 +45,10 @@ public sealed class HandshakeRequest
     public string Host => _head.Host;
 
     /// <summary>Sec-WebSocket-Key as sent: base64 of 16 bytes, to be fed to <see cref="HandshakeResponse.ComputeAccept"/>.</summary>
-    public string Key { get; }
+    public string Key => _head.GetHeader("Sec-WebSocket-Key") ?? string.Empty;
 
     /// <summary>The Origin header, if the client sent one (browsers always do; RFC 6455 section 10.2).</summary>
-    public string? Origin { get; }
+    public string? Origin => _head.GetHeader("Origin");
 
     /// <summary>
     /// The subprotocols the client offered, in its order of preference: every Sec-WebSocket-Protocol field,
@@ -66,4 +66,21 @@ public sealed class HandshakeRequest
     /// <param name="name">The field name.</param>
     /// <returns>The combined value, or null when the field is absent.</returns>
     public string? GetHeader(string name) => _head.GetHeader(name);
+
+    /// <summary>The key's bytes as sent, for the answer, which needs no string of it.</summary>
+    internal ReadOnlySpan<byte> KeyBytes
+    {
+        get
+        {
+            foreach (HttpField header in _head.RawFields)
+            {
+                if (KnownHeaders.Identify(header.Name) == KnownHeader.SecWebSocketKey)
+                {
+                    return header.Value;
+                }
+            }
+
+            return default;
+        }
+    }
 }

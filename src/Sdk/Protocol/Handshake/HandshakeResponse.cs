@@ -36,13 +36,32 @@ public static class HandshakeResponse
     /// <summary>Writes the accept value for <paramref name="key"/> as ASCII into <paramref name="destination"/>.</summary>
     internal static void WriteAcceptValue(ReadOnlySpan<char> key, Span<byte> destination)
     {
+        byte[]? rented = null;
+        Span<byte> buffer = key.Length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(key.Length));
+        try
+        {
+            // Latin-1 turns each char back into the byte it was read from on the wire.
+            WriteAcceptValue(buffer[..Encoding.Latin1.GetBytes(key, buffer)], destination);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>Writes the accept value for the key's wire bytes as ASCII into <paramref name="destination"/>.</summary>
+    internal static void WriteAcceptValue(ReadOnlySpan<byte> key, Span<byte> destination)
+    {
         int length = key.Length + KeyGuid.Length;
         byte[]? rented = null;
         Span<byte> buffer = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
-            // Latin-1 turns each char back into the byte it was read from on the wire.
-            int written = Encoding.Latin1.GetBytes(key, buffer);
+            key.CopyTo(buffer);
+            int written = key.Length;
             KeyGuid.CopyTo(buffer[written..]);
             Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
 
@@ -82,6 +101,41 @@ public static class HandshakeResponse
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(key);
+        byte[]? rented = null;
+        Span<byte> buffer = key.Length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(key.Length));
+        try
+        {
+            // Latin-1 turns each char back into the byte it was read from on the wire.
+            WriteAccept(output, buffer[..Encoding.Latin1.GetBytes(key, buffer)], subprotocol);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the 101 response that accepts <paramref name="request"/>, as
+    /// <see cref="WriteAccept(IBufferWriter{byte}, string, string?)"/> does with its <see cref="HandshakeRequest.Key"/>,
+    /// reading the key from the request's head without making a string of it.
+    /// </summary>
+    /// <param name="output">Where the head is appended.</param>
+    /// <param name="request">The request to accept.</param>
+    /// <param name="subprotocol">The subprotocol chosen from the client's offers, or null for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> or <paramref name="request"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="subprotocol"/> is not an HTTP token.</exception>
+    public static void WriteAccept(IBufferWriter<byte> output, HandshakeRequest request, string? subprotocol)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(request);
+        WriteAccept(output, request.KeyBytes, subprotocol);
+    }
+
+    private static void WriteAccept(IBufferWriter<byte> output, ReadOnlySpan<byte> key, string? subprotocol)
+    {
         if (subprotocol is not null && !HttpSyntax.IsToken(subprotocol))
         {
             throw new ArgumentException("A subprotocol must be a non-empty HTTP token.", nameof(subprotocol));

@@ -59,61 +59,37 @@ public static class WebSocketUpgrade
     /// <summary>The handshake request for a head the upgrade rules accepted.</summary>
     internal static HandshakeRequest CreateRequest(HttpRequestHead head)
     {
-        string key = string.Empty;
-        string? origin = null;
         List<string>? subprotocols = null;
-        Span<byte> nameScratch = stackalloc byte[64];
-        Span<byte> valueScratch = stackalloc byte[256];
-        foreach (KeyValuePair<string, string> header in head.Fields)
+        foreach (HttpField field in head.RawFields)
         {
-            using var name = new Latin1Buffer(header.Key, nameScratch);
-            switch (KnownHeaders.Identify(name.Bytes))
+            if (KnownHeaders.Identify(field.Name) == KnownHeader.SecWebSocketProtocol)
             {
-                case KnownHeader.SecWebSocketKey:
-                    key = header.Value;
-                    break;
-                case KnownHeader.Origin:
-                    origin = header.Value;
-                    break;
-                case KnownHeader.SecWebSocketProtocol:
-                    using (var value = new Latin1Buffer(header.Value, valueScratch))
-                    {
-                        foreach (ReadOnlySpan<byte> token in new HttpSyntax.ListEnumerator(value.Bytes))
-                        {
-                            (subprotocols ??= []).Add(Encoding.ASCII.GetString(token));
-                        }
-                    }
-
-                    break;
+                foreach (ReadOnlySpan<byte> token in new HttpSyntax.ListEnumerator(field.Value))
+                {
+                    (subprotocols ??= []).Add(Encoding.ASCII.GetString(token));
+                }
             }
         }
 
-        return new HandshakeRequest(head, key, origin, subprotocols?.ToArray() ?? []);
+        return new HandshakeRequest(head, subprotocols?.ToArray() ?? []);
     }
 
     /// <summary>
-    /// Feeds the head to the rules in arrival order, as <see cref="HandshakeParser"/> does while it reads, turning
-    /// each string back into its wire bytes (the parser decodes them as Latin-1, one char per byte).
+    /// Feeds the head to the rules in arrival order, as <see cref="HandshakeParser"/> does while it reads, from the
+    /// bytes the head was read from.
     /// </summary>
     private static bool Replay(HttpRequestHead head, ref UpgradeRules rules)
     {
-        Span<byte> method = stackalloc byte[64];
-        Span<byte> nameScratch = stackalloc byte[64];
-        Span<byte> valueScratch = stackalloc byte[256];
-        using (var methodBytes = new Latin1Buffer(head.Method, method))
+        ReadOnlySpan<byte> requestLine = head.RequestLine;
+        ReadOnlySpan<byte> version = head.IsHttp10 ? "HTTP/1.0"u8 : "HTTP/1.1"u8;
+        if (!rules.AcceptRequestLine(requestLine[..requestLine.IndexOf((byte)' ')], version))
         {
-            ReadOnlySpan<byte> version = head.IsHttp10 ? "HTTP/1.0"u8 : "HTTP/1.1"u8;
-            if (!rules.AcceptRequestLine(methodBytes.Bytes, version))
-            {
-                return false;
-            }
+            return false;
         }
 
-        foreach (KeyValuePair<string, string> header in head.Fields)
+        foreach (HttpField field in head.RawFields)
         {
-            using var name = new Latin1Buffer(header.Key, nameScratch);
-            using var value = new Latin1Buffer(header.Value, valueScratch);
-            if (!rules.AcceptField(KnownHeaders.Identify(name.Bytes), value.Bytes))
+            if (!rules.AcceptField(KnownHeaders.Identify(field.Name), field.Value))
             {
                 return false;
             }

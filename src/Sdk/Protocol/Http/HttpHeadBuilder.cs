@@ -4,85 +4,118 @@ using System.Text;
 namespace Switchboard.Protocol;
 
 /// <summary>
-/// Materializes a head that <see cref="HttpHeadScanner"/> accepted into an <see cref="HttpRequestHead"/>. Runs once
-/// per request, after the allocation-free scan has passed, so a head arriving in many pieces costs no garbage until
-/// it is complete.
+/// Turns a head that <see cref="HttpHeadScanner"/> accepted into an <see cref="HttpRequestHead"/>. Runs once per request,
+/// after the allocation-free scan has passed, so a head arriving in many pieces costs no garbage until it is complete;
+/// and then it makes only the copy of the bytes and the path, leaving the other strings to
+/// <see cref="Materialize"/>, on first use.
 /// </summary>
 internal static class HttpHeadBuilder
 {
-    /// <summary>Builds the head from exactly its bytes, blank line included, holding <paramref name="headerCount"/> fields.</summary>
-    public static HttpRequestHead Build(in ReadOnlySequence<byte> head, int headerCount)
+    /// <summary>Builds the head from exactly its bytes, blank line included.</summary>
+    public static HttpRequestHead Build(in ReadOnlySequence<byte> head)
     {
-        var lines = new HttpLineReader(head, int.MaxValue);
-        try
-        {
-            lines.TryReadLine(out ReadOnlySpan<byte> line);
-            _ = RequestLine.TryParse(line, out RequestLine requestLine);
-            string method = GetMethod(line[requestLine.Method]);
-            ReadOnlySpan<byte> targetBytes = line[requestLine.Target];
-            // The root, which a catch-all endpoint is often opened at, is a shared string.
-            string target = targetBytes.SequenceEqual("/"u8) ? "/" : Encoding.ASCII.GetString(targetBytes);
-            RequestLine.TargetParts parts = requestLine.Parts;
-            string path = parts.PathStart == parts.PathEnd ? "/"
-                : parts.PathStart == 0 && parts.PathEnd == target.Length ? target
-                : target[parts.PathStart..parts.PathEnd];
-            string query = parts.QueryStart < 0 ? string.Empty : target[parts.QueryStart..];
-            string? host = parts.AuthorityStart == parts.AuthorityEnd ? null : target[parts.AuthorityStart..parts.AuthorityEnd];
-            bool http10 = line[requestLine.Version].SequenceEqual("HTTP/1.0"u8);
+        byte[] bytes = head.ToArray();
+        ReadOnlySpan<byte> line = bytes.AsSpan(0, bytes.AsSpan().IndexOf("\r\n"u8));
+        _ = RequestLine.TryParse(line, out RequestLine requestLine);
+        ReadOnlySpan<byte> target = line[requestLine.Target];
+        RequestLine.TargetParts parts = requestLine.Parts;
+        ReadOnlySpan<byte> pathBytes = target[parts.PathStart..parts.PathEnd];
+        // The root, which a catch-all endpoint is often opened at, is a shared string.
+        string path = pathBytes.IsEmpty || pathBytes.SequenceEqual("/"u8) ? "/" : Encoding.ASCII.GetString(pathBytes);
+        bool http10 = line[requestLine.Version].SequenceEqual("HTTP/1.0"u8);
 
-            var headers = new KeyValuePair<string, string>[headerCount];
-            long? contentLength = null;
-            bool close = false;
-            bool keepAlive = false;
-            bool expectsContinue = false;
-            for (int i = 0; i < headers.Length; i++)
+        long contentLength = -1;
+        bool close = false;
+        bool keepAlive = false;
+        bool expectsContinue = false;
+        foreach (HttpField field in new HttpFieldEnumerator(bytes.AsSpan(line.Length + 2)))
+        {
+            switch (KnownHeaders.Identify(field.Name))
             {
-                lines.TryReadLine(out line);
-                _ = HttpSyntax.TryParseField(line, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> valueBytes);
-                KnownHeader known = KnownHeaders.Identify(name);
-                string value = GetValue(known, valueBytes);
-                headers[i] = new(KnownHeaders.GetName(known, name), value);
-                switch (known)
-                {
-                    case KnownHeader.Host:
-                        host ??= value;
-                        break;
-                    case KnownHeader.ContentLength when contentLength is null && HttpSyntax.TryParseContentLength(valueBytes, out long length):
-                        contentLength = length;
-                        break;
-                    case KnownHeader.Connection:
-                        close |= HttpSyntax.ContainsToken(valueBytes, "close"u8);
-                        keepAlive |= HttpSyntax.ContainsToken(valueBytes, "keep-alive"u8);
-                        break;
-                    case KnownHeader.Expect:
-                        expectsContinue |= HttpSyntax.ContainsToken(valueBytes, "100-continue"u8);
-                        break;
-                }
+                case KnownHeader.ContentLength when contentLength < 0 && HttpSyntax.TryParseContentLength(field.Value, out long length):
+                    contentLength = length;
+                    break;
+                case KnownHeader.Connection:
+                    close |= HttpSyntax.ContainsToken(field.Value, "close"u8);
+                    keepAlive |= HttpSyntax.ContainsToken(field.Value, "keep-alive"u8);
+                    break;
+                case KnownHeader.Expect:
+                    expectsContinue |= HttpSyntax.ContainsToken(field.Value, "100-continue"u8);
+                    break;
             }
+        }
 
-            return new HttpRequestHead(
-                method,
-                target,
-                path,
-                query,
-                host ?? string.Empty,
-                http10,
-                headers,
-                contentLength,
-                keepAlive: !close && (!http10 || keepAlive),
-                expectsContinue);
-        }
-        finally
+        HeadFlags flags = (http10 ? HeadFlags.Http10 : HeadFlags.None)
+            | (!close && (!http10 || keepAlive) ? HeadFlags.KeepAlive : HeadFlags.None)
+            | (expectsContinue ? HeadFlags.ExpectsContinue : HeadFlags.None);
+        return new HttpRequestHead(bytes, GetMethod(line[requestLine.Method]), path, contentLength, flags);
+    }
+
+    /// <summary>The strings of a head built by <see cref="Build"/>: every field, the target and its parts.</summary>
+    public static HttpRequestHead.Parts Materialize(byte[] bytes, string path)
+    {
+        ReadOnlySpan<byte> line = bytes.AsSpan(0, bytes.AsSpan().IndexOf("\r\n"u8));
+        _ = RequestLine.TryParse(line, out RequestLine requestLine);
+        ReadOnlySpan<byte> methodBytes = line[requestLine.Method];
+        string method = GetMethod(methodBytes) == KnownMethod.Other ? Encoding.ASCII.GetString(methodBytes) : string.Empty;
+        ReadOnlySpan<byte> targetBytes = line[requestLine.Target];
+        RequestLine.TargetParts parts = requestLine.Parts;
+        // An origin-form target without a query is its path: one string for both.
+        string target = targetBytes.Length == path.Length && parts.AuthorityStart == parts.AuthorityEnd ? path : Encoding.ASCII.GetString(targetBytes);
+        string query = parts.QueryStart < 0 ? string.Empty : Encoding.ASCII.GetString(targetBytes[parts.QueryStart..]);
+
+        ReadOnlySpan<byte> fields = bytes.AsSpan(line.Length + 2);
+        int count = 0;
+        foreach (HttpField _ in new HttpFieldEnumerator(fields))
         {
-            lines.Dispose();
+            count++;
         }
+
+        var headers = new KeyValuePair<string, string>[count];
+        string? host = parts.AuthorityStart == parts.AuthorityEnd ? null : Encoding.ASCII.GetString(targetBytes[parts.AuthorityStart..parts.AuthorityEnd]);
+        int i = 0;
+        foreach (HttpField field in new HttpFieldEnumerator(fields))
+        {
+            KnownHeader known = KnownHeaders.Identify(field.Name);
+            string value = GetValue(known, field.Value);
+            headers[i++] = new(KnownHeaders.GetName(known, field.Name), value);
+            if (known == KnownHeader.Host)
+            {
+                host ??= value;
+            }
+        }
+
+        return new HttpRequestHead.Parts(method, target, query, host ?? string.Empty, headers);
+    }
+
+    /// <summary>The <see cref="HttpRequestHead.Host"/> of a head built by <see cref="Build"/>, made without the other strings.</summary>
+    public static string ReadHost(byte[] bytes)
+    {
+        ReadOnlySpan<byte> line = bytes.AsSpan(0, bytes.AsSpan().IndexOf("\r\n"u8));
+        _ = RequestLine.TryParse(line, out RequestLine requestLine);
+        ReadOnlySpan<byte> targetBytes = line[requestLine.Target];
+        RequestLine.TargetParts parts = requestLine.Parts;
+        if (parts.AuthorityStart != parts.AuthorityEnd)
+        {
+            return Encoding.ASCII.GetString(targetBytes[parts.AuthorityStart..parts.AuthorityEnd]);
+        }
+
+        foreach (HttpField field in new HttpFieldEnumerator(bytes.AsSpan(line.Length + 2)))
+        {
+            if (KnownHeaders.Identify(field.Name) == KnownHeader.Host)
+            {
+                return GetValue(KnownHeader.Host, field.Value);
+            }
+        }
+
+        return string.Empty;
     }
 
     /// <summary>
-    /// A shared string for the values every upgrade request carries, so a WebSocket connection, which keeps its request
-    /// for as long as it is open, holds no copy of its own of them.
+    /// A field value as a string: a shared one for the values every upgrade request carries, so the strings made from a
+    /// head repeat no copies of them.
     /// </summary>
-    private static string GetValue(KnownHeader header, ReadOnlySpan<byte> value) => header switch
+    public static string GetValue(KnownHeader header, ReadOnlySpan<byte> value) => header switch
     {
         KnownHeader.Upgrade when value.SequenceEqual("websocket"u8) => "websocket",
         KnownHeader.Connection when value.SequenceEqual("Upgrade"u8) => "Upgrade",
@@ -95,16 +128,16 @@ internal static class HttpHeadBuilder
         _ => Encoding.Latin1.GetString(value),
     };
 
-    /// <summary>A shared string for the methods of RFC 9110 section 9, so routing compares interned literals.</summary>
-    private static string GetMethod(ReadOnlySpan<byte> method) => method switch
+    /// <summary>The method as one of RFC 9110 section 9, which the head names without a string of its own.</summary>
+    private static KnownMethod GetMethod(ReadOnlySpan<byte> method) => method switch
     {
-        _ when method.SequenceEqual("GET"u8) => "GET",
-        _ when method.SequenceEqual("HEAD"u8) => "HEAD",
-        _ when method.SequenceEqual("POST"u8) => "POST",
-        _ when method.SequenceEqual("PUT"u8) => "PUT",
-        _ when method.SequenceEqual("DELETE"u8) => "DELETE",
-        _ when method.SequenceEqual("OPTIONS"u8) => "OPTIONS",
-        _ when method.SequenceEqual("PATCH"u8) => "PATCH",
-        _ => Encoding.ASCII.GetString(method),
+        _ when method.SequenceEqual("GET"u8) => KnownMethod.Get,
+        _ when method.SequenceEqual("HEAD"u8) => KnownMethod.Head,
+        _ when method.SequenceEqual("POST"u8) => KnownMethod.Post,
+        _ when method.SequenceEqual("PUT"u8) => KnownMethod.Put,
+        _ when method.SequenceEqual("DELETE"u8) => KnownMethod.Delete,
+        _ when method.SequenceEqual("OPTIONS"u8) => KnownMethod.Options,
+        _ when method.SequenceEqual("PATCH"u8) => KnownMethod.Patch,
+        _ => KnownMethod.Other,
     };
 }

@@ -20,18 +20,15 @@ internal static class HttpHeadScanner
     /// <param name="maxHeaderCount">The most field lines the head may carry.</param>
     /// <param name="rules">The rule set; it keeps its own reason when the result is <see cref="HeadScanStatus.Rejected"/>.</param>
     /// <param name="end">Just past the blank line, when the result is <see cref="HeadScanStatus.Complete"/>.</param>
-    /// <param name="headerCount">The number of field lines, when the result is <see cref="HeadScanStatus.Complete"/>.</param>
     public static HeadScanStatus Scan<TRules>(
         in ReadOnlySequence<byte> input,
         int maxHeaderBytes,
         int maxHeaderCount,
         ref TRules rules,
-        out SequencePosition end,
-        out int headerCount)
+        out SequencePosition end)
         where TRules : struct, IHeadRules
     {
         end = default;
-        headerCount = 0;
         var lines = new HttpLineReader(input, maxHeaderBytes);
         try
         {
@@ -97,7 +94,6 @@ internal static class HttpHeadScanner
             }
 
             end = lines.Position;
-            headerCount = count;
             return HeadScanStatus.Complete;
         }
         finally

@@ -52,7 +52,7 @@ public static class HttpRequestParser
 
         var rules = new HttpRequestRules(limits.MaxRequestBodySize);
         HeadScanStatus status = HttpHeadScanner.Scan(
-            input, limits.MaxHeaderBytes, limits.MaxHeaderCount, ref rules, out SequencePosition end, out int headerCount);
+            input, limits.MaxHeaderBytes, limits.MaxHeaderCount, ref rules, out SequencePosition end);
         error = status switch
         {
             HeadScanStatus.Incomplete or HeadScanStatus.Complete => HttpError.None,
@@ -68,7 +68,7 @@ public static class HttpRequestParser
             return status != HeadScanStatus.Incomplete;
         }
 
-        head = HttpHeadBuilder.Build(input.Slice(input.Start, end), headerCount);
+        head = HttpHeadBuilder.Build(input.Slice(input.Start, end));
         consumed = end;
         examined = end;
         return true;
