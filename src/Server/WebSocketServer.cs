@@ -349,8 +349,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
                 Log.HandlerFailed(_logger, id, e);
             }
             // Static, with the connection as its state, and one ended hook for the server: no delegate per connection.
-            // The session never faults: its ended hook catches what the handler throws.
-            _ = connection.Session.RunAsync(static (c, message) => c.Handler.OnMessageAsync(c, message), _onSessionEnded, connection);
+            // The session runs on its own, keeping no task: its ended hook catches what the handler throws.
+            connection.Session.Start(static (c, message) => c.Handler.OnMessageAsync(c, message), _onSessionEnded, connection);
             started = true;
         }
         finally

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Connections;
@@ -7,8 +8,9 @@ using Xunit;
 namespace Switchboard.Server.Tests;
 
 /// <summary>
-/// <see cref="WebSocketSession.RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, Func{TState, CloseCode?, ValueTask}, TState)"/>:
-/// the owner's work at the session's end runs in the session, once, after the socket is closed.
+/// <see cref="WebSocketSession.RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, Func{TState, CloseCode?, ValueTask}, TState)"/>
+/// and <see cref="WebSocketSession.Start"/>: the owner's work at the session's end runs in the session, once, after the
+/// socket is closed.
 /// </summary>
 public sealed class SessionEndedHookTests
 {
@@ -64,6 +66,52 @@ public sealed class SessionEndedHookTests
 
         var error = await Assert.ThrowsAsync<InvalidProgramException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal("hook", error.Message);
+    }
+
+    [Fact]
+    public async Task A_started_session_handles_messages_in_order_through_handlers_that_wait_then_runs_its_hook_once()
+    {
+        var (server, client) = await ConnectedPairAsync();
+        using var _ = client;
+        var session = new WebSocketSession(1, new SocketTransport(server), WebSocketRole.Server);
+        var received = new List<string>();
+        var ended = new TaskCompletionSource<(CloseCode? Status, bool SocketClosed, int Calls)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+
+        session.Start(async (list, message) =>
+        {
+            await Task.Yield(); // every message's handling waits, so the loop goes on from its completion
+            list.Add(System.Text.Encoding.UTF8.GetString(message.Payload.ToArray()));
+        }, (list, status) =>
+        {
+            ended.TrySetResult((status, IsClosed(server), Interlocked.Increment(ref calls)));
+            return ValueTask.CompletedTask;
+        }, received);
+        client.Send([.. RawFrames.Text("one"), .. RawFrames.Text("two")]);
+        client.Send(RawFrames.Text("three"));
+        client.Send(RawFrames.Close());
+        await ReadToEndAsync(client);
+
+        var (status, socketClosed, count) = await ended.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(CloseCode.NormalClosure, status);
+        Assert.True(socketClosed);
+        Assert.Equal(1, count);
+        Assert.Equal(["one", "two", "three"], received);
+        Assert.Equal(WebSocketState.Closed, session.State);
+    }
+
+    [Fact]
+    public async Task What_the_hook_of_a_started_session_throws_is_logged()
+    {
+        var (server, client) = await ConnectedPairAsync();
+        using var recorder = new LogRecorder();
+        var session = new WebSocketSession(7, new SocketTransport(server), WebSocketRole.Server, logger: recorder.CreateLogger("session"));
+
+        session.Start(static (_, _) => ValueTask.CompletedTask, static (_, _) => throw new InvalidProgramException("hook"), 0);
+        client.Dispose();
+
+        var entry = await recorder.WaitForAsync(102, "session");
+        Assert.Equal("hook", Assert.IsType<InvalidProgramException>(entry.Exception).Message);
     }
 
     private static bool IsClosed(Socket socket)

@@ -125,6 +125,16 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     }
 
     // Called once the wait has ended, before the next read: neither the buffer nor the end of input has moved since.
+    /// <summary>
+    /// Has <paramref name="continuation"/> called with <paramref name="state"/> once the read that waits completes, as
+    /// awaiting it would, but with a delegate the caller shares among many readers rather than one of its own.
+    /// </summary>
+    public void OnReadCompleted(Action<object?> continuation, object state)
+        => _wait.OnCompleted(continuation, state, _wait.Version, ValueTaskSourceOnCompletedFlags.None);
+
+    /// <summary>What the read that waited gives, once the continuation given to <see cref="OnReadCompleted"/> runs.</summary>
+    public ReadResult TakeCompletedRead() => ((IValueTaskSource<ReadResult>)this).GetResult(_wait.Version);
+
     ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => new(Buffered, isCanceled: _wait.GetResult(token), isCompleted: _ended);
 
     ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _wait.GetStatus(token);

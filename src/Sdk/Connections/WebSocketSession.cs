@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,7 +22,7 @@ namespace Switchboard.Connections;
 /// <see cref="RunAsync"/> is called once; the message callback is never called concurrently for one session.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "RunAsync disposes what the session owns when the session ends.")]
-public sealed class WebSocketSession
+public sealed partial class WebSocketSession
 {
     // Stands for "the session has ended" in _closeTimer: no timer may start after that.
     private static readonly CancellationTokenSource SessionEnded = new();
@@ -158,7 +159,7 @@ public sealed class WebSocketSession
     /// <summary>
     /// Runs the session to its end as <see cref="RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, TState)"/>
     /// does, then calls <paramref name="onEnded"/> with the close code the peer sent: an owner that has work to do when
-    /// the session ends need not wait for it, so an idle session keeps one state machine alive, not two.
+    /// the session ends need not wait for it. <see cref="Start"/> does the same with no task at all.
     /// </summary>
     /// <typeparam name="TState">The type of the state.</typeparam>
     /// <param name="onMessage">Called for every complete data message, in order.</param>
@@ -168,23 +169,49 @@ public sealed class WebSocketSession
     /// </param>
     /// <param name="state">What the callbacks get.</param>
     /// <returns>The close code the peer sent, or null when it ended without one.</returns>
-    public async Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, Func<TState, CloseCode?, ValueTask>? onEnded,
+    public Task<CloseCode?> RunAsync<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, Func<TState, CloseCode?, ValueTask>? onEnded,
         TState state)
     {
         ArgumentNullException.ThrowIfNull(onMessage);
+        var completion = new TaskCompletionSource<CloseCode?>();
+        new ReceiveLoop<TState>(this, onMessage, onEnded, state, completion).Run();
+        return completion.Task;
+    }
+
+    /// <summary>
+    /// Starts the session and returns at once; it runs to its end as
+    /// <see cref="RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, Func{TState, CloseCode?, ValueTask}, TState)"/>
+    /// does, and <paramref name="onEnded"/> hears of the end. For an owner of many sessions: no task is made, and while
+    /// the session waits for bytes its receive loop keeps one small object, where an awaited loop keeps its state machine.
+    /// </summary>
+    /// <typeparam name="TState">The type of the state.</typeparam>
+    /// <param name="onMessage">Called for every complete data message, in order.</param>
+    /// <param name="onEnded">
+    /// Called once, after the transport is disposed, whichever way the session ended. What it throws is logged.
+    /// </param>
+    /// <param name="state">What the callbacks get.</param>
+    public void Start<TState>(Func<TState, WebSocketMessage, ValueTask> onMessage, Func<TState, CloseCode?, ValueTask> onEnded, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        ArgumentNullException.ThrowIfNull(onEnded);
+        new ReceiveLoop<TState>(this, onMessage, onEnded, state, completion: null).Run();
+    }
+
+    /// <summary>
+    /// The end of a run, once reading is done or has failed: the orderly close of the transport after a read loop that
+    /// ended well, then whatever way it ended, the session marked closed, what it owns disposed, and the owner told.
+    /// </summary>
+    /// <param name="failure">What ended the read loop, if it did not end well.</param>
+    /// <param name="onEnded">The owner's hook, if any; what it throws escapes.</param>
+    /// <param name="state">The hook's state.</param>
+    /// <returns>The close code the peer sent, or null.</returns>
+    /// <exception cref="Exception">Anything but a transport failure that ended the loop, or what the hook threw.</exception>
+    private async Task<CloseCode?> EndRunAsync<TState>(Exception? failure, Func<TState, CloseCode?, ValueTask>? onEnded, TState state)
+    {
         try
         {
-            // The receive loop runs in this method, not in one it awaits: an idle session keeps one state machine alive.
-            // It keeps little across its awaits: the frame reader, the callbacks, and two awaiters, the read's and one
-            // that every other await shares, as they all await a ValueTask.
-            var frames = new FrameReader(_role, _options.Frames);
-            do
-            {
-                var result = await _transport.Input.ReadAsync().ConfigureAwait(false);
-                await OnReadAsync(result, frames, onMessage, state).ConfigureAwait(false);
-            }
-            while (!HasFlags(SessionFlags.ReadingDone));
-            await new ValueTask(_transport.CloseAsync(_options.CloseTimeout)).ConfigureAwait(false);
+            if (failure is not null) ExceptionDispatchInfo.Throw(failure);
+            await _transport.CloseAsync(_options.CloseTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
