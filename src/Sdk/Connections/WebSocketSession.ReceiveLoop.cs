@@ -12,24 +12,37 @@ public sealed partial class WebSocketSession
     /// state machine that exists only while a handler waits.
     /// </summary>
     /// <remarks>
-    /// One step runs at a time: a step starts from <see cref="Run"/>, or from the completion of the one read or handling
-    /// the last step left waiting, and ends by leaving the next one waiting or by ending the run. A read on the
-    /// session's own <see cref="SocketReader"/> is waited for with a continuation every loop shares; what only some
-    /// loops need to wait (a handler that waits, a read through a stream) is made the first time they do.
+    /// One step runs at a time: the first from <see cref="Run"/>, each next one from the completion of the read or the
+    /// handling the last step left waiting; a step ends by leaving the next one waiting or by ending the run. A read on
+    /// the session's own <see cref="SocketReader"/> is waited for with a continuation every loop shares; what only some
+    /// loops need in order to wait (for a handler that waits, or a read through a stream) is made the first time they do.
     /// </remarks>
     private sealed class ReceiveLoop<TState>(WebSocketSession session, Func<TState, WebSocketMessage, ValueTask> onMessage,
         Func<TState, CloseCode?, ValueTask>? onEnded, TState state, TaskCompletionSource<CloseCode?>? completion)
     {
-        private static readonly Action<object?> OnSocketReadCompleted = static loop => ((ReceiveLoop<TState>)loop!).OnReadCompleted(null);
+        private static readonly Action<object?> OnSocketRead = static loop => ((ReceiveLoop<TState>)loop!).Step(Left.SocketRead, null);
 
         private readonly FrameReader _frames = new(session._role, session._options.Frames);
         private Waits? _waits;
 
+        /// <summary>What a step left waiting.</summary>
+        private enum Left
+        {
+            Nothing,
+            SocketRead, // a read on the session's SocketReader
+            StreamRead, // a read on another reader, held in Waits
+            Handling, // a read's handling, held in Waits
+        }
+
         /// <summary>Reads and handles what arrives until a read or a handler has to wait, or reading is done.</summary>
-        public void Run()
+        public void Run() => Step(Left.Nothing, null);
+
+        /// <summary>Takes the outcome of what the last step left waiting, then reads and handles until something waits again.</summary>
+        private void Step(Left left, Waits? waits)
         {
             try
             {
+                if (!TryFinish(left, waits)) return;
                 while (!session.HasFlags(SessionFlags.ReadingDone))
                 {
                     var read = session._transport.Input.ReadAsync();
@@ -51,6 +64,27 @@ public sealed partial class WebSocketSession
             End(null);
         }
 
+        /// <summary>Takes the outcome of what was left waiting; false when its handling waits in turn.</summary>
+        private bool TryFinish(Left left, Waits? waits)
+        {
+            switch (left)
+            {
+                case Left.SocketRead:
+                    return TryHandle(((SocketReader)session._transport.Input).TakeCompletedRead());
+                case Left.StreamRead:
+                    var read = waits!.Read;
+                    waits.Read = default;
+                    return TryHandle(read.Result);
+                case Left.Handling:
+                    var handled = waits!.Handled;
+                    waits.Handled = default;
+                    handled.GetAwaiter().GetResult();
+                    return true;
+                default:
+                    return true;
+            }
+        }
+
         /// <summary>Handles one read's frames; false when a handler waits, and the loop goes on once it is done.</summary>
         private bool TryHandle(ReadResult result)
         {
@@ -62,7 +96,7 @@ public sealed partial class WebSocketSession
             }
             var waits = _waits ??= new Waits(this);
             waits.Handled = handled;
-            waits.Handling = true;
+            waits.Left = Left.Handling;
             handled.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(waits.Resume);
             return false;
         }
@@ -71,65 +105,13 @@ public sealed partial class WebSocketSession
         {
             if (session._transport.Input is SocketReader reader)
             {
-                reader.OnReadCompleted(OnSocketReadCompleted, this);
+                reader.OnReadCompleted(OnSocketRead, this);
                 return;
             }
             var waits = _waits ??= new Waits(this);
             waits.Read = read;
-            waits.Handling = false;
+            waits.Left = Left.StreamRead;
             read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(waits.Resume);
-        }
-
-        /// <summary>The read left waiting has completed (<paramref name="waits"/> holds it unless the socket reader does).</summary>
-        private void OnReadCompleted(Waits? waits)
-        {
-            try
-            {
-                ReadResult result;
-                if (waits is null)
-                {
-                    result = ((SocketReader)session._transport.Input).TakeCompletedRead();
-                }
-                else
-                {
-                    var read = waits.Read;
-                    waits.Read = default;
-                    result = read.Result;
-                }
-                if (!TryHandle(result)) return;
-            }
-#pragma warning disable CA1031 // As in Run.
-            catch (Exception e)
-            {
-                End(e);
-                return;
-            }
-#pragma warning restore CA1031
-            Run();
-        }
-
-        /// <summary>The read or the handling left waiting in <paramref name="waits"/> has completed.</summary>
-        private void Resume(Waits waits)
-        {
-            if (!waits.Handling)
-            {
-                OnReadCompleted(waits);
-                return;
-            }
-            var handled = waits.Handled;
-            waits.Handled = default;
-            try
-            {
-                handled.GetAwaiter().GetResult();
-            }
-#pragma warning disable CA1031 // As in Run.
-            catch (Exception e)
-            {
-                End(e);
-                return;
-            }
-#pragma warning restore CA1031
-            Run();
         }
 
         private void End(Exception? failure) => _ = EndAsync(failure);
@@ -153,15 +135,15 @@ public sealed partial class WebSocketSession
         /// <summary>What a loop needs to wait for a handler, or for a read through a stream: made the first time it does.</summary>
         private sealed class Waits
         {
-            public Waits(ReceiveLoop<TState> loop) => Resume = () => loop.Resume(this);
+            public Waits(ReceiveLoop<TState> loop) => Resume = () => loop.Step(Left, this);
 
             public Action Resume { get; }
+
+            public Left Left { get; set; }
 
             public ValueTask<ReadResult> Read { get; set; }
 
             public ValueTask Handled { get; set; }
-
-            public bool Handling { get; set; } // which of the two is left waiting
         }
     }
 }
