@@ -11,15 +11,9 @@ namespace Switchboard.Tests.Connections;
 public sealed class IoLoopTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly List<IDisposable> _owned = [];
+    private readonly LoopbackSockets _sockets = new();
 
-    public IoLoopTests()
-    {
-        Assert.True(IoLoops.IsSupported, "these tests run on Linux, where the loops are");
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(128);
-    }
+    public IoLoopTests() => Assert.True(IoLoops.IsSupported, "these tests run on Linux, where the loops are");
 
     [Fact]
     public async Task A_waiting_read_completes_on_the_loop_thread_with_the_bytes_that_arrive()
@@ -193,10 +187,7 @@ public sealed class IoLoopTests : IDisposable
         await Assert.ThrowsAsync<ObjectDisposedException>(() => read.WaitAsync(Bound));
         await transport.DisposeAsync();
 
-        var accepting = _listener.AcceptAsync();
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(_listener.LocalEndPoint!);
-        using var accepted = await accepting;
+        var (_, accepted) = await _sockets.ConnectAsync();
         Assert.Throws<ObjectDisposedException>(() => new SocketTransport(accepted, loops: loops));
     }
 
@@ -219,11 +210,7 @@ public sealed class IoLoopTests : IDisposable
         await transport.DisposeAsync();
     }
 
-    public void Dispose()
-    {
-        foreach (var owned in _owned) owned.Dispose();
-        _listener.Dispose();
-    }
+    public void Dispose() => _sockets.Dispose();
 
     private sealed class Recorder(List<string> order, TaskCompletionSource<string?>? done = null) : IThreadPoolWorkItem
     {
@@ -276,11 +263,8 @@ public sealed class IoLoopTests : IDisposable
 
     private async Task<(Socket Client, SocketTransport Transport)> ConnectAsync(IoLoops loops)
     {
-        var accepting = _listener.AcceptAsync();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        _owned.Add(client);
-        await client.ConnectAsync(_listener.LocalEndPoint!);
-        return (client, new SocketTransport(await accepting, loops: loops));
+        var (client, server) = await _sockets.ConnectAsync();
+        return (client, new SocketTransport(server, loops: loops));
     }
 
     private static async Task<byte[]> ReadExactlyAsync(SocketTransport transport, int count)

@@ -10,15 +10,9 @@ namespace Switchboard.Tests.Connections;
 /// <summary>The calls a loop's socket is read and written with, over real loopback connections.</summary>
 public sealed class LoopSocketTests : IDisposable
 {
-    private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly List<Socket> _owned = [];
+    private readonly LoopbackSockets _sockets = new();
 
-    public LoopSocketTests()
-    {
-        Assert.True(IoLoops.IsSupported, "these tests run on Linux, where the loops are");
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(16);
-    }
+    public LoopSocketTests() => Assert.True(IoLoops.IsSupported, "these tests run on Linux, where the loops are");
 
     [Fact]
     public async Task A_receive_takes_what_arrived_and_says_would_block_when_nothing_has()
@@ -121,11 +115,7 @@ public sealed class LoopSocketTests : IDisposable
         await transport.DisposeAsync();
     }
 
-    public void Dispose()
-    {
-        foreach (var socket in _owned) socket.Dispose();
-        _listener.Dispose();
-    }
+    public void Dispose() => _sockets.Dispose();
 
     /// <summary>A non-blocking receive tried until it finds something other than an empty socket, for 10 s at most.</summary>
     private static int ReceiveWithin(Socket socket, byte[] buffer, out SocketError error)
@@ -139,14 +129,10 @@ public sealed class LoopSocketTests : IDisposable
         }
     }
 
+    /// <summary>A connected pair whose server end is non-blocking, as a loop's socket is.</summary>
     private async Task<(Socket Client, Socket Server)> ConnectAsync()
     {
-        var accepting = _listener.AcceptAsync();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        _owned.Add(client);
-        await client.ConnectAsync(_listener.LocalEndPoint!);
-        var server = await accepting;
-        _owned.Add(server);
+        var (client, server) = await _sockets.ConnectAsync();
         LoopSocket.MakeNonBlocking(server.SafeHandle);
         return (client, server);
     }
