@@ -124,7 +124,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         _buffer = null;
     }
 
-    // Called once the wait has ended, before the next read: neither the buffer nor the end of input has moved since.
     /// <summary>
     /// Has <paramref name="continuation"/> called with <paramref name="state"/> once the read that waits completes, as
     /// awaiting it would, but with a delegate the caller shares among many readers rather than one of its own.
@@ -135,6 +134,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     /// <summary>What the read that waited gives, once the continuation given to <see cref="OnReadCompleted"/> runs.</summary>
     public ReadResult TakeCompletedRead() => ((IValueTaskSource<ReadResult>)this).GetResult(_wait.Version);
 
+    // Called once the wait has ended, before the next read: neither the buffer nor the end of input has moved since.
     ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => new(Buffered, isCanceled: _wait.GetResult(token), isCompleted: _ended);
 
     ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _wait.GetStatus(token);

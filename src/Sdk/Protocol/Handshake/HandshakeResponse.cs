@@ -36,20 +36,9 @@ public static class HandshakeResponse
     /// <summary>Writes the accept value for <paramref name="key"/> as ASCII into <paramref name="destination"/>.</summary>
     internal static void WriteAcceptValue(ReadOnlySpan<char> key, Span<byte> destination)
     {
-        byte[]? rented = null;
-        Span<byte> buffer = key.Length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(key.Length));
-        try
-        {
-            // Latin-1 turns each char back into the byte it was read from on the wire.
-            WriteAcceptValue(buffer[..Encoding.Latin1.GetBytes(key, buffer)], destination);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        // Latin-1 turns each char back into the byte it was read from on the wire.
+        using var keyBytes = new Latin1Buffer(key, stackalloc byte[256]);
+        WriteAcceptValue(keyBytes.Bytes, destination);
     }
 
     /// <summary>Writes the accept value for the key's wire bytes as ASCII into <paramref name="destination"/>.</summary>
@@ -101,20 +90,9 @@ public static class HandshakeResponse
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(key);
-        byte[]? rented = null;
-        Span<byte> buffer = key.Length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(key.Length));
-        try
-        {
-            // Latin-1 turns each char back into the byte it was read from on the wire.
-            WriteAccept(output, buffer[..Encoding.Latin1.GetBytes(key, buffer)], subprotocol);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        // Latin-1 turns each char back into the byte it was read from on the wire.
+        using var keyBytes = new Latin1Buffer(key, stackalloc byte[256]);
+        WriteAccept(output, keyBytes.Bytes, subprotocol);
     }
 
     /// <summary>

@@ -52,9 +52,10 @@ internal static class HttpHeadBuilder
     }
 
     /// <summary>The strings of a head built by <see cref="Build"/>: every field, the target and its parts.</summary>
-    public static HttpRequestHead.Parts Materialize(byte[] bytes, string path)
+    public static HttpRequestHead.Parts Materialize(HttpRequestHead head)
     {
-        ReadOnlySpan<byte> line = bytes.AsSpan(0, bytes.AsSpan().IndexOf("\r\n"u8));
+        ReadOnlySpan<byte> line = head.RequestLine;
+        string path = head.Path;
         _ = RequestLine.TryParse(line, out RequestLine requestLine);
         ReadOnlySpan<byte> methodBytes = line[requestLine.Method];
         string method = GetMethod(methodBytes) == KnownMethod.Other ? Encoding.ASCII.GetString(methodBytes) : string.Empty;
@@ -64,9 +65,8 @@ internal static class HttpHeadBuilder
         string target = targetBytes.Length == path.Length && parts.AuthorityStart == parts.AuthorityEnd ? path : Encoding.ASCII.GetString(targetBytes);
         string query = parts.QueryStart < 0 ? string.Empty : Encoding.ASCII.GetString(targetBytes[parts.QueryStart..]);
 
-        ReadOnlySpan<byte> fields = bytes.AsSpan(line.Length + 2);
         int count = 0;
-        foreach (HttpField _ in new HttpFieldEnumerator(fields))
+        foreach (HttpField _ in head.RawFields)
         {
             count++;
         }
@@ -74,7 +74,7 @@ internal static class HttpHeadBuilder
         var headers = new KeyValuePair<string, string>[count];
         string? host = parts.AuthorityStart == parts.AuthorityEnd ? null : Encoding.ASCII.GetString(targetBytes[parts.AuthorityStart..parts.AuthorityEnd]);
         int i = 0;
-        foreach (HttpField field in new HttpFieldEnumerator(fields))
+        foreach (HttpField field in head.RawFields)
         {
             KnownHeader known = KnownHeaders.Identify(field.Name);
             string value = GetValue(known, field.Value);
@@ -89,9 +89,9 @@ internal static class HttpHeadBuilder
     }
 
     /// <summary>The <see cref="HttpRequestHead.Host"/> of a head built by <see cref="Build"/>, made without the other strings.</summary>
-    public static string ReadHost(byte[] bytes)
+    public static string ReadHost(HttpRequestHead head)
     {
-        ReadOnlySpan<byte> line = bytes.AsSpan(0, bytes.AsSpan().IndexOf("\r\n"u8));
+        ReadOnlySpan<byte> line = head.RequestLine;
         _ = RequestLine.TryParse(line, out RequestLine requestLine);
         ReadOnlySpan<byte> targetBytes = line[requestLine.Target];
         RequestLine.TargetParts parts = requestLine.Parts;
@@ -100,7 +100,7 @@ internal static class HttpHeadBuilder
             return Encoding.ASCII.GetString(targetBytes[parts.AuthorityStart..parts.AuthorityEnd]);
         }
 
-        foreach (HttpField field in new HttpFieldEnumerator(bytes.AsSpan(line.Length + 2)))
+        foreach (HttpField field in head.RawFields)
         {
             if (KnownHeaders.Identify(field.Name) == KnownHeader.Host)
             {

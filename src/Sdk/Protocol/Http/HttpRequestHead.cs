@@ -68,7 +68,7 @@ public sealed class HttpRequestHead
     /// Read from the head's bytes, making none of its other strings, until one of them is first asked for: a server's
     /// origin check reads it once for every browser that connects, and the connection keeps its head.
     /// </remarks>
-    public string Host => _parts?.Host ?? HttpHeadBuilder.ReadHost(_bytes);
+    public string Host => _parts?.Host ?? HttpHeadBuilder.ReadHost(this);
 
     /// <summary><see cref="HttpVersion.Version11"/> or <see cref="HttpVersion.Version10"/>.</summary>
     public Version Version => IsHttp10 ? HttpVersion.Version10 : HttpVersion.Version11;
@@ -179,7 +179,7 @@ public sealed class HttpRequestHead
         return false;
     }
 
-    private Parts GetParts() => _parts ??= HttpHeadBuilder.Materialize(_bytes, Path);
+    private Parts GetParts() => _parts ??= HttpHeadBuilder.Materialize(this);
 
     /// <summary>The strings of the head, made on first use.</summary>
     internal sealed class Parts(string method, string target, string query, string host, KeyValuePair<string, string>[] headers)
