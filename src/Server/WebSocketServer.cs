@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Http;
 using Switchboard.Server.LongPolling;
 using Switchboard.Server.Messaging;
@@ -33,6 +34,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private readonly WebSocketServerOptions _options;
     private readonly WebSocketSessionOptions _sessionOptions;
     private readonly ILogger _logger;
+    private readonly ServerMetrics _metrics = new();
+    private readonly LimitReporter _limits;
     private readonly RouteTable _routes = new();
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
     // Counted, not listed: shutdown waits for the count to reach zero, and a connection costs no entry or continuation.
@@ -64,6 +67,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             KeepAliveTimeout = _options.KeepAliveTimeout,
         };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
+        _limits = new LimitReporter(_logger, _metrics);
         _onSessionEnded = OnSessionEndedAsync;
         _startSession = socket => _ = StartSessionAsync(socket);
         _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, _logger, _stopping.Token);
@@ -81,6 +85,9 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     /// <summary>The number of long-polling sessions that have not ended.</summary>
     public int LongPollingSessionCount => _longPolling.Count;
+
+    /// <summary>This server's instruments; tests listen to its meter alone.</summary>
+    internal ServerMetrics Metrics => _metrics;
 
     /// <summary>Accepted sockets not closed yet, HTTP and WebSocket alike (what <see cref="WebSocketServerOptions.MaxConnections"/> counts).</summary>
     internal int OpenSocketCount => Volatile.Read(ref _openConnections);
@@ -187,6 +194,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         await _longPolling.EndAllAsync().ConfigureAwait(false);
         _loops?.Dispose();
         _stopping.Dispose();
+        _metrics.Dispose();
     }
 
     /// <summary>Same as <see cref="StopAsync"/>.</summary>
@@ -258,7 +266,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private async Task AnswerOverLimitAsync(Socket socket)
     {
         await Task.Yield(); // leave the accept loop before any work
-        Log.ConnectionLimitReached(_logger, socket.RemoteEndPoint, _options.MaxConnections);
+        _limits.Hit(ServerLimit.Connections, socket.RemoteEndPoint, $"{_options.MaxConnections} connections already open");
         if (_options.Tls is not null)
         {
             socket.Dispose();
@@ -524,6 +532,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
                     foreach (var (_, connection) in _connections) connection.Session.Heartbeat(now);
                 }
                 _longPolling.Sweep(now);
+                _limits.Sweep(now);
             }
         }
         catch (OperationCanceledException)

@@ -1,3 +1,4 @@
+using Switchboard.Server.Diagnostics;
 using Switchboard.Testing;
 using Xunit;
 
@@ -20,6 +21,7 @@ public sealed class ConnectionLimitTests
     public async Task Connection_over_the_limit_gets_503_with_Retry_After_and_a_freed_slot_is_taken_again()
     {
         await using var server = StartServer(new WebSocketServerOptions { MaxConnections = 2, ConnectionLimitRetryAfter = TimeSpan.FromSeconds(7) });
+        using var metrics = new LimitMetrics(server.Server);
         // One WebSocket and one persistent HTTP connection: both kinds count.
         using var webSocket = await RawClient.ConnectAsync(server);
         Assert.StartsWith("HTTP/1.1 101", await webSocket.UpgradeAsync("/ws"), StringComparison.Ordinal);
@@ -35,6 +37,7 @@ public sealed class ConnectionLimitTests
             Assert.Equal("7", refused["Retry-After"]);
             Assert.Equal("close", refused["Connection"]);
             Assert.True(await third.ClosedByServerAsync(Bound));
+            Assert.Equal(1, metrics[ServerLimit.Connections]);
         }
 
         http.Dispose();

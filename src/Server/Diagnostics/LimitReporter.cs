@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Server.Diagnostics;
+
+/// <summary>
+/// Where every limit hit is reported: counted on the metric, logged at Debug, and logged as a Warning at most once per
+/// client address per <see cref="WarningInterval"/>, so a client that hammers a limit cannot flood the log. Thread-safe.
+/// </summary>
+internal sealed class LimitReporter(ILogger logger, ServerMetrics metrics)
+{
+    /// <summary>How often one client address may raise a Warning.</summary>
+    public static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Addresses remembered at once. Past it, an address not yet remembered is logged at Debug only until the next
+    /// sweep, so many addresses cannot grow the table (nor the log) without bound.
+    /// </summary>
+    internal const int MaxTrackedAddresses = 4096;
+
+    private static readonly IPAddress NoAddress = IPAddress.None;
+    private readonly ConcurrentDictionary<IPAddress, long> _lastWarned = new();
+
+    /// <summary>Reports one hit of <paramref name="limit"/> by the client at <paramref name="remote"/>.</summary>
+    public void Hit(ServerLimit limit, EndPoint? remote, string detail)
+    {
+        metrics.LimitHit(limit);
+        var address = (remote as IPEndPoint)?.Address ?? NoAddress;
+        if (logger.IsEnabled(LogLevel.Warning) && TryClaimWarning(address, Environment.TickCount64))
+            LimitLog.HitWarning(logger, limit, address, detail);
+        else
+            LimitLog.Hit(logger, limit, remote, detail);
+    }
+
+    /// <summary>Forgets addresses that have not warned for a <see cref="WarningInterval"/>; called periodically.</summary>
+    public void Sweep(long now)
+    {
+        if (_lastWarned.IsEmpty) return;
+        foreach (var (address, warnedAt) in _lastWarned)
+        {
+            if (now - warnedAt >= (long)WarningInterval.TotalMilliseconds) _lastWarned.TryRemove(new KeyValuePair<IPAddress, long>(address, warnedAt));
+        }
+    }
+
+    private bool TryClaimWarning(IPAddress address, long now)
+    {
+        var interval = (long)WarningInterval.TotalMilliseconds;
+        while (true)
+        {
+            if (_lastWarned.TryGetValue(address, out var warnedAt))
+            {
+                if (now - warnedAt < interval) return false;
+                if (_lastWarned.TryUpdate(address, now, warnedAt)) return true;
+            }
+            else
+            {
+                if (_lastWarned.Count >= MaxTrackedAddresses) return false;
+                if (_lastWarned.TryAdd(address, now)) return true;
+            }
+        }
+    }
+}
