@@ -11,7 +11,8 @@ namespace Switchboard.Connections;
 /// </summary>
 /// <remarks>
 /// The owner disposes it after every send that uses it has completed; the buffer then goes back to the pool.
-/// Not thread-safe to dispose concurrently with sends.
+/// Not thread-safe to dispose concurrently with sends. A receiver that keeps the payload past the send (a long-polling
+/// queue) keeps its <see cref="Shared"/> copy instead, made once for every such receiver.
 /// </remarks>
 public sealed class EncodedMessage : IDisposable
 {
@@ -24,15 +25,19 @@ public sealed class EncodedMessage : IDisposable
     private byte[]? _buffer;
     private readonly int _frameStart;
     private readonly int _end;
+    private readonly bool _pooled;
+    private SharedPayload? _shared;
     // Made once for every connection the frame goes to.
     private readonly ReadOnlySequence<byte> _serverFrame;
 
-    private EncodedMessage(byte[] buffer, int frameStart, int end)
+    private EncodedMessage(byte[] buffer, int frameStart, int end, bool pooled = true)
     {
         _buffer = buffer;
         _frameStart = frameStart;
         _end = end;
+        _pooled = pooled;
         _serverFrame = new ReadOnlySequence<byte>(buffer, frameStart, end - frameStart);
+        if (!pooled) _shared = new SharedPayload(buffer.AsMemory(HeaderRoom, end - HeaderRoom));
     }
 
     /// <summary>The envelope's UTF-8 JSON bytes: the payload of one text message.</summary>
@@ -51,7 +56,32 @@ public sealed class EncodedMessage : IDisposable
         }
     }
 
+    /// <summary>
+    /// The payload as an immutable copy that outlives this message, made on first use (once, whichever thread asks
+    /// first) and shared by every receiver that keeps it; an unpooled message's own bytes, without a copy.
+    /// </summary>
+    internal SharedPayload Shared
+    {
+        get
+        {
+            if (Volatile.Read(ref _shared) is { } shared) return shared;
+            var copy = new SharedPayload(Payload.ToArray());
+            return Interlocked.CompareExchange(ref _shared, copy, null) ?? copy;
+        }
+    }
+
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(EncodedMessage));
+
+    /// <summary>
+    /// Serializes <paramref name="message"/> into an array of its own, never pooled: a message that may be kept and sent
+    /// for as long as anyone references it, and whose <see cref="Dispose"/> does nothing.
+    /// </summary>
+    internal static EncodedMessage CreateUnpooled<T>(T message) where T : IMessage<T>
+    {
+        using var pooled = Create(message);
+        var buffer = pooled.Buffer.AsSpan(0, pooled._end).ToArray();
+        return new EncodedMessage(buffer, pooled._frameStart, pooled._end, pooled: false);
+    }
 
     /// <summary>Serializes <paramref name="message"/> as <c>{"type":…,"data":…}</c> (with <paramref name="id"/> when given).</summary>
     public static EncodedMessage Create<T>(T message, string? id = null) where T : IMessage<T>
@@ -85,6 +115,7 @@ public sealed class EncodedMessage : IDisposable
     /// <summary>Returns the buffer to the pool.</summary>
     public void Dispose()
     {
+        if (!_pooled) return;
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
     }
