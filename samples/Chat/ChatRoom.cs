@@ -21,7 +21,8 @@ public sealed class ChatRoom : IDisposable
     private const string Room = "room";
 
     private readonly TimeProvider _time;
-    private readonly Queue<ChatMessage> _history = new();
+    // Serialized once: the replay to each newcomer shares these bytes (no copy per joiner or per long-polling session).
+    private readonly Queue<PreparedMessage> _history = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Creates the room and its endpoint.</summary>
@@ -98,7 +99,7 @@ public sealed class ChatRoom : IDisposable
         await _gate.WaitAsync();
         try
         {
-            var message = new ChatMessage(sender, request.Text, _time.GetUtcNow());
+            var message = PreparedMessage.Create(new ChatMessage(sender, request.Text, _time.GetUtcNow()));
             _history.Enqueue(message);
             if (_history.Count > HistorySize) _history.Dequeue();
             await Endpoint.Group(Room).SendAsync(message);

@@ -61,6 +61,14 @@ public sealed class MessageContext
     public ValueTask SendAsync<T>(T message, CancellationToken cancellationToken = default) where T : IMessage<T>
         => Endpoint.Connection(ConnectionId).SendAsync(message, cancellationToken);
 
+    /// <summary>
+    /// Sends <paramref name="message"/>, serialized once before, to this connection; completes once it is queued. The
+    /// same bytes go to every connection it is sent to (a room's history replayed to each newcomer, say).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    public ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
+        => Endpoint.Connection(ConnectionId).SendAsync(message, cancellationToken);
+
     /// <summary>Binds this connection to <paramref name="user"/>; a user may have many connections.</summary>
     public void SetUser(string user)
     {

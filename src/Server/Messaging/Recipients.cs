@@ -54,7 +54,28 @@ public readonly struct Recipients
         {
             return ValueTask.FromException(e);
         }
+#pragma warning restore CA1031
+        return Send(targets, except, encoded, cancellationToken);
+    }
 
+    /// <summary>
+    /// Sends <paramref name="message"/>, serialized once before, to every connection in the set; completes when each has
+    /// taken it. Every connection gets the very same bytes, and a long-polling session queues them without a copy.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    public ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var targets = Targets();
+        var except = _scope == Scope.AllExcept ? _id : 0;
+        if (targets.Length == 0 || (targets.Length == 1 && targets[0].ConnectionId == except)) return ValueTask.CompletedTask;
+        return Send(targets, except, message.Encoded, cancellationToken); // its Dispose does nothing: it is not pooled
+    }
+
+    /// <summary>Hands <paramref name="encoded"/> to every target but <paramref name="except"/>, then disposes it once no send reads it.</summary>
+    private static ValueTask Send(MessageContext[] targets, long except, EncodedMessage encoded, CancellationToken cancellationToken)
+    {
+#pragma warning disable CA1031 // Whatever fails, the caller gets it in the task, as from an async method.
         // Sends complete once their frame is queued, so usually all of them have by the end of this loop and nothing
         // waits. One that waits (for the connection's write lock) is awaited after the loop, with the others that do,
         // in one pooled state machine: no task per send.
