@@ -71,7 +71,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _onSessionEnded = OnSessionEndedAsync;
         _startSession = socket => _ = StartSessionAsync(socket);
         _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, _logger, _stopping.Token);
-        _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _logger, () => Interlocked.Increment(ref _nextId));
+        _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _options.ConnectionLimitRetryAfter, _logger,
+            _limits, () => Interlocked.Increment(ref _nextId));
     }
 
     /// <summary>The bound address; valid after <see cref="Start"/> (the real port when 0 was asked for).</summary>
@@ -97,6 +98,9 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     /// <summary>Entries of the long-polling session table, ended sessions whose close is kept for a lost answer included.</summary>
     internal int LongPollingTableCount => _longPolling.TableCount;
+
+    /// <summary>Bytes long-polling sessions hold for their clients, as <see cref="LongPollingOptions.MaxQueuedBytesTotal"/> counts them.</summary>
+    internal long LongPollingQueuedBytes => _longPolling.QueuedBytes;
 
     /// <summary>
     /// Routes connections whose path matches <paramref name="template"/> (e.g. <c>/ws/{username}</c>, or <c>/{*path}</c> for

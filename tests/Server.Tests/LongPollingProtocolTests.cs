@@ -155,14 +155,14 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_client_that_does_not_poll_past_the_queue_bound_is_closed_with_1008()
+    public async Task A_client_that_does_not_poll_past_the_queue_bound_is_closed_with_1013()
     {
         var session = await OpenAsync("hal");
         // 40 notes of about 1 KiB: more than the 16 KiB the session may hold.
         await SendAsync("hal", session, 1, $$$"""{"type":"test.route","data":{"target":"flood","name":"{{{new string('x', 1000)}}}","seq":40}}""");
         var poll = await PollAsync("hal", session, 0);
         Assert.InRange(poll.Messages.Count, 10, 16);
-        Assert.Equal(1008, poll.Close?.Code);
+        Assert.Equal((1013, "send queue full: the client does not poll"), poll.Close);
     }
 
     [Fact]

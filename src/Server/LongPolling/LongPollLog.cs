@@ -13,6 +13,6 @@ internal static partial class LongPollLog
     [LoggerMessage(402, LogLevel.Debug, "Long-polling session {ConnectionId} ended: status {Status}")]
     public static partial void Ended(ILogger logger, long connectionId, CloseCode? status);
 
-    [LoggerMessage(403, LogLevel.Information, "Long-polling session {ConnectionId} was not polled for {IdleTimeout}; it has gone")]
+    [LoggerMessage(403, LogLevel.Debug, "Long-polling session {ConnectionId} was not polled for {IdleTimeout}; it has gone")]
     public static partial void Expired(ILogger logger, long connectionId, TimeSpan idleTimeout);
 }

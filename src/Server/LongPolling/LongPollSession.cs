@@ -1,6 +1,7 @@
-using System.Buffers;
+using System.Net;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
 
 namespace Switchboard.Server.LongPolling;
@@ -9,13 +10,22 @@ namespace Switchboard.Server.LongPolling;
 /// One long-polling connection of a typed endpoint: the numbered messages waiting for the client's acknowledgement,
 /// the poll that waits for them, the close to deliver, and the number of the last envelope taken from the client.
 /// Thread-safe: sends come from any thread; polls and posts come from the client's requests (posts one at a time).
+/// A queued message is the message's <see cref="SharedPayload"/>, held by reference and counted against the
+/// server-wide <see cref="LongPollBudget"/> until it is acknowledged or the session is forgotten.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The semaphore never allocates a wait handle; nothing needs disposing.")]
-internal sealed class LongPollSession(long id, string token, string path, IReadOnlyDictionary<string, string> routeValues, long maxQueuedBytes)
+internal sealed class LongPollSession(long id, string token, string path, IReadOnlyDictionary<string, string> routeValues, EndPoint? remote,
+    long maxQueuedBytes, LongPollBudget budget, LimitReporter limits)
     : IMessageChannel
 {
+    /// <summary>The reason of the close when the session's own queue is full.</summary>
+    public const string QueueFullReason = "send queue full: the client does not poll";
+
+    /// <summary>The reason of the close when the server-wide budget is spent.</summary>
+    public const string BudgetSpentReason = "server busy: too many undelivered long-polling messages; try again later";
+
     private readonly Lock _lock = new();
-    private readonly Queue<byte[]> _outbox = new(); // messages _firstSeq, _firstSeq + 1, …
+    private readonly Queue<SharedPayload> _outbox = new(); // messages _firstSeq, _firstSeq + 1, …
     private readonly SemaphoreSlim _inbound = new(1, 1);
     private Dictionary<string, object?>? _items;
     private long _firstSeq = 1;
@@ -26,6 +36,7 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
     private long _lastActivity = Environment.TickCount64;
     private long _received;
     private int _ended;
+    private bool _released;
 
     public enum SendOutcome : byte { Taken, Gap }
 
@@ -36,6 +47,9 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
 
     /// <summary>The request path the session was opened on; every later request must use it.</summary>
     public string Path { get; } = path;
+
+    /// <summary>The address of the client that opened the session.</summary>
+    public EndPoint? Remote { get; } = remote;
 
     public IReadOnlyDictionary<string, string> RouteValues { get; } = routeValues;
 
@@ -52,20 +66,34 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
 
     public ValueTask SendAsync(EncodedMessage message, CancellationToken cancellationToken)
     {
-        var payload = message.Payload;
+        var payload = message.Shared; // one copy for every session the message goes to, made by the first
+        var cost = payload.Bytes.Length + LongPollingOptions.QueueEntryBytes;
+        ServerLimit? hit = null;
         lock (_lock)
         {
-            if (_close is not null) return ValueTask.CompletedTask; // as on a WebSocket after its close frame
-            if (_queuedBytes + payload.Length > maxQueuedBytes)
+            if (_close is not null || _released) return ValueTask.CompletedTask; // as on a WebSocket after its close frame
+            if (_queuedBytes + cost > maxQueuedBytes)
             {
-                _close = new SessionClose(CloseCode.PolicyViolation, "send queue full: the client does not poll");
+                _close = new SessionClose(CloseCode.TryAgainLater, QueueFullReason);
+                hit = ServerLimit.SendQueue;
+            }
+            else if (!budget.TryHold(payload))
+            {
+                _close = new SessionClose(CloseCode.TryAgainLater, BudgetSpentReason);
+                hit = ServerLimit.LongPollingMemory;
             }
             else
             {
-                _outbox.Enqueue(payload.ToArray());
-                _queuedBytes += payload.Length;
+                _outbox.Enqueue(payload);
+                _queuedBytes += cost;
             }
             WakeLocked();
+        }
+        if (hit is { } limit)
+        {
+            limits.Hit(limit, Remote, limit == ServerLimit.SendQueue
+                ? $"long-polling session {Id} holds {_queuedBytes} bytes its client has not acknowledged"
+                : $"long-polling sessions hold {budget.Held} bytes; session {Id} closed");
         }
         return ValueTask.CompletedTask;
     }
@@ -96,11 +124,13 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
         TaskCompletionSource wake;
         lock (_lock)
         {
+            if (ack > _firstSeq + _outbox.Count - 1) return null; // refused: the idle clock is not reset
             _lastActivity = Environment.TickCount64;
-            if (ack > _firstSeq + _outbox.Count - 1) return null;
             while (_firstSeq <= ack)
             {
-                _queuedBytes -= _outbox.Dequeue().Length;
+                var acknowledged = _outbox.Dequeue();
+                _queuedBytes -= acknowledged.Bytes.Length + LongPollingOptions.QueueEntryBytes;
+                if (!_released) budget.Release(acknowledged);
                 _firstSeq++;
             }
             _wake?.TrySetResult(); // one poll at a time: the one waiting sees it is no longer current and answers empty
@@ -138,8 +168,8 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
         await _inbound.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (seq > _received + 1) return SendOutcome.Gap; // refused: the idle clock is not reset
             Touch();
-            if (seq > _received + 1) return SendOutcome.Gap;
             for (var i = 0; i < count; i++)
             {
                 var number = seq + i;
@@ -169,6 +199,20 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
     /// <summary>Marks the session ended; true only for the first call.</summary>
     public bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
 
+    /// <summary>
+    /// Gives back to the budget what the queue holds, once the session has left the table: nothing is queued after
+    /// this, and a poll still in flight answers with what it took before.
+    /// </summary>
+    public void Release()
+    {
+        lock (_lock)
+        {
+            if (_released) return;
+            _released = true;
+            foreach (var payload in _outbox) budget.Release(payload);
+        }
+    }
+
     private bool IsClosing
     {
         get
@@ -177,7 +221,13 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
         }
     }
 
-    private PollBatch TakeLocked() => new(_firstSeq, [.. _outbox], _close);
+    private PollBatch TakeLocked()
+    {
+        var messages = new ReadOnlyMemory<byte>[_outbox.Count];
+        var i = 0;
+        foreach (var payload in _outbox) messages[i++] = payload.Bytes;
+        return new PollBatch(_firstSeq, messages, _close);
+    }
 
     // The waiting poll stays current (_wake keeps pointing at it), so it answers with what woke it.
     private void WakeLocked() => _wake?.TrySetResult();
@@ -187,7 +237,7 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
 internal sealed record SessionClose(CloseCode Code, string? Reason);
 
 /// <summary>What one poll answers: the messages from <paramref name="FirstSeq"/> on, and the close if there is one.</summary>
-internal sealed record PollBatch(long FirstSeq, byte[][] Messages, SessionClose? Close)
+internal sealed record PollBatch(long FirstSeq, ReadOnlyMemory<byte>[] Messages, SessionClose? Close)
 {
     public static PollBatch Empty { get; } = new(0, [], null);
 

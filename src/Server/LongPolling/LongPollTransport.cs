@@ -2,33 +2,47 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
 
 namespace Switchboard.Server.LongPolling;
 
 /// <summary>
 /// The long-polling side of a server's typed endpoints (docs/protocol.md, "Long polling"): the HTTP handlers that open,
-/// poll, send to and close sessions, and the table of sessions with their expiry. One per server; thread-safe.
+/// poll, send to and close sessions, and the table of sessions with their expiry, under the server-wide and per-address
+/// caps on sessions and the budget of queued bytes. One per server; thread-safe.
 /// </summary>
-internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderOptions frames, bool secure, ILogger logger, Func<long> nextId)
+internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderOptions frames, bool secure, TimeSpan retryAfter, ILogger logger,
+    LimitReporter limits, Func<long> nextId)
 {
     private const string JsonType = "application/json";
     private static readonly JsonReaderOptions BodyReaderOptions = new() { MaxDepth = 65 }; // the array, then 64 levels per envelope
     // The answers are application/json, never HTML: reasons and errors read as written. Envelopes are copied as they are.
     private static readonly JsonWriterOptions AnswerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private static readonly IPAddress NoAddress = IPAddress.None;
+
     private readonly ConcurrentDictionary<string, LongPollSession> _sessions = new(StringComparer.Ordinal);
+    private readonly LongPollBudget _budget = new(options.MaxQueuedBytesTotal);
+    // Sessions that have not ended, in all and by client address; an address leaves the table with its last session.
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly Lock _countLock = new();
+    private int _open;
 
     /// <summary>Sessions that have not ended.</summary>
     public int Count => _sessions.Values.Count(s => !s.HasEnded);
 
     /// <summary>Every entry of the table, the tombstones of ended sessions included.</summary>
     public int TableCount => _sessions.Count;
+
+    /// <summary>Bytes the sessions' queues hold, as <see cref="LongPollingOptions.MaxQueuedBytesTotal"/> counts them.</summary>
+    public long QueuedBytes => _budget.Held;
 
     /// <summary>GET: the poll.</summary>
     public HttpHandler Poll(MessageEndpoint endpoint) => (request, response) => PollAsync(endpoint, request, response);
@@ -56,6 +70,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         foreach (var (token, session) in _sessions)
         {
             _sessions.TryRemove(token, out _);
+            session.Release();
             await EndAsync(session, null).ConfigureAwait(false);
         }
     }
@@ -67,6 +82,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         foreach (var (token, session) in _sessions)
         {
             if (!session.IsIdle(now, options.IdleTimeout) || !_sessions.TryRemove(token, out _)) continue;
+            session.Release();
             if (session.HasEnded) continue; // its close was delivered; only the tombstone was left
             LongPollLog.Expired(logger, session.Id, options.IdleTimeout);
             _ = EndAsync(session, null);
@@ -81,17 +97,43 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             return;
         }
 
+        // The caps first, so a flood over them costs no authentication: the place is taken now and given back if the
+        // open is refused, or when the session ends.
+        var address = AddressOf(request.RemoteEndPoint);
+        if (TryTakePlace(address) is { } full)
+        {
+            limits.Hit(full, request.RemoteEndPoint, full == ServerLimit.LongPollingSessions
+                ? $"{options.MaxSessions} long-polling sessions already open"
+                : $"{options.MaxSessionsPerAddress} long-polling sessions already open from this address");
+            Fail(response, 503, full == ServerLimit.LongPollingSessions
+                ? "too many long-polling sessions; try again later"
+                : "too many long-polling sessions from this address; try again later");
+            response.SetHeader("Retry-After", ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+            return;
+        }
+
         // The endpoint's origin rule and authentication, exactly as for a WebSocket upgrade. Later requests of the
         // session are bound to its id instead, which only this answer reveals.
-        var verdict = await gate.CheckAsync(request, secure, logger).ConfigureAwait(false);
+        EndpointGate.Verdict verdict;
+        try
+        {
+            verdict = await gate.CheckAsync(request, secure, logger).ConfigureAwait(false);
+        }
+        catch
+        {
+            GivePlaceBack(address);
+            throw;
+        }
         if (!verdict.Allowed)
         {
+            GivePlaceBack(address);
             Fail(response, verdict.Status, verdict.Reason!);
             foreach (var (name, value) in gate.RefusalFields(verdict.Status) ?? []) response.SetHeader(name, value);
             return;
         }
 
-        var session = new LongPollSession(nextId(), NewToken(), request.Path, request.RouteValues, options.MaxQueuedBytes)
+        var session = new LongPollSession(nextId(), NewToken(), request.Path, request.RouteValues, request.RemoteEndPoint, options.MaxQueuedBytes,
+            _budget, limits)
         {
             User = verdict.User,
             Principal = verdict.Principal,
@@ -144,7 +186,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         {
             writer.WriteNumber("seq"u8, batch.FirstSeq);
             writer.WriteStartArray("messages"u8);
-            foreach (var message in batch.Messages) writer.WriteRawValue(message, skipInputValidation: true);
+            foreach (var message in batch.Messages) writer.WriteRawValue(message.Span, skipInputValidation: true);
             writer.WriteEndArray();
             if (batch.Close is { } close)
             {
@@ -174,8 +216,14 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         }
 
         var body = request.Body;
-        if (!TrySplit(body.Span, out var envelopes, out var why))
+        if (!TrySplit(body.Span, options.MaxEnvelopesPerSend, out var envelopes, out var why))
         {
+            if (envelopes.Count > options.MaxEnvelopesPerSend)
+            {
+                limits.Hit(ServerLimit.LongPollingEnvelopes, request.RemoteEndPoint, $"a send of more than {options.MaxEnvelopesPerSend} envelopes");
+                Fail(response, 413, why);
+                return;
+            }
             Fail(response, 400, why);
             return;
         }
@@ -194,6 +242,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     {
         if (!TryFind(endpoint, request, response, out var session)) return;
         _sessions.TryRemove(session.Token, out _);
+        session.Release();
         session.Close(CloseCode.NormalClosure, null);
         await EndAsync(session, CloseCode.NormalClosure).ConfigureAwait(false);
         response.StatusCode = 204;
@@ -222,6 +271,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     private async Task EndAsync(LongPollSession session, CloseCode? status)
     {
         if (!session.TryEnd()) return;
+        GivePlaceBack(AddressOf(session.Remote));
         LongPollLog.Ended(logger, session.Id, status);
         try
         {
@@ -241,7 +291,8 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         if (token is not null && _sessions.TryGetValue(token, out session!) && session.Context.Endpoint == endpoint
             && string.Equals(session.Path, request.Path, StringComparison.Ordinal))
         {
-            session.Touch();
+            // Found is not yet valid: only a poll or send that is taken resets the idle clock (a request answered 400,
+            // 404 or 409 must not keep a session nobody polls alive).
             return true;
         }
         Fail(response, token is null ? 400 : 404, token is null ? "no session given" : "unknown session");
@@ -264,8 +315,42 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         return media.Trim().Equals(JsonType, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>Finds the envelopes of a send body: a JSON array of objects, nothing after it.</summary>
-    private static bool TrySplit(ReadOnlySpan<byte> body, out List<(int Start, int Length)> envelopes, out string why)
+    /// <summary>
+    /// Takes a place for a new session from <paramref name="address"/>; null when taken, or the cap that is full.
+    /// </summary>
+    private ServerLimit? TryTakePlace(IPAddress address)
+    {
+        lock (_countLock)
+        {
+            if (_open >= options.MaxSessions) return ServerLimit.LongPollingSessions;
+            var fromAddress = _perAddress.GetValueOrDefault(address);
+            if (fromAddress >= options.MaxSessionsPerAddress) return ServerLimit.LongPollingSessionsPerAddress;
+            _perAddress[address] = fromAddress + 1;
+            _open++;
+            return null;
+        }
+    }
+
+    private void GivePlaceBack(IPAddress address)
+    {
+        lock (_countLock)
+        {
+            _open--;
+            var fromAddress = _perAddress.GetValueOrDefault(address) - 1;
+            if (fromAddress > 0) _perAddress[address] = fromAddress;
+            else _perAddress.TryRemove(address, out _);
+        }
+    }
+
+    private static IPAddress AddressOf(EndPoint? remote) => remote is IPEndPoint ip
+        ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)
+        : NoAddress;
+
+    /// <summary>
+    /// Finds the envelopes of a send body: a JSON array of objects, nothing after it, at most <paramref name="max"/> of
+    /// them (past it, it stops at the one over, which <paramref name="envelopes"/> then holds).
+    /// </summary>
+    private static bool TrySplit(ReadOnlySpan<byte> body, int max, out List<(int Start, int Length)> envelopes, out string why)
     {
         envelopes = [];
         why = "";
@@ -287,6 +372,11 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
                 envelopes.Add((start, (int)reader.BytesConsumed - start));
+                if (envelopes.Count > max)
+                {
+                    why = $"a send may carry at most {max} envelopes; send the rest in further sends";
+                    return false;
+                }
             }
             if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
             {
