@@ -26,6 +26,8 @@ internal sealed class LongPollingClientConnection : ClientConnection
     // A body this size or smaller is far under a server's request body limit (1 MiB by default); one envelope
     // larger than it still goes alone.
     private const int MaxBatchBytes = 256 * 1024;
+    // The server takes at most this many envelopes in one send by default (LongPollingOptions.MaxEnvelopesPerSend).
+    private const int MaxBatchEnvelopes = 100;
 
     // Unconfirmed bytes past which a send waits for the send loop, as a WebSocket client waits for its socket.
     private const long MaxPendingBytes = SocketTransport.DefaultSendQueueLimit;
@@ -303,7 +305,7 @@ internal sealed class LongPollingClientConnection : ClientConnection
                     foreach (var message in _pending)
                     {
                         size += message.Payload.Length + 1;
-                        if (batch.Count > 0 && size > MaxBatchBytes) break;
+                        if (batch.Count > 0 && (size > MaxBatchBytes || batch.Count == MaxBatchEnvelopes)) break;
                         batch.Add(message);
                     }
                 }
