@@ -21,6 +21,9 @@ public sealed partial class SampleProcess : IAsyncDisposable
     /// <summary>The port the sample reported it listens on.</summary>
     public int Port { get; }
 
+    /// <summary>The operating system's id of the process, to read what it uses (e.g. /proc/ID/status).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Everything the process printed so far, for assertion messages.</summary>
     public string Output
     {
