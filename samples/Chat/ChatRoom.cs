@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Switchboard.Protocol;
 using Switchboard.Server.Messaging;
 
@@ -7,6 +9,10 @@ namespace Chat;
 /// The room: unique user names, a roster, broadcast and direct messages, and the last messages replayed to each
 /// newcomer. Thread-safe: room changes are serialized so every member sees the same order.
 /// </summary>
+/// <remarks>
+/// Names are ASCII, unique ignoring case and shown as their owner typed them. Texts may hold newlines and tabs but no
+/// other control character and no bidirectional override, embedding or isolate (docs/protocol.md).
+/// </remarks>
 public sealed class ChatRoom : IDisposable
 {
     /// <summary>The longest message text, in UTF-16 code units.</summary>
@@ -20,6 +26,21 @@ public sealed class ChatRoom : IDisposable
 
     private const string Room = "room";
 
+    /// <summary>The most of a refused name a refusal quotes.</summary>
+    private const int MaxQuoted = MaxNameLength;
+
+    /// <summary>
+    /// What a text may not hold: the C0 controls but tab and newline, DEL, the C1 controls, and the bidirectional
+    /// embeddings, overrides (U+202A-U+202E) and isolates (U+2066-U+2069), which reorder what follows them. The marks
+    /// (U+200E, U+200F, U+061C) stay allowed: mixed right-to-left text needs them and they reorder nothing.
+    /// </summary>
+    private static readonly SearchValues<char> Refused = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000C\u000D\u000E\u000F" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F" +
+        "\u007F\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F" +
+        "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F" +
+        "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
+
     private readonly TimeProvider _time;
     // Serialized once: the replay to each newcomer shares these bytes (no copy per joiner or per long-polling session).
     private readonly Queue<PreparedMessage> _history = new();
@@ -30,6 +51,8 @@ public sealed class ChatRoom : IDisposable
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         _time = time ?? TimeProvider.System;
+        // One name in any case: "TakenName" is refused while "takenname" is in the room.
+        endpoint.UserComparer = StringComparer.OrdinalIgnoreCase;
         Endpoint = endpoint
             .OnConnected(JoinAsync)
             .OnDisconnected(LeaveAsync)
@@ -40,7 +63,11 @@ public sealed class ChatRoom : IDisposable
     /// <summary>The typed endpoint to map at <c>/ws/{username}</c>.</summary>
     public MessageEndpoint Endpoint { get; }
 
-    /// <summary>A name is 1-32 ASCII letters, digits, '_' or '-'.</summary>
+    /// <summary>
+    /// A name is 1-32 ASCII letters, digits, '_' or '-'. Being ASCII, a name has a single Unicode spelling, so no
+    /// normalization is needed before names are compared (and string.Normalize would not do it: under
+    /// InvariantGlobalization it returns its input unchanged).
+    /// </summary>
     public static bool IsValidName(string name) =>
         name.Length is > 0 and <= MaxNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
 
@@ -49,7 +76,7 @@ public sealed class ChatRoom : IDisposable
         var name = context.RouteValues.GetValueOrDefault("username") ?? "";
         if (!IsValidName(name))
         {
-            await RefuseAsync(context, $"'{name}' is not a valid name: use 1-{MaxNameLength} letters, digits, '_' or '-'");
+            await RefuseAsync(context, NotAName(name));
             return;
         }
 
@@ -113,20 +140,28 @@ public sealed class ChatRoom : IDisposable
     private async ValueTask DirectAsync(MessageContext context, DirectMessage request)
     {
         if (context.User is not { } sender) return;
+        if (!IsValidName(request.To))
+        {
+            await context.SendAsync(new ChatError(NotAName(request.To)));
+            return;
+        }
         if (Validate(request.Text) is { } problem)
         {
             await context.SendAsync(new ChatError(problem));
             return;
         }
-        if (!Endpoint.IsConnected(request.To))
+
+        // The recipient as they spell their name, whatever case the sender used.
+        var recipients = Endpoint.User(request.To).Resolve();
+        if (recipients is not [{ User: { } recipient }, ..])
         {
             await context.SendAsync(new ChatError($"'{request.To}' is not online"));
             return;
         }
 
-        var message = new DirectMessage(sender, request.To, request.Text, _time.GetUtcNow());
-        await Endpoint.User(request.To).SendAsync(message);
-        if (!string.Equals(request.To, sender, StringComparison.Ordinal)) await Endpoint.User(sender).SendAsync(message);
+        var message = new DirectMessage(sender, recipient, request.Text, _time.GetUtcNow());
+        await Endpoint.User(recipient).SendAsync(message);
+        if (!Endpoint.UserComparer.Equals(recipient, sender)) await Endpoint.User(sender).SendAsync(message);
     }
 
     /// <inheritdoc/>
@@ -138,8 +173,27 @@ public sealed class ChatRoom : IDisposable
     {
         _ when string.IsNullOrWhiteSpace(text) => "a message cannot be empty",
         { Length: > MaxTextLength } => $"a message can be at most {MaxTextLength} characters",
+        _ when text.AsSpan().IndexOfAny(Refused) is var at and >= 0 => Describe(text[at]),
         _ => null,
     };
+
+    private static string Describe(char c) => c >= '\u2000'
+        ? $"a message cannot hold U+{(int)c:X4}: bidirectional overrides, embeddings and isolates could disguise other messages"
+        : $"a message cannot hold U+{(int)c:X4}: the only control characters allowed are newline and tab";
+
+    private static string NotAName(string name) =>
+        $"{Quote(name)} is not a valid name: use 1-{MaxNameLength} ASCII letters, digits, '_' or '-'";
+
+    /// <summary>
+    /// A refused name as a refusal may repeat it: at most <see cref="MaxQuoted"/> characters, anything but printable
+    /// ASCII shown as '?', and an ellipsis when it was longer.
+    /// </summary>
+    private static string Quote(string name)
+    {
+        var quoted = new StringBuilder("'", MaxQuoted + 3);
+        foreach (var c in name.AsSpan(0, Math.Min(name.Length, MaxQuoted))) quoted.Append(c is >= ' ' and <= '~' ? c : '?');
+        return quoted.Append(name.Length > MaxQuoted ? "...'" : "'").ToString();
+    }
 
     private static async ValueTask RefuseAsync(MessageContext context, string reason)
     {

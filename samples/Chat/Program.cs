@@ -32,7 +32,7 @@ using var room = new ChatRoom(new MessageEndpoint(SwitchboardMessages.Catalog, l
 // is exactly right: a page from any other site is refused with 403 (docs/security.md, "Who may connect").
 server.Map("/ws/{username}", room.Endpoint);
 server.MapProtocol("/protocol.json", room.Endpoint.Catalog);
-server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"), PageHeaders.All);
 server.Start();
 Console.WriteLine($"listening on http://127.0.0.1:{server.LocalEndPoint.Port}");
 

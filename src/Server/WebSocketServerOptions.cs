@@ -36,7 +36,7 @@ public sealed class WebSocketServerOptions
 
     /// <summary>
     /// How long a client may take to make room for more of a streamed response body (a file from
-    /// <see cref="WebSocketServer.MapStaticFiles"/>): the body goes out a send queue's worth at a time, and a client
+    /// <see cref="WebSocketServer.MapStaticFiles(string, string)"/>): the body goes out a send queue's worth at a time, and a client
     /// that has not taken half of it within this time is dropped. Default 30 seconds.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>

@@ -27,6 +27,82 @@ public sealed class ChatBrowserTests(ChatServerFixture server, ChromiumFixture c
         Assert.Contains("class SwitchboardClient", await module.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/index.html")]
+    [InlineData("/chat.js")]
+    [InlineData("/chat.css")]
+    [InlineData("/switchboard.js")]
+    [InlineData("/missing.txt")]
+    public async Task The_page_and_its_files_are_served_with_a_strict_content_security_policy(string path)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync(server.Chat.HttpUri(path));
+
+        var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        var directives = policy.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(d => d.Split(' ')[0], d => d[(d.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        Assert.Equal("'self'", directives["default-src"]);
+        Assert.Equal("'none'", directives["frame-ancestors"]);
+        Assert.Equal("'none'", directives["base-uri"]);
+        Assert.Equal("'none'", directives["object-src"]);
+        Assert.Equal("'none'", directives["form-action"]);
+        Assert.DoesNotContain("unsafe", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("data:", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("*", policy, StringComparison.Ordinal);
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    [Fact]
+    public async Task Under_its_policy_the_page_chats_over_WebSocket_without_a_violation_and_an_inline_script_is_blocked()
+    {
+        var name = Name("csp");
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        var complaints = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.Ordinal)) lock (complaints) complaints.Add(message.Text);
+        };
+        await page.AddInitScriptAsync("""
+            window.violations = [];
+            document.addEventListener('securitypolicyviolation', e => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+            """);
+        await page.GotoAsync(server.Chat.HttpUri("/?transport=websocket").ToString());
+        await page.GetByTestId("name-input").FillAsync(name);
+        await page.GetByTestId("join-button").ClickAsync();
+        var chat = new ChatPage(context, page);
+        await chat.ExpectRosterAsync(name);
+        await Expect(page.GetByTestId("status")).ToHaveAttributeAsync("data-transport", "websocket");
+        await chat.SendAsync("under the policy");
+        await chat.ExpectMessageAsync(name, "under the policy");
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.violations"));
+        lock (complaints) Assert.Empty(complaints);
+
+        // Script injected into the page (as an HTML injection would put it there) does not run, neither an element nor
+        // an event handler attribute, and the policy reports both.
+        var blocked = await page.EvaluateAsync<string[]>("""
+            () => new Promise(resolve => {
+              const seen = [];
+              document.addEventListener('securitypolicyviolation', e => seen.push(e.effectiveDirective));
+              const script = document.createElement('script');
+              script.textContent = 'window.inlineRan = true';
+              document.body.append(script);
+              const image = document.createElement('img');
+              image.setAttribute('onerror', 'window.inlineRan = true');
+              image.src = 'missing.png';
+              document.body.append(image);
+              const started = Date.now();
+              const poll = () => seen.length >= 2 || Date.now() - started > 5000 ? resolve(seen) : setTimeout(poll, 20);
+              poll();
+            })
+            """);
+        Assert.Equal(["script-src-attr", "script-src-elem"], blocked.Order());
+        Assert.Null(await page.EvaluateAsync<bool?>("() => window.inlineRan ?? null"));
+    }
+
     [Fact]
     public async Task Two_pages_chat_and_see_the_roster_change_when_one_leaves()
     {

@@ -80,6 +80,133 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Names_are_unique_ignoring_case_and_shown_as_chosen()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        await using var owner = await Member.JoinAsync(server, "takenname" + suffix);
+
+        foreach (var other in new[] { "TakenName" + suffix, "TAKENNAME" + suffix.ToUpperInvariant() })
+        {
+            await using var refused = await Member.ConnectAsync(server, other);
+            Assert.Contains("taken", (await refused.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+            Assert.Equal(CloseCode.PolicyViolation, await refused.Closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // Everyone sees each name as its owner typed it.
+        var mixed = "MiXed" + suffix;
+        await using var shown = await Member.JoinAsync(server, mixed);
+        Assert.Contains(mixed, shown.Roster!.Users);
+        Assert.Contains(owner.Name, shown.Roster.Users);
+        Assert.DoesNotContain(shown.Roster.Users, u => string.Equals(u, mixed, StringComparison.OrdinalIgnoreCase) && u != mixed);
+        Assert.Equal(mixed, (await owner.NextAsync<UserJoined>(m => m.User.EndsWith(suffix, StringComparison.Ordinal) && m.User != owner.Name)).User);
+        await shown.Client.SendAsync(new SendChat("as typed"));
+        Assert.Equal(mixed, (await owner.NextAsync<ChatMessage>(m => m.Text == "as typed")).Sender);
+    }
+
+    [Fact]
+    public async Task Names_outside_ascii_are_refused_so_one_name_has_one_spelling()
+    {
+        // "Café" precomposed and decomposed look alike; ASCII-only names have a single Unicode form.
+        foreach (var name in new[] { "Caf\u00e9", "Cafe\u0301", "\u212Aelvin" })
+        {
+            await using var refused = await Member.ConnectAsync(server, name);
+            Assert.Contains("not a valid name", (await refused.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+            Assert.Equal(CloseCode.PolicyViolation, await refused.Closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    [Fact]
+    public async Task Direct_message_to_a_name_in_another_case_reaches_its_owner_as_they_spell_it()
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        await using var bob = await Member.JoinAsync(server, Name("bob"));
+
+        await alice.Client.SendAsync(new DirectMessage(null, bob.Name.ToUpperInvariant(), "any case", null));
+        var received = await bob.NextAsync<DirectMessage>(_ => true);
+        Assert.Equal((alice.Name, bob.Name, "any case"), (received.From, received.To, received.Text));
+        Assert.Equal(bob.Name, (await alice.NextAsync<DirectMessage>(_ => true)).To);
+
+        // To oneself in another case: one copy, not two.
+        await alice.Client.SendAsync(new DirectMessage(null, alice.Name.ToUpperInvariant(), "note to self", null));
+        await alice.Client.SendAsync(new DirectMessage(null, bob.Name, "fence", null));
+        await alice.NextAsync<DirectMessage>(m => m.Text == "fence");
+        lock (alice.Seen) Assert.Single(alice.Seen, m => m is DirectMessage { Text: "note to self" });
+    }
+
+    public static TheoryData<string, string> RefusedTexts => new()
+    {
+        { "nul \0 byte", "U+0000" },
+        { "bell \u0007", "U+0007" },
+        { "colour \u001b[31mred", "U+001B" },
+        { "carriage\rreturn", "U+000D" },
+        { "delete \u007f", "U+007F" },
+        { "next line \u0085", "U+0085" },
+        { "order \u202Egnp.exe", "U+202E" },
+        { "left \u202Aembedded", "U+202A" },
+        { "pop \u202C", "U+202C" },
+        { "isolate \u2067rtl\u2069", "U+2067" },
+        { "first strong \u2068", "U+2068" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedTexts))]
+    public async Task Text_with_control_or_bidi_override_characters_is_refused_and_never_delivered(string text, string named)
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        await using var bob = await Member.JoinAsync(server, Name("bob"));
+
+        await alice.Client.SendAsync(new SendChat(text));
+        Assert.Contains(named, (await alice.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+        await alice.Client.SendAsync(new DirectMessage(null, bob.Name, text, null));
+        Assert.Contains(named, (await alice.NextAsync<ChatError>(_ => true)).Reason, StringComparison.Ordinal);
+
+        // A message sent after them arrives; the refused ones never did, to anyone.
+        await alice.Client.SendAsync(new SendChat("after " + alice.Name));
+        await bob.NextAsync<ChatMessage>(m => m.Text == "after " + alice.Name);
+        await alice.NextAsync<ChatMessage>(m => m.Text == "after " + alice.Name);
+        foreach (var member in new[] { alice, bob })
+        {
+            lock (member.Seen)
+            {
+                Assert.DoesNotContain(member.Seen, m => m is ChatMessage { Text: var t } && t == text);
+                Assert.DoesNotContain(member.Seen, m => m is DirectMessage);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Newlines_tabs_and_direction_marks_are_allowed()
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        foreach (var text in new[] { "two\nlines\tand a tab", "\u05E9\u05DC\u05D5\u05DD\u200E (hello)\u200F", "\u0627\u061C123" })
+        {
+            await alice.Client.SendAsync(new SendChat(text));
+            Assert.Equal(text, (await alice.NextAsync<ChatMessage>(m => m.Sender == alice.Name)).Text);
+        }
+    }
+
+    [Fact]
+    public async Task Refusals_echo_at_most_a_short_excerpt_of_a_bad_name()
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        var huge = new string('x', 20_000);
+        foreach (var to in new[] { huge, "x\u202Eevil", "", "bad name!" })
+        {
+            await alice.Client.SendAsync(new DirectMessage(null, to, "hello?", null));
+            var reason = (await alice.NextAsync<ChatError>(_ => true)).Reason;
+            Assert.Contains("not a valid name", reason, StringComparison.Ordinal);
+            Assert.True(reason.Length <= 160, $"{reason.Length} characters: {reason[..Math.Min(reason.Length, 200)]}");
+            Assert.DoesNotContain('\u202E', reason);
+        }
+
+        await using var refused = await Member.ConnectAsync(server, new string('y', 2_000));
+        var joinReason = (await refused.NextAsync<ChatError>(_ => true)).Reason;
+        Assert.Contains("not a valid name", joinReason, StringComparison.Ordinal);
+        Assert.True(joinReason.Length <= 160, $"{joinReason.Length} characters");
+        Assert.Equal(CloseCode.PolicyViolation, await refused.Closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Oversized_and_empty_messages_are_refused_and_the_connection_lives_on()
     {
         await using var alice = await Member.JoinAsync(server, Name("alice"));

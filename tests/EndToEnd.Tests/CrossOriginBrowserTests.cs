@@ -29,6 +29,8 @@ public sealed class CrossOriginBrowserTests(ChatServerFixture server, ChromiumFi
     public Task InitializeAsync()
     {
         _foreign.MapStaticFile("/", "text/html", Encoding.UTF8.GetBytes("<!doctype html><title>another site</title>"));
+        _foreign.MapStaticFile("/framing", "text/html", Encoding.UTF8.GetBytes(
+            $"<!doctype html><title>another site</title><iframe src=\"{server.Chat.HttpUri("/")}\"></iframe>"));
         _foreign.Start();
         return Task.CompletedTask;
     }
@@ -63,6 +65,23 @@ public sealed class CrossOriginBrowserTests(ChatServerFixture server, ChromiumFi
 
         var outcome = await page.EvaluateAsync<string>(Attempt, server.Chat.WebSocketUri("/ws/sameorigin").ToString());
         Assert.StartsWith("open,close:", outcome, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Page_from_another_origin_cannot_show_the_chat_in_a_frame()
+    {
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var refused = page.WaitForConsoleMessageAsync(new()
+        {
+            Predicate = m => m.Text.Contains("frame-ancestors 'none'", StringComparison.Ordinal),
+            Timeout = 15_000,
+        });
+
+        await page.GotoAsync($"http://127.0.0.1:{_foreign.LocalEndPoint.Port}/framing");
+
+        await refused;
+        Assert.Equal(0, await page.FrameLocator("iframe").GetByTestId("name-input").CountAsync());
     }
 
     private async Task WaitForOutputAsync(string text)

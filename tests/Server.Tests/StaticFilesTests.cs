@@ -192,6 +192,50 @@ public sealed class StaticFilesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Headers_given_with_the_directory_go_on_every_response_of_its_paths_and_no_other()
+    {
+        var headers = new Dictionary<string, string>
+        {
+            ["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'",
+            ["Referrer-Policy"] = "no-referrer",
+            ["Cache-Control"] = "no-store",
+        };
+        await using var server = new TestServer(null, s => s.MapStaticFiles("/site", Root, headers).MapStaticFiles("/plain/", Root));
+        using var raw = await RawClient.ConnectAsync(server);
+
+        foreach (var (target, status) in new[] { ("/site/index.html", 200), ("/site/", 200), ("/site/missing.txt", 404), ("/site/%zz.txt", 400) })
+        {
+            await raw.SendGetAsync(target);
+            var response = await raw.ReadResponseAsync();
+            Assert.Equal(status, response.Status);
+            Assert.Equal("default-src 'self'; frame-ancestors 'none'", response["Content-Security-Policy"]);
+            Assert.Equal("no-referrer", response["Referrer-Policy"]);
+            Assert.Equal("nosniff", response["X-Content-Type-Options"]);
+            // One of the server's own fields is replaced, not repeated.
+            Assert.Single(response.Head.Split("\r\n"), line => line.StartsWith("Cache-Control:", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal("no-store", response["Cache-Control"]);
+        }
+
+        await raw.SendGetAsync("/plain/index.html");
+        var plain = await raw.ReadResponseAsync();
+        Assert.Equal("content of index.html", plain.Text);
+        Assert.Null(plain["Content-Security-Policy"]);
+        Assert.Null(plain["Referrer-Policy"]);
+        Assert.Equal("no-cache", plain["Cache-Control"]);
+    }
+
+    [Fact]
+    public async Task Headers_that_are_not_valid_fields_are_refused_when_mapped()
+    {
+        await using var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) });
+
+        Assert.Throws<ArgumentException>(() => server.MapStaticFiles("/", Root, [new("Bad Name", "x")]));
+        Assert.Throws<ArgumentException>(() => server.MapStaticFiles("/", Root, [new("X-Split", "a\r\nInjected: yes")]));
+        Assert.Throws<ArgumentException>(() => server.MapStaticFiles("/", Root, [new("Content-Length", "0")]));
+        Assert.Throws<ArgumentNullException>(() => server.MapStaticFiles("/", Root, null!));
+    }
+
+    [Fact]
     public async Task Large_file_is_streamed_whole()
     {
         var bytes = new byte[3 * 1024 * 1024 + 7];

@@ -1,9 +1,11 @@
 namespace Switchboard.Server.Http;
 
 /// <summary>
-/// The handlers behind <see cref="WebSocketServer.MapStaticFile"/> and <see cref="WebSocketServer.MapStaticFiles"/>.
+/// The handlers behind <see cref="WebSocketServer.MapStaticFile"/> and
+/// <see cref="WebSocketServer.MapStaticFiles(string, string, IEnumerable{KeyValuePair{string, string}})"/>.
 /// Responses carry <c>Cache-Control: no-cache</c> (a browser revalidates, so an updated file is seen on reload) and
-/// <c>X-Content-Type-Options: nosniff</c> (the declared type is the only one a browser may use).
+/// <c>X-Content-Type-Options: nosniff</c> (the declared type is the only one a browser may use); a directory's 404 and
+/// 400 answers carry nosniff as well. A directory's own fields come last, on every answer, and may replace these.
 /// </summary>
 internal static class StaticFiles
 {
@@ -21,7 +23,16 @@ internal static class StaticFiles
     /// </summary>
     /// <param name="prefix">The mapped prefix without its trailing slash: "" for the site root, or "/static".</param>
     /// <param name="root">The directory's full path, ending with a separator.</param>
-    public static HttpHandler ForDirectory(string prefix, string root) => (request, response) =>
+    /// <param name="headers">Valid fields set on every response, after the common ones.</param>
+    public static HttpHandler ForDirectory(string prefix, string root, KeyValuePair<string, string>[] headers) => (request, response) =>
+    {
+        response.SetHeader("X-Content-Type-Options", "nosniff");
+        Serve(prefix, root, request, response);
+        foreach (var (name, value) in headers) response.SetHeader(name, value);
+        return ValueTask.CompletedTask;
+    };
+
+    private static void Serve(string prefix, string root, HttpRequest request, HttpResponse response)
     {
         var rest = request.Path.Length > prefix.Length + 1 ? request.Path[(prefix.Length + 1)..] : string.Empty;
         switch (StaticFilePath.Resolve(root, rest, out var fullPath, out var contentType))
@@ -29,9 +40,10 @@ internal static class StaticFiles
             case StaticFileLookup.BadRequest:
                 response.StatusCode = 400;
                 response.WriteText("Malformed path\n");
-                return ValueTask.CompletedTask;
+                return;
             case StaticFileLookup.NotFound:
-                return NotFound(response);
+                NotFound(response);
+                return;
         }
 
         FileStream file;
@@ -42,19 +54,18 @@ internal static class StaticFiles
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Gone or unreadable since it was resolved.
-            return NotFound(response);
+            NotFound(response);
+            return;
         }
 
         SetCommonFields(response, contentType);
         response.SetFileBody(file);
-        return ValueTask.CompletedTask;
-    };
+    }
 
-    private static ValueTask NotFound(HttpResponse response)
+    private static void NotFound(HttpResponse response)
     {
         response.StatusCode = 404;
         response.WriteText("Not found\n");
-        return ValueTask.CompletedTask;
     }
 
     private static void SetCommonFields(HttpResponse response, string contentType)

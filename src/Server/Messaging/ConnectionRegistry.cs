@@ -13,9 +13,25 @@ internal sealed class ConnectionRegistry
 {
     private readonly Dictionary<long, MessageContext> _connections = [];
     private readonly MemberSet _all = new();
-    private readonly Dictionary<string, MemberSet> _users = new(StringComparer.Ordinal);
+    private Dictionary<string, MemberSet> _users = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MemberSet> _groups = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+
+    /// <summary>How user names compare; changed only while no connection has a user.</summary>
+    public StringComparer UserComparer
+    {
+        get;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            lock (_lock)
+            {
+                if (_users.Count > 0) throw new InvalidOperationException("the user comparer must be set before any connection has a user");
+                _users = new(value);
+                field = value;
+            }
+        }
+    } = StringComparer.Ordinal;
 
     public int Count
     {
@@ -56,7 +72,12 @@ internal sealed class ConnectionRegistry
     {
         lock (_lock)
         {
-            if (string.Equals(context.User, user, StringComparison.Ordinal)) return true;
+            if (context.User is { } current && UserComparer.Equals(current, user))
+            {
+                // The same user: keep the connection where it is, with the name as given this time.
+                context.UserUnsafe = user;
+                return true;
+            }
             if (unique && _users.TryGetValue(user, out var existing) && existing.Count > 0) return false;
             if (context.User is { } previous) RemoveFrom(_users, previous, context);
             AddTo(_users, user, context);
@@ -98,9 +119,10 @@ internal sealed class ConnectionRegistry
     /// <summary>The members of <paramref name="group"/>: a shared snapshot, never to be written.</summary>
     public MessageContext[] InGroup(string group) => Snapshot(_groups, group);
 
+    /// <summary>Each user once, as one of its connections names it (the keys keep the first claimant's spelling).</summary>
     public string[] Users()
     {
-        lock (_lock) return [.. _users.Keys.Order(StringComparer.Ordinal)];
+        lock (_lock) return [.. _users.Values.Select(set => set.Any().UserUnsafe!).Order(StringComparer.Ordinal)];
     }
 
     public bool HasUser(string user)
@@ -135,6 +157,9 @@ internal sealed class ConnectionRegistry
         private MessageContext[]? _snapshot;
 
         public int Count => _members.Count;
+
+        /// <summary>One member; a set in an index is never empty.</summary>
+        public MessageContext Any() => _snapshot is { Length: > 0 } snapshot ? snapshot[0] : _members.First();
 
         public void Add(MessageContext context)
         {

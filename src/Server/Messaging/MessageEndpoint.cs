@@ -73,6 +73,24 @@ public sealed class MessageEndpoint : WebSocketHandler
     /// <summary>Whether <paramref name="user"/> has an open connection.</summary>
     public bool IsConnected(string user) => _registry.HasUser(user);
 
+    /// <summary>
+    /// How user names compare wherever a user is looked up: <see cref="MessageContext.TrySetUniqueUser"/> and
+    /// <see cref="MessageContext.SetUser"/>, <see cref="User"/>, <see cref="IsConnected"/> and <see cref="Users"/>
+    /// (which lists each user once, as one of its connections names it).
+    /// <see cref="StringComparer.Ordinal"/> by default; with <see cref="StringComparer.OrdinalIgnoreCase"/>,
+    /// <c>Alice</c> and <c>alice</c> are one user, and <see cref="MessageContext.User"/> keeps the name as the
+    /// connection gave it. The comparer compares code units: canonically equivalent spellings (a precomposed
+    /// <c>é</c> and <c>e</c> with a combining accent) differ unless the application normalizes names first (<see cref="string.Normalize()"/> returns its input unchanged
+    /// when the app runs with InvariantGlobalization, so restricting names to ASCII is the dependable way).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    /// <exception cref="InvalidOperationException">Set while a connection has a user: set it before the server starts.</exception>
+    public StringComparer UserComparer
+    {
+        get => _registry.UserComparer;
+        set => _registry.UserComparer = value;
+    }
+
     /// <summary>The connections in <paramref name="group"/> right now.</summary>
     public IReadOnlyList<MessageContext> GroupMembers(string group) => Group(group).Resolve();
 
