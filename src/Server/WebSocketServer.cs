@@ -116,8 +116,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// <param name="handler">The handler of the connections.</param>
     /// <param name="options">Who may connect.</param>
     /// <returns>This server, for chaining.</returns>
-    /// <exception cref="ArgumentException">An entry of <see cref="EndpointOptions.AllowedOrigins"/> is not an origin, <c>null</c> or <c>*</c>.</exception>
-    /// <exception cref="InvalidOperationException">The server has started.</exception>
+    /// <exception cref="ArgumentException">
+    /// An entry of <see cref="EndpointOptions.AllowedOrigins"/> is not an origin, <c>null</c> or <c>*</c>; or a rate limit
+    /// is set for a handler that is not a <see cref="MessageEndpoint"/>.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The server has started, or the endpoint is mapped already with other rate limits.</exception>
     public WebSocketServer Map(string template, WebSocketHandler handler, EndpointOptions options)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -125,6 +128,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         if (_listener is not null) throw new InvalidOperationException("routes must be added before Start");
         var route = RouteTemplate.Parse(template);
         var gate = new EndpointGate(options);
+        if (handler is MessageEndpoint typed) typed.UseRateLimits(options, _limits);
+        else if (options.LimitsRate) throw new ArgumentException("rate limits apply to typed endpoints (MessageEndpoint) only", nameof(options));
         _routes.Add(route, handler, gate);
         if (handler is MessageEndpoint endpoint && _options.LongPolling.Enabled)
         {
