@@ -454,6 +454,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     {
         _connections.TryRemove(connection.Id, out _);
         Log.Disconnected(_logger, connection.Id, status);
+        if (connection.Session.ClosedAsSlowConsumer)
+            _limits.Hit(ServerLimit.SendQueue, connection.RemoteEndPoint, $"connection {connection.Id}: over {_options.SendQueueLimit} bytes waited to go out");
     }
 
     /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>
