@@ -30,7 +30,13 @@ await using var server = new WebSocketServer(new WebSocketServerOptions { EndPoi
 using var room = new ChatRoom(new MessageEndpoint(SwitchboardMessages.Catalog, loggerFactory));
 // The page is served from this server, so the default origin rule (same origin, or no Origin: non-browser clients)
 // is exactly right: a page from any other site is refused with 403 (docs/security.md, "Who may connect").
-server.Map("/ws/{username}", room.Endpoint);
+// Rate limits a person typing never reaches and a script always does: 20 messages at once, then 2 a second, and
+// 64 KiB at once, then 16 KiB a second; past either the connection is closed with 1013 (docs/security.md, "Rate limits").
+server.Map("/ws/{username}", room.Endpoint, new EndpointOptions
+{
+    MessageRate = new RateLimit(perSecond: 2, burst: 20),
+    ByteRate = new RateLimit(perSecond: 16 * 1024, burst: 64 * 1024),
+});
 server.MapProtocol("/protocol.json", room.Endpoint.Catalog);
 server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"), PageHeaders.All);
 server.Start();

@@ -120,8 +120,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// <param name="handler">The handler of the connections.</param>
     /// <param name="options">Who may connect.</param>
     /// <returns>This server, for chaining.</returns>
-    /// <exception cref="ArgumentException">An entry of <see cref="EndpointOptions.AllowedOrigins"/> is not an origin, <c>null</c> or <c>*</c>.</exception>
-    /// <exception cref="InvalidOperationException">The server has started.</exception>
+    /// <exception cref="ArgumentException">
+    /// An entry of <see cref="EndpointOptions.AllowedOrigins"/> is not an origin, <c>null</c> or <c>*</c>; or a rate limit
+    /// is set for a handler that is not a <see cref="MessageEndpoint"/>.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The server has started, or the endpoint is mapped already with other rate limits.</exception>
     public WebSocketServer Map(string template, WebSocketHandler handler, EndpointOptions options)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -129,6 +132,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         if (_listener is not null) throw new InvalidOperationException("routes must be added before Start");
         var route = RouteTemplate.Parse(template);
         var gate = new EndpointGate(options);
+        if (handler is MessageEndpoint typed) typed.UseRateLimits(options, _limits);
+        else if (options.LimitsRate) throw new ArgumentException("rate limits apply to typed endpoints (MessageEndpoint) only", nameof(options));
         _routes.Add(route, handler, gate);
         if (handler is MessageEndpoint endpoint && _options.LongPolling.Enabled)
         {
@@ -453,6 +458,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     {
         _connections.TryRemove(connection.Id, out _);
         Log.Disconnected(_logger, connection.Id, status);
+        if (connection.Session.ClosedAsSlowConsumer)
+            _limits.Hit(ServerLimit.SendQueue, connection.RemoteEndPoint, $"connection {connection.Id}: over {_options.SendQueueLimit} bytes waited to go out");
     }
 
     /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>

@@ -87,9 +87,10 @@ public sealed class WebSocketServerOptions
 
     /// <summary>
     /// Bytes a connection may have waiting to go out before it counts as a slow consumer. Sends never wait for a peer
-    /// that does not read: a frame to a connection whose send queue is full closes that connection with 1008 (policy
-    /// violation) instead, so one stalled peer neither holds up a broadcast nor grows memory without bound. One
-    /// message may go past the limit. Default 1 MiB.
+    /// that does not read: a frame to a connection whose send queue is full closes that connection with 1013 (Try
+    /// Again Later, which the bundled clients retry after a delay) instead, so one stalled peer neither holds up a
+    /// broadcast nor grows memory without bound; the server counts a <c>SendQueue</c> hit on
+    /// <c>switchboard.server.limit.hits</c> when the connection has ended. One message may go past the limit. Default 1 MiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 2.</exception>
     public long SendQueueLimit

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Chat;
@@ -15,11 +16,20 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
     [Fact]
     public async Task Newcomer_gets_the_roster_then_the_last_50_messages_in_order()
     {
-        // Other tests share the room, so look only at this test's own messages, which are the newest.
-        var talker = Name("talker");
-        await using var a = await Member.JoinAsync(server, talker);
-        for (var i = 0; i < 55; i++) await a.Client.SendAsync(new SendChat($"line {i}"));
-        for (var i = 0; i < 55; i++) await a.NextAsync<ChatMessage>(m => m.Sender == talker);
+        // Other tests share the room, so look only at this test's own messages, which are the newest. The chat lets one
+        // connection send 20 messages at once (its rate limit), so three talkers share the 55 lines, each waiting for
+        // its line to come back before the next is sent.
+        var talkers = new[] { await Member.JoinAsync(server, Name("talker")), await Member.JoinAsync(server, Name("talker")), await Member.JoinAsync(server, Name("talker")) };
+        await using var a = talkers[0];
+        await using var a1 = talkers[1];
+        await using var a2 = talkers[2];
+        var talker = a.Name;
+        for (var i = 0; i < 55; i++)
+        {
+            var speaker = talkers[i / 19];
+            await speaker.Client.SendAsync(new SendChat($"line {i}"));
+            await speaker.NextAsync<ChatMessage>(m => m.Sender == speaker.Name && m.Text == $"line {i}");
+        }
 
         await using var b = await Member.JoinAsync(server, Name("late"));
         var replay = new List<string>();
@@ -27,6 +37,57 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
         Assert.Equal(Enumerable.Range(5, 50).Select(i => $"line {i}"), replay);
         Assert.Contains(b.Name, b.Roster!.Users);
         Assert.Contains(talker, b.Roster.Users);
+    }
+
+    [Fact]
+    public async Task A_spam_flood_is_cut_at_the_burst_with_1013_and_the_room_keeps_its_history()
+    {
+        await using var alice = await Member.JoinAsync(server, Name("alice"));
+        await alice.Client.SendAsync(new SendChat("before the spam"));
+        await alice.NextAsync<ChatMessage>(m => m.Sender == alice.Name && m.Text == "before the spam");
+
+        // The attack: one client sends 100,000 chat.send as fast as its socket takes them.
+        var spammer = Name("spammer");
+        using var raw = new ClientWebSocket();
+        using (var connecting = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            await raw.ConnectAsync(server.Chat.WebSocketUri("/ws/" + spammer), connecting.Token);
+        var closed = 0;
+        var flood = Task.Run(async () =>
+        {
+            var spam = Encoding.UTF8.GetBytes("""{"type":"chat.send","data":{"text":"spam"}}""");
+            try
+            {
+                for (var i = 0; i < 100_000 && Volatile.Read(ref closed) == 0; i++)
+                    await raw.SendAsync(spam, WebSocketMessageType.Text, true, CancellationToken.None);
+            }
+            catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+            {
+                // Dropped by the server after its close: the rest has nowhere to go.
+            }
+        });
+        var buffer = new byte[16 * 1024];
+        using (var reading = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while ((await raw.ReceiveAsync(buffer, reading.Token)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        Volatile.Write(ref closed, 1);
+        await flood;
+        Assert.Equal((WebSocketCloseStatus)1013, raw.CloseStatus);
+        Assert.StartsWith("message rate limit", raw.CloseStatusDescription, StringComparison.Ordinal);
+
+        // Everything the spammer got through has reached alice once this marker has; it is the burst, and alice is still in.
+        await alice.Client.SendAsync(new SendChat("after the spam"));
+        await alice.NextAsync<ChatMessage>(m => m.Sender == alice.Name && m.Text == "after the spam");
+        int spamSeen;
+        lock (alice.Seen) spamSeen = alice.Seen.OfType<ChatMessage>().Count(m => m.Sender == spammer);
+        Assert.InRange(spamSeen, 20, 30);
+        Assert.Equal(ConnectionState.Connected, alice.Client.State);
+
+        // A newcomer's replay of the last 50 still holds the room's own messages.
+        await using var late = await Member.JoinAsync(server, Name("late"));
+        await late.NextAsync<ChatMessage>(m => m.Sender == alice.Name && m.Text == "before the spam");
     }
 
     [Fact]

@@ -186,22 +186,47 @@ describe('chat over long polling', () => {
     assert.ok(alice.got.roster[1].users.includes(alice.name));
   });
 
-  test('a burst of 200 sends arrives in order, both ways', async () => {
+  test('a burst of 20 sends (the most the chat takes at once) arrives in order, both ways', async () => {
     const alice = await joined(longPolling(uniqueName('lp')));
     const bob = await joined(webSocket(uniqueName('ws')));
-    const texts = Array.from({ length: 200 }, (_, i) => `burst ${i}`);
+    const texts = Array.from({ length: 20 }, (_, i) => `burst ${i}`);
     for (const text of texts) alice.c.send('chat.send', { text });
     const fromAlice = () => bob.got.message.filter((m) => m.sender === alice.name).map((m) => m.text);
-    await waitFor(() => fromAlice().length === 200, '200 messages at bob', 20_000);
+    await waitFor(() => fromAlice().length === 20, '20 messages at bob', 20_000);
     assert.deepEqual(fromAlice(), texts);
     const echoed = () => alice.got.message.filter((m) => m.sender === alice.name).map((m) => m.text);
-    await waitFor(() => echoed().length === 200, '200 messages back at alice', 20_000);
+    await waitFor(() => echoed().length === 20, '20 messages back at alice', 20_000);
     assert.deepEqual(echoed(), texts);
 
     for (const text of texts) bob.c.send('chat.send', { text });
     const fromBob = () => alice.got.message.filter((m) => m.sender === bob.name).map((m) => m.text);
-    await waitFor(() => fromBob().length === 200, '200 messages at alice', 20_000);
+    await waitFor(() => fromBob().length === 20, '20 messages at alice', 20_000);
     assert.deepEqual(fromBob(), texts);
     assert.deepEqual(alice.got.error, []);
+    assert.deepEqual(alice.states.map((s) => s.state), ['connecting', 'open']);
+    assert.deepEqual(bob.states.map((s) => s.state), ['connecting', 'open']);
   });
+
+  for (const transport of ['websocket', 'longpolling']) {
+    test(`a spammer over ${transport} is cut at the burst with 1013 and comes back after tryAgainLaterMs`, async () => {
+      const reader = await joined(webSocket(uniqueName('reader')));
+      const spammer = await joined(join(uniqueName('spam'), { transport, tryAgainLaterMs: 400 }));
+      for (let i = 0; i < 100; i++) spammer.c.send('chat.send', { text: `spam ${i}` });
+      await waitFor(() => spammer.c.state === 'reconnecting', 'the spammer cut');
+      const lostAt = Date.now();
+      const cut = spammer.states.at(-1);
+      assert.equal(cut.code, 1013);
+      assert.match(cut.reason, /^message rate limit/);
+      assert.ok(cut.delayMs >= 400, `waits ${cut.delayMs} ms`);
+
+      // It comes back, after the delay, as the same user, and can talk again.
+      await waitFor(() => spammer.c.state === 'open' && spammer.got.roster.length === 2, 'the spammer back', 10_000);
+      assert.ok(Date.now() - lostAt >= 390, `back after ${Date.now() - lostAt} ms`);
+      spammer.c.send('chat.send', { text: 'sorry' });
+      await waitFor(() => reader.got.message.some((m) => m.sender === spammer.name && m.text === 'sorry'), 'sorry at the reader');
+      const spam = reader.got.message.filter((m) => m.sender === spammer.name && m.text.startsWith('spam'));
+      assert.ok(spam.length >= 20 && spam.length <= 30, `${spam.length} spam messages got through`);
+      assert.deepEqual(reader.states.map((s) => s.state), ['connecting', 'open']);
+    });
+  }
 });

@@ -307,6 +307,47 @@ describe('connection lifecycle', () => {
     await waitFor(() => server.connections.length === 3 && isOpen(c), 'reopened after 1011');
   }));
 
+  test('after 1013 it waits tryAgainLaterMs and comes back; after 1008 it stays closed', () => withServer(async (server, open) => {
+    const c = open({ initialDelayMs: 5, maxDelayMs: 5, tryAgainLaterMs: 300 });
+    const log = recordStates(c);
+    await waitFor(() => isOpen(c), 'open');
+
+    server.last.socket.close(1013, 'message rate limit: 20 messages at once, 2 a second');
+    await waitFor(() => c.state === 'reconnecting', 'reconnecting');
+    const lostAt = Date.now();
+    const waiting = log.details.at(-1);
+    assert.equal(waiting.code, 1013);
+    assert.ok(waiting.delayMs >= 300 && waiting.delayMs < 305, `delay ${waiting.delayMs} ms`);
+    await waitFor(() => server.connections.length === 2 && isOpen(c), 'reopened after 1013');
+    assert.ok(Date.now() - lostAt >= 290, `came back after ${Date.now() - lostAt} ms`);
+    assert.equal(server.upgrades, 2);
+
+    // The second close is final: the client stops, and a marker client connecting after it is the only upgrade.
+    server.last.socket.close(1008, 'policy');
+    await waitFor(() => c.state === 'closed', 'closed after 1008');
+    assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason: 'policy', attempts: 0 });
+    const marker = open();
+    await waitFor(() => isOpen(marker), 'marker open');
+    assert.equal(server.upgrades, 3);
+    assert.deepEqual(log.states, ['connecting', 'open', 'reconnecting', 'open', 'closed']);
+    assert.throws(() => c.send('m', {}), /the client is closed/);
+  }));
+
+  test('after 1013 the wait stays long until a connection opens, then backoff is short again', () => withServer(async (server, open) => {
+    const c = open({ initialDelayMs: 5, maxDelayMs: 5, tryAgainLaterMs: 100, random: () => 0 });
+    const log = recordStates(c);
+    await waitFor(() => isOpen(c), 'open');
+    server.refuse = true; // the retry fails with 1006: still waiting the 1013 delay
+    server.last.socket.close(1013, 'later');
+    await waitFor(() => log.details.filter((d) => d.state === 'reconnecting').length === 2, 'second retry scheduled');
+    assert.deepEqual(log.details.filter((d) => d.state === 'reconnecting').map((d) => [d.code, d.delayMs]), [[1013, 100], [1006, 100]]);
+    server.refuse = false;
+    await waitFor(() => server.connections.length === 2 && isOpen(c), 'reopened');
+    server.last.socket.close(1001, 'restarting');
+    await waitFor(() => server.connections.length === 3 && isOpen(c), 'reopened after 1001');
+    assert.equal(log.details.filter((d) => d.state === 'reconnecting').at(-1).delayMs, 0);
+  }));
+
   test('shouldReconnect overrides the default policy', () => withServer(async (server, open) => {
     const asked = [];
     const c = open({ initialDelayMs: 5, maxDelayMs: 5, shouldReconnect: (code, reason) => asked.push([code, reason]) > 0 });
@@ -322,6 +363,7 @@ describe('options and transports', () => {
     assert.throws(() => new SwitchboardClient('ws://127.0.0.1:1/', { WebSocket, maxQueued: -1 }), RangeError);
     assert.throws(() => new SwitchboardClient('ws://127.0.0.1:1/', { WebSocket, initialDelayMs: 10, maxDelayMs: 5 }), RangeError);
     assert.throws(() => new SwitchboardClient('ws://127.0.0.1:1/', { WebSocket, maxAttempts: Number.NaN }), RangeError);
+    assert.throws(() => new SwitchboardClient('ws://127.0.0.1:1/', { WebSocket, tryAgainLaterMs: -1 }), RangeError);
   });
 
   test('a URL the transport cannot use closes for good with a transport error', async () => {

@@ -76,6 +76,54 @@ public sealed class ClientReconnectTests
         Assert.Equal(0, server.Server.ConnectionCount);
     }
 
+    [Theory]
+    [InlineData(SwitchboardTransport.WebSocket)]
+    [InlineData(SwitchboardTransport.LongPolling)]
+    public async Task Try_again_later_is_retried_after_its_delay_not_at_once(SwitchboardTransport transport)
+    {
+        var received = new ConcurrentQueue<int>();
+        var opened = new ConcurrentQueue<long>(); // Stopwatch timestamps of the connections the server saw open
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog)
+            .OnConnected(_ =>
+            {
+                opened.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
+                return ValueTask.CompletedTask;
+            })
+            .On<Route>((_, route) =>
+            {
+                received.Enqueue(route.Seq);
+                return ValueTask.CompletedTask;
+            });
+        var limits = new EndpointOptions { MessageRate = new RateLimit(perSecond: 1, burst: 5), TimeProvider = new ManualClock() };
+        await using var server = new TestServer(null, s => s.Map("/typed", endpoint, limits));
+
+        var delay = TimeSpan.FromMilliseconds(500);
+        var events = new ConcurrentQueue<(ConnectionStateChangedEventArgs Change, long At)>();
+        await using var client = new SwitchboardClient(server.Uri("/typed"), SwitchboardMessages.Catalog, new SwitchboardClientOptions
+        {
+            Transport = transport,
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
+            ReconnectMaxDelay = TimeSpan.FromMilliseconds(50),
+            TryAgainLaterDelay = delay,
+        });
+        client.StateChanged += (_, e) => events.Enqueue((e, System.Diagnostics.Stopwatch.GetTimestamp()));
+        await client.ConnectAsync();
+
+        // One message past the burst: the server closes with 1013, and the client comes back after the delay.
+        for (var seq = 0; seq < 6; seq++) await client.SendAsync(new Route("r", null, seq));
+        await WaitUntilAsync(() => opened.Count == 2 && client.State == ConnectionState.Connected);
+        await client.SendAsync(new Route("r", null, 100));
+        await WaitUntilAsync(() => received.Contains(100));
+
+        Assert.Equal([0, 1, 2, 3, 4, 100], received);
+        var changes = events.Select(e => e.Change).ToArray();
+        Assert.Equal([ConnectionState.Connecting, ConnectionState.Connected, ConnectionState.Reconnecting, ConnectionState.Connected], changes.Select(c => c.Current));
+        Assert.Equal(CloseCode.TryAgainLater, changes[2].CloseStatus);
+        var lost = events.ElementAt(2).At;
+        var back = opened.ElementAt(1);
+        Assert.InRange(System.Diagnostics.Stopwatch.GetElapsedTime(lost, back), delay, TimeSpan.FromSeconds(10));
+    }
+
     private static WebSocketServer StartServer(int port, ConcurrentQueue<int> received)
     {
         var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog).On<Route>((_, route) =>

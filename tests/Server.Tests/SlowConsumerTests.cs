@@ -5,6 +5,7 @@ using System.Text;
 using Switchboard.Client;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
 using Xunit;
 
@@ -46,6 +47,7 @@ public sealed class SlowConsumerTests
             CloseTimeout = TimeSpan.FromSeconds(1),
         };
         await using var server = new TestServer(options, ("/room/{name}", endpoint));
+        using var metrics = new LimitMetrics(server.Server);
 
         using var stalled = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         await stalled.ConnectAsync("127.0.0.1", server.Server.LocalEndPoint.Port);
@@ -82,6 +84,59 @@ public sealed class SlowConsumerTests
         Assert.Equal(0, outOfOrder);
         Assert.Equal(Volatile.Read(ref stalledId), await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(2, endpoint.ConnectionCount);
+        Assert.Equal(1, metrics[ServerLimit.SendQueue]);
+    }
+
+    [Fact]
+    public async Task A_slow_reader_is_closed_with_1013_behind_what_was_queued_and_counted_once_it_has_ended()
+    {
+        const int DataMessages = 16;
+        const int DataLength = 1024 * 1024;
+        // A long close timeout: the peer reads everything up to the close frame before it answers.
+        var options = new WebSocketServerOptions { SendQueueLimit = 64 * 1024, KeepAliveInterval = TimeSpan.Zero, CloseTimeout = TimeSpan.FromSeconds(30) };
+        var handler = new FloodHandler(DataMessages, DataLength);
+        await using var server = new TestServer(options, ("/", handler));
+        using var metrics = new LimitMetrics(server.Server);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync("127.0.0.1", server.Server.LocalEndPoint.Port);
+        using var stream = new NetworkStream(socket);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await stream.WriteAsync(RawFrames.UpgradeRequest("/"), timeout.Token);
+        await ReadHeadAsync(stream, timeout.Token);
+
+        // 16 MiB for a peer that does not read yet: the sends never wait, so once they are done the server has judged it.
+        await stream.WriteAsync(RawFrames.Text("flood"), timeout.Token);
+        await handler.Flooded.Task.WaitAsync(timeout.Token);
+        Assert.Equal(0, metrics[ServerLimit.SendQueue]); // counted when the connection has ended, not before
+
+        // The reader catches up: the data queued before the verdict, then the close frame.
+        var buffer = new byte[64 * 1024];
+        var dataBytes = 0L;
+        while (true)
+        {
+            var (opcode, length) = await ReadFrameHeaderAsync(stream, timeout.Token);
+            await stream.ReadExactlyAsync(buffer.AsMemory(0, (int)Math.Min(length, buffer.Length)), timeout.Token);
+            for (var left = length - Math.Min(length, buffer.Length); left > 0; left -= Math.Min(left, buffer.Length))
+                await stream.ReadExactlyAsync(buffer.AsMemory(0, (int)Math.Min(left, buffer.Length)), timeout.Token);
+            if (opcode == 0x8)
+            {
+                Assert.Equal((ushort)CloseCode.TryAgainLater, BinaryPrimitives.ReadUInt16BigEndian(buffer));
+                Assert.Equal("send queue full: the peer does not read", Encoding.UTF8.GetString(buffer, 2, (int)length - 2));
+                break;
+            }
+            Assert.Equal(0x2, opcode);
+            dataBytes += length;
+        }
+        Assert.InRange(dataBytes, 1, (long)(DataMessages - 1) * DataLength);
+
+        // The closing handshake, then the TCP close: the server has nothing more to read.
+        await stream.WriteAsync(RawFrames.Close(), timeout.Token);
+        socket.Shutdown(SocketShutdown.Send);
+        while (await stream.ReadAsync(buffer, timeout.Token) > 0)
+        {
+        }
+        for (var i = 0; i < 400 && metrics[ServerLimit.SendQueue] == 0; i++) await Task.Delay(25, timeout.Token);
+        Assert.Equal(1, metrics[ServerLimit.SendQueue]);
     }
 
     [Fact]
@@ -240,6 +295,9 @@ public sealed class SlowConsumerTests
     {
         private readonly byte[] _data = new byte[length];
 
+        /// <summary>Completes once the handler has sent (or dropped) every message of a flood.</summary>
+        public TaskCompletionSource Flooded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public override async ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message)
         {
             if (!message.Payload.FirstSpan.SequenceEqual("flood"u8))
@@ -248,6 +306,7 @@ public sealed class SlowConsumerTests
                 return;
             }
             for (var i = 0; i < count; i++) await connection.SendAsync(Opcode.Binary, new ReadOnlySequence<byte>(_data));
+            Flooded.TrySetResult();
         }
     }
 

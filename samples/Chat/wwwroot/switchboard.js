@@ -26,7 +26,11 @@
  * The client connects on the next microtask after construction, so handlers registered right after
  * `new` see every state and message. When the connection drops it reconnects with exponential
  * backoff and full jitter: before attempt n (0-based) it waits random() * min(maxDelayMs,
- * initialDelayMs * 2^n). The attempt counter resets once a connection opens. It does not reconnect
+ * initialDelayMs * 2^n). After the server closed with 1013 (Try Again Later: the client went over a
+ * rate limit, or did not read what was sent to it) every wait until a connection opens is
+ * tryAgainLaterMs longer, and its jitter grows from max(tryAgainLaterMs, initialDelayMs) instead, so
+ * the first retry comes after 5 to 10 seconds by default and clients closed together come back
+ * spread apart. The attempt counter resets once a connection opens. It does not reconnect
  * after `close()`, after `maxAttempts` failed attempts in a row, or when `shouldReconnect(code,
  * reason)` says no for the server's close code. Sends made while not open are queued (up to
  * `maxQueued`) and flushed in order, before the "open" state is reported, once a connection opens.
@@ -70,7 +74,8 @@ export const ConnectionState = Object.freeze({
  * server ended the session on purpose), 1002 (protocol error), 1003 (unsupported data), 1007
  * (invalid payload), 1008 (policy violation), 1010 (missing extension) and 4000-4999 (application
  * refusals, such as a name already in use); yes to everything else, including 1001 (going away),
- * 1006 (dropped, or the connection could not be made), 1011-1014 (server trouble).
+ * 1006 (dropped, or the connection could not be made), 1011-1014 (server trouble; 1013, try again
+ * later, waits `tryAgainLaterMs` first).
  */
 export function isRetryableClose(code) {
   if ([1000, 1002, 1003, 1007, 1008, 1010].includes(code)) return false;
@@ -92,6 +97,7 @@ export class SwitchboardError extends Error {
 export const DEFAULT_OPTIONS = Object.freeze({
   initialDelayMs: 500,         // backoff cap of the first reconnect attempt
   maxDelayMs: 30_000,          // upper bound of any backoff cap
+  tryAgainLaterMs: 5_000,      // least wait before coming back after a 1013 close
   maxAttempts: Infinity,       // failed reconnect attempts in a row before giving up
   maxQueued: 100,              // sends kept while not connected; one more throws
   queueWhileDisconnected: true, // false: send() throws at once while not connected
@@ -594,6 +600,7 @@ export class SwitchboardClient {
   #transport = null;
   #queue = [];
   #attempt = 0;
+  #later = false; // closed with 1013 and not connected since: retries wait tryAgainLaterMs more
   #timer = null;
   #stopped = false;
   #transportName = null;
@@ -607,7 +614,7 @@ export class SwitchboardClient {
         throw new RangeError(`Switchboard: options.${name} must be a number >= 0`);
       }
     };
-    ['initialDelayMs', 'maxDelayMs', 'maxAttempts', 'maxQueued'].forEach(nonNegative);
+    ['initialDelayMs', 'maxDelayMs', 'maxAttempts', 'maxQueued', 'tryAgainLaterMs'].forEach(nonNegative);
     if (o.maxDelayMs < o.initialDelayMs) throw new RangeError('Switchboard: options.maxDelayMs < initialDelayMs');
     this.#options = o;
     this.#factory = o.createTransport ?? builtInTransport(o.transport);
@@ -706,6 +713,7 @@ export class SwitchboardClient {
 
   #opened() {
     this.#attempt = 0;
+    this.#later = false;
     const queue = this.#queue;
     this.#queue = [];
     for (const text of queue) this.#transport.send(text);
@@ -721,8 +729,11 @@ export class SwitchboardClient {
       this.#setState(ConnectionState.Closed, { code, reason, attempts: this.#attempt });
       return;
     }
-    const cap = Math.min(o.maxDelayMs, o.initialDelayMs * 2 ** this.#attempt);
-    const delayMs = Math.floor(o.random() * cap);
+    // 1013 is the server asking for time: wait at least tryAgainLaterMs, until a connection opens again.
+    this.#later ||= code === 1013;
+    const base = this.#later ? Math.max(o.tryAgainLaterMs, o.initialDelayMs) : o.initialDelayMs;
+    const cap = Math.min(o.maxDelayMs, base * 2 ** this.#attempt);
+    const delayMs = (this.#later ? o.tryAgainLaterMs : 0) + Math.floor(o.random() * cap);
     this.#attempt += 1;
     this.#timer = setTimeout(() => {
       this.#timer = null;

@@ -60,6 +60,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         _options = options ?? new SwitchboardClientOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectInitialDelay, TimeSpan.Zero, "options.ReconnectInitialDelay");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectMaxDelay, TimeSpan.Zero, "options.ReconnectMaxDelay");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.TryAgainLaterDelay, TimeSpan.Zero, "options.TryAgainLaterDelay");
         if (!Enum.IsDefined(_options.Transport))
             throw new ArgumentOutOfRangeException(nameof(options), _options.Transport, "options.Transport is not a SwitchboardTransport");
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Client");
@@ -239,7 +240,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
                 }
                 try
                 {
-                    await Task.Delay(BackoffDelay(attempt++, _options, Random.Shared.NextDouble()), _closing.Token).ConfigureAwait(false);
+                    await Task.Delay(BackoffDelay(attempt++, _options, Random.Shared.NextDouble(), status), _closing.Token).ConfigureAwait(false);
                     session = await ConnectTransportAsync(_closing.Token).ConfigureAwait(false);
                     attempt = 0;
                     break;
@@ -368,14 +369,19 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// <summary>
     /// The wait before reconnect attempt <paramref name="attempt"/> (0 for the first retry after a loss). Full jitter: a
     /// uniform time in [0, min(<see cref="SwitchboardClientOptions.ReconnectMaxDelay"/>, initial * 2^attempt)), which
-    /// spreads reconnecting clients apart; <paramref name="random"/> is the uniform sample in [0, 1).
+    /// spreads reconnecting clients apart; <paramref name="random"/> is the uniform sample in [0, 1). After a loss
+    /// with 1013 (<paramref name="status"/>) the wait is <see cref="SwitchboardClientOptions.TryAgainLaterDelay"/> more,
+    /// and its jitter grows from the larger of that delay and the initial one.
     /// </summary>
-    internal static TimeSpan BackoffDelay(int attempt, SwitchboardClientOptions options, double random)
+    internal static TimeSpan BackoffDelay(int attempt, SwitchboardClientOptions options, double random, CloseCode? status = null)
     {
+        var later = status == CloseCode.TryAgainLater;
+        var initial = later ? Math.Max(options.TryAgainLaterDelay.Ticks, options.ReconnectInitialDelay.Ticks) : options.ReconnectInitialDelay.Ticks;
         // Doubling stops at 2^30: any sane cap is reached long before, and the product stays finite.
-        var exponential = options.ReconnectInitialDelay.Ticks * Math.Pow(2, Math.Clamp(attempt, 0, 30));
+        var exponential = initial * Math.Pow(2, Math.Clamp(attempt, 0, 30));
         var ceiling = Math.Min(options.ReconnectMaxDelay.Ticks, exponential);
-        return TimeSpan.FromTicks((long)(Math.Clamp(random, 0, 1) * ceiling));
+        var jitter = (long)(Math.Clamp(random, 0, 1) * ceiling);
+        return TimeSpan.FromTicks(later ? options.TryAgainLaterDelay.Ticks + jitter : jitter);
     }
 
     /// <summary>The one dispatch path of every transport: an incoming envelope, by its type, to its handlers.</summary>

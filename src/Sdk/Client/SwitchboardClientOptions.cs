@@ -28,13 +28,23 @@ public sealed class SwitchboardClientOptions
     /// <summary>The retry delay doubles per attempt up to this cap. Not negative. Default 30 seconds.</summary>
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The least a client waits before it comes back after the server closed with 1013 (Try Again Later: the client went
+    /// over a rate limit, or did not read what was sent to it). Retry n after such a close waits this long plus a
+    /// uniform time in [0, min(<see cref="ReconnectMaxDelay"/>, max(this, <see cref="ReconnectInitialDelay"/>) * 2^n)),
+    /// so the first retry comes after 5 to 10 seconds by default, and clients closed together come back spread apart.
+    /// Not negative. Default 5 seconds.
+    /// </summary>
+    public TimeSpan TryAgainLaterDelay { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Retries after a lost connection before giving up (state <see cref="ConnectionState.Closed"/>); null retries forever. Default null.</summary>
     public int? MaxReconnectAttempts { get; init; }
 
     /// <summary>
     /// Whether a connection that ended with this close code (null: no close frame) is retried. The default retries
     /// everything except 1000 (normal), 1003 (unsupported data), 1007 (invalid data), 1008 (policy violation) and
-    /// 4000-4999 (application refusals): the server said the same request would fail again.
+    /// 4000-4999 (application refusals): the server said the same request would fail again. 1013 (try again later) is
+    /// retried after <see cref="TryAgainLaterDelay"/>.
     /// </summary>
     public Func<CloseCode?, bool> ShouldReconnect { get; init; } = DefaultShouldReconnect;
 

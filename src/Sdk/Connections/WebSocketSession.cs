@@ -95,6 +95,13 @@ public sealed partial class WebSocketSession
     public CloseCode? PeerCloseStatus => _peerCloseStatus == 0 ? null : _peerCloseStatus;
 
     /// <summary>
+    /// Whether this session closed the connection because the peer does not read: a server's send found more than
+    /// <see cref="SocketTransport.SendQueueLimit"/> bytes waiting for the peer, and the session closed with 1013 (Try
+    /// Again Later). A host reads it once the session has ended to count the slow consumer.
+    /// </summary>
+    public bool ClosedAsSlowConsumer => HasFlags(SessionFlags.SlowConsumer);
+
+    /// <summary>
     /// Sends one complete message as a single frame. Once the closing handshake has begun, messages are dropped
     /// (the peer can no longer receive them); a transport failure drops the connection and is not thrown.
     /// </summary>
@@ -365,7 +372,8 @@ public sealed partial class WebSocketSession
     /// A write completes once its frame is in the transport's send queue. When the queue is over its limit (the peer
     /// has not taken <see cref="SocketTransport.SendQueueLimit"/> bytes), a client waits for room; a server does not
     /// let one slow peer hold up its other connections or grow memory: it drops the frame and closes that session
-    /// with 1008 (the close frame goes out behind the queued data; the close timeout drops a peer that never reads it).
+    /// with 1013, Try Again Later (the close frame goes out behind the queued data; the close timeout drops a peer that
+    /// never reads it). A client that reconnects later starts with an empty queue.
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken,
@@ -430,7 +438,7 @@ public sealed partial class WebSocketSession
         if (slowConsumer)
         {
             SessionLog.SlowConsumer(_logger, Id, _transport.SendQueueLimit);
-            await SendCloseAsync(CloseCode.PolicyViolation, "send queue full: the peer does not read").ConfigureAwait(false);
+            await SendCloseAsync(CloseCode.TryAgainLater, "send queue full: the peer does not read", SessionFlags.SlowConsumer).ConfigureAwait(false);
         }
     }
 
@@ -581,10 +589,12 @@ public sealed partial class WebSocketSession
     }
 
     /// <summary>Sends our one close frame (RFC 6455 section 5.5.1) and starts the close timeout.</summary>
-    private ValueTask SendCloseAsync(CloseCode? code, string? reason)
+    /// <summary>Sends our close frame unless one was sent; <paramref name="cause"/> flags why, when it is this close that goes.</summary>
+    private ValueTask SendCloseAsync(CloseCode? code, string? reason, SessionFlags cause = 0)
     {
         // Setting CloseSent also moves an open session to Closing (see State).
         if ((SetFlags(SessionFlags.CloseSent) & SessionFlags.CloseSent) != 0) return ValueTask.CompletedTask;
+        if (cause != 0) SetFlags(cause);
         var timer = new CancellationTokenSource(_options.CloseTimeout);
         timer.Token.UnsafeRegister(static state => ((WebSocketSession)state!).OnCloseTimeout(), this);
         if (Interlocked.CompareExchange(ref _closeTimer, timer, null) is not null)
@@ -620,6 +630,9 @@ public sealed partial class WebSocketSession
 
         /// <summary>The receive loop has handled its last read.</summary>
         ReadingDone = 4,
+
+        /// <summary>Our close was sent because the peer does not read (see <see cref="ClosedAsSlowConsumer"/>).</summary>
+        SlowConsumer = 8,
     }
 
     // Section 5.3: a fresh unpredictable key for every frame a client sends.

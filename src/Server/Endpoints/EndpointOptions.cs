@@ -5,7 +5,11 @@ namespace Switchboard.Server;
 /// Both checks run on the opening request of every transport (the WebSocket upgrade and the long-polling open), before
 /// the endpoint hears of the connection: first the origin (<b>403</b>), then <see cref="Authenticate"/> (<b>401</b>).
 /// </summary>
-/// <remarks>Immutable once mapped; the server copies <see cref="AllowedOrigins"/> when the endpoint is mapped.</remarks>
+/// <remarks>
+/// Immutable once mapped; the server copies <see cref="AllowedOrigins"/> when the endpoint is mapped. The rate limits
+/// (<see cref="MessageRate"/>, <see cref="ByteRate"/>) apply to a typed endpoint (<see cref="Messaging.MessageEndpoint"/>)
+/// and judge every connection on its own, whatever its transport.
+/// </remarks>
 public sealed class EndpointOptions
 {
     /// <summary>
@@ -44,4 +48,34 @@ public sealed class EndpointOptions
             field = value;
         }
     } = "Bearer";
+
+    /// <summary>
+    /// How many messages one connection may send: a token bucket of messages, each WebSocket text message and each
+    /// envelope of a long-polling send taking one. The message that finds the bucket empty is dropped unread and the
+    /// connection is closed with <b>1013</b> (Try Again Later) and the reason <c>message rate limit: …</c>; the server
+    /// counts a <c>MessageRate</c> hit on <c>switchboard.server.limit.hits</c> and logs event 600/601. Null (the
+    /// default) sets no limit: set one on every endpoint that untrusted clients reach (docs/security.md, "Rate limits").
+    /// </summary>
+    /// <remarks>Only a <see cref="Messaging.MessageEndpoint"/> can be mapped with a rate limit.</remarks>
+    public RateLimit? MessageRate { get; init; }
+
+    /// <summary>
+    /// How many bytes one connection may send: a token bucket of payload bytes (a WebSocket message's payload, a
+    /// long-polling envelope's JSON), judged as <see cref="MessageRate"/> is, with the reason <c>byte rate limit: …</c>
+    /// and a <c>ByteRate</c> hit. A message larger than the burst is always over the limit. Null (the default) sets no
+    /// limit beyond the size of one message (<see cref="WebSocketServerOptions.Frames"/>).
+    /// </summary>
+    /// <remarks>Only a <see cref="Messaging.MessageEndpoint"/> can be mapped with a rate limit.</remarks>
+    public RateLimit? ByteRate { get; init; }
+
+    /// <summary>The clock the rate limits' buckets refill by. Default <see cref="TimeProvider.System"/>.</summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public TimeProvider TimeProvider
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = TimeProvider.System;
+
+    /// <summary>Whether a rate limit is set.</summary>
+    internal bool LimitsRate => MessageRate is not null || ByteRate is not null;
 }

@@ -21,6 +21,9 @@ internal interface IMessageChannel
     /// <summary>The claims authenticated with <see cref="User"/>, or null.</summary>
     System.Security.Claims.ClaimsPrincipal? Principal { get; }
 
+    /// <summary>The client's address, where the transport knows it; limit hits are reported against it.</summary>
+    System.Net.EndPoint? RemoteEndPoint => null;
+
     /// <summary>Per-connection storage for the application.</summary>
     IDictionary<string, object?> Items { get; }
 

@@ -51,6 +51,9 @@ public sealed class MessageContext
     /// <summary>This connection alone, as the targets of a send (shared, never written); made on its first send.</summary>
     internal MessageContext[] AsRecipients => _asRecipients ??= [this];
 
+    /// <summary>The connection's rate-limit buckets, or null when the endpoint has no rate limit.</summary>
+    internal ConnectionRateLimiter? RateLimiter { get; init; }
+
     /// <summary>Written under the registry's lock.</summary>
     internal string? UserUnsafe { get; set; }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Server.Diagnostics;
 
 namespace Switchboard.Server.Messaging;
 
@@ -19,7 +20,8 @@ namespace Switchboard.Server.Messaging;
 /// with 1007; a binary message closes it with 1003; a type that is not in the catalogue, or is in it but has no
 /// handler, goes to <see cref="OnUnhandled"/> with <see cref="UnhandledReason.UnknownType"/> or
 /// <see cref="UnhandledReason.NoHandler"/> and the connection lives on; a handler that throws is logged and the
-/// connection lives on.
+/// connection lives on. A connection over the rate limits the endpoint was mapped with
+/// (<see cref="EndpointOptions.MessageRate"/>, <see cref="EndpointOptions.ByteRate"/>) is closed with 1013.
 /// </remarks>
 public sealed class MessageEndpoint : WebSocketHandler
 {
@@ -31,6 +33,7 @@ public sealed class MessageEndpoint : WebSocketHandler
     private Func<MessageContext, ValueTask>? _onConnected;
     private Func<MessageContext, CloseCode?, ValueTask>? _onDisconnected;
     private Func<MessageContext, string, UnhandledReason, ValueTask>? _onUnhandled;
+    private InboundRateLimits? _rates; // set when mapped, before the server starts
 
     /// <summary>Creates an endpoint with no handlers that speaks the protocol of <paramref name="catalog"/>.</summary>
     /// <param name="catalog">
@@ -171,7 +174,7 @@ public sealed class MessageEndpoint : WebSocketHandler
     /// <summary>A connection opened, over any transport: registers it; <see cref="ConnectedAsync"/> comes next.</summary>
     internal MessageContext Attach(IMessageChannel channel)
     {
-        var context = new MessageContext(channel, this, _registry);
+        var context = new MessageContext(channel, this, _registry) { RateLimiter = _rates?.NewConnection() };
         _registry.Add(context);
         // The user the handshake authenticated, there before the connected hook (which may still change it).
         if (channel.User is { } user) _registry.TrySetUser(context, user, unique: false);
@@ -184,6 +187,10 @@ public sealed class MessageEndpoint : WebSocketHandler
     /// <summary>One envelope (the UTF-8 JSON of a text message) from a connection, over any transport.</summary>
     internal ValueTask ReceiveAsync(MessageContext context, in ReadOnlySequence<byte> payload)
     {
+        // Before anything is read: a flood costs the server a clock read and a subtraction per message.
+        if (context.RateLimiter is { } limiter && limiter.Take(payload.Length) is var verdict and not RateVerdict.Allowed)
+            return OverRateAsync(context, verdict);
+
         if (!Envelope.TryRead(payload, out var header, out var error))
         {
             MessageLog.MalformedEnvelope(_logger, context.ConnectionId, error);
@@ -205,6 +212,34 @@ public sealed class MessageEndpoint : WebSocketHandler
             MessageLog.UnknownType(_logger, context.ConnectionId, header.Type);
         }
         return _onUnhandled is { } hook ? hook(context, header.Type, reason) : ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Takes the rate limits <paramref name="options"/> sets (when the server maps the endpoint); every connection
+    /// that opens from then on is judged by them. Mapping one endpoint again with the same limits (or none) is fine.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The endpoint was mapped before with other rate limits.</exception>
+    internal void UseRateLimits(EndpointOptions options, LimitReporter reporter)
+    {
+        if (!options.LimitsRate) return;
+        if (_rates is { } mapped)
+        {
+            if (mapped.SameAs(options)) return;
+            throw new InvalidOperationException("this endpoint is already mapped with other rate limits: an endpoint has one set of rate limits for all its routes");
+        }
+        _rates = new InboundRateLimits(options, reporter);
+    }
+
+    /// <summary>The message that went over a rate limit is dropped, the limit hit reported and the connection closed with 1013.</summary>
+    private ValueTask OverRateAsync(MessageContext context, RateVerdict verdict)
+    {
+        if (verdict == RateVerdict.Dropped) return ValueTask.CompletedTask; // closing already; counted once
+        var rates = _rates!;
+        var (limit, reason) = verdict == RateVerdict.OverMessageRate
+            ? (ServerLimit.MessageRate, rates.MessageReason)
+            : (ServerLimit.ByteRate, rates.ByteReason);
+        rates.Reporter.Hit(limit, context.Channel.RemoteEndPoint, $"connection {context.ConnectionId}: {reason}");
+        return context.CloseAsync(CloseCode.TryAgainLater, reason);
     }
 
     /// <summary>A connection ended, over any transport: forgets it and runs the disconnected hook.</summary>

@@ -1,4 +1,5 @@
 using Switchboard.Client;
+using Switchboard.Protocol;
 using Xunit;
 
 namespace Switchboard.Tests.Client;
@@ -105,5 +106,28 @@ public sealed class ReconnectBackoffTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), Delay(0, 1.0, defaults));
         Assert.Equal(TimeSpan.FromMilliseconds(16_000), Delay(5, 1.0, defaults));
         Assert.Equal(TimeSpan.FromSeconds(30), Delay(6, 1.0, defaults));
+    }
+
+    [Fact]
+    public void After_1013_the_default_first_retry_waits_5_to_10_seconds()
+    {
+        var defaults = new SwitchboardClientOptions();
+        Assert.Equal(TimeSpan.FromSeconds(5), SwitchboardClient.BackoffDelay(0, defaults, 0.0, CloseCode.TryAgainLater));
+        Assert.Equal(TimeSpan.FromSeconds(7.5), SwitchboardClient.BackoffDelay(0, defaults, 0.5, CloseCode.TryAgainLater));
+        Assert.Equal(TimeSpan.FromSeconds(10), SwitchboardClient.BackoffDelay(0, defaults, 1.0, CloseCode.TryAgainLater));
+        // Later attempts still wait the floor, with jitter doubling from it up to the cap.
+        Assert.Equal(TimeSpan.FromSeconds(15), SwitchboardClient.BackoffDelay(1, defaults, 1.0, CloseCode.TryAgainLater));
+        Assert.Equal(TimeSpan.FromSeconds(35), SwitchboardClient.BackoffDelay(9, defaults, 1.0, CloseCode.TryAgainLater));
+        Assert.Equal(TimeSpan.FromSeconds(5), SwitchboardClient.BackoffDelay(9, defaults, 0.0, CloseCode.TryAgainLater));
+    }
+
+    [Fact]
+    public void Only_1013_waits_the_try_again_later_delay()
+    {
+        var defaults = new SwitchboardClientOptions();
+        foreach (CloseCode? status in new CloseCode?[] { null, CloseCode.GoingAway, CloseCode.InternalError, CloseCode.ServiceRestart })
+            Assert.Equal(TimeSpan.Zero, SwitchboardClient.BackoffDelay(0, defaults, 0.0, status));
+        Assert.True(SwitchboardClientOptions.DefaultShouldReconnect(CloseCode.TryAgainLater));
+        Assert.False(SwitchboardClientOptions.DefaultShouldReconnect(CloseCode.PolicyViolation));
     }
 }
