@@ -206,6 +206,26 @@ describe('long polling: sends', () => {
     }
   });
 
+  test('a POST carries at most 100 envelopes, the server\'s MaxEnvelopesPerSend; the rest go in the next', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake, { maxQueued: 200 });
+    try {
+      for (let n = 1; n <= 150; n++) c.send('n', { n }); // queued before the session opens
+      await fake.open();
+      let post = await fake.send();
+      assert.equal(post.params.seq, '1');
+      assert.equal(post.body.length, 100);
+      fake.answer(post, 204);
+      post = await fake.send('the second POST');
+      assert.equal(post.params.seq, '101');
+      assert.deepEqual(post.body.at(-1), envelope(150));
+      assert.equal(post.body.length, 50);
+      fake.answer(post, 204);
+    } finally {
+      c.close();
+    }
+  });
+
   test('a failed POST is sent again with the same seq and body', async () => {
     const fake = scriptedFetch();
     const c = lpClient(fake);

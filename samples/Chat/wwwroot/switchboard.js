@@ -160,6 +160,8 @@ const RETRY_DELAY_MS = 250;
  * stays well under the server's 1 MiB `MaxRequestBodySize`; a single larger envelope goes alone.
  */
 const MAX_BATCH_CHARS = 256 * 1024;
+// The server takes at most this many envelopes in one send by default (LongPollingOptions.MaxEnvelopesPerSend).
+const MAX_BATCH_ENVELOPES = 100;
 
 /** Node: a timeout that alone does not keep the process alive (the request it guards does). */
 const unref = (timer) => {
@@ -398,7 +400,8 @@ export function longPollingTransport(url, options = {}) {
       while (outbox.length > 0 && (state === 'open' || state === 'closing')) {
         let count = 0;
         let chars = 0;
-        while (count < outbox.length && (count === 0 || chars + outbox[count].length <= MAX_BATCH_CHARS)) {
+        while (count < outbox.length && count < MAX_BATCH_ENVELOPES
+          && (count === 0 || chars + outbox[count].length <= MAX_BATCH_CHARS)) {
           chars += outbox[count].length;
           count += 1;
         }

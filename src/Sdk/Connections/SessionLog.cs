@@ -18,7 +18,7 @@ internal static partial class SessionLog
     [LoggerMessage(104, LogLevel.Information, "Session {SessionId} did not complete the close handshake in time; dropping it")]
     public static partial void CloseTimedOut(ILogger logger, long sessionId);
 
-    [LoggerMessage(106, LogLevel.Warning, "Session {SessionId} does not read: {SendQueueLimit} bytes wait for it; closing it with 1013 (try again later)")]
+    [LoggerMessage(106, LogLevel.Debug, "Session {SessionId} does not read: {SendQueueLimit} bytes wait for it; closing it with 1013 (try again later)")]
     public static partial void SlowConsumer(ILogger logger, long sessionId, long sendQueueLimit);
 
     [LoggerMessage(107, LogLevel.Error, "An I/O loop's reader threw; the loop goes on")]

@@ -49,7 +49,7 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
     public string Path { get; } = path;
 
     /// <summary>The address of the client that opened the session.</summary>
-    public EndPoint? Remote { get; } = remote;
+    public EndPoint? RemoteEndPoint { get; } = remote;
 
     public IReadOnlyDictionary<string, string> RouteValues { get; } = routeValues;
 
@@ -91,7 +91,7 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
         }
         if (hit is { } limit)
         {
-            limits.Hit(limit, Remote, limit == ServerLimit.SendQueue
+            limits.Hit(limit, RemoteEndPoint, limit == ServerLimit.SendQueue
                 ? $"long-polling session {Id} holds {_queuedBytes} bytes its client has not acknowledged"
                 : $"long-polling sessions hold {budget.Held} bytes; session {Id} closed");
         }

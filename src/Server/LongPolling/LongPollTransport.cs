@@ -271,7 +271,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     private async Task EndAsync(LongPollSession session, CloseCode? status)
     {
         if (!session.TryEnd()) return;
-        GivePlaceBack(AddressOf(session.Remote));
+        GivePlaceBack(AddressOf(session.RemoteEndPoint));
         LongPollLog.Ended(logger, session.Id, status);
         try
         {

@@ -22,7 +22,7 @@ internal interface IMessageChannel
     System.Security.Claims.ClaimsPrincipal? Principal { get; }
 
     /// <summary>The client's address, where the transport knows it; limit hits are reported against it.</summary>
-    System.Net.EndPoint? RemoteEndPoint => null;
+    System.Net.EndPoint? RemoteEndPoint { get; }
 
     /// <summary>Per-connection storage for the application.</summary>
     IDictionary<string, object?> Items { get; }
