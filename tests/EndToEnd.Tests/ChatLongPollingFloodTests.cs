@@ -28,9 +28,10 @@ public sealed class ChatLongPollingFloodTests(ITestOutputHelper output)
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 }) { Timeout = TimeSpan.FromSeconds(20) };
         var baseUri = chat.HttpUri("/ws/");
 
-        // The history at its worst: 50 messages of 2000 '<' (each escaped to six bytes of JSON), from two members.
+        // The history at its worst: 50 messages of 2000 '<' (each escaped to six bytes of JSON), from three members, each
+        // within the chat's burst of 20 messages.
         var text = new string('<', 2000);
-        foreach (var (name, count) in new[] { ("filler-a", 25), ("filler-b", 25) })
+        foreach (var (name, count) in new[] { ("filler-a", 20), ("filler-b", 20), ("filler-c", 10) })
         {
             var session = await OpenAsync(http, baseUri, name);
             var body = "[" + string.Join(',', Enumerable.Repeat($$$"""{"type":"chat.send","data":{"text":"{{{text}}}"}}""", count)) + "]";
