@@ -108,47 +108,54 @@ public sealed class ConnectionSlotTests
     {
         await using var server = StartServer(new WebSocketServerOptions { MaxConnections = 3, ConnectionLimitRetryAfter = TimeSpan.FromSeconds(3) });
         using var metrics = new LimitMetrics(server.Server);
-        // Every slot taken: a request in the middle of being answered, and two keep-alive connections idle after theirs
-        // (the attack: thousands of them, each sending HEAD /protocol.json every 20 s).
-        using var busy = await RawClient.ConnectAsync(server);
-        await busy.SendGetAsync("/slow");
-        await _slowEntered.Task.WaitAsync(Bound);
-        using var idle1 = await KeepAliveAsync(server, null, "HEAD");
-        using var idle2 = await KeepAliveAsync(server, null, "HEAD");
-        await Eventually.TrueAsync(() => server.Server.IdleHttpConnectionCount == 2, "both keep-alive connections wait for their next request");
-
-        // A WebSocket user and a long-polling user get in all the same, each in the place of an idle connection.
-        using var webSocket = await RawClient.ConnectAsync(server);
-        Assert.StartsWith("HTTP/1.1 101", await webSocket.UpgradeAsync("/room/ws"), StringComparison.Ordinal);
-        Assert.True(await idle1.ClosedByServerAsync(Bound));
-        using (var longPolling = await RawClient.ConnectAsync(server))
+        try
         {
-            await longPolling.SendAsync("POST /room/lp?transport=longpolling HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-            var open = await longPolling.ReadResponseAsync();
-            Assert.Equal(200, open.Status);
-            Assert.Contains("\"session\"", open.Text, StringComparison.Ordinal);
-        }
-        Assert.True(await idle2.ClosedByServerAsync(Bound));
-        Assert.Equal(2, metrics[ServerLimit.IdleHttpEvicted]);
-        Assert.Equal(0, metrics[ServerLimit.Connections]);
+            // Every slot taken: a request in the middle of being answered, and two keep-alive connections idle after theirs
+            // (the attack: thousands of them, each sending HEAD /protocol.json every 20 s).
+            using var busy = await RawClient.ConnectAsync(server);
+            await busy.SendGetAsync("/slow");
+            await _slowEntered.Task.WaitAsync(Bound);
+            using var idle1 = await KeepAliveAsync(server, null, "HEAD");
+            using var idle2 = await KeepAliveAsync(server, null, "HEAD");
+            await Eventually.TrueAsync(() => server.Server.IdleHttpConnectionCount == 2, "both keep-alive connections wait for their next request");
 
-        // With nothing idle left (a request in flight, a WebSocket, a connection yet to send its first request), the
-        // next one is refused as before.
-        await Eventually.TrueAsync(() => server.Server.OpenSocketCount == 2, () => $"{server.Server.OpenSocketCount} sockets open");
-        using var quiet = await RawClient.ConnectAsync(server);
-        await Eventually.TrueAsync(() => server.Server.OpenSocketCount == 3, () => $"{server.Server.OpenSocketCount} sockets open");
-        using (var refused = await RawClient.ConnectAsync(server))
+            // A WebSocket user and a long-polling user get in all the same, each in the place of an idle connection.
+            using var webSocket = await RawClient.ConnectAsync(server);
+            Assert.StartsWith("HTTP/1.1 101", await webSocket.UpgradeAsync("/room/ws"), StringComparison.Ordinal);
+            Assert.True(await idle1.ClosedByServerAsync(Bound));
+            using (var longPolling = await RawClient.ConnectAsync(server))
+            {
+                await longPolling.SendAsync("POST /room/lp?transport=longpolling HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                var open = await longPolling.ReadResponseAsync();
+                Assert.Equal(200, open.Status);
+                Assert.Contains("\"session\"", open.Text, StringComparison.Ordinal);
+            }
+            Assert.True(await idle2.ClosedByServerAsync(Bound));
+            Assert.Equal(2, metrics[ServerLimit.IdleHttpEvicted]);
+            Assert.Equal(0, metrics[ServerLimit.Connections]);
+
+            // With nothing idle left (a request in flight, a WebSocket, a connection yet to send its first request), the
+            // next one is refused as before.
+            await Eventually.TrueAsync(() => server.Server.OpenSocketCount == 2, () => $"{server.Server.OpenSocketCount} sockets open");
+            using var quiet = await RawClient.ConnectAsync(server);
+            await Eventually.TrueAsync(() => server.Server.OpenSocketCount == 3, () => $"{server.Server.OpenSocketCount} sockets open");
+            using (var refused = await RawClient.ConnectAsync(server))
+            {
+                Assert.Equal(503, (await refused.ReadResponseAsync()).Status);
+            }
+            Assert.Equal(1, metrics[ServerLimit.Connections]);
+            Assert.Equal(2, metrics[ServerLimit.IdleHttpEvicted]);
+
+            // The request in flight was never cut: it is answered when its handler finishes.
+            _slowReleased.TrySetResult();
+            var answer = await busy.ReadResponseAsync();
+            Assert.Equal(200, answer.Status);
+            Assert.Equal("slow", answer.Text);
+        }
+        finally
         {
-            Assert.Equal(503, (await refused.ReadResponseAsync()).Status);
+            _slowReleased.TrySetResult(); // a failed assertion must not leave the handler, and so the server's stop, waiting
         }
-        Assert.Equal(1, metrics[ServerLimit.Connections]);
-        Assert.Equal(2, metrics[ServerLimit.IdleHttpEvicted]);
-
-        // The request in flight was never cut: it is answered when its handler finishes.
-        _slowReleased.SetResult();
-        var answer = await busy.ReadResponseAsync();
-        Assert.Equal(200, answer.Status);
-        Assert.Equal("slow", answer.Text);
     }
 
     [Fact]

@@ -155,7 +155,7 @@ public class HttpServingTests
         await using var server = StartServer();
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("GET /switchboard.js HTTP/1.0\r\n\r\n");
+        await raw.SendAsync("GET /switchboard.js HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(200, response.Status);
