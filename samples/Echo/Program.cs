@@ -6,9 +6,12 @@ using Switchboard.Protocol;
 using Switchboard.Server;
 
 // The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
-// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--io-threads N]
+// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--io-threads N] [--max-connections-per-address N]
+// The load tool (benchmarks/Load) opens thousands of connections from 127.0.0.1, so the per-address cap is lifted to
+// the server's cap by default here; give a smaller one to try the cap.
 var port = 9001;
 var ioThreads = Environment.ProcessorCount;
+var perAddress = WebSocketServerOptions.DefaultMaxConnections;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
@@ -19,9 +22,13 @@ for (var i = 0; i < args.Length; i++)
     {
         ioThreads = t;
     }
+    else if (args[i] == "--max-connections-per-address" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var c) && c > 0)
+    {
+        perAddress = c;
+    }
     else
     {
-        await Console.Error.WriteLineAsync($"usage: Echo [--port N] [--io-threads N]   (unknown or invalid argument '{args[i]}')");
+        await Console.Error.WriteLineAsync($"usage: Echo [--port N] [--io-threads N] [--max-connections-per-address N]   (unknown or invalid argument '{args[i]}')");
         return 2;
     }
 }
@@ -41,6 +48,8 @@ await using var server = new WebSocketServer(
         SendQueueLimit = 4 * SixteenMiB,
         // 0: the runtime's sockets, handlers on the thread pool (for comparing the two).
         IoThreads = ioThreads,
+        // Every load-tool connection comes from 127.0.0.1 (8,000 for the idle scenario).
+        MaxConnectionsPerAddress = perAddress,
     },
     loggerFactory);
 // A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.

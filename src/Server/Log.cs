@@ -16,10 +16,10 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} closed: status {Status}")]
     public static partial void Disconnected(ILogger logger, long connectionId, CloseCode? status);
 
-    [LoggerMessage(4, LogLevel.Information, "Handshake from {Remote} rejected with {StatusCode}: {Reason}")]
+    [LoggerMessage(4, LogLevel.Debug, "Handshake from {Remote} rejected with {StatusCode}: {Reason}")]
     public static partial void HandshakeRejected(ILogger logger, EndPoint? remote, int statusCode, string reason);
 
-    [LoggerMessage(5, LogLevel.Information, "Handshake from {Remote} timed out")]
+    [LoggerMessage(5, LogLevel.Debug, "Handshake from {Remote} timed out")]
     public static partial void HandshakeTimedOut(ILogger logger, EndPoint? remote);
 
     [LoggerMessage(7, LogLevel.Error, "Connection hook of {ConnectionId} threw")]

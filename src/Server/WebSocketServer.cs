@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
+using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Http;
 using Switchboard.Server.LongPolling;
@@ -51,8 +52,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private IoLoops? _loops; // null when connections wait on the runtime's sockets
     private Task _acceptLoop = Task.CompletedTask;
     private Task _heartbeat = Task.CompletedTask;
+    private readonly ConnectionSlots _slots;
     private long _nextId;
-    private int _openConnections;
     private int _stopped;
 
     /// <summary>Creates a server; nothing is bound until <see cref="Start"/>.</summary>
@@ -68,9 +69,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
         _limits = new LimitReporter(_logger, _metrics);
+        _slots = new ConnectionSlots(_options.MaxConnections, _options.MaxConnectionsPerAddress);
         _onSessionEnded = OnSessionEndedAsync;
         _startSession = socket => _ = StartSessionAsync(socket);
-        _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, _logger, _stopping.Token);
+        _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, HostFilter.For(_options), _slots, _limits, _logger, _stopping.Token);
         _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _options.ConnectionLimitRetryAfter, _logger,
             _limits, () => Interlocked.Increment(ref _nextId));
     }
@@ -91,7 +93,13 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     internal ServerMetrics Metrics => _metrics;
 
     /// <summary>Accepted sockets not closed yet, HTTP and WebSocket alike (what <see cref="WebSocketServerOptions.MaxConnections"/> counts).</summary>
-    internal int OpenSocketCount => Volatile.Read(ref _openConnections);
+    internal int OpenSocketCount => _slots.Open;
+
+    /// <summary>Keep-alive HTTP connections waiting between requests: the ones a newcomer at capacity may take the place of.</summary>
+    internal int IdleHttpConnectionCount => _slots.IdleCount;
+
+    /// <summary>Client addresses with an open connection: the size of the table <see cref="WebSocketServerOptions.MaxConnectionsPerAddress"/> keeps.</summary>
+    internal int TrackedAddressCount => _slots.AddressCount;
 
     /// <summary>Tasks still running for accepted sockets, refused ones included.</summary>
     internal int RunningSessionCount => Volatile.Read(ref _liveSessions);
@@ -229,9 +237,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
                 continue;
             }
 
+            ClientAddress client;
             try
             {
                 socket.NoDelay = true;
+                client = ClientAddress.Of(socket.RemoteEndPoint);
             }
             catch (SocketException e)
             {
@@ -241,13 +251,35 @@ public sealed partial class WebSocketServer : IAsyncDisposable
                 socket.Dispose();
                 continue;
             }
-            // Only this loop raises the count, so it never passes the limit; sessions lower it as their sockets close.
-            var admitted = Interlocked.Increment(ref _openConnections) <= _options.MaxConnections;
-            if (!admitted) Interlocked.Decrement(ref _openConnections);
+            // Only this loop takes slots, so the count passes the limit only while an evicted connection closes;
+            // sessions give their slots back as their sockets close.
+            var verdict = _slots.Admit(client, out var evicted);
             Interlocked.Increment(ref _liveSessions);
-            if (admitted) RunSession(socket);
-            else _ = RefuseOverLimitAsync(socket);
+            switch (verdict)
+            {
+                case SlotVerdict.Admitted:
+                    RunSession(socket);
+                    break;
+                case SlotVerdict.AdmittedByEviction:
+                    Evict(evicted!, socket.RemoteEndPoint);
+                    RunSession(socket);
+                    break;
+                default:
+                    _ = RefuseOverLimitAsync(socket, verdict == SlotVerdict.OverAddress);
+                    break;
+            }
         }
+    }
+
+    /// <summary>
+    /// Closes an idle keep-alive HTTP connection whose place a newcomer takes: it waits between requests with none in
+    /// flight, so nothing is lost (RFC 9112 section 9.5 lets a server close such a connection at any time, and clients
+    /// retry on a new one). Its own task sees the socket go and ends without serving another request.
+    /// </summary>
+    private void Evict(IdleHttpConnection idle, EndPoint? newcomer)
+    {
+        _limits.Hit(ServerLimit.IdleHttpEvicted, idle.Remote, $"idle keep-alive HTTP connection closed to make room for {newcomer}");
+        idle.Transport.Abort();
     }
 
     /// <summary>The end of a connection's task; the last one to end once the server is stopping lets shutdown go on.</summary>
@@ -260,11 +292,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// Answers a connection over <see cref="WebSocketServerOptions.MaxConnections"/> with 503 and closes it, without
     /// reading its request; over TLS it is dropped, as an answer would first cost a handshake.
     /// </summary>
-    private async Task RefuseOverLimitAsync(Socket socket)
+    private async Task RefuseOverLimitAsync(Socket socket, bool overAddress)
     {
         try
         {
-            await AnswerOverLimitAsync(socket).ConfigureAwait(false);
+            await AnswerOverLimitAsync(socket, overAddress).ConfigureAwait(false);
         }
         finally
         {
@@ -272,10 +304,13 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
     }
 
-    private async Task AnswerOverLimitAsync(Socket socket)
+    private async Task AnswerOverLimitAsync(Socket socket, bool overAddress)
     {
         await Task.Yield(); // leave the accept loop before any work
-        _limits.Hit(ServerLimit.Connections, socket.RemoteEndPoint, $"{_options.MaxConnections} connections already open");
+        if (overAddress)
+            _limits.Hit(ServerLimit.ConnectionsPerAddress, socket.RemoteEndPoint, $"{_options.MaxConnectionsPerAddress} connections already open from this address");
+        else
+            _limits.Hit(ServerLimit.Connections, socket.RemoteEndPoint, $"{_options.MaxConnections} connections already open");
         if (_options.Tls is not null)
         {
             socket.Dispose();
@@ -344,6 +379,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private async Task StartSessionAsync(Socket socket)
     {
         var id = Interlocked.Increment(ref _nextId);
+        // The accepted socket keeps the end point it was accepted with: the same key the slot was taken under.
+        var client = ClientAddress.Of(socket.RemoteEndPoint);
         var started = false;
         try
         {
@@ -373,7 +410,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         finally
         {
             // Closed before it became a session (refused, failed, or the server stopped): the socket is closed by now.
-            if (!started) ConnectionClosed();
+            if (!started) ConnectionClosed(client);
         }
     }
 
@@ -391,15 +428,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
         finally
         {
-            ConnectionClosed();
+            ConnectionClosed(ClientAddress.Of(connection.RemoteEndPoint));
         }
     }
 #pragma warning restore CA1031
 
     /// <summary>An accepted connection's socket is closed: it no longer counts against the limit, and its task is over.</summary>
-    private void ConnectionClosed()
+    private void ConnectionClosed(ClientAddress client)
     {
-        Interlocked.Decrement(ref _openConnections);
+        _slots.Release(client);
         SessionEnded();
     }
 

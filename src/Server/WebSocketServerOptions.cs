@@ -134,7 +134,10 @@ public sealed class WebSocketServerOptions
     /// socket is closed. A connection accepted over the limit is answered <c>503 Service Unavailable</c> with
     /// <c>Retry-After</c> at once, without its request being read, and closed; with <see cref="Tls"/> set it is
     /// dropped instead, without a TLS handshake, since an answer would cost the handshake the limit is there to save.
-    /// Long-polling sessions count only while one of their requests holds a connection. Default 10000.
+    /// Long-polling sessions count only while one of their requests holds a connection. A keep-alive HTTP connection
+    /// waiting between requests, with none in flight, does not keep a newcomer out: the oldest such connection is
+    /// closed to make room for it (it goes over the limit only while that socket closes), so idle HTTP connections can
+    /// never lock out WebSocket and long-polling users. Default 10000.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
     public int MaxConnections
@@ -147,8 +150,58 @@ public sealed class WebSocketServerOptions
     public const int DefaultMaxConnections = 10_000;
 
     /// <summary>
-    /// The <c>Retry-After</c> sent with the 503 that refuses a connection over <see cref="MaxConnections"/>, in whole
-    /// seconds. Default 5 seconds.
+    /// The most TCP connections one client address holds at once, counted as <see cref="MaxConnections"/> counts them,
+    /// so that no single client can take every slot. An IPv4 address is one client; IPv6 addresses count per /64
+    /// prefix, since one host or network is routinely given a whole /64. The connection over the cap is refused as one
+    /// over <see cref="MaxConnections"/> is (<c>503</c> with <c>Retry-After</c>, dropped under <see cref="Tls"/>) unless an
+    /// idle keep-alive HTTP connection from the same address can be closed to make room. Default 256: more than a
+    /// browser opens to one server, well under <see cref="MaxConnections"/>. Every client behind a NAT gateway or a
+    /// reverse proxy shares the gateway's or the proxy's address: raise it there (to <see cref="MaxConnections"/> to turn
+    /// the cap off), as for load tests from one machine.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative.</exception>
+    public int MaxConnectionsPerAddress
+    {
+        get;
+        init => field = OptionGuard.Positive(value);
+    } = DefaultMaxConnectionsPerAddress;
+
+    /// <summary>The default of <see cref="MaxConnectionsPerAddress"/>: 256.</summary>
+    public const int DefaultMaxConnectionsPerAddress = 256;
+
+    /// <summary>
+    /// The host names (and addresses) the server answers for: every request, WebSocket upgrade, long polling, HTTP
+    /// route or static file, whose <c>Host</c> is not one of them is answered <c>421 Misdirected Request</c> and its
+    /// connection closed, before any route or origin rule sees it (<c>400</c> when <c>Host</c> is missing, as HTTP/1.0
+    /// allows, or is not a host). This is the defence against DNS rebinding: a page on another name that has come to
+    /// resolve to this server would otherwise be served as the server's own origin. An entry is a name or address,
+    /// IPv6 in brackets, compared case-insensitively: without a port it matches any port, with one (<c>chat.example:8443</c>)
+    /// only that port; <c>*.example.com</c> matches every name under <c>example.com</c> (not <c>example.com</c> itself),
+    /// and <c>*</c> any host at all. Default null: the names of the address in <see cref="EndPoint"/>: for a loopback
+    /// address <c>localhost</c>, <c>127.0.0.1</c> and <c>[::1]</c> (and the address itself); for a wildcard address
+    /// (<see cref="IPAddress.Any"/>, <see cref="IPAddress.IPv6Any"/>) <c>localhost</c> and any IP address, but no other
+    /// name, so a server reached by a DNS name must list it; for any other address that address alone.
+    /// </summary>
+    /// <exception cref="ArgumentException">An entry is not a host name or address with an optional port, a <c>*.</c> pattern or <c>*</c>.</exception>
+    public IReadOnlyList<string>? AllowedHosts
+    {
+        get;
+        init
+        {
+            if (value is not null)
+            {
+                foreach (var host in value)
+                {
+                    if (!Admission.HostFilter.IsValidEntry(host)) throw new ArgumentException(Admission.HostFilter.EntryError(host), nameof(value));
+                }
+            }
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// The <c>Retry-After</c> sent with the 503 that refuses a connection over <see cref="MaxConnections"/> or
+    /// <see cref="MaxConnectionsPerAddress"/>, in whole seconds. Default 5 seconds.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is under one second.</exception>
     public TimeSpan ConnectionLimitRetryAfter

@@ -136,7 +136,8 @@ public sealed class HotPathTests(ITestOutputHelper output)
     {
         const int Connections = 1000;
         // Shutdown does not wait for clients that never answer its close: they are dropped at once.
-        var options = new WebSocketServerOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(100) };
+        // Every connection from 127.0.0.1: the per-address cap is lifted to the server's.
+        var options = new WebSocketServerOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(100), MaxConnectionsPerAddress = WebSocketServerOptions.DefaultMaxConnections };
         var server = new TestServer(options, ("/echo", new EchoHandler()));
         var port = server.Server.LocalEndPoint.Port;
         var sockets = new List<Socket>(Connections);
@@ -173,7 +174,12 @@ public sealed class HotPathTests(ITestOutputHelper output)
     public async Task An_upgrade_allocates_little_more_than_the_connection_keeps()
     {
         const int Connections = 200;
-        var options = new WebSocketServerOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(100), KeepAliveInterval = TimeSpan.Zero };
+        var options = new WebSocketServerOptions
+        {
+            ShutdownTimeout = TimeSpan.FromMilliseconds(100),
+            KeepAliveInterval = TimeSpan.Zero,
+            MaxConnectionsPerAddress = WebSocketServerOptions.DefaultMaxConnections, // 600 connections from 127.0.0.1
+        };
         await using var server = new TestServer(options, ("/echo", new EchoHandler()));
         var port = server.Server.LocalEndPoint.Port;
         var sockets = new List<Socket>();

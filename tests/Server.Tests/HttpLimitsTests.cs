@@ -20,7 +20,7 @@ public class HttpLimitsTests
         await using var server = StartServer(new WebSocketServerOptions { MaxRequestBodySize = 16 });
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 16\r\n\r\n0123456789abcdef");
+        await raw.SendAsync("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 16\r\n\r\n0123456789abcdef");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(200, response.Status);
@@ -34,7 +34,7 @@ public class HttpLimitsTests
         using var raw = await RawClient.ConnectAsync(server);
 
         // Only the head is sent: the verdict must not wait for a body the server will never accept.
-        await raw.SendAsync("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 17\r\n\r\n");
+        await raw.SendAsync("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 17\r\n\r\n");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(413, response.Status);
@@ -66,7 +66,7 @@ public class HttpLimitsTests
         using var raw = await RawClient.ConnectAsync(server);
 
         // A smuggled second request rides in the body; it must never be answered.
-        await raw.SendAsync($"POST /upload HTTP/1.1\r\nHost: a\r\n{fields}\r\n0\r\n\r\nGET /upload HTTP/1.1\r\nHost: a\r\n\r\n");
+        await raw.SendAsync($"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\n{fields}\r\n0\r\n\r\nGET /upload HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(status, response.Status);
@@ -80,7 +80,7 @@ public class HttpLimitsTests
         await using var server = StartServer();
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync($"GET /upload HTTP/1.1\r\nHost: a\r\nX-Filler: {new string('a', 9000)}\r\n\r\n");
+        await raw.SendAsync($"GET /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: {new string('a', 9000)}\r\n\r\n");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(431, response.Status);
@@ -94,7 +94,7 @@ public class HttpLimitsTests
         await using var server = StartServer(options);
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("GET /upload HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n");
+        await raw.SendAsync("GET /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n");
 
         Assert.Equal(431, (await raw.ReadResponseAsync()).Status);
     }
@@ -117,7 +117,7 @@ public class HttpLimitsTests
         await using var server = StartServer();
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("GET /upload HTTP/2.0\r\nHost: a\r\n\r\n");
+        await raw.SendAsync("GET /upload HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n");
 
         Assert.Equal(505, (await raw.ReadResponseAsync()).Status);
     }
@@ -128,7 +128,7 @@ public class HttpLimitsTests
         await using var server = StartServer(new WebSocketServerOptions { RequestBodyTimeout = TimeSpan.FromMilliseconds(300) });
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n01234");
+        await raw.SendAsync("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n01234");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(408, response.Status);
@@ -141,7 +141,7 @@ public class HttpLimitsTests
         await using var server = StartServer(new WebSocketServerOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(300) });
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("GET /upload HTTP/1.1\r\nHost: a\r\n");
+        await raw.SendAsync("GET /upload HTTP/1.1\r\nHost: 127.0.0.1\r\n");
 
         Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(5)));
     }
@@ -168,7 +168,7 @@ public class HttpLimitsTests
             var options = new WebSocketServerOptions { SendQueueLimit = 64 * 1024, HttpSendTimeout = TimeSpan.FromMilliseconds(500) };
             using var logs = new RecordingLoggerFactory();
             await using var server = new TestServer(options, logs, s => s.MapStaticFiles("/files", directory.FullName));
-            var request = "GET /files/big.txt HTTP/1.1\r\nHost: a\r\n\r\n"u8.ToArray();
+            var request = "GET /files/big.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"u8.ToArray();
 
             // Asks, then never reads: the server gives up on it and lets the socket go.
             using (var stalled = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 })

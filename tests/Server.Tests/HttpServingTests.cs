@@ -97,9 +97,9 @@ public class HttpServingTests
         using var raw = await RawClient.ConnectAsync(server);
 
         await raw.SendAsync(
-            "GET /api/rooms/one HTTP/1.1\r\nHost: a\r\n\r\n" +
-            "POST /echo-body HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello" +
-            "GET /api/rooms/two HTTP/1.1\r\nHost: a\r\n\r\n");
+            "GET /api/rooms/one HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" +
+            "POST /echo-body HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello" +
+            "GET /api/rooms/two HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 
         Assert.Contains("\"one\"", (await raw.ReadResponseAsync()).Text, StringComparison.Ordinal);
         Assert.Equal("hello", (await raw.ReadResponseAsync()).Text);
@@ -126,7 +126,7 @@ public class HttpServingTests
         await using var server = StartServer();
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("POST /echo-body HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+        await raw.SendAsync("POST /echo-body HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
         Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n", await raw.ReadHeadAsync());
         await raw.SendAsync("ping");
 
@@ -155,7 +155,7 @@ public class HttpServingTests
         await using var server = StartServer();
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("GET /switchboard.js HTTP/1.0\r\n\r\n");
+        await raw.SendAsync("GET /switchboard.js HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(200, response.Status);
@@ -169,7 +169,7 @@ public class HttpServingTests
         await using var server = StartServer();
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("HEAD /switchboard.js HTTP/1.1\r\nHost: a\r\n\r\n");
+        await raw.SendAsync("HEAD /switchboard.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         var head = await raw.ReadResponseAsync(toHead: true);
         // Had a body followed the head, this second response would not parse.
         await raw.SendGetAsync("/api/rooms/after-head");
@@ -232,7 +232,7 @@ public class HttpServingTests
         await using var server = StartServer();
         using var raw = await RawClient.ConnectAsync(server);
 
-        await raw.SendAsync("get /switchboard.js HTTP/1.1\r\nHost: a\r\n\r\n");
+        await raw.SendAsync("get /switchboard.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 
         Assert.Equal(405, (await raw.ReadResponseAsync()).Status);
     }

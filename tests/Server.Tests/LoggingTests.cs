@@ -121,7 +121,7 @@ public sealed class LoggingTests
         Assert.StartsWith($"HTTP/1.1 {status} ", await raw.ReadHeadAsync(), StringComparison.Ordinal);
 
         var entry = await _log.WaitForAsync(4, ServerCategory);
-        AssertEvent(entry, "HandshakeRejected", LogLevel.Information);
+        AssertEvent(entry, "HandshakeRejected", LogLevel.Debug);
         Assert.Contains($"rejected with {status}", entry.Message, StringComparison.Ordinal);
         Assert.Empty(_log.Find(2, ServerCategory)); // never counted as connected
     }
@@ -135,8 +135,61 @@ public sealed class LoggingTests
         await raw.SendAsync("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"); // the head never ends
         Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(5)));
 
-        AssertEvent(await _log.WaitForAsync(5, ServerCategory), "HandshakeTimedOut", LogLevel.Information);
+        AssertEvent(await _log.WaitForAsync(5, ServerCategory), "HandshakeTimedOut", LogLevel.Debug);
         Assert.Empty(_log.Find(4, ServerCategory));
+    }
+
+    [Fact]
+    public async Task Refusals_are_logged_at_debug_and_a_limit_warns_once_per_address()
+    {
+        // What one client can make the server refuse, many times over: a foreign origin, a malformed head, a foreign host.
+        await using var server = new TestServer(null, _log, s => s
+            .Map("/ws", new RecordingEchoHandler())
+            .MapGet("/hello", (_, response) =>
+            {
+                response.WriteText("hello");
+                return ValueTask.CompletedTask;
+            }));
+        for (var i = 0; i < 3; i++)
+        {
+            using (var foreignOrigin = await RawClient.ConnectAsync(server))
+            {
+                await foreignOrigin.SendAsync("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://evil.example\r\n\r\n");
+                Assert.StartsWith("HTTP/1.1 403 ", await foreignOrigin.ReadHeadAsync(), StringComparison.Ordinal);
+            }
+            using (var malformed = await RawClient.ConnectAsync(server))
+            {
+                await malformed.SendAsync("GET /hello HTTP/1.1\nHost: 127.0.0.1\n\n");
+                Assert.Equal(400, (await malformed.ReadResponseAsync()).Status);
+            }
+            using (var foreignHost = await RawClient.ConnectAsync(server))
+            {
+                await foreignHost.SendAsync("GET /hello HTTP/1.1\r\nHost: evil.example\r\n\r\n");
+                Assert.Equal(421, (await foreignHost.ReadResponseAsync()).Status);
+            }
+        }
+
+        // The marker: a request served after every refusal, so their events have all been written.
+        using (var marker = await RawClient.ConnectAsync(server))
+        {
+            await marker.SendGetAsync("/hello?marker");
+            Assert.Equal(200, (await marker.ReadResponseAsync()).Status);
+        }
+        await _log.WaitForAsync(300, ServerCategory);
+
+        Assert.Equal(3, _log.Find(4, ServerCategory).Length);
+        Assert.All(_log.Find(4, ServerCategory), e => Assert.Equal(LogLevel.Debug, e.Level));
+        Assert.All(_log.Find(501, ServerCategory), e => Assert.Equal(LogLevel.Debug, e.Level));
+        Assert.Equal(3, _log.Find(301, ServerCategory).Length);
+        Assert.All(_log.Find(301, ServerCategory), e => Assert.Equal(LogLevel.Debug, e.Level));
+        // The host limit: one warning for the address, then Debug.
+        var warning = Assert.Single(_log.Find(601, ServerCategory));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("Host", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _log.Find(600, ServerCategory).Length);
+        // Nothing else above Debug but the line that says where the server listens.
+        Assert.DoesNotContain(_log.Entries, e => e.Level >= LogLevel.Information && e.EventId.Id is not (1 or 601));
     }
 
     private TestServer Start(WebSocketServerOptions? options, params (string Template, WebSocketHandler Handler)[] routes) =>

@@ -9,14 +9,19 @@ namespace Switchboard.Server.Tests;
 /// </summary>
 internal sealed class RawClient : IDisposable
 {
-    private readonly TcpClient _tcp = new();
+    private readonly TcpClient _tcp;
     private NetworkStream _stream = null!;
+
+    private RawClient(System.Net.IPAddress? local) => _tcp = local is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(local, 0));
 
     public static Task<RawClient> ConnectAsync(TestServer server) => ConnectAsync(server.Server.LocalEndPoint.Port);
 
-    public static async Task<RawClient> ConnectAsync(int port)
+    public static async Task<RawClient> ConnectAsync(int port) => await ConnectAsync(port, null);
+
+    /// <summary>Connects from <paramref name="local"/> (another loopback address, such as 127.0.0.2, is another client), or any.</summary>
+    public static async Task<RawClient> ConnectAsync(int port, System.Net.IPAddress? local)
     {
-        var client = new RawClient();
+        var client = new RawClient(local);
         client._tcp.NoDelay = true;
         await client._tcp.ConnectAsync("127.0.0.1", port);
         client._stream = client._tcp.GetStream();

@@ -43,7 +43,8 @@ public sealed class RoutingTests : IAsyncLifetime
                     _ => throw new ArgumentException(route.Target),
                 };
             });
-        _server = new TestServer(null, ("/ws/{index}", _endpoint));
+        // 300 clients, every one from 127.0.0.1: the per-address cap is lifted to the server's.
+        _server = new TestServer(new WebSocketServerOptions { MaxConnectionsPerAddress = WebSocketServerOptions.DefaultMaxConnections }, ("/ws/{index}", _endpoint));
 
         await Parallel.ForEachAsync(Enumerable.Range(0, Clients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {

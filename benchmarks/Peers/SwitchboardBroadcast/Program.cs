@@ -26,7 +26,12 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-await using var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, port) });
+// Every user of the load tool connects from 127.0.0.1: the per-address cap is lifted to the server's cap.
+await using var server = new WebSocketServer(new WebSocketServerOptions
+{
+    EndPoint = new IPEndPoint(IPAddress.Loopback, port),
+    MaxConnectionsPerAddress = WebSocketServerOptions.DefaultMaxConnections,
+});
 var room = new MessageEndpoint(SwitchboardBroadcast.SwitchboardMessages.Catalog);
 room.On<BenchMessage>((_, message) => room.All.SendAsync(message));
 server.Map("/room", room);

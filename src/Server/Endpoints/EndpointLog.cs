@@ -5,7 +5,7 @@ namespace Switchboard.Server;
 
 internal static partial class EndpointLog
 {
-    [LoggerMessage(501, LogLevel.Information, "Opening request from {Remote} for {Path} refused with {StatusCode}: {Reason}")]
+    [LoggerMessage(501, LogLevel.Debug, "Opening request from {Remote} for {Path} refused with {StatusCode}: {Reason}")]
     public static partial void Refused(ILogger logger, EndPoint? remote, string path, int statusCode, string reason);
 
     [LoggerMessage(502, LogLevel.Error, "Authentication hook threw for {Path} from {Remote}")]

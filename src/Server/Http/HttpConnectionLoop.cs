@@ -6,6 +6,8 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Server.Admission;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Routing;
 
 namespace Switchboard.Server.Http;
@@ -19,12 +21,17 @@ namespace Switchboard.Server.Http;
 /// The first head must arrive within <see cref="WebSocketServerOptions.HandshakeTimeout"/>, each later one within
 /// <see cref="WebSocketServerOptions.HttpIdleTimeout"/> of the previous response, and a body within
 /// <see cref="WebSocketServerOptions.RequestBodyTimeout"/> of its head. Parsing is left to
-/// <see cref="HttpRequestParser"/>; this class only moves bytes and decides.
+/// <see cref="HttpRequestParser"/>; this class only moves bytes and decides. Every head's <c>Host</c> is judged by
+/// <paramref name="hosts"/> before anything else, and a connection waiting between requests is listed in
+/// <paramref name="slots"/> as one a newcomer may take the place of.
 /// </remarks>
 internal sealed class HttpConnectionLoop(
     WebSocketServerOptions options,
     HttpRouteTable routes,
     RouteTable webSocketRoutes,
+    HostFilter hosts,
+    ConnectionSlots slots,
+    LimitReporter limits,
     ILogger logger,
     CancellationToken stopping)
 {
@@ -35,7 +42,7 @@ internal sealed class HttpConnectionLoop(
         MaxRequestBodySize = options.MaxRequestBodySize,
     };
 
-    private enum ReadOutcome : byte { Received, Refused, Ended, TimedOut }
+    private enum ReadOutcome : byte { Received, Refused, Ended, TimedOut, Evicted }
 
     /// <summary>
     /// Serves requests until one belongs to the WebSocket side, and returns its head with the connection's input
@@ -54,15 +61,20 @@ internal sealed class HttpConnectionLoop(
     {
         var remote = transport.Socket.RemoteEndPoint;
         var first = true;
+        IdleHttpConnection? idle = null; // made when the connection first waits between requests
         try
         {
             while (true)
             {
                 var wait = first ? firstHeadTimeout : options.HttpIdleTimeout;
-                var (outcome, parsed, error) = await ReadHeadAsync(transport.Input, wait).ConfigureAwait(false);
+                if (!first) idle ??= new IdleHttpConnection(transport, remote);
+                var (outcome, parsed, error) = await ReadHeadAsync(transport.Input, wait, idle).ConfigureAwait(false);
                 switch (outcome)
                 {
                     case ReadOutcome.Ended:
+                        return null;
+                    case ReadOutcome.Evicted:
+                        // Its place went to a newcomer, which reported it; the socket is gone already.
                         return null;
                     case ReadOutcome.TimedOut:
                         // Silently, as a server does with an idle persistent connection (RFC 9112 section 9.5).
@@ -75,6 +87,17 @@ internal sealed class HttpConnectionLoop(
                 }
 
                 var head = parsed!;
+                // The host first, on every request, before any route or origin rule: a name the server does not answer
+                // for is a DNS-rebinding page (or a misdirected client), whatever it asks for.
+                var host = head.Host;
+                var hostStatus = hosts.Check(host);
+                if (hostStatus != 0)
+                {
+                    var reason = hostStatus == 400 ? "Host missing or malformed" : "Misdirected request: this server does not answer for that host";
+                    limits.Hit(ServerLimit.Host, remote, host.Length == 0 ? "no Host" : $"Host '{host}' is not in AllowedHosts");
+                    await RefuseAsync(transport, hostStatus, reason, w => HttpResponseWriter.WriteText(w, hostStatus, reason, keepAlive: false), logged: true).ConfigureAwait(false);
+                    return null;
+                }
                 if (WebSocketUpgrade.IsUpgradeRequest(head)) return head;
                 var match = routes.Match(head.Method, head.Path);
                 if (match.Handler is null && match.Allow is null && webSocketRoutes.TryMatch(head.Path, out _, out _)) return head;
@@ -206,10 +229,10 @@ internal sealed class HttpConnectionLoop(
         return false;
     }
 
-    /// <summary>Sends a refusal with <c>Connection: close</c> and ends the connection.</summary>
-    private async Task RefuseAsync(SocketTransport transport, int status, string reason, Action<IBufferWriter<byte>> write)
+    /// <summary>Sends a refusal with <c>Connection: close</c> and ends the connection; <paramref name="logged"/> when the limit reporter told of it.</summary>
+    private async Task RefuseAsync(SocketTransport transport, int status, string reason, Action<IBufferWriter<byte>> write, bool logged = false)
     {
-        Log.HttpRefused(logger, transport.Socket.RemoteEndPoint, status, reason);
+        if (!logged) Log.HttpRefused(logger, transport.Socket.RemoteEndPoint, status, reason);
         write(transport.Output);
         await transport.Output.FlushAsync().ConfigureAwait(false);
         await transport.CloseAsync(options.CloseTimeout).ConfigureAwait(false);
@@ -218,12 +241,19 @@ internal sealed class HttpConnectionLoop(
     /// <summary>Reads one head within <paramref name="wait"/>; the input is advanced past it only when it is accepted.</summary>
     /// <remarks>
     /// A client sends its head as soon as it has connected, so it has usually arrived by the time it is read: a head
-    /// the input already holds is taken without a timer, a linked cancellation source or a state machine.
+    /// the input already holds is taken without a timer, a linked cancellation source or a state machine. Between
+    /// requests (<paramref name="idle"/> set), a connection with none of its next request received is listed as idle
+    /// until bytes arrive; one evicted meanwhile ends with <see cref="ReadOutcome.Evicted"/>, whatever came.
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<(ReadOutcome, HttpRequestHead?, HttpError)> ReadHeadAsync(PipeReader input, TimeSpan wait)
+    private async ValueTask<(ReadOutcome, HttpRequestHead?, HttpError)> ReadHeadAsync(PipeReader input, TimeSpan wait, IdleHttpConnection? idle)
     {
-        if (input.TryRead(out var ready) && TryTakeHead(input, ready, out var taken)) return taken;
+        var pending = input.TryRead(out var ready);
+        var begun = pending && !ready.Buffer.IsEmpty;
+        if (pending && TryTakeHead(input, ready, out var taken)) return taken;
+        // Idle only with nothing of the next request in: a head that has begun to arrive is a request in flight.
+        var listed = false;
+        if (idle is not null && !begun && !(listed = slots.MarkIdle(idle))) return (ReadOutcome.Evicted, null, HttpError.None);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(wait);
         try
@@ -231,12 +261,26 @@ internal sealed class HttpConnectionLoop(
             while (true)
             {
                 var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                if (listed)
+                {
+                    listed = false;
+                    if (!slots.MarkBusy(idle!)) return (ReadOutcome.Evicted, null, HttpError.None);
+                }
                 if (TryTakeHead(input, result, out taken)) return taken;
             }
         }
         catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
         {
             return (ReadOutcome.TimedOut, null, HttpError.None);
+        }
+        catch (Exception e) when (idle is { Evicted: true } && e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            return (ReadOutcome.Evicted, null, HttpError.None); // the read failed because the socket was closed under it
+        }
+        finally
+        {
+            // Timed out, stopped, or the socket failed under the read (as an eviction makes it): off the list.
+            if (listed) slots.MarkBusy(idle!);
         }
     }
 

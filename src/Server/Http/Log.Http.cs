@@ -9,7 +9,7 @@ internal static partial class Log
     [LoggerMessage(300, LogLevel.Debug, "HTTP {Method} {Path} from {Remote} answered {StatusCode}")]
     public static partial void HttpServed(ILogger logger, string method, string path, EndPoint? remote, int statusCode);
 
-    [LoggerMessage(301, LogLevel.Information, "HTTP request from {Remote} refused with {StatusCode}: {Reason}")]
+    [LoggerMessage(301, LogLevel.Debug, "HTTP request from {Remote} refused with {StatusCode}: {Reason}")]
     public static partial void HttpRefused(ILogger logger, EndPoint? remote, int statusCode, string reason);
 
     [LoggerMessage(302, LogLevel.Error, "HTTP handler for {Method} {Path} threw")]
