@@ -75,6 +75,15 @@ public sealed class FrameReader
         _limits = options ?? FrameReaderOptions.Default;
     }
 
+    /// <summary>
+    /// When true, a data frame is returned only once its whole payload is available, as one event, instead of
+    /// streamed in pieces: until then the call needs more and consumes nothing. Its header is still checked as
+    /// soon as it is complete, so a frame over a limit fails before its payload arrives. The caller's buffer holds
+    /// up to <see cref="FrameReaderOptions.MaxFrameSize"/> bytes; in return a message of one frame is a slice of
+    /// the input, never copied.
+    /// </summary>
+    internal bool WholeDataFrames { get; init; }
+
     /// <summary>Reads the next event from <paramref name="input"/>. Never throws on any input.</summary>
     /// <param name="input">
     /// Unread bytes, starting where the previous call's <paramref name="consumed"/> pointed (or at
@@ -159,7 +168,7 @@ public sealed class FrameReader
         }
 
         ReadOnlySequence<byte> payload = input.Slice(header.Length);
-        if (header.PayloadLength > 0 && payload.IsEmpty)
+        if ((header.PayloadLength > 0 && payload.IsEmpty) || (WholeDataFrames && payload.Length < header.PayloadLength))
         {
             // Nothing to report yet: leave the header unconsumed and parse it again next time.
             return NeedMore(input, out consumed, out examined, out frameEvent);
