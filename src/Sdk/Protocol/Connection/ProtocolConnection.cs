@@ -188,7 +188,7 @@ public sealed partial class ProtocolConnection
         }
 
         WriteClose(output, code, reason);
-        State = ProtocolState.Closing;
+        Finish(ProtocolState.Closing);
         _closeStarted = _time.GetTimestamp();
         return true;
     }
@@ -243,7 +243,7 @@ public sealed partial class ProtocolConnection
         }
     }
 
-    /// <summary>Moves to a state in which nothing more is read or written, and lets go of what only an open connection needs.</summary>
+    /// <summary>Leaves the open state: no data is delivered or written from now on, so what only an open connection needs goes.</summary>
     private void Finish(ProtocolState state)
     {
         State = state;
