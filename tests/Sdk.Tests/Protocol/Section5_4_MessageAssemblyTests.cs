@@ -151,6 +151,45 @@ public class Section5_4_MessageAssemblyTests
     }
 
     [Fact]
+    public void Invalid_utf8_fails_before_its_frame_is_whole()
+    {
+        // 10 bytes declared; κ then ED A0, a surrogate, proven invalid by A0 (Autobahn 6.4.3 and 6.4.4: fail fast).
+        Pump pump = Pump.Client().Receive("81 0A CE BA ED");
+        Assert.Empty(pump.Events);
+        Assert.Equal(5, pump.Unconsumed);
+
+        pump.Receive("A0");
+
+        Assert.Equal([Ev.Failed(FrameError.InvalidUtf8)], pump.Events);
+        Assert.Equal(CloseFrame(WebSocketRole.Client, CloseCode.InvalidPayloadData, FrameError.InvalidUtf8), pump.TakeOutput());
+    }
+
+    [Fact]
+    public void Invalid_utf8_in_a_masked_fragment_fails_at_the_byte_that_proves_it()
+    {
+        byte[] payload = Hex.Bytes("61 CE BA E1 BD B9 F4 90 80 80 65 64"); // a, κ, ό, then F4 90: above U+10FFFF
+        byte[] wire = Hex.Concat(Hex.Bytes("01 81 37 FA 21 3D 56"), Hex.Bytes("80 8C 37 FA 21 3D"), Masked(payload));
+        Pump pump = Pump.Server();
+        int proof = 7 + 6 + 7; // the 0x90
+
+        pump.ReceiveBytewise(wire[..proof]);
+        Assert.Empty(pump.Events);
+        pump.Receive(wire[proof..(proof + 1)]);
+
+        Assert.Equal([Ev.Failed(FrameError.InvalidUtf8)], pump.Events);
+        Assert.Equal(CloseFrame(WebSocketRole.Server, CloseCode.InvalidPayloadData, FrameError.InvalidUtf8), pump.TakeOutput());
+    }
+
+    [Fact]
+    public void Valid_text_frame_arriving_bytewise_is_judged_once_and_delivered_whole()
+    {
+        byte[] payload = Hex.Bytes("CE BA E1 BD B9 CF 83 CE BC CE B5");
+        Pump pump = Pump.Server().ReceiveBytewise(Hex.Concat(Hex.Bytes("81 8B 37 FA 21 3D"), Masked(payload)));
+
+        Assert.Equal([Ev.Text("κ\u1F79σμε")], pump.Events);
+    }
+
+    [Fact]
     public void Text_ending_inside_a_code_point_fails_with_1007()
     {
         Pump pump = Pump.Server().Receive("81 81 37 FA 21 3D F9"); // CE
