@@ -29,6 +29,9 @@ internal sealed class Pump
 
     public List<Ev> Events { get; } = [];
 
+    /// <summary>Called with each event before the next read, while its payload is valid: an application's handler.</summary>
+    public Action<Pump, ProtocolEvent>? OnEvent { get; set; }
+
     /// <summary>Bytes received but not consumed yet.</summary>
     public int Unconsumed => _window.Length;
 
@@ -68,6 +71,7 @@ internal sealed class Pump
 
             Assert.NotEqual(ProtocolEventKind.None, e.Kind);
             Events.Add(Ev.Of(e));
+            OnEvent?.Invoke(this, e);
             if (e.Kind == ProtocolEventKind.Failed)
             {
                 _window = [];
