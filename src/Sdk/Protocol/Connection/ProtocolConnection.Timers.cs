@@ -88,9 +88,13 @@ public sealed partial class ProtocolConnection
         return TimerOutcome.PingWritten;
     }
 
+    // Only the keepalive asks when the peer was last heard from: without it, reads take no timestamps.
     private void HeardFromPeer()
     {
-        _lastReceived = _time.GetTimestamp();
-        _awaitingPeer = false;
+        if (_options.KeepAliveInterval > TimeSpan.Zero)
+        {
+            _lastReceived = _time.GetTimestamp();
+            _awaitingPeer = false;
+        }
     }
 }

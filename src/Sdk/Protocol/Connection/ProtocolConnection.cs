@@ -31,7 +31,9 @@ namespace Switchboard.Protocol.Connection;
 /// <para>
 /// <b>Ending.</b> Once <see cref="State"/> is <see cref="ProtocolState.CloseReceived"/> or
 /// <see cref="ProtocolState.Closed"/>, nothing more is read or written: the pump sends what it holds and ends the
-/// transport. A pump whose transport ends first calls <see cref="Abort"/>.
+/// transport (section 7.1.1: a server at once; a client after the server ends TCP, waiting at most
+/// <see cref="ProtocolConnectionOptions.CloseTimeout"/>, a wait the pump bounds itself). A pump whose transport ends
+/// first calls <see cref="Abort"/>.
 /// </para>
 /// <para>
 /// <b>Thread safety.</b> None: the pump serializes every call (one receive loop and the senders taking turns under
@@ -42,14 +44,13 @@ namespace Switchboard.Protocol.Connection;
 /// A receive step of a pump over a pipe:
 /// <code>
 /// ReadOnlySequence&lt;byte&gt; buffer = result.Buffer;
-/// SequencePosition examined = buffer.End;
-/// while (connection.TryRead(buffer, output, out SequencePosition consumed, out examined, out ProtocolEvent e))
+/// SequencePosition consumed, examined;
+/// while (connection.TryRead(buffer, output, out consumed, out examined, out ProtocolEvent e))
 /// {
-///     Handle(e); // e.Payload is valid until the next call
+///     Handle(e); // e.Payload is valid until the next TryRead
 ///     buffer = buffer.Slice(consumed);
 /// }
-/// buffer = buffer.Slice(consumed); // fragments taken into the assembly buffer are consumed too
-/// input.AdvanceTo(buffer.Start, examined);
+/// input.AdvanceTo(consumed, examined); // fragments taken into the assembly buffer are consumed too
 /// await output.FlushAsync();
 /// if (connection.State is ProtocolState.CloseReceived or ProtocolState.Closed) { /* end the transport */ }
 /// </code>

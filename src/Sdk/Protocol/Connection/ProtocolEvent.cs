@@ -6,8 +6,9 @@ namespace Switchboard.Protocol.Connection;
 /// <remarks>
 /// <see cref="Payload"/> and <see cref="CloseReason"/> point into the caller's input (a message of one frame, a
 /// control frame) or into the connection's assembly buffer (a message of several frames): they stay valid until the
-/// next call on the connection and until the caller releases the input up to the reported <c>consumed</c>
-/// position, whichever comes first. An immutable value otherwise.
+/// next <see cref="ProtocolConnection.TryRead"/> and until the caller releases the input up to the reported
+/// <c>consumed</c> position, whichever comes first. Other calls leave them alone, so a handler may send a payload
+/// back. An immutable value otherwise.
 /// </remarks>
 public readonly struct ProtocolEvent
 {
