@@ -17,7 +17,7 @@ public enum ProtocolState : byte
     /// <summary>
     /// The peer's close frame came first and our answer, carrying its status code, is written. Nothing more is read
     /// or written: send the output, then end the transport (section 7.1.1: a server ends TCP at once, a client waits
-    /// for the server to).
+    /// for the server to). <see cref="ProtocolConnection.Abort"/> moves on to <see cref="Closed"/>.
     /// </summary>
     CloseReceived,
 
