@@ -63,6 +63,10 @@ public sealed class FrameReader
     private int _messageFrames;
     private Utf8Validator _utf8;
 
+    // With WholeDataFrames: how much of the held-back text frame's payload was validated, and the validator after it.
+    private long _peeked;
+    private Utf8Validator _peekedUtf8;
+
     /// <summary>Creates a reader for the side of the connection that reads.</summary>
     /// <param name="role">
     /// The reading side: a <see cref="WebSocketRole.Server"/> requires masked frames, a
@@ -74,6 +78,16 @@ public sealed class FrameReader
         _expectMasked = role == WebSocketRole.Server;
         _limits = options ?? FrameReaderOptions.Default;
     }
+
+    /// <summary>
+    /// When true, a data frame is returned only once its whole payload is available, as one event, instead of
+    /// streamed in pieces: until then the call needs more and consumes nothing. Its header is still checked as
+    /// soon as it is complete, so a frame over a limit fails before its payload arrives, and the UTF-8 of a text frame
+    /// is validated as its bytes come, so invalid text fails before the frame ends. The caller's buffer holds
+    /// up to <see cref="FrameReaderOptions.MaxFrameSize"/> bytes; in return a message of one frame is a slice of
+    /// the input, never copied.
+    /// </summary>
+    internal bool WholeDataFrames { get; init; }
 
     /// <summary>Reads the next event from <paramref name="input"/>. Never throws on any input.</summary>
     /// <param name="input">
@@ -165,6 +179,20 @@ public sealed class FrameReader
             return NeedMore(input, out consumed, out examined, out frameEvent);
         }
 
+        if (WholeDataFrames && payload.Length < header.PayloadLength)
+        {
+            bool text = continuation ? _messageOpcode == Opcode.Text : header.Opcode == Opcode.Text;
+            if (text && !PeekUtf8(payload, header, continuation))
+            {
+                _peeked = 0;
+                return Fail(FrameError.InvalidUtf8, input, out consumed, out examined, out frameEvent);
+            }
+
+            return NeedMore(input, out consumed, out examined, out frameEvent);
+        }
+
+        _peeked = 0;
+
         if (!continuation)
         {
             _messageOpcode = header.Opcode;
@@ -223,6 +251,40 @@ public sealed class FrameReader
         }
 
         consumed = examined = payload.End;
+        return true;
+    }
+
+    // A text frame held back until it is whole is still judged as its bytes come (section 8.1, fail fast): a copy of
+    // the validator runs over an unmasked copy of the bytes present, resuming where the previous call stopped, since
+    // each call starts at the same frame. The frame's own validation runs again once it is taken.
+    private bool PeekUtf8(in ReadOnlySequence<byte> payload, in FrameHeader header, bool continuation)
+    {
+        if (_peeked == 0)
+        {
+            _peekedUtf8 = continuation ? _utf8 : default;
+        }
+
+        Span<byte> chunk = stackalloc byte[256];
+        ReadOnlySequence<byte> rest = payload.Slice(_peeked);
+        while (!rest.IsEmpty)
+        {
+            int count = (int)Math.Min(chunk.Length, rest.Length);
+            Span<byte> piece = chunk[..count];
+            rest.Slice(0, count).CopyTo(piece);
+            if (header.Masked)
+            {
+                Mask.Apply(piece, header.MaskKey, (int)(_peeked & 3));
+            }
+
+            if (!_peekedUtf8.TryAppend(piece))
+            {
+                return false;
+            }
+
+            _peeked += count;
+            rest = rest.Slice(count);
+        }
+
         return true;
     }
 
