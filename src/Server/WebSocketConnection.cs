@@ -76,8 +76,11 @@ public sealed class WebSocketConnection : Messaging.IMessageChannel
 
     internal WebSocketHandler Handler { get; }
 
-    /// <summary>The handler's own per-connection state (a typed endpoint keeps its context here).</summary>
-    internal object? Tag { get; set; }
+    /// <summary>
+    /// The typed endpoint's context for this connection, set by <see cref="Messaging.MessageEndpoint"/> when the
+    /// connection opens; null under a raw <see cref="WebSocketHandler"/>.
+    /// </summary>
+    internal Messaging.MessageContext? MessageContext { get; set; }
 
     internal WebSocketSession Session => _session;
 
