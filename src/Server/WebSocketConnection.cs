@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Text;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Server.Handshake;
 
 namespace Switchboard.Server;
 
@@ -30,10 +31,24 @@ public sealed class WebSocketConnection : Messaging.IMessageChannel
     public long Id => _session.Id;
 
     /// <summary>The upgrade request the connection was opened with.</summary>
-    public HandshakeRequest Request { get; }
+    internal HandshakeRequest Request { get; }
 
     /// <summary>The request path the connection was opened on.</summary>
     public string Path => Request.Path;
+
+    /// <summary>The query of the upgrade request, after <c>?</c> and without it, as sent; empty when there is none.</summary>
+    public string Query => Request.Query;
+
+    /// <summary>The Origin the upgrade request named, or null when it named none (a non-browser client).</summary>
+    public string? Origin => Request.Origin;
+
+    /// <summary>Every header field of the upgrade request, in arrival order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => Request.Headers;
+
+    /// <summary>The value of a header field of the upgrade request, or null when it is absent.</summary>
+    /// <param name="name">The field name, compared case-insensitively.</param>
+    /// <returns>The value; repeated fields are joined with <c>", "</c>.</returns>
+    public string? GetHeader(string name) => Request.GetHeader(name);
 
     /// <summary>Values captured by the route template, e.g. <c>username</c> for <c>/ws/{username}</c>.</summary>
     public IReadOnlyDictionary<string, string> RouteValues { get; }
@@ -61,8 +76,11 @@ public sealed class WebSocketConnection : Messaging.IMessageChannel
 
     internal WebSocketHandler Handler { get; }
 
-    /// <summary>The handler's own per-connection state (a typed endpoint keeps its context here).</summary>
-    internal object? Tag { get; set; }
+    /// <summary>
+    /// The typed endpoint's context for this connection, set by <see cref="Messaging.MessageEndpoint"/> when the
+    /// connection opens; null under a raw <see cref="WebSocketHandler"/>.
+    /// </summary>
+    internal Messaging.MessageContext? MessageContext { get; set; }
 
     internal WebSocketSession Session => _session;
 

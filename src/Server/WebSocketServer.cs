@@ -14,6 +14,7 @@ using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
+using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 using Switchboard.Server.LongPolling;
 using Switchboard.Server.Messaging;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using Switchboard.Connections;
-using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
 
 namespace Switchboard.Server;
@@ -17,10 +16,16 @@ public sealed class WebSocketServerOptions
     public IPEndPoint EndPoint { get; init; } = new(IPAddress.Loopback, 0);
 
     /// <summary>
-    /// Caps on every request head, upgrade or plain HTTP: 8 KiB and 64 header fields by default. A head over them
-    /// gets 431 and the connection is closed.
+    /// Caps on every request head the server reads, upgrade or plain HTTP: 8 KiB and 64 header fields by default
+    /// (<see cref="HttpHeadLimits"/>). A head over them gets 431 and the connection is closed; the caps are applied to
+    /// the bytes received so far, so a head that never ends is refused when it reaches them.
     /// </summary>
-    public HandshakeLimits Handshake { get; init; } = new();
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public HttpHeadLimits RequestHead
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = HttpHeadLimits.Default;
 
     /// <summary>Caps on frames and messages; a peer over them is closed with 1009 before its payload is buffered.</summary>
     public FrameReaderOptions Frames { get; init; } = new();
@@ -72,7 +77,7 @@ public sealed class WebSocketServerOptions
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Array.MaxLength);
             field = value;
         }
-    } = HttpLimits.DefaultMaxRequestBodySize;
+    } = 1024 * 1024;
 
     /// <summary>
     /// Time a client has, once a request head has arrived, to send the whole body it declared. Default 10 seconds;
@@ -215,7 +220,7 @@ public sealed class WebSocketServerOptions
     } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Threads that wait for bytes on plain (non-TLS) connections, on Linux (see <see cref="IoLoops.IsSupported"/>):
+    /// Threads that wait for bytes on plain (non-TLS) connections, on Linux (where the server waits with epoll):
     /// each connection is served by one of them, and what it reads is handled on that thread as soon as it arrives
     /// (its HTTP requests, its frames, the handlers of its messages), with no hop to the thread pool. A handler that
     /// awaits frees the thread; one that blocks it holds up every other connection on it, so work that blocks belongs

@@ -1,17 +1,18 @@
 using System.Buffers;
 using Switchboard.Protocol;
+using Switchboard.Server.Handshake;
+using Switchboard.Server.Http;
 
 namespace Switchboard.Fuzz;
 
 /// <summary>
-/// The opening handshake target (RFC 6455 section 4, RFC 9112). The same bytes go to the server side, as an upgrade
-/// request (<see cref="HandshakeParser"/>, and <see cref="HttpRequestParser"/> followed by
-/// <see cref="WebSocketUpgrade.TryValidate"/>), and to the client side, as the response to a fixed request
-/// (<see cref="ClientHandshake.TryReadResponse"/>). The parsers must never throw and must only report their typed
-/// errors (<see cref="HandshakeError"/>, <see cref="HttpError"/>, <see cref="ClientHandshakeError"/>); a verdict must
-/// not depend on how the bytes are segmented, a verdict reached on a prefix must be the verdict on the whole, the two
-/// server paths must agree as their documentation promises, and an accepted request must lead to a response that a
-/// client with the same key accepts.
+/// The opening handshake target (RFC 6455 section 4, RFC 9112). The same bytes go to the server side, as a request
+/// (<see cref="HttpRequestParser"/>, then <see cref="WebSocketUpgrade.TryValidate"/> for a head it accepts), and to the
+/// client side, as the response to a fixed request (<see cref="ClientHandshake.TryReadResponse"/>). The parsers must
+/// never throw and must only report their typed errors (<see cref="HttpError"/>, <see cref="HandshakeError"/>,
+/// <see cref="ClientHandshakeError"/>); a verdict must not depend on how the bytes are segmented, a verdict reached on
+/// a prefix must be the verdict on the whole, and an accepted request must lead to a response that a client with the
+/// same key accepts.
 /// </summary>
 public static class HandshakeTarget
 {
@@ -27,8 +28,11 @@ public static class HandshakeTarget
     private static readonly ClientHandshake s_client =
         ClientHandshake.CreateWithKey(new Uri("ws://example.com/chat"), ["chat", "superchat"], "http://example.com", null, ClientKey);
 
-    private static readonly HandshakeLimits s_tightHandshake = new() { MaxHeaderBytes = 160, MaxHeaderCount = 4 };
-    private static readonly HttpLimits s_tightHttp = new() { MaxHeaderBytes = 160, MaxHeaderCount = 4, MaxRequestBodySize = 10 };
+    private static readonly HttpHeadLimits s_tight = new() { MaxHeaderBytes = 160, MaxHeaderCount = 4 };
+
+    // The server's default body cap, and a tight one.
+    private const long DefaultMaxBody = 1024 * 1024;
+    private const long TightMaxBody = 10;
 
     /// <summary>Runs every check on <paramref name="input"/>.</summary>
     /// <param name="input">Bytes a server receives as a request, or a client as the response.</param>
@@ -37,29 +41,34 @@ public static class HandshakeTarget
     public static FuzzOutcome Run(ReadOnlySpan<byte> input)
     {
         byte[] bytes = input.ToArray();
-        ServerVerdict server = CheckServer(bytes, HandshakeLimits.Default, HttpLimits.Default, salt: 10);
-        _ = CheckServer(bytes, s_tightHandshake, s_tightHttp, salt: 20);
+        ServerVerdict server = CheckServer(bytes, HttpHeadLimits.Default, DefaultMaxBody, salt: 10);
+        _ = CheckServer(bytes, s_tight, TightMaxBody, salt: 20);
         ClientVerdict client = CheckClient(bytes);
-        bool accepted = (server.Done && server.Error == HandshakeError.None) || (client.Done && client.Error == ClientHandshakeError.None);
-        return new FuzzOutcome(accepted, $"server: {Describe(server.Done, server.Error)}; client: {Describe(client.Done, client.Error)}");
+        bool accepted = (server.Done && server.HttpError == HttpError.None && server.Error == HandshakeError.None) || (client.Done && client.Error == ClientHandshakeError.None);
+        return new FuzzOutcome(accepted, $"server: {(server.HttpError != HttpError.None ? server.HttpError.ToString() : Describe(server.Done, server.Error))}; client: {Describe(client.Done, client.Error)}");
     }
 
     private static string Describe<TError>(bool done, TError error) => done ? $"{error}" : "incomplete";
 
-    private static ServerVerdict CheckServer(byte[] bytes, HandshakeLimits limits, HttpLimits httpLimits, ulong salt)
+    private static ServerVerdict CheckServer(byte[] bytes, HttpHeadLimits limits, long maxBody, ulong salt)
     {
-        ServerVerdict whole = ParseRequest(new ReadOnlySequence<byte>(bytes), limits);
+        ServerVerdict whole = ParseRequest(new ReadOnlySequence<byte>(bytes), limits, maxBody);
         var random = new InputRandom(bytes, salt);
-        ServerVerdict segmented = ParseRequest(Segment.Split(bytes, ref random, 12), limits);
+        ServerVerdict segmented = ParseRequest(Segment.Split(bytes, ref random, 12), limits, maxBody);
         FuzzInvariantException.Check(whole == segmented, $"request verdict {whole} whole, {segmented} in segments");
 
         foreach (int cut in Cuts(bytes.Length, ref random))
         {
-            ServerVerdict prefix = ParseRequest(new ReadOnlySequence<byte>(bytes, 0, cut), limits);
+            ServerVerdict prefix = ParseRequest(new ReadOnlySequence<byte>(bytes, 0, cut), limits, maxBody);
             FuzzInvariantException.Check(!prefix.Done || prefix == whole, $"request verdict {prefix} on {cut} bytes, {whole} on all {bytes.Length}");
         }
 
-        if (whole.Done && whole.Error == HandshakeError.None)
+        if (whole.Done && whole.HttpError != HttpError.None)
+        {
+            FuzzInvariantException.Check(whole.HttpError.ToStatusCode() is >= 400 and <= 599, $"{whole.HttpError} maps to status {whole.HttpError.ToStatusCode()}");
+            HttpResponseWriter.WriteError(new ArrayBufferWriter<byte>(), whole.HttpError);
+        }
+        else if (whole.Done && whole.Error == HandshakeError.None)
         {
             CheckAcceptedByClient(whole);
         }
@@ -69,25 +78,34 @@ public static class HandshakeTarget
             FuzzInvariantException.Check(whole.Error.ToStatusCode() is >= 400 and <= 599, $"{whole.Error} maps to status {whole.Error.ToStatusCode()}");
         }
 
-        CheckHttpPath(bytes, httpLimits, whole);
         return whole;
     }
 
-    private static ServerVerdict ParseRequest(in ReadOnlySequence<byte> input, HandshakeLimits limits)
+    // The server's path: the one request-head parser, then the upgrade rules for a head it accepted.
+    private static ServerVerdict ParseRequest(in ReadOnlySequence<byte> input, HttpHeadLimits limits, long maxBody)
     {
-        bool done = HandshakeParser.TryParse(input, limits, out SequencePosition consumed, out SequencePosition examined, out HandshakeRequest? request, out HandshakeError error);
+        bool done = HttpRequestParser.TryParse(input, limits, maxBody, out SequencePosition consumed, out SequencePosition examined, out HttpRequestHead? head, out HttpError httpError);
         long consumedLength = input.Slice(input.Start, consumed).Length;
         long examinedLength = input.Slice(input.Start, examined).Length;
-        FuzzInvariantException.Check(Enum.IsDefined(error), $"undefined HandshakeError {error}");
-        if (!done || error != HandshakeError.None)
+        FuzzInvariantException.Check(Enum.IsDefined(httpError), $"undefined HttpError {httpError}");
+        if (!done || httpError != HttpError.None)
         {
-            FuzzInvariantException.Check(error == HandshakeError.None || done, "an error without a verdict");
-            FuzzInvariantException.Check(request is null && consumedLength == 0 && examinedLength == input.Length, "a refusal or need-more consumed bytes or returned a request");
-            return new ServerVerdict(done, error, 0, null, null, null);
+            FuzzInvariantException.Check(httpError == HttpError.None || done, "an error without a verdict");
+            FuzzInvariantException.Check(head is null && consumedLength == 0 && examinedLength == input.Length, "a refusal or need-more consumed bytes or returned a head");
+            return new ServerVerdict(done, httpError, HandshakeError.None, 0, null, null, null);
         }
 
-        FuzzInvariantException.Check(request is not null && consumedLength > 0 && examinedLength == consumedLength, "an accepted request without a request or a consumed head");
-        return new ServerVerdict(done, error, consumedLength, Summarize(request!), request!.Key, request.Subprotocols.Count == 0 ? null : request.Subprotocols[0]);
+        FuzzInvariantException.Check(head is not null && consumedLength > 0 && examinedLength == consumedLength, "an accepted head without a head or a consumed head");
+        _ = head!.GetHeader("Connection");
+        _ = head.HasToken("Connection", "close");
+        _ = (head.KeepAlive, head.ExpectsContinue, head.ContentLength, head.Path, head.Query, head.Host);
+        _ = WebSocketUpgrade.IsUpgradeRequest(head);
+        bool valid = WebSocketUpgrade.TryValidate(head, out HandshakeRequest? request, out HandshakeError error);
+        FuzzInvariantException.Check(Enum.IsDefined(error), $"undefined HandshakeError {error}");
+        FuzzInvariantException.Check(valid == (error == HandshakeError.None) && valid == (request is not null), $"upgrade verdict {valid} with {error}");
+        return valid
+            ? new ServerVerdict(true, HttpError.None, error, consumedLength, Summarize(request!), request!.Key, request.Subprotocols.Count == 0 ? null : request.Subprotocols[0])
+            : new ServerVerdict(true, HttpError.None, error, consumedLength, null, null, null);
     }
 
     private static string Summarize(HandshakeRequest request)
@@ -120,40 +138,6 @@ public static class HandshakeTarget
         bool done = client.TryReadResponse(
             new ReadOnlySequence<byte>(response.WrittenMemory), out _, out _, out ClientHandshakeError error, out int status, out string? selected);
         FuzzInvariantException.Check(done && error == ClientHandshakeError.None && status == 101 && selected == subprotocol, $"the 101 for an accepted request is refused by its client: {error}");
-    }
-
-    // WebSocketUpgrade promises the verdicts of HandshakeParser for every head HttpRequestParser accepts.
-    private static void CheckHttpPath(byte[] bytes, HttpLimits limits, ServerVerdict handshake)
-    {
-        var input = new ReadOnlySequence<byte>(bytes);
-        bool done = HttpRequestParser.TryParse(input, limits, out SequencePosition consumed, out _, out HttpRequestHead? head, out HttpError error);
-        FuzzInvariantException.Check(Enum.IsDefined(error), $"undefined HttpError {error}");
-        if (!done || error != HttpError.None)
-        {
-            FuzzInvariantException.Check(head is null, "a refused head was returned");
-            if (done)
-            {
-                FuzzInvariantException.Check(error.ToStatusCode() is >= 400 and <= 599, $"{error} maps to status {error.ToStatusCode()}");
-                HttpResponseWriter.WriteError(new ArrayBufferWriter<byte>(), error);
-            }
-
-            return;
-        }
-
-        FuzzInvariantException.Check(head is not null, "an accepted head is missing");
-        _ = head!.GetHeader("Connection");
-        _ = head.HasToken("Connection", "close");
-        _ = (head.KeepAlive, head.ExpectsContinue, head.ContentLength, head.Path, head.Query, head.Host);
-        _ = WebSocketUpgrade.IsUpgradeRequest(head);
-        bool valid = WebSocketUpgrade.TryValidate(head, out HandshakeRequest? request, out HandshakeError upgradeError);
-        FuzzInvariantException.Check(handshake.Done && upgradeError == handshake.Error, $"WebSocketUpgrade says {upgradeError}, HandshakeParser {handshake}");
-        if (valid)
-        {
-            long consumedLength = input.Slice(input.Start, consumed).Length;
-            FuzzInvariantException.Check(
-                consumedLength == handshake.Consumed && Summarize(request!) == handshake.Request,
-                "WebSocketUpgrade and HandshakeParser read the same request differently");
-        }
     }
 
     private static ClientVerdict CheckClient(byte[] bytes)
@@ -210,7 +194,7 @@ public static class HandshakeTarget
         return cuts;
     }
 
-    private readonly record struct ServerVerdict(bool Done, HandshakeError Error, long Consumed, string? Request, string? Key, string? Subprotocol);
+    private readonly record struct ServerVerdict(bool Done, HttpError HttpError, HandshakeError Error, long Consumed, string? Request, string? Key, string? Subprotocol);
 
     private readonly record struct ClientVerdict(bool Done, ClientHandshakeError Error, int Status, long Consumed, string? Subprotocol);
 }

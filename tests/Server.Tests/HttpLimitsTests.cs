@@ -90,7 +90,7 @@ public class HttpLimitsTests
     [Fact]
     public async Task Head_over_MaxHeaderCount_gets_431()
     {
-        var options = new WebSocketServerOptions { Handshake = new Protocol.HandshakeLimits { MaxHeaderCount = 4 } };
+        var options = new WebSocketServerOptions { RequestHead = new Protocol.HttpHeadLimits { MaxHeaderCount = 4 } };
         await using var server = StartServer(options);
         using var raw = await RawClient.ConnectAsync(server);
 
@@ -200,7 +200,7 @@ public class HttpLimitsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.HttpSendTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), options.RequestBodyTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), options.HandshakeTimeout);
-        Assert.Equal(8192, options.Handshake.MaxHeaderBytes);
-        Assert.Equal(64, options.Handshake.MaxHeaderCount);
+        Assert.Equal(8192, options.RequestHead.MaxHeaderBytes);
+        Assert.Equal(64, options.RequestHead.MaxHeaderCount);
     }
 }

@@ -35,13 +35,23 @@ public sealed class SocketTransport : IAsyncDisposable
     /// <param name="socket">The connected socket; the transport owns it.</param>
     /// <param name="stream">A stream over the socket, such as an authenticated <see cref="SslStream"/>; null uses the socket directly.</param>
     /// <param name="sendQueueLimit">Bytes queued for the peer before flushes wait; see <see cref="SendQueueLimit"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="sendQueueLimit"/> is below 2 bytes.</exception>
+    public SocketTransport(Socket socket, Stream? stream = null, long sendQueueLimit = DefaultSendQueueLimit)
+        : this(socket, stream, sendQueueLimit, loops: null)
+    {
+    }
+
+    /// <summary>Wraps <paramref name="socket"/> as the public constructor does, waiting for bytes on <paramref name="loops"/>.</summary>
+    /// <param name="socket">The connected socket; the transport owns it.</param>
+    /// <param name="stream">A stream over the socket; null uses the socket directly.</param>
+    /// <param name="sendQueueLimit">Bytes queued for the peer before flushes wait.</param>
     /// <param name="loops">
     /// Where a plain socket waits for bytes: on one of these loops' threads, which then runs the reader; null (or a
     /// <paramref name="stream"/>) leaves waiting to the runtime's sockets.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sendQueueLimit"/> is below 2 bytes.</exception>
     /// <exception cref="ObjectDisposedException"><paramref name="loops"/> have been disposed.</exception>
-    public SocketTransport(Socket socket, Stream? stream = null, long sendQueueLimit = DefaultSendQueueLimit, IoLoops? loops = null)
+    internal SocketTransport(Socket socket, Stream? stream, long sendQueueLimit, IoLoops? loops)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);

@@ -62,7 +62,7 @@ internal sealed class HostFilter
     public static bool IsValidEntry(string? host) => host == "*" || (host is not null && TryParseEntry(host, out _));
 
     /// <summary>
-    /// Judges the authority a request names (<see cref="Protocol.HttpRequestHead.Host"/>): 0 when the server answers for
+    /// Judges the authority a request names (<see cref="Http.HttpRequestHead.Host"/>): 0 when the server answers for
     /// it, 400 when it is missing or not an authority, 421 (Misdirected Request) when it names another host.
     /// </summary>
     public int Check(string host)

@@ -38,7 +38,7 @@ public sealed class ConnectRequest
     /// <summary>Cancelled when the server stops; a hook that waits (on a token service, say) should give up then.</summary>
     public CancellationToken Aborted => _request.Aborted;
 
-    /// <inheritdoc cref="HttpRequestHead.GetHeader"/>
+    /// <inheritdoc cref="Http.HttpRequestHead.GetHeader"/>
     public string? GetHeader(string name) => _request.GetHeader(name);
 
     /// <inheritdoc cref="HttpRequest.GetQueryValue"/>

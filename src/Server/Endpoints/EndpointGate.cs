@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
+using Switchboard.Server.Http;
 
 namespace Switchboard.Server;
 

@@ -8,6 +8,7 @@ using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
+using Switchboard.Server.Handshake;
 using Switchboard.Server.Routing;
 
 namespace Switchboard.Server.Http;
@@ -35,13 +36,6 @@ internal sealed class HttpConnectionLoop(
     ILogger logger,
     CancellationToken stopping)
 {
-    private readonly HttpLimits _limits = new()
-    {
-        MaxHeaderBytes = options.Handshake.MaxHeaderBytes,
-        MaxHeaderCount = options.Handshake.MaxHeaderCount,
-        MaxRequestBodySize = options.MaxRequestBodySize,
-    };
-
     private enum ReadOutcome : byte { Received, Refused, Ended, TimedOut, Evicted }
 
     /// <summary>
@@ -287,7 +281,7 @@ internal sealed class HttpConnectionLoop(
     /// <summary>Parses what one read brought and advances the input; false when the head is still incomplete.</summary>
     private bool TryTakeHead(PipeReader input, ReadResult result, out (ReadOutcome, HttpRequestHead?, HttpError) taken)
     {
-        if (HttpRequestParser.TryParse(result.Buffer, _limits, out var consumed, out var examined, out var head, out var error))
+        if (HttpRequestParser.TryParse(result.Buffer, options.RequestHead, options.MaxRequestBodySize, out var consumed, out var examined, out var head, out var error))
         {
             input.AdvanceTo(consumed);
             taken = (error == HttpError.None ? ReadOutcome.Received : ReadOutcome.Refused, head, error);

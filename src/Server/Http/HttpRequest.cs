@@ -1,5 +1,5 @@
 using System.Net;
-using Switchboard.Protocol;
+using Switchboard.Server.Http;
 
 namespace Switchboard.Server;
 
@@ -21,7 +21,7 @@ public sealed class HttpRequest
     }
 
     /// <summary>The request head as parsed: method, target, version and every header field.</summary>
-    public HttpRequestHead Head { get; }
+    internal HttpRequestHead Head { get; }
 
     /// <summary>
     /// The method as sent. A <c>HEAD</c> request reaches the handler of the matching GET route with this set to

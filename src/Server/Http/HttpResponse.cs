@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Switchboard.Protocol;
+using Switchboard.Server.Http;
 
 namespace Switchboard.Server;
 

@@ -147,7 +147,7 @@ public sealed class MessageEndpoint : WebSocketHandler
     {
         ArgumentNullException.ThrowIfNull(connection);
         var context = Attach(connection);
-        connection.Tag = context;
+        connection.MessageContext = context;
         await ConnectedAsync(context).ConfigureAwait(false);
     }
 
@@ -155,7 +155,7 @@ public sealed class MessageEndpoint : WebSocketHandler
     public override ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var context = (MessageContext)connection.Tag!;
+        var context = connection.MessageContext!;
         if (message.Opcode != Opcode.Text)
         {
             MessageLog.BinaryMessage(_logger, context.ConnectionId);
@@ -168,7 +168,7 @@ public sealed class MessageEndpoint : WebSocketHandler
     public override ValueTask OnDisconnectedAsync(WebSocketConnection connection, CloseCode? status)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return EndAsync((MessageContext)connection.Tag!, status);
+        return EndAsync(connection.MessageContext!, status);
     }
 
     /// <summary>A connection opened, over any transport: registers it; <see cref="ConnectedAsync"/> comes next.</summary>

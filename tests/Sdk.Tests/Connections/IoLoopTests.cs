@@ -188,7 +188,7 @@ public sealed class IoLoopTests : IDisposable
         await transport.DisposeAsync();
 
         var (_, accepted) = await _sockets.ConnectAsync();
-        Assert.Throws<ObjectDisposedException>(() => new SocketTransport(accepted, loops: loops));
+        Assert.Throws<ObjectDisposedException>(() => new SocketTransport(accepted, null, SocketTransport.DefaultSendQueueLimit, loops));
     }
 
     [Fact]
@@ -264,7 +264,7 @@ public sealed class IoLoopTests : IDisposable
     private async Task<(Socket Client, SocketTransport Transport)> ConnectAsync(IoLoops loops)
     {
         var (client, server) = await _sockets.ConnectAsync();
-        return (client, new SocketTransport(server, loops: loops));
+        return (client, new SocketTransport(server, null, SocketTransport.DefaultSendQueueLimit, loops));
     }
 
     private static async Task<byte[]> ReadExactlyAsync(SocketTransport transport, int count)

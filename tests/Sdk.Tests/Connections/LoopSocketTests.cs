@@ -96,7 +96,7 @@ public sealed class LoopSocketTests : IDisposable
     {
         using var loops = new IoLoops(1);
         var (client, server) = await ConnectAsync();
-        var transport = new SocketTransport(server, loops: loops);
+        var transport = new SocketTransport(server, null, SocketTransport.DefaultSendQueueLimit, loops);
         // The runtime's mode is untouched: had it been set, the runtime would keep its asynchronous state for the socket.
         Assert.True(server.Blocking);
         var read = transport.Input.ReadAsync();

@@ -360,7 +360,7 @@ public class ClientHandshakeTests
     public void ReadResponse_GarbagePastTheCap_IsAnInvalidStatusLine_AsBeforeTheCap()
     {
         ClientHandshake client = ClientHandshake.CreateWithKey(
-            new Uri("ws://example.com/"), null, null, new HandshakeLimits { MaxHeaderBytes = 64 }, SampleKey);
+            new Uri("ws://example.com/"), null, null, new HttpHeadLimits { MaxHeaderBytes = 64 }, SampleKey);
         string garbage = "SSH-2.0-OpenSSH_9.6 " + new string('x', 80);
 
         Assert.Equal(ClientHandshakeError.InvalidStatusLine, Read(client, garbage[..10]).Error);
@@ -372,60 +372,15 @@ public class ClientHandshakeTests
     public void ReadResponse_HeadOverTheCap_IsHeadersTooLarge()
     {
         ClientHandshake client = ClientHandshake.CreateWithKey(
-            new Uri("ws://example.com/"), null, null, new HandshakeLimits { MaxHeaderBytes = 64 }, SampleKey);
+            new Uri("ws://example.com/"), null, null, new HttpHeadLimits { MaxHeaderBytes = 64 }, SampleKey);
 
         ResponseResult tooLong = Read(client, "HTTP/1.1 101 Switching Protocols\r\nServer: " + new string('s', 64));
         Assert.Equal(ClientHandshakeError.HeadersTooLarge, tooLong.Error);
 
         ClientHandshake counted = ClientHandshake.CreateWithKey(
-            new Uri("ws://example.com/"), null, null, new HandshakeLimits { MaxHeaderCount = 3 }, SampleKey);
+            new Uri("ws://example.com/"), null, null, new HttpHeadLimits { MaxHeaderCount = 3 }, SampleKey);
         Assert.Equal(ClientHandshakeError.None, Read(counted, Accepted).Error);
         Assert.Equal(ClientHandshakeError.HeadersTooLarge, Read(counted, Accepted.Replace("\r\n\r\n", "\r\nServer: x\r\n\r\n", StringComparison.Ordinal)).Error);
-    }
-
-    [Theory]
-    [InlineData(null, null)]
-    [InlineData(new[] { "chat", "superchat" }, "superchat")]
-    [InlineData(new[] { "v3" }, null)]
-    public void RoundTrip_ClientRequest_ServerParse_ServerAccept_ClientRead(string[]? offers, string? expectedSubprotocol)
-    {
-        ClientHandshake client = ClientHandshake.Create(new Uri("ws://localhost:8001/chat?room=lobby"), offers, "http://localhost:8001");
-        var wire = new ArrayBufferWriter<byte>();
-        client.WriteRequest(wire);
-
-        ParseResult parsed = Parse(Split(wire.WrittenMemory.ToArray(), 10, 50));
-        Assert.Equal(HandshakeError.None, parsed.Error);
-        HandshakeRequest request = parsed.Request!;
-        Assert.Equal("/chat", request.Path);
-        Assert.Equal("room=lobby", request.Query);
-        Assert.Equal("localhost:8001", request.Host);
-        Assert.Equal("http://localhost:8001", request.Origin);
-        Assert.Equal(client.Key, request.Key);
-        Assert.Equal(offers ?? [], request.Subprotocols);
-
-        string? selected = HandshakeResponse.SelectSubprotocol(request.Subprotocols, ["superchat", "v2"]);
-        var reply = new ArrayBufferWriter<byte>();
-        HandshakeResponse.WriteAccept(reply, request.Key, selected);
-        reply.Write<byte>([0x81, 0x00]);
-
-        ResponseResult result = Read(client, Split(reply.WrittenMemory.ToArray(), 7));
-        Assert.Equal(ClientHandshakeError.None, result.Error);
-        Assert.Equal(101, result.StatusCode);
-        Assert.Equal(expectedSubprotocol, result.Subprotocol);
-        Assert.Equal(reply.WrittenCount - 2, result.Consumed);
-    }
-
-    [Fact]
-    public void RoundTrip_ServerRejection_ReachesTheClientAsItsStatus()
-    {
-        var reply = new ArrayBufferWriter<byte>();
-        HandshakeResponse.WriteReject(reply, HandshakeError.UnsupportedVersion);
-
-        ResponseResult result = Read(Client(), new ReadOnlySequence<byte>(reply.WrittenMemory));
-
-        Assert.Equal(ClientHandshakeError.NotSwitchingProtocols, result.Error);
-        Assert.Equal(426, result.StatusCode);
-        Assert.StartsWith("HTTP/1.1 426", Encoding.ASCII.GetString(reply.WrittenSpan), StringComparison.Ordinal);
     }
 
     private static ClientHandshake Client(string[]? subprotocols = null) =>

@@ -5,7 +5,7 @@ using Switchboard.Protocol;
 namespace Switchboard.Tests.Handshake;
 
 /// <summary>Requests, responses and sequence builders shared by the handshake tests.</summary>
-internal static class HandshakeTestData
+internal static partial class HandshakeTestData
 {
     /// <summary>RFC 6455 section 1.3: the sample nonce and the accept value derived from it.</summary>
     public const string SampleKey = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -107,16 +107,6 @@ internal static class HandshakeTestData
     public static ReadOnlySequence<byte> OneBytePerSegment(byte[] data) =>
         Split(data, [.. Enumerable.Range(1, Math.Max(0, data.Length - 1))]);
 
-    /// <summary>Runs the server parser and reports the consumed position as an offset.</summary>
-    public static ParseResult Parse(in ReadOnlySequence<byte> input, HandshakeLimits? limits = null)
-    {
-        bool done = HandshakeParser.TryParse(
-            input, limits ?? HandshakeLimits.Default, out SequencePosition consumed, out SequencePosition examined, out HandshakeRequest? request, out HandshakeError error);
-        return new ParseResult(done, error, request, input.Slice(input.Start, consumed).Length, input.Slice(input.Start, examined).Length);
-    }
-
-    public static ParseResult Parse(string text, HandshakeLimits? limits = null) => Parse(Sequence(text), limits);
-
     /// <summary>Runs the client response reader and reports the consumed position as an offset.</summary>
     public static ResponseResult Read(ClientHandshake client, in ReadOnlySequence<byte> input)
     {
@@ -150,7 +140,5 @@ internal static class HandshakeTestData
         }
     }
 }
-
-internal readonly record struct ParseResult(bool Done, HandshakeError Error, HandshakeRequest? Request, long Consumed, long Examined);
 
 internal readonly record struct ResponseResult(bool Done, ClientHandshakeError Error, int StatusCode, string? Subprotocol, long Consumed, long Examined);

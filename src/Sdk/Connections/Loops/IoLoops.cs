@@ -14,7 +14,7 @@ namespace Switchboard.Connections.Loops;
 /// Only on Linux (x86-64 and Arm64), see <see cref="IsSupported"/>, and only for sockets without TLS: a
 /// <see cref="SocketTransport"/> given loops and a stream reads through the stream as it would without them.
 /// </remarks>
-public sealed class IoLoops : IDisposable
+internal sealed class IoLoops : IDisposable
 {
     private readonly IoLoop[] _loops;
     private readonly ILogger _logger;

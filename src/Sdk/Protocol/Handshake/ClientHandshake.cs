@@ -21,9 +21,9 @@ public sealed class ClientHandshake
     private readonly byte[] _expectedAccept;
     private readonly string[] _subprotocols;
     private readonly KeyValuePair<string, string>[] _headers;
-    private readonly HandshakeLimits _limits;
+    private readonly HttpHeadLimits _limits;
 
-    private ClientHandshake(Uri uri, string key, string[] subprotocols, string? origin, KeyValuePair<string, string>[] headers, HandshakeLimits limits)
+    private ClientHandshake(Uri uri, string key, string[] subprotocols, string? origin, KeyValuePair<string, string>[] headers, HttpHeadLimits limits)
     {
         Uri = uri;
         Key = key;
@@ -43,8 +43,8 @@ public sealed class ClientHandshake
             : string.Create(CultureInfo.InvariantCulture, $"{host}:{uri.Port}");
         RequestTarget = uri.PathAndQuery.Length == 0 ? "/" : uri.PathAndQuery;
 
-        _expectedAccept = new byte[HandshakeResponse.AcceptLength];
-        HandshakeResponse.WriteAcceptValue(key, _expectedAccept);
+        _expectedAccept = new byte[AcceptKey.Length];
+        AcceptKey.Write(key, _expectedAccept);
         _request = BuildRequest();
     }
 
@@ -73,7 +73,7 @@ public sealed class ClientHandshake
     /// <param name="uri">An absolute ws, wss, http or https URI without a fragment.</param>
     /// <param name="subprotocols">Subprotocols to offer, most preferred first; distinct HTTP tokens.</param>
     /// <param name="origin">An Origin field to send, such as <c>https://example.com</c>; null for none.</param>
-    /// <param name="limits">Caps on the response head; <see cref="HandshakeLimits.Default"/> when null.</param>
+    /// <param name="limits">Caps on the response head; <see cref="HttpHeadLimits.Default"/> when null.</param>
     /// <param name="headers">
     /// More request fields, such as <c>Authorization</c> or <c>Cookie</c>, sent after the handshake's own; none of the
     /// fields the handshake itself writes (see <see cref="IsReservedField"/>).
@@ -85,7 +85,7 @@ public sealed class ClientHandshake
         Uri uri,
         IReadOnlyList<string>? subprotocols = null,
         string? origin = null,
-        HandshakeLimits? limits = null,
+        HttpHeadLimits? limits = null,
         IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
         Span<byte> nonce = stackalloc byte[16];
@@ -116,7 +116,7 @@ public sealed class ClientHandshake
         Uri uri,
         IReadOnlyList<string>? subprotocols,
         string? origin,
-        HandshakeLimits? limits,
+        HttpHeadLimits? limits,
         string key,
         IReadOnlyList<KeyValuePair<string, string>>? headers = null)
     {
@@ -156,7 +156,7 @@ public sealed class ClientHandshake
             }
         }
 
-        return new ClientHandshake(uri, key, offered, origin, extra, limits ?? HandshakeLimits.Default);
+        return new ClientHandshake(uri, key, offered, origin, extra, limits ?? HttpHeadLimits.Default);
     }
 
     /// <summary>

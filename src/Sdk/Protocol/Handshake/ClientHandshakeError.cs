@@ -15,7 +15,7 @@ public enum ClientHandshakeError : byte
     /// <summary>The response head exceeded the byte or field-count cap.</summary>
     HeadersTooLarge,
 
-    /// <summary>A header line is malformed (see <see cref="HandshakeError.InvalidHeader"/>).</summary>
+    /// <summary>A header line is malformed: no colon, whitespace before it, a bad name or value, or obsolete line folding.</summary>
     InvalidHeader,
 
     /// <summary>No Upgrade header lists the <c>websocket</c> token (section 4.1, item 2).</summary>

@@ -5,7 +5,7 @@ namespace Switchboard.Protocol;
 /// are tokens, and field values hold no control characters that could end a line early.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
-public static class HttpGrammar
+internal static class HttpGrammar
 {
     /// <summary>
     /// Whether <paramref name="value"/> is a <c>token</c> (RFC 9110 section 5.6.2): one or more of the letters, digits

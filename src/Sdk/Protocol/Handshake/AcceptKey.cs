@@ -1,0 +1,72 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Switchboard.Protocol;
+
+/// <summary>
+/// The Sec-WebSocket-Accept value both sides derive from the client's key (RFC 6455 section 4.2.2, item 5.4): the
+/// server writes it into its 101, the client checks it.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+internal static class AcceptKey
+{
+    /// <summary>Length of a Sec-WebSocket-Accept value: base64 of a 20-byte SHA-1 digest.</summary>
+    public const int Length = 28;
+
+    // RFC 6455 section 1.3: the GUID appended to the key before hashing.
+    private static ReadOnlySpan<byte> KeyGuid => "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8;
+
+    /// <summary>
+    /// The Sec-WebSocket-Accept value for a key: base64 of SHA-1 over the key followed by the RFC 6455
+    /// GUID (section 4.2.2, item 5.4). <c>dGhlIHNhbXBsZSBub25jZQ==</c> yields <c>s3pPLMBiTxaQ9kYGzzhZRbK+xOo=</c>.
+    /// </summary>
+    /// <param name="key">The client's Sec-WebSocket-Key, as sent.</param>
+    /// <returns>The 28-character accept value.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    public static string Compute(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Span<byte> accept = stackalloc byte[Length];
+        Write(key, accept);
+        return Encoding.ASCII.GetString(accept);
+    }
+
+    /// <summary>Writes the accept value for <paramref name="key"/> as ASCII into <paramref name="destination"/>.</summary>
+    public static void Write(ReadOnlySpan<char> key, Span<byte> destination)
+    {
+        // Latin-1 turns each char back into the byte it was read from on the wire.
+        using var keyBytes = new Latin1Buffer(key, stackalloc byte[256]);
+        Write(keyBytes.Bytes, destination);
+    }
+
+    /// <summary>Writes the accept value for the key's wire bytes as ASCII into <paramref name="destination"/>.</summary>
+    public static void Write(ReadOnlySpan<byte> key, Span<byte> destination)
+    {
+        int length = key.Length + KeyGuid.Length;
+        byte[]? rented = null;
+        Span<byte> buffer = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            key.CopyTo(buffer);
+            int written = key.Length;
+            KeyGuid.CopyTo(buffer[written..]);
+            Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
+
+            // SHA-1 is what the RFC prescribes; the digest proves the server read the handshake, it is not a
+            // security boundary.
+#pragma warning disable CA5350
+            SHA1.HashData(buffer[..(written + KeyGuid.Length)], digest);
+#pragma warning restore CA5350
+            Base64.EncodeToUtf8(digest, destination, out _, out _);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+}
