@@ -26,7 +26,7 @@ public sealed class IoLoops : IDisposable
     /// <param name="count">How many threads; one per processor serves a server well.</param>
     /// <param name="logger">
     /// Where an exception that escaped from a reader goes (the loop goes on), and a warning when a loop's thread has
-    /// been held for a second or more in one turn: a handler blocks it, and every other socket of that thread waits.
+    /// been held for a second or more in one turn: something blocks it, and every other socket of that thread waits.
     /// </param>
     /// <exception cref="PlatformNotSupportedException">The platform is not one of <see cref="IsSupported"/>'s.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is zero or negative.</exception>
