@@ -86,12 +86,19 @@ public sealed class IoThreadTests
 
         await blocker.SendTextAsync("block");
         await handler.Blocking.Task.WaitAsync(Bound);
-        var echo = Stopwatch.StartNew();
-        await other.SendTextAsync("not held up");
-        Assert.Equal("not held up", await other.ReceiveTextAsync().WaitAsync(Bound));
-        echo.Stop();
-        Assert.True(echo.Elapsed < TimeSpan.FromMilliseconds(100), $"the other connection's echo took {echo.Elapsed.TotalMilliseconds:F0} ms");
-        Assert.False(handler.Unblocked.Task.IsCompleted, "the blocking handler was still asleep");
+        // A machine shared with other work may hold up any one round trip: of up to three echoes made while the handler
+        // sleeps, one must come back within 100 ms. With the handler on the I/O thread, none comes back before it wakes.
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 3 && fastest >= TimeSpan.FromMilliseconds(100); i++)
+        {
+            var echo = Stopwatch.StartNew();
+            await other.SendTextAsync("not held up");
+            Assert.Equal("not held up", await other.ReceiveTextAsync().WaitAsync(Bound));
+            echo.Stop();
+            Assert.False(handler.Unblocked.Task.IsCompleted, $"the echo came back after {echo.Elapsed.TotalMilliseconds:F0} ms, once the blocking handler had returned");
+            if (echo.Elapsed < fastest) fastest = echo.Elapsed;
+        }
+        Assert.True(fastest < TimeSpan.FromMilliseconds(100), $"the other connection's fastest echo took {fastest.TotalMilliseconds:F0} ms");
         Assert.Equal("block", await blocker.ReceiveTextAsync().WaitAsync(Bound));
     }
 
