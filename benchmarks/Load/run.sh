@@ -8,7 +8,8 @@
 #   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
 #
 # Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes"
-#          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0)  --out DIR (default artifacts/load/DATE)  --no-build
+#          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0;
+#            switchboard-inline: echo with the handler on the I/O threads, UnsafePreferInlineScheduling)  --out DIR (default artifacts/load/DATE)  --no-build
 #          --server-core N  --load-core N  --connections C (echo)  --users N (broadcast)  --idle K (idle)
 #          --churn N (idle: connections opened and closed in each of 12 rounds before the baseline; 0 leaves them out)
 #          --no-inline (the load's socket completions on the thread pool instead of the epoll thread)
@@ -41,7 +42,7 @@ while [[ $# -gt 0 ]]; do
     --churn) CHURN="$2"; shift ;;
     --server-core) SERVER_CORE="$2"; shift ;;
     --load-core) LOAD_CORE="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -111,6 +112,7 @@ start_server() {
   local cmd
   case "$name" in
     switchboard-pool) cmd=(dotnet "$ECHO_DLL" --port "$PORT" --io-threads 0) ;; # echo without I/O threads
+    switchboard-inline) cmd=(dotnet "$ECHO_DLL" --port "$PORT" --unsafe-inline) ;; # echo with the handler on the I/O threads
     switchboard|switchboard-raw)
       if [[ "$scenario" == broadcast ]]; then
         cmd=(dotnet "$BROADCAST_DLL" --port "$PORT")
@@ -158,6 +160,7 @@ servers_for() {
     case "$s" in
       signalr) [[ "$scenario" == broadcast ]] && list+=(signalr) ;;
       switchboard-pool) [[ "$scenario" == echo || "$scenario" == idle ]] && list+=(switchboard-pool) ;;
+      switchboard-inline) [[ "$scenario" == echo ]] && list+=(switchboard-inline) ;;
       switchboard) list+=(switchboard); [[ "$scenario" == broadcast ]] && list+=(switchboard-raw) ;;
       *) list+=("$s") ;;
     esac

@@ -6,11 +6,13 @@ using Switchboard.Protocol;
 using Switchboard.Server;
 
 // The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
-// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--io-threads N] [--max-connections-per-address N]
+// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]
+// --unsafe-inline runs the handler on the I/O threads (WebSocketServerOptions.UnsafePreferInlineScheduling), for comparing.
 // The load tool (benchmarks/Load) opens thousands of connections from 127.0.0.1, so the per-address cap is lifted to
 // the server's cap by default here; give a smaller one to try the cap.
 var port = 9001;
 var ioThreads = Environment.ProcessorCount;
+var inline = false;
 var perAddress = WebSocketServerOptions.DefaultMaxConnections;
 for (var i = 0; i < args.Length; i++)
 {
@@ -22,13 +24,17 @@ for (var i = 0; i < args.Length; i++)
     {
         ioThreads = t;
     }
+    else if (args[i] == "--unsafe-inline")
+    {
+        inline = true;
+    }
     else if (args[i] == "--max-connections-per-address" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var c) && c > 0)
     {
         perAddress = c;
     }
     else
     {
-        await Console.Error.WriteLineAsync($"usage: Echo [--port N] [--io-threads N] [--max-connections-per-address N]   (unknown or invalid argument '{args[i]}')");
+        await Console.Error.WriteLineAsync($"usage: Echo [--port N] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]   (unknown or invalid argument '{args[i]}')");
         return 2;
     }
 }
@@ -48,6 +54,8 @@ await using var server = new WebSocketServer(
         SendQueueLimit = 4 * SixteenMiB,
         // 0: the runtime's sockets, handlers on the thread pool (for comparing the two).
         IoThreads = ioThreads,
+        // The echo handler never blocks: with --unsafe-inline it runs on the I/O threads, without a hop per read.
+        UnsafePreferInlineScheduling = inline,
         // Every load-tool connection comes from 127.0.0.1 (8,000 for the idle scenario).
         MaxConnectionsPerAddress = perAddress,
     },

@@ -170,7 +170,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             throw;
         }
         _listener = listener;
-        if (_options.IoThreads > 0 && _options.Tls is null && IoLoops.IsSupported) _loops = new IoLoops(_options.IoThreads, _logger);
+        if (_options.IoThreads > 0 && _options.Tls is null && IoLoops.IsSupported) _loops = new IoLoops(_options.IoThreads, _logger, _options.UnsafePreferInlineScheduling);
         Log.Listening(_logger, listener.LocalEndPoint);
         _acceptLoop = AcceptAsync(listener);
         _heartbeat = HeartbeatAsync();

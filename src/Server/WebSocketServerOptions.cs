@@ -221,12 +221,13 @@ public sealed class WebSocketServerOptions
 
     /// <summary>
     /// Threads that wait for bytes on plain (non-TLS) connections, on Linux (where the server waits with epoll):
-    /// each connection is served by one of them, and what it reads is handled on that thread as soon as it arrives
-    /// (its HTTP requests, its frames, the handlers of its messages), with no hop to the thread pool. A handler that
-    /// awaits frees the thread; one that blocks it holds up every other connection on it, so work that blocks belongs
-    /// on the thread pool (<see cref="Task.Run(Func{Task})"/>). A broadcast to many connections leaves one send per
-    /// connection for the end of the thread's turn. Default: one per processor. 0, TLS and other platforms leave
-    /// waiting to the runtime's sockets, which run handlers on the thread pool.
+    /// each connection is served by one of them, which takes what arrives for it as soon as it arrives. What it read
+    /// is then handled on the thread pool, one work item per read: the connection's HTTP requests (route handlers, long
+    /// polling), its upgrade (the authentication hook, <see cref="WebSocketHandler.OnConnectedAsync"/>) and its frames
+    /// (every message handler, in order, then the answers' one flush), so a handler that blocks holds up its own
+    /// connection only; the connection reads its next bytes once the handlers of the last read have finished.
+    /// <see cref="UnsafePreferInlineScheduling"/> runs all of it on the I/O thread instead. Default: one per processor.
+    /// 0, TLS and other platforms leave waiting to the runtime's sockets, which run handlers on the thread pool too.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public int IoThreads
@@ -238,6 +239,20 @@ public sealed class WebSocketServerOptions
             field = value;
         }
     } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Whether the I/O threads (<see cref="IoThreads"/>) run user code themselves: a connection's handlers (message
+    /// handlers, <see cref="WebSocketHandler.OnConnectedAsync"/> and <see cref="WebSocketHandler.OnDisconnectedAsync"/>,
+    /// typed endpoints' handlers, HTTP route handlers, long polling, authentication hooks) then run on the thread that read
+    /// its bytes, as soon as they arrive, saving the hop to the thread pool per read, and a broadcast's sends are left to
+    /// the end of the thread's turn. The risk: every connection on that thread waits while a handler runs, so one that
+    /// blocks (a synchronous database or file call, <see cref="Thread.Sleep(int)"/>, <c>.Result</c> or <c>.Wait()</c> on
+    /// a task, a lock held long) or computes for long stalls all of them, and the server logs a warning (event 108)
+    /// when a thread has been held for a second. Set it only when every handler awaits instead of blocking and returns
+    /// quickly. Default false: handlers run on the thread pool. No effect where connections do not use I/O threads
+    /// (<see cref="IoThreads"/> 0, <see cref="Tls"/>, other platforms).
+    /// </summary>
+    public bool UnsafePreferInlineScheduling { get; init; }
 
     /// <summary>The long-polling transport of typed endpoints: hold time, session expiry, queue bound.</summary>
     public LongPollingOptions LongPolling { get; init; } = new();

@@ -11,8 +11,9 @@ namespace Switchboard.Connections;
 /// <see cref="SocketTransport.Input"/> over a plain non-blocking socket: a read takes what the socket holds at once,
 /// and when it holds nothing waits, holding no buffer, so an idle connection holds no buffer, and no pipe, timer
 /// or cancellation state either. It waits on an <see cref="IoLoop"/> when it has one (its listener, woken on the loop's
-/// thread, completes the read there), otherwise with the runtime's zero-byte receive. What is read sits in one pooled
-/// buffer, returned to the pool as soon as everything in it is consumed; a message larger than the buffer grows it.
+/// thread, takes the bytes there and completes the read on the thread pool, or there too when the loop prefers inline
+/// scheduling), otherwise with the runtime's zero-byte receive. What is read sits in one pooled buffer, returned to
+/// the pool as soon as everything in it is consumed; a message larger than the buffer grows it.
 /// </summary>
 /// <remarks>
 /// The reader is its own wait (an <see cref="IValueTaskSource{TResult}"/>), so a read that waits allocates nothing.
@@ -41,6 +42,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private bool _hungUp; // an event said the peer ended its side or the socket broke
     private int _readsAtOnce;
     private WaitExtras? _extras; // made by the first wait that needs more than a loop's plain wait
+    private Completion? _completion; // made by the first wait a loop's thread ends for the thread pool to complete
 
     private byte[]? _buffer;
     private int _start;
@@ -233,13 +235,50 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void Succeed(ReadResult result)
     {
         EndWait();
-        _wait.SetResult(result.IsCanceled);
+        if (CompletesOnThreadPool) (_completion ??= new Completion(this)).Post(result.IsCanceled, null);
+        else _wait.SetResult(result.IsCanceled);
     }
 
     private void Fail(Exception e)
     {
         EndWait();
-        _wait.SetException(e is SocketException s ? new IOException(s.Message, s) : e);
+        var failure = e is SocketException s ? new IOException(s.Message, s) : e;
+        if (CompletesOnThreadPool) (_completion ??= new Completion(this)).Post(false, failure);
+        else _wait.SetException(failure);
+    }
+
+    /// <summary>
+    /// Whether a wait that ends here is completed on the thread pool: on a loop's thread, unless the loop prefers
+    /// inline scheduling, so that what awaited the read (a handler) never runs on the thread that serves every socket
+    /// of the loop. Elsewhere (a read that found its wake-up, a canceled wait, a socket closed under the reader) the
+    /// thread is no loop's and the wait completes where it ends.
+    /// </summary>
+    private bool CompletesOnThreadPool => _loop is { PreferInlineScheduling: false } && IoLoop.Current is not null;
+
+    /// <summary>
+    /// The end of a wait, handed from a loop's thread to the thread pool: one per reader, queued once per read that
+    /// waited, without allocating. The outcome waits in it until it runs; nothing else touches the wait meanwhile, as
+    /// the next read begins only once this one's continuation has run.
+    /// </summary>
+    private sealed class Completion(SocketReader reader) : IThreadPoolWorkItem
+    {
+        private bool _canceled;
+        private Exception? _failure;
+
+        public void Post(bool canceled, Exception? failure)
+        {
+            _canceled = canceled;
+            _failure = failure;
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        public void Execute()
+        {
+            var failure = _failure;
+            _failure = null;
+            if (failure is null) reader._wait.SetResult(_canceled);
+            else reader._wait.SetException(failure);
+        }
     }
 
     private void EndWait()

@@ -46,7 +46,8 @@ public sealed class SocketTransport : IAsyncDisposable
     /// <param name="stream">A stream over the socket; null uses the socket directly.</param>
     /// <param name="sendQueueLimit">Bytes queued for the peer before flushes wait.</param>
     /// <param name="loops">
-    /// Where a plain socket waits for bytes: on one of these loops' threads, which then runs the reader; null (or a
+    /// Where a plain socket waits for bytes: on one of these loops' threads, which takes them and completes the read on
+    /// the thread pool (or on its own thread, for loops that prefer inline scheduling); null (or a
     /// <paramref name="stream"/>) leaves waiting to the runtime's sockets.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sendQueueLimit"/> is below 2 bytes.</exception>

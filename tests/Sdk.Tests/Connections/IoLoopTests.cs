@@ -15,10 +15,12 @@ public sealed class IoLoopTests : IDisposable
 
     public IoLoopTests() => Assert.True(IoLoops.IsSupported, "these tests run on Linux, where the loops are");
 
-    [Fact]
-    public async Task A_waiting_read_completes_on_the_loop_thread_with_the_bytes_that_arrive()
+    [Theory]
+    [InlineData(false, "pool")]
+    [InlineData(true, "Switchboard I/O 1")]
+    public async Task A_waiting_read_completes_on_the_thread_pool_or_inline_on_the_loop_thread_with_the_bytes_that_arrive(bool inline, string expected)
     {
-        using var loops = new IoLoops(1);
+        using var loops = new IoLoops(1, null, unsafePreferInlineScheduling: inline);
         var (client, transport) = await ConnectAsync(loops);
         var read = transport.Input.ReadAsync();
         Assert.False(read.IsCompleted); // nothing sent yet: the read waits on the loop
@@ -27,7 +29,7 @@ public sealed class IoLoopTests : IDisposable
         await client.SendAsync("hello"u8.ToArray());
         var (result, thread) = await reading.WaitAsync(Bound);
         Assert.Equal("hello"u8.ToArray(), result.Buffer.ToArray());
-        Assert.Equal("Switchboard I/O 1", thread);
+        Assert.Equal(expected, thread);
         transport.Input.AdvanceTo(result.Buffer.End);
         await transport.DisposeAsync();
     }
@@ -124,7 +126,7 @@ public sealed class IoLoopTests : IDisposable
     [InlineData(true)]
     public async Task Bytes_then_the_peer_ending_under_one_event_give_the_bytes_then_the_end(bool reset)
     {
-        using var loops = new IoLoops(1);
+        using var loops = new IoLoops(1, null, unsafePreferInlineScheduling: true); // the reader runs on the loop's thread
         var (client, transport) = await ConnectAsync(loops);
         var (blocker, blocked) = await ConnectAsync(loops);
         var waiting = ReadExactlyAsync(transport, "last words".Length);
@@ -155,7 +157,7 @@ public sealed class IoLoopTests : IDisposable
     [Fact]
     public async Task A_reader_whose_reads_all_complete_at_once_does_not_keep_the_loop_from_its_other_sockets()
     {
-        using var loops = new IoLoops(1);
+        using var loops = new IoLoops(1, null, unsafePreferInlineScheduling: true); // the reader runs on the loop's thread
         var (busyClient, busy) = await ConnectAsync(loops);
         var (client, transport) = await ConnectAsync(loops);
         using var stop = new CancellationTokenSource();
@@ -194,7 +196,7 @@ public sealed class IoLoopTests : IDisposable
     [Fact]
     public async Task Work_left_to_the_end_of_a_turn_runs_on_the_loop_after_the_reader_returns()
     {
-        using var loops = new IoLoops(1);
+        using var loops = new IoLoops(1, null, unsafePreferInlineScheduling: true); // the reader runs on the loop's thread
         var (client, transport) = await ConnectAsync(loops);
         Assert.Throws<InvalidOperationException>(() => loops.Next().RunAfterTurn(new Recorder(new List<string>())));
 
@@ -258,7 +260,7 @@ public sealed class IoLoopTests : IDisposable
     private static async Task<(System.IO.Pipelines.ReadResult Result, string? Thread)> ReadAndNameThreadAsync(ValueTask<System.IO.Pipelines.ReadResult> read)
     {
         var result = await read.ConfigureAwait(false);
-        return (result, Thread.CurrentThread.Name);
+        return (result, Thread.CurrentThread.IsThreadPoolThread ? "pool" : Thread.CurrentThread.Name);
     }
 
     private async Task<(Socket Client, SocketTransport Transport)> ConnectAsync(IoLoops loops)

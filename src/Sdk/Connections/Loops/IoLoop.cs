@@ -18,10 +18,11 @@ internal interface IReadinessListener : IThreadPoolWorkItem
 }
 
 /// <summary>
-/// One thread that waits on an epoll set of sockets and, as each becomes readable, calls its listener right there:
-/// whatever waited for the bytes (a session's receive loop, and the handlers it calls) runs on this thread, with no
-/// hop to the thread pool. Work that should follow everything a wake-up brought (a flush shared by the frames written
-/// meanwhile) is left to <see cref="RunAfterTurn"/>.
+/// One thread that waits on an epoll set of sockets and, as each becomes readable, calls its listener right there: the
+/// listener takes the bytes on this thread, and hands what waited for them (a session's receive loop, and the handlers
+/// it calls) to the thread pool, or with <see cref="PreferInlineScheduling"/> runs it on this thread as well. Work that
+/// should follow everything a wake-up brought (a flush shared by the frames written meanwhile) is left to
+/// <see cref="RunAfterTurn"/>.
 /// </summary>
 /// <remarks>
 /// Sockets are registered once, edge-triggered, and never removed: closing a socket removes it from the set. Each
@@ -68,8 +69,10 @@ internal sealed unsafe class IoLoop : IDisposable
     /// <param name="name">The thread's name.</param>
     /// <param name="onError">Hears of an exception a listener or an after-turn item let escape; the loop goes on.</param>
     /// <param name="onStall">Hears once of a turn that ran <see cref="StallThresholdMs"/> or longer, with how long it had run.</param>
-    public IoLoop(string name, Action<Exception> onError, Action<IoLoop, long> onStall)
+    /// <param name="preferInlineScheduling">See <see cref="PreferInlineScheduling"/>.</param>
+    public IoLoop(string name, Action<Exception> onError, Action<IoLoop, long> onStall, bool preferInlineScheduling = false)
     {
+        PreferInlineScheduling = preferInlineScheduling;
         _onError = onError;
         _onStall = onStall;
         _epoll = Epoll.Create(Epoll.CloExec);
@@ -85,6 +88,13 @@ internal sealed unsafe class IoLoop : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.UnsafeStart();
     }
+
+    /// <summary>
+    /// Whether a read that waited on this loop completes on the loop's thread, running what awaited it (the reader's
+    /// code, and whatever it calls) right there. False: the listener takes the bytes here and completes the read on the
+    /// thread pool, so nothing but the loop's own work runs on its thread.
+    /// </summary>
+    public bool PreferInlineScheduling { get; }
 
     /// <summary>The name of the loop's thread.</summary>
     public string Name => _thread.Name!;

@@ -5,10 +5,11 @@ namespace Switchboard.Connections.Loops;
 
 /// <summary>
 /// Threads that wait for bytes on many plain sockets at once (Linux epoll), one socket on one of them, taken in
-/// turn. When bytes arrive, whatever waits to read them (a <see cref="WebSocketSession"/>'s receive loop, and the
-/// handlers it calls) runs on that thread at once, with no hop to the thread pool; a handler that blocks holds up
-/// every socket of its thread, while one that awaits frees it. What a server writes outside a connection's own batch
-/// (a broadcast) is flushed once, after everything the same wake-up brought: the frames written meanwhile leave in one send.
+/// turn. When bytes arrive, the socket's thread takes them, and whatever waits to read them (a
+/// <see cref="WebSocketSession"/>'s receive loop, and the handlers it calls) goes on on the thread pool, one work item
+/// per read: code that blocks holds up only itself. What a server writes outside a connection's own batch (a
+/// broadcast) from a loop's thread is flushed once, after everything the same wake-up brought: the frames written
+/// meanwhile leave in one send.
 /// </summary>
 /// <remarks>
 /// Only on Linux (x86-64 and Arm64), see <see cref="IsSupported"/>, and only for sockets without TLS: a
@@ -25,11 +26,22 @@ internal sealed class IoLoops : IDisposable
     /// <param name="count">How many threads; one per processor serves a server well.</param>
     /// <param name="logger">
     /// Where an exception that escaped from a reader goes (the loop goes on), and a warning when a loop's thread has
-    /// been held for a second or more in one turn: a handler blocks it, and every other socket of that thread waits.
+    /// been held for a second or more in one turn: something blocks it, and every other socket of that thread waits.
     /// </param>
     /// <exception cref="PlatformNotSupportedException">The platform is not one of <see cref="IsSupported"/>'s.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is zero or negative.</exception>
     public IoLoops(int count, ILogger? logger = null)
+        : this(count, logger, unsafePreferInlineScheduling: false)
+    {
+    }
+
+    /// <summary>
+    /// Starts <paramref name="count"/> loops as <see cref="IoLoops(int, ILogger)"/> does; with
+    /// <paramref name="unsafePreferInlineScheduling"/>, whatever waits to read a socket runs on the socket's thread as
+    /// soon as the bytes arrive, with no hop to the thread pool: code that blocks there holds up every socket of that
+    /// thread, which the warning of a held thread then names.
+    /// </summary>
+    internal IoLoops(int count, ILogger? logger, bool unsafePreferInlineScheduling)
     {
         if (!IsSupported) throw new PlatformNotSupportedException("I/O loops need Linux on x86-64 or Arm64");
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(count, 0);
@@ -38,7 +50,7 @@ internal sealed class IoLoops : IDisposable
         _stallCheck = new Timer(static state => ((IoLoops)state!).CheckStalls(), this, Timeout.Infinite, Timeout.Infinite);
         try
         {
-            for (var i = 0; i < count; i++) _loops[i] = new IoLoop($"Switchboard I/O {i + 1}", OnError, OnStall);
+            for (var i = 0; i < count; i++) _loops[i] = new IoLoop($"Switchboard I/O {i + 1}", OnError, OnStall, unsafePreferInlineScheduling);
         }
         catch
         {
