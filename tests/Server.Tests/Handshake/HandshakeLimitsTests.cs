@@ -8,26 +8,12 @@ using static Switchboard.Tests.Handshake.HandshakeTestData;
 
 namespace Switchboard.Server.Tests.Handshake;
 
-/// <summary>Caps on the request head, enforced while its bytes are still arriving.</summary>
+/// <summary>
+/// Caps on the request head of an upgrade, enforced while its bytes are still arriving; the defaults and the
+/// validation of <see cref="HttpHeadLimits"/> are in <see cref="Http.HttpLimitsTests"/>.
+/// </summary>
 public class HandshakeLimitsTests
 {
-    [Fact]
-    public void Defaults_Are8KiBAnd64Fields()
-    {
-        var limits = new HttpHeadLimits();
-
-        Assert.Equal(8192, limits.MaxHeaderBytes);
-        Assert.Equal(64, limits.MaxHeaderCount);
-        Assert.Equal(8192, HttpHeadLimits.Default.MaxHeaderBytes);
-    }
-
-    [Fact]
-    public void InvalidLimits_Throw()
-    {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new HttpHeadLimits { MaxHeaderBytes = 0 });
-        Assert.Throws<ArgumentOutOfRangeException>(() => new HttpHeadLimits { MaxHeaderCount = -1 });
-    }
-
     [Fact]
     public void HeadOfExactlyMaxHeaderBytes_IsAccepted()
     {
