@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Switchboard.Server.Admission;
 
 namespace Switchboard.Server.Diagnostics;
 
@@ -20,14 +21,15 @@ internal sealed class LimitReporter(ILogger logger, ServerMetrics metrics)
     internal const int MaxTrackedAddresses = 4096;
 
     private static readonly IPAddress NoAddress = IPAddress.None;
-    private readonly ConcurrentDictionary<IPAddress, long> _lastWarned = new();
+    // Keyed as the connection caps key clients: an IPv6 client by its /64, so it cannot warn once per address it owns.
+    private readonly ConcurrentDictionary<ClientAddress, long> _lastWarned = new();
 
     /// <summary>Reports one hit of <paramref name="limit"/> by the client at <paramref name="remote"/>.</summary>
     public void Hit(ServerLimit limit, EndPoint? remote, string detail)
     {
         metrics.LimitHit(limit);
         var address = (remote as IPEndPoint)?.Address ?? NoAddress;
-        if (logger.IsEnabled(LogLevel.Warning) && TryClaimWarning(address, Environment.TickCount64))
+        if (logger.IsEnabled(LogLevel.Warning) && TryClaimWarning(ClientAddress.Of(remote), Environment.TickCount64))
             LimitLog.HitWarning(logger, limit, address, detail);
         else
             LimitLog.Hit(logger, limit, remote, detail);
@@ -39,11 +41,11 @@ internal sealed class LimitReporter(ILogger logger, ServerMetrics metrics)
         if (_lastWarned.IsEmpty) return;
         foreach (var (address, warnedAt) in _lastWarned)
         {
-            if (now - warnedAt >= (long)WarningInterval.TotalMilliseconds) _lastWarned.TryRemove(new KeyValuePair<IPAddress, long>(address, warnedAt));
+            if (now - warnedAt >= (long)WarningInterval.TotalMilliseconds) _lastWarned.TryRemove(new KeyValuePair<ClientAddress, long>(address, warnedAt));
         }
     }
 
-    private bool TryClaimWarning(IPAddress address, long now)
+    private bool TryClaimWarning(ClientAddress address, long now)
     {
         var interval = (long)WarningInterval.TotalMilliseconds;
         while (true)

@@ -2,12 +2,12 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
+using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
 
@@ -26,14 +26,11 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     // The answers are application/json, never HTML: reasons and errors read as written. Envelopes are copied as they are.
     private static readonly JsonWriterOptions AnswerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly IPAddress NoAddress = IPAddress.None;
-
     private readonly ConcurrentDictionary<string, LongPollSession> _sessions = new(StringComparer.Ordinal);
     private readonly LongPollBudget _budget = new(options.MaxQueuedBytesTotal);
-    // Sessions that have not ended, in all and by client address; an address leaves the table with its last session.
-    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
-    private readonly Lock _countLock = new();
-    private int _open;
+    // Sessions that have not ended, in all and by client address, counted as connections are (an IPv6 client by its /64);
+    // an address leaves the table with its last session. No session is ever listed idle, so none is evicted.
+    private readonly ConnectionSlots _places = new(options.MaxSessions, options.MaxSessionsPerAddress);
 
     /// <summary>Sessions that have not ended.</summary>
     public int Count => _sessions.Values.Count(s => !s.HasEnded);
@@ -99,9 +96,11 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
 
         // The caps first, so a flood over them costs no authentication: the place is taken now and given back if the
         // open is refused, or when the session ends.
-        var address = AddressOf(request.RemoteEndPoint);
-        if (TryTakePlace(address) is { } full)
+        var address = ClientAddress.Of(request.RemoteEndPoint);
+        var place = _places.Admit(address, out _);
+        if (place is SlotVerdict.OverTotal or SlotVerdict.OverAddress)
         {
+            var full = place == SlotVerdict.OverTotal ? ServerLimit.LongPollingSessions : ServerLimit.LongPollingSessionsPerAddress;
             limits.Hit(full, request.RemoteEndPoint, full == ServerLimit.LongPollingSessions
                 ? $"{options.MaxSessions} long-polling sessions already open"
                 : $"{options.MaxSessionsPerAddress} long-polling sessions already open from this address");
@@ -121,12 +120,12 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         }
         catch
         {
-            GivePlaceBack(address);
+            _places.Release(address);
             throw;
         }
         if (!verdict.Allowed)
         {
-            GivePlaceBack(address);
+            _places.Release(address);
             Fail(response, verdict.Status, verdict.Reason!);
             foreach (var (name, value) in gate.RefusalFields(verdict.Status) ?? []) response.SetHeader(name, value);
             return;
@@ -271,7 +270,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     private async Task EndAsync(LongPollSession session, CloseCode? status)
     {
         if (!session.TryEnd()) return;
-        GivePlaceBack(AddressOf(session.RemoteEndPoint));
+        _places.Release(ClientAddress.Of(session.RemoteEndPoint));
         LongPollLog.Ended(logger, session.Id, status);
         try
         {
@@ -314,37 +313,6 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         if (semicolon >= 0) media = media[..semicolon];
         return media.Trim().Equals(JsonType, StringComparison.OrdinalIgnoreCase);
     }
-
-    /// <summary>
-    /// Takes a place for a new session from <paramref name="address"/>; null when taken, or the cap that is full.
-    /// </summary>
-    private ServerLimit? TryTakePlace(IPAddress address)
-    {
-        lock (_countLock)
-        {
-            if (_open >= options.MaxSessions) return ServerLimit.LongPollingSessions;
-            var fromAddress = _perAddress.GetValueOrDefault(address);
-            if (fromAddress >= options.MaxSessionsPerAddress) return ServerLimit.LongPollingSessionsPerAddress;
-            _perAddress[address] = fromAddress + 1;
-            _open++;
-            return null;
-        }
-    }
-
-    private void GivePlaceBack(IPAddress address)
-    {
-        lock (_countLock)
-        {
-            _open--;
-            var fromAddress = _perAddress.GetValueOrDefault(address) - 1;
-            if (fromAddress > 0) _perAddress[address] = fromAddress;
-            else _perAddress.TryRemove(address, out _);
-        }
-    }
-
-    private static IPAddress AddressOf(EndPoint? remote) => remote is IPEndPoint ip
-        ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)
-        : NoAddress;
 
     /// <summary>
     /// Finds the envelopes of a send body: a JSON array of objects, nothing after it, at most <paramref name="max"/> of

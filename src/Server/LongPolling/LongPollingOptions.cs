@@ -57,7 +57,8 @@ public sealed class LongPollingOptions
     } = DefaultMaxSessions;
 
     /// <summary>
-    /// Long-polling sessions open at once from one client IP address, counted as <see cref="MaxSessions"/> is; an open
+    /// Long-polling sessions open at once from one client, counted as <see cref="MaxSessions"/> is, with clients told apart
+    /// as <see cref="WebSocketServerOptions.MaxConnectionsPerAddress"/> tells them (an IPv6 client by its /64); an open
     /// over it is answered 503 with <c>Retry-After</c>. Default 1,000 (<see cref="DefaultMaxSessionsPerAddress"/>):
     /// long polling is the fallback where a proxy refuses WebSocket, so every user behind one company proxy or
     /// carrier NAT may arrive from a single address, and a cap of a few would lock out a whole site; a tenth of
