@@ -135,7 +135,7 @@ public sealed class SlowConsumerTests
         while (await stream.ReadAsync(buffer, timeout.Token) > 0)
         {
         }
-        for (var i = 0; i < 400 && metrics[ServerLimit.SendQueue] == 0; i++) await Task.Delay(25, timeout.Token);
+        await Eventually.TrueAsync(() => metrics[ServerLimit.SendQueue] != 0, "the slow reader's end counted", TimeSpan.FromSeconds(10));
         Assert.Equal(1, metrics[ServerLimit.SendQueue]);
     }
 
