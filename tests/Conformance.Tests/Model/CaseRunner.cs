@@ -5,9 +5,6 @@ using Switchboard.Conformance.Tests.Wire;
 
 namespace Switchboard.Conformance.Tests.Model;
 
-/// <summary>The verdict on one case, with a transcript fit to paste into a bug report.</summary>
-public sealed record CaseResult(bool Passed, string Report);
-
 /// <summary>
 /// Plays a <see cref="ConformanceCase"/> against a server and judges what came back, the way Autobahn's fuzzing
 /// client does: the client answers the server's close like a correct peer, never closes TCP first, and every wait
@@ -233,91 +230,7 @@ public static class CaseRunner
         /// <summary>Data messages and pongs received so far (frames of an unfinished message not counted).</summary>
         private int DataItems() => _dataItems;
 
-        public CaseResult Judge()
-        {
-            foreach (var (frame, index) in _received.Select((f, i) => (f, i)))
-            {
-                foreach (var violation in frame.Violations()) Fail($"server frame #{index + 1} ({frame}): {violation}");
-            }
-
-            var got = Assemble(_received, out var problems);
-            foreach (var problem in problems) Fail(problem);
-            if (!got.SequenceEqual(c.Frames, ExpectedComparer.Instance))
-            {
-                Fail("the server's messages differ from the expected ones:\n      expected: "
-                    + (c.Frames.Count == 0 ? "(none)" : string.Join("\n                ", c.Frames))
-                    + "\n      got:      " + (got.Count == 0 ? "(none)" : string.Join("\n                ", got)));
-            }
-
-            if (_serverClose is null)
-            {
-                Fail("the server sent no close frame");
-            }
-            else
-            {
-                if (!c.Close.Codes.Contains(_serverClose.CloseCode))
-                    Fail($"close code {_serverClose.CloseCode?.ToString(CultureInfo.InvariantCulture) ?? "(no status)"}, expected {string.Join(" or ", c.Close.Codes.Select(x => x?.ToString(CultureInfo.InvariantCulture) ?? "(no status)"))}");
-                if (!c.Close.ServerFails && _serverClosedFirst)
-                    Fail("the server started the closing handshake itself, but it had no reason to");
-                var afterClose = _received.SkipWhile(f => !ReferenceEquals(f, _serverClose)).Skip(1).ToList();
-                if (afterClose.Count > 0) Fail($"the server sent {afterClose.Count} frame(s) after its close frame, first: {afterClose[0]}");
-            }
-
-            var report = new StringBuilder();
-            report.Append(CultureInfo.InvariantCulture, $"Case {c.Id}: {c.Description}\n");
-            report.Append("  expected: ").Append(c.Frames.Count == 0 ? "no message" : string.Join("; ", c.Frames)).Append("; ").Append(c.Close).Append('\n');
-            report.Append("  transcript:\n");
-            foreach (var line in _transcript) report.Append("    ").Append(line).Append('\n');
-            if (_failures.Count > 0)
-            {
-                report.Append("  FAILED:\n");
-                foreach (var failure in _failures) report.Append("    - ").Append(failure).Append('\n');
-            }
-            return new CaseResult(_failures.Count == 0, report.ToString());
-        }
-
-        /// <summary>Rebuilds messages from data frames (section 5.4) and lists pongs; stops at the first close frame.</summary>
-        private static List<Expected> Assemble(List<ServerFrame> frames, out List<string> problems)
-        {
-            problems = [];
-            var items = new List<Expected>();
-            int? opcode = null;
-            var message = new List<byte>();
-            foreach (var frame in frames)
-            {
-                switch (frame.Opcode)
-                {
-                    case 1 or 2:
-                        if (opcode is not null) problems.Add("the server began a new message inside a fragmented one (section 5.4)");
-                        opcode = frame.Opcode;
-                        message.Clear();
-                        message.AddRange(frame.Payload);
-                        break;
-                    case 0:
-                        if (opcode is null)
-                        {
-                            problems.Add("the server sent a continuation frame with no message to continue (section 5.4)");
-                            continue;
-                        }
-                        message.AddRange(frame.Payload);
-                        break;
-                    case 10:
-                        items.Add(new ExpectPong(frame.Payload));
-                        continue;
-                    case 8:
-                        if (opcode is not null) problems.Add("the server closed in the middle of its own fragmented message");
-                        return items;
-                    default:
-                        continue;
-                }
-                if (frame.Fin && opcode is { } done)
-                {
-                    items.Add(new ExpectMessage(done, [.. message]));
-                    opcode = null;
-                }
-            }
-            return items;
-        }
+        public CaseResult Judge() => CaseJudge.Judge(c, _received, _serverClose, _serverClosedFirst, _transcript, _failures);
 
         private void Fail(string failure) => _failures.Add(failure);
 
@@ -335,19 +248,5 @@ public static class CaseRunner
             RoundTripStep r => $"{r.Count} round trips",
             _ => step.ToString()!,
         };
-    }
-
-    private sealed class ExpectedComparer : IEqualityComparer<Expected>
-    {
-        public static readonly ExpectedComparer Instance = new();
-
-        public bool Equals(Expected? x, Expected? y) => (x, y) switch
-        {
-            (ExpectMessage a, ExpectMessage b) => a.Opcode == b.Opcode && a.Payload.AsSpan().SequenceEqual(b.Payload),
-            (ExpectPong a, ExpectPong b) => a.Payload.AsSpan().SequenceEqual(b.Payload),
-            _ => false,
-        };
-
-        public int GetHashCode(Expected obj) => 0;
     }
 }

@@ -32,6 +32,8 @@ public sealed class CaseTable
 
     public int Count => _cases.Count;
 
+    public IEnumerable<string> Keys => _cases.Keys;
+
     public Xunit.TheoryData<string> Ids()
     {
         var data = new Xunit.TheoryData<string>();
