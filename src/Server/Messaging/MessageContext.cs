@@ -62,7 +62,7 @@ public sealed class MessageContext
 
     /// <summary>Sends a message to this connection.</summary>
     public ValueTask SendAsync<T>(T message, CancellationToken cancellationToken = default) where T : IMessage<T>
-        => Endpoint.Connection(ConnectionId).SendAsync(message, cancellationToken);
+        => Recipients.SendTo(this, message, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="message"/>, serialized once before, to this connection; completes once it is queued. The
@@ -70,7 +70,7 @@ public sealed class MessageContext
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
     public ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
-        => Endpoint.Connection(ConnectionId).SendAsync(message, cancellationToken);
+        => Recipients.SendTo(this, message, cancellationToken);
 
     /// <summary>Binds this connection to <paramref name="user"/>; a user may have many connections.</summary>
     public void SetUser(string user)

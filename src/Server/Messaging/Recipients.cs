@@ -43,19 +43,37 @@ public readonly struct Recipients
         // Only all-but-one skips a connection, and only a connection of the endpoint (ids start at 1) can be skipped.
         var except = _scope == Scope.AllExcept ? _id : 0;
         if (targets.Length == 0 || (targets.Length == 1 && targets[0].ConnectionId == except)) return ValueTask.CompletedTask;
+        return Encode(message, out var encoded) is { } failure ? ValueTask.FromException(failure) : Send(targets, except, encoded!, cancellationToken);
+    }
 
-#pragma warning disable CA1031 // Whatever fails, the caller gets it in the task, as from an async method.
-        EncodedMessage encoded;
+    /// <summary>Sends to the one connection whose context the caller holds, with no registry lookup: a reply to the sender.</summary>
+    internal static ValueTask SendTo<T>(MessageContext target, T message, CancellationToken cancellationToken) where T : IMessage<T>
+        => Encode(message, out var encoded) is { } failure
+            ? ValueTask.FromException(failure)
+            : Send(new ReadOnlySpan<MessageContext>(in target), 0, encoded!, cancellationToken);
+
+    /// <summary>Sends a prepared message to the one connection whose context the caller holds.</summary>
+    internal static ValueTask SendTo(MessageContext target, PreparedMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return Send(new ReadOnlySpan<MessageContext>(in target), 0, message.Encoded, cancellationToken);
+    }
+
+    /// <summary>Serializes <paramref name="message"/> once for all its recipients; what fails is returned for the caller's task, as from an async method.</summary>
+    private static Exception? Encode<T>(T message, out EncodedMessage? encoded) where T : IMessage<T>
+    {
+#pragma warning disable CA1031 // Whatever fails, the caller gets it in the task.
         try
         {
             encoded = EncodedMessage.Create(message);
+            return null;
         }
         catch (Exception e)
         {
-            return ValueTask.FromException(e);
+            encoded = null;
+            return e;
         }
 #pragma warning restore CA1031
-        return Send(targets, except, encoded, cancellationToken);
     }
 
     /// <summary>
@@ -73,7 +91,7 @@ public readonly struct Recipients
     }
 
     /// <summary>Hands <paramref name="encoded"/> to every target but <paramref name="except"/>, then disposes it once no send reads it.</summary>
-    private static ValueTask Send(MessageContext[] targets, long except, EncodedMessage encoded, CancellationToken cancellationToken)
+    private static ValueTask Send(ReadOnlySpan<MessageContext> targets, long except, EncodedMessage encoded, CancellationToken cancellationToken)
     {
 #pragma warning disable CA1031 // Whatever fails, the caller gets it in the task, as from an async method.
         // Sends complete once their frame is queued, so usually all of them have by the end of this loop and nothing
