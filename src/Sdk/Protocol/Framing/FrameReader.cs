@@ -44,8 +44,8 @@ public sealed class FrameReader
     private const int CloseStatusLength = 2;
 
     private readonly bool _expectMasked;
-    // The limits are read from the options, which are immutable: one reference where copies would take 20 bytes, in a
-    // reader that every connection keeps for its whole life.
+    // The limits are read from the options, which are immutable: one reference is smaller than copies of each limit,
+    // and every connection keeps its reader for its whole life.
     private readonly FrameReaderOptions _limits;
 
     private FrameError _error;
