@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Switchboard.Tests.Framing;
 
 namespace Switchboard.Tests.Protocol.Conformance;

@@ -1,5 +1,6 @@
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Protocol.Framing;
 using Switchboard.Tests.Framing;
 using Xunit;
 
