@@ -1,5 +1,4 @@
 using System.Net;
-using Switchboard.Server.Routing;
 
 namespace Switchboard.Server;
 

@@ -1,5 +1,3 @@
-using Switchboard.Server.WebSockets;
-
 namespace Switchboard.Server;
 
 /// <summary>

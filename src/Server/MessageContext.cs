@@ -1,5 +1,4 @@
 using Switchboard.Server.Messaging;
-using Switchboard.Server.Routing;
 
 namespace Switchboard.Server;
 

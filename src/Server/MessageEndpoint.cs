@@ -12,8 +12,8 @@ using Switchboard.Server.WebSockets;
 namespace Switchboard.Server;
 
 /// <summary>
-/// A typed endpoint: map it to a route with <see cref="WebSocketServer.Map(string, MessageEndpoint)"/>, register a handler per message type
-/// with <see cref="On{T}"/>, and each incoming envelope is dispatched by its <c>"type"</c> to its handler with the
+/// A typed endpoint: map it to a route with <see cref="WebSocketServer.Map(string, MessageEndpoint)"/>, register a
+/// handler per message type with <see cref="On{T}"/>, and each incoming envelope is dispatched by its <c>"type"</c> to its handler with the
 /// connection's <see cref="MessageContext"/>. The endpoint speaks the protocol of its <see cref="Catalog"/>: only the
 /// catalogue's messages can have handlers, and <see cref="WebSocketServer.MapProtocol"/> can serve its description.
 /// Register handlers and hooks before the server starts; sending is thread-safe at any time.

@@ -1,6 +1,5 @@
 using System.Net;
 using Switchboard.Server.Http;
-using Switchboard.Server.Routing;
 
 namespace Switchboard.Server;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Switchboard.Messaging;
 using Xunit;
 
 namespace Switchboard.Generators.Tests;
