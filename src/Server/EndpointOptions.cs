@@ -4,8 +4,9 @@ using Switchboard.Server.WebSockets;
 namespace Switchboard.Server;
 
 /// <summary>
-/// Who may open a connection to one endpoint, given to <see cref="WebSocketServer.Map(string, MessageEndpoint, EndpointOptions)"/>
-/// (or, for a raw handler, <see cref="WebSocketServer.Map(string, WebSocketHandler, EndpointOptions)"/>).
+/// Who may open a connection to one endpoint, given to
+/// <see cref="WebSocketServer.Map(string, MessageEndpoint, EndpointOptions)"/> (or, for a raw handler,
+/// <see cref="WebSocketServer.Map(string, WebSocketHandler, EndpointOptions)"/>).
 /// Both checks run on the opening request of every transport (the WebSocket upgrade and the long-polling open), before
 /// the endpoint hears of the connection: first the origin (<b>403</b>), then <see cref="Authenticate"/> (<b>401</b>).
 /// </summary>
