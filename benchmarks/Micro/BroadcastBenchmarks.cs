@@ -6,7 +6,7 @@ using Switchboard.Client;
 using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Server;
-using Switchboard.Server.Messaging;
+using Switchboard.Server.WebSockets;
 
 namespace Switchboard.Benchmarks.Micro;
 

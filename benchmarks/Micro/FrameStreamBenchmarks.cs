@@ -1,6 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Benchmarks.Micro;
 

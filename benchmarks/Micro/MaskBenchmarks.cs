@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Benchmarks.Micro;
 

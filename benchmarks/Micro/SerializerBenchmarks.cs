@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
 using Chat;
+using Switchboard.Messaging;
 
 namespace Switchboard.Benchmarks.Micro;
 

@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using Chat;
 using Switchboard.Client;
 using Switchboard.Server;
-using Switchboard.Server.Messaging;
 
 namespace Switchboard.Benchmarks.Transports;
 

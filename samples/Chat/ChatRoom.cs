@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
-using Switchboard.Protocol;
-using Switchboard.Server.Messaging;
+using Switchboard;
+using Switchboard.Server;
 
 namespace Chat;
 

@@ -3,7 +3,6 @@ using System.Net;
 using Chat;
 using Microsoft.Extensions.Logging;
 using Switchboard.Server;
-using Switchboard.Server.Messaging;
 
 // The instant-messaging sample: the page at http://127.0.0.1:PORT/, the endpoint at ws://127.0.0.1:PORT/ws/{username},
 // and the protocol's description (every message and its fields) at http://127.0.0.1:PORT/protocol.json.

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Switchboard.Server;
+using Switchboard.Server.WebSockets;
 
 // The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
 // Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]

@@ -14,7 +14,7 @@ public sealed partial class MessageGenerator
         /// <summary>The name of the generated catalogue class, in the namespace named after the assembly.</summary>
         public const string CatalogClass = "SwitchboardMessages";
 
-        private const string Shape = "global::Switchboard.ShapeDescriptor";
+        private const string Shape = "global::Switchboard.Serialization.ShapeDescriptor";
 
         /// <summary>The assembly's <c>SwitchboardMessages</c> class with its <c>Catalog</c>.</summary>
         public static string EmitCatalog(CatalogSpec catalog)
@@ -44,7 +44,7 @@ public sealed partial class MessageGenerator
                 DeclareObject(writer, message, message.Root, locals);
             }
 
-            writer.WriteLine($"return new global::Switchboard.MessageCatalog(new global::Switchboard.MessageDescriptor[]");
+            writer.WriteLine($"return new global::Switchboard.MessageCatalog(new global::Switchboard.Serialization.MessageDescriptor[]");
             writer.OpenBlock();
             foreach (var message in catalog.Messages)
             {
@@ -72,7 +72,7 @@ public sealed partial class MessageGenerator
             }
 
             string local = "shape" + locals.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            writer.WriteLine($"var {local} = {Shape}.Object({Literal(spec.DisplayName)}, new global::Switchboard.FieldDescriptor[]");
+            writer.WriteLine($"var {local} = {Shape}.Object({Literal(spec.DisplayName)}, new global::Switchboard.Serialization.FieldDescriptor[]");
             writer.OpenBlock();
             foreach (var field in fields)
             {
@@ -111,7 +111,7 @@ public sealed partial class MessageGenerator
                 ValueKind.Nullable => $"{Shape}.Nullable({ShapeExpression(value.Element!, locals)})",
                 ValueKind.Array or ValueKind.List or ValueKind.ReadOnlyList or ValueKind.ImmutableArray => $"{Shape}.Array({ShapeExpression(value.Element!, locals)})",
                 ValueKind.Dictionary => $"{Shape}.Dictionary({ShapeExpression(value.Element!, locals)})",
-                _ => $"{Shape}.Primitive(global::Switchboard.ShapeKind.{value.Kind})",
+                _ => $"{Shape}.Primitive(global::Switchboard.Serialization.ShapeKind.{value.Kind})",
             };
             return value.IsReferenceType && value.AllowsNull ? $"{Shape}.Nullable({shape})" : shape;
         }

@@ -13,8 +13,8 @@ public sealed partial class MessageGenerator
     {
         private const string GeneratedCode = """[global::System.CodeDom.Compiler.GeneratedCode("Switchboard.Generators", "1.0")]""";
         private const string Json = "global::System.Text.Json";
-        private const string Helpers = "global::Switchboard.Messaging.MessageJson";
-        private const string Compact = "global::Switchboard.Messaging.CompactJsonWriter";
+        private const string Helpers = "global::Switchboard.Serialization.MessageJson";
+        private const string Compact = "global::Switchboard.Serialization.CompactJsonWriter";
         /// <summary>The nested class holding a message's serializer methods; the parser checks that the user's members leave its name free.</summary>
         internal const string SerializerClass = "__SwitchboardSerializer";
 
@@ -173,7 +173,7 @@ public sealed partial class MessageGenerator
                 {
                     string names = string.Join(", ", spec.Members.Select(m => Literal(m.JsonName)));
                     string values = string.Join(", ", spec.Members.Select(m => m.Bits.ToString(System.Globalization.CultureInfo.InvariantCulture) + "UL"));
-                    _writer.WriteLine($"private static readonly global::Switchboard.Messaging.EnumCodec {spec.Id}Codec = new({Literal(spec.DisplayName)}, global::Switchboard.ShapeKind.{spec.Underlying}, {(spec.IsFlags ? "true" : "false")}, new string[] {{ {names} }}, new ulong[] {{ {values} }});");
+                    _writer.WriteLine($"private static readonly global::Switchboard.Serialization.EnumCodec {spec.Id}Codec = new({Literal(spec.DisplayName)}, global::Switchboard.Serialization.ShapeKind.{spec.Underlying}, {(spec.IsFlags ? "true" : "false")}, new string[] {{ {names} }}, new ulong[] {{ {values} }});");
                 }
 
                 foreach (var spec in _message.Objects)

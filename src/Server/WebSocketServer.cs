@@ -14,20 +14,21 @@ using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
+using Switchboard.Server.Endpoints;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 using Switchboard.Server.LongPolling;
-using Switchboard.Server.Messaging;
 using Switchboard.Server.Routing;
+using Switchboard.Server.WebSockets;
 
 namespace Switchboard.Server;
 
 /// <summary>
 /// A standalone WebSocket server: accepts TCP connections, performs the opening handshake, routes each
-/// connection by request path to a <see cref="WebSocketHandler"/>, and runs it until it closes. The same port
-/// answers plain HTTP/1.1 requests from the routes added with <see cref="MapGet"/> and its siblings, on persistent
-/// connections. Configure with <see cref="Map(string, WebSocketHandler)"/> and the HTTP map methods before <see cref="Start"/>; after that
-/// the members are thread-safe.
+/// connection by request path to a typed <see cref="MessageEndpoint"/> (or a raw <see cref="WebSocketHandler"/>), and
+/// runs it until it closes. The same port answers plain HTTP/1.1 requests from the routes added with <see cref="MapGet"/>
+/// and its siblings, on persistent connections. Configure with <see cref="Map(string, MessageEndpoint)"/> and the other
+/// map methods before <see cref="Start"/>; after that the members are thread-safe.
 /// </summary>
 public sealed partial class WebSocketServer : IAsyncDisposable
 {
@@ -113,44 +114,82 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     /// <summary>
     /// Routes connections whose path matches <paramref name="template"/> (e.g. <c>/ws/{username}</c>, or <c>/{*path}</c> for
-    /// every path) to <paramref name="handler"/>. Routes are tried in the order they were added.
+    /// every path) to the typed <paramref name="endpoint"/>: the usual way to serve messages. With long polling enabled
+    /// (<see cref="WebSocketServerOptions.LongPolling"/>) the same path serves it to clients without WebSocket. Routes are
+    /// tried in the order they were added.
     /// </summary>
     /// <remarks>Browsers may connect from the server's own origin only, and no one is authenticated: the defaults of
     /// <see cref="EndpointOptions"/>.</remarks>
-    public WebSocketServer Map(string template, WebSocketHandler handler) => Map(template, handler, new EndpointOptions());
+    /// <param name="template">The route template, e.g. <c>/ws/{room}</c>.</param>
+    /// <param name="endpoint">The endpoint that dispatches the connections' messages.</param>
+    /// <returns>This server, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The server has started.</exception>
+    public WebSocketServer Map(string template, MessageEndpoint endpoint) => Map(template, endpoint, new EndpointOptions());
 
     /// <summary>
-    /// Routes connections whose path matches <paramref name="template"/> to <paramref name="handler"/>, as
-    /// <see cref="Map(string, WebSocketHandler)"/> does, admitting only the connections <paramref name="options"/> allows:
-    /// its origin rule and authentication hook judge the opening request of every transport before the handler hears
-    /// of the connection.
+    /// Routes connections whose path matches <paramref name="template"/> to the typed <paramref name="endpoint"/>, as
+    /// <see cref="Map(string, MessageEndpoint)"/> does, admitting only the connections <paramref name="options"/> allows:
+    /// its origin rule and authentication hook judge the opening request of every transport before the endpoint hears
+    /// of the connection, and its rate limits hold every connection of the endpoint.
     /// </summary>
     /// <param name="template">The route template, e.g. <c>/ws/{room}</c>.</param>
-    /// <param name="handler">The handler of the connections.</param>
-    /// <param name="options">Who may connect.</param>
+    /// <param name="endpoint">The endpoint that dispatches the connections' messages.</param>
+    /// <param name="options">Who may connect, and how fast they may send.</param>
     /// <returns>This server, for chaining.</returns>
-    /// <exception cref="ArgumentException">
-    /// An entry of <see cref="EndpointOptions.AllowedOrigins"/> is not an origin, <c>null</c> or <c>*</c>; or a rate limit
-    /// is set for a handler that is not a <see cref="MessageEndpoint"/>.
-    /// </exception>
+    /// <exception cref="ArgumentException">An entry of <see cref="EndpointOptions.AllowedOrigins"/> is not an origin, <c>null</c> or <c>*</c>.</exception>
     /// <exception cref="InvalidOperationException">The server has started, or the endpoint is mapped already with other rate limits.</exception>
-    public WebSocketServer Map(string template, WebSocketHandler handler, EndpointOptions options)
+    public WebSocketServer Map(string template, MessageEndpoint endpoint, EndpointOptions options)
     {
-        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(options);
         if (_listener is not null) throw new InvalidOperationException("routes must be added before Start");
         var route = RouteTemplate.Parse(template);
         var gate = new EndpointGate(options);
-        if (handler is MessageEndpoint typed) typed.UseRateLimits(options, _limits);
-        else if (options.LimitsRate) throw new ArgumentException("rate limits apply to typed endpoints (MessageEndpoint) only", nameof(options));
-        _routes.Add(route, handler, gate);
-        if (handler is MessageEndpoint endpoint && _options.LongPolling.Enabled)
+        endpoint.UseRateLimits(options, _limits);
+        _routes.Add(route, endpoint.WebSocketSide, gate);
+        if (_options.LongPolling.Enabled)
         {
             // The same path over HTTP long polling; upgrade requests still go to the WebSocket side.
             _httpRoutes.AddEndpoint("GET", route, _longPolling.Poll(endpoint));
             _httpRoutes.AddEndpoint("POST", route, _longPolling.Post(endpoint, gate));
             _httpRoutes.AddEndpoint("DELETE", route, _longPolling.Delete(endpoint));
         }
+        return this;
+    }
+
+    /// <summary>
+    /// Routes WebSocket connections whose path matches <paramref name="template"/> to a raw <paramref name="handler"/>,
+    /// which gets each message's bytes as they came, with no envelope; for typed messages map a <see cref="MessageEndpoint"/>
+    /// instead. Raw handlers are served over WebSocket only.
+    /// </summary>
+    /// <remarks>Browsers may connect from the server's own origin only, and no one is authenticated: the defaults of
+    /// <see cref="EndpointOptions"/>.</remarks>
+    /// <param name="template">The route template, e.g. <c>/raw/{name}</c>.</param>
+    /// <param name="handler">The handler of the connections.</param>
+    /// <returns>This server, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">The server has started.</exception>
+    public WebSocketServer Map(string template, WebSocketHandler handler) => Map(template, handler, new EndpointOptions());
+
+    /// <summary>
+    /// Routes WebSocket connections whose path matches <paramref name="template"/> to a raw <paramref name="handler"/>, as
+    /// <see cref="Map(string, WebSocketHandler)"/> does, admitting only the connections <paramref name="options"/> allows.
+    /// </summary>
+    /// <param name="template">The route template, e.g. <c>/raw/{name}</c>.</param>
+    /// <param name="handler">The handler of the connections.</param>
+    /// <param name="options">Who may connect; rate limits are for typed endpoints and must be unset.</param>
+    /// <returns>This server, for chaining.</returns>
+    /// <exception cref="ArgumentException">
+    /// An entry of <see cref="EndpointOptions.AllowedOrigins"/> is not an origin, <c>null</c> or <c>*</c>; or a rate limit
+    /// is set: a raw handler reads no messages for the limit to count.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The server has started.</exception>
+    public WebSocketServer Map(string template, WebSocketHandler handler, EndpointOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(options);
+        if (_listener is not null) throw new InvalidOperationException("routes must be added before Start");
+        if (options.LimitsRate) throw new ArgumentException("rate limits apply to typed endpoints (MessageEndpoint) only", nameof(options));
+        _routes.Add(RouteTemplate.Parse(template), handler, new EndpointGate(options));
         return this;
     }
 
@@ -520,7 +559,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         // The endpoint's origin rule and authentication, exactly as for a long-polling open; no 101 before them. The
         // request an authentication hook sees is made only for an endpoint that has one.
         var verdict = gate.Authenticates
-            ? await gate.CheckAsync(new HttpRequest(head, routeValues, default, remote, _stopping.Token), IsSecure, _logger).ConfigureAwait(false)
+            ? await gate.CheckAsync(new ServerRequest(head, routeValues, default, remote, _stopping.Token), IsSecure, _logger).ConfigureAwait(false)
             : gate.CheckOrigin(head, remote, IsSecure, _logger);
         if (!verdict.Allowed)
         {

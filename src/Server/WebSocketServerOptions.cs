@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Security;
 using Switchboard.Connections;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
+using Switchboard.Protocol.Http;
+using Switchboard.Server.WebSockets;
 
 namespace Switchboard.Server;
 

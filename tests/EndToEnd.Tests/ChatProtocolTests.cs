@@ -4,7 +4,6 @@ using System.Text;
 using System.Threading.Channels;
 using Chat;
 using Switchboard.Client;
-using Switchboard.Protocol;
 
 namespace Switchboard.EndToEnd.Tests;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Switchboard.Fuzz.Messages;
+using Switchboard.Messaging;
 
 namespace Switchboard.Fuzz;
 

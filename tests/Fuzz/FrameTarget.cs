@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Unicode;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Fuzz;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Handshake;
+using Switchboard.Protocol.Http;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 

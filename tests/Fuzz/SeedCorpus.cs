@@ -3,7 +3,9 @@ using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Fuzz.Messages;
+using Switchboard.Messaging;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Fuzz;
 

@@ -211,8 +211,8 @@ public sealed class DriverSnapshotTests
         Assert.Contains("public static void Write(", derived, StringComparison.Ordinal);
         string plain = result.Results[0].GeneratedSources.Single(s => s.HintName == "Chat.FromPlain.g.cs").SourceText.ToString();
         Assert.Contains("public static new void Write(", plain, StringComparison.Ordinal);
-        Assert.Contains("public static new void Write(ref global::Switchboard.Messaging.CompactJsonWriter", plain, StringComparison.Ordinal);
-        Assert.Contains("public static void Write(ref global::Switchboard.Messaging.CompactJsonWriter", derived, StringComparison.Ordinal);
+        Assert.Contains("public static new void Write(ref global::Switchboard.Serialization.CompactJsonWriter", plain, StringComparison.Ordinal);
+        Assert.Contains("public static void Write(ref global::Switchboard.Serialization.CompactJsonWriter", derived, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Switchboard.Client;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Handshake;
 using Switchboard.Testing;
 
 namespace Switchboard.Interop.Tests;

@@ -1,6 +1,7 @@
 using Switchboard.Connections;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Switchboard.Server;
+using Switchboard.Server.WebSockets;
 using Switchboard.Testing;
 
 namespace Switchboard.Interop.Tests;

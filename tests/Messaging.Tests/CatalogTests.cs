@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Switchboard.Serialization;
 using Xunit;
 
 namespace Switchboard.Messaging.Tests;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using CsCheck;
+using Switchboard.Serialization;
 using Xunit;
 
 namespace Switchboard.Messaging.Tests;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Switchboard.Connections;
+using Switchboard.Serialization;
 using Xunit;
 
 namespace Switchboard.Messaging.Tests;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Protocol;
 using Xunit;
 
 namespace Switchboard.Messaging.Tests;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Switchboard.Client;
-using Switchboard.Connections;
+using Switchboard.Server.WebSockets;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

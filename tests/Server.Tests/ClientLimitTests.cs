@@ -3,8 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Client;
-using Switchboard.Protocol;
-using Switchboard.Server.Messaging;
+using Switchboard.Protocol.Framing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

@@ -1,7 +1,6 @@
 using System.Net;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
-using Switchboard.Server.Messaging;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

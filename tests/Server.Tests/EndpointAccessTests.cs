@@ -5,7 +5,6 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Client;
-using Switchboard.Server.Messaging;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

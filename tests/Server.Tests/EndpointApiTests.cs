@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Switchboard.Client;
-using Switchboard.Server.Messaging;
+using Switchboard.Server.WebSockets;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

@@ -3,8 +3,6 @@ using System.Net;
 using System.Text;
 using Switchboard.Client;
 using Switchboard.Connections;
-using Switchboard.Protocol;
-using Switchboard.Server.Messaging;
 using Switchboard.Testing;
 using Xunit;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
-using Switchboard.Server.Messaging;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Switchboard.Connections;
-using Switchboard.Server.Messaging;
+using Switchboard.Server.WebSockets;
 using Xunit;
 using Xunit.Abstractions;
 

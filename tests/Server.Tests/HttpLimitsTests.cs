@@ -1,4 +1,5 @@
 using System.Net;
+using Switchboard.Protocol.Http;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -90,7 +91,7 @@ public class HttpLimitsTests
     [Fact]
     public async Task Head_over_MaxHeaderCount_gets_431()
     {
-        var options = new WebSocketServerOptions { RequestHead = new Protocol.HttpHeadLimits { MaxHeaderCount = 4 } };
+        var options = new WebSocketServerOptions { RequestHead = new HttpHeadLimits { MaxHeaderCount = 4 } };
         await using var server = StartServer(options);
         using var raw = await RawClient.ConnectAsync(server);
 

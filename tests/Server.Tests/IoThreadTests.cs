@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
-using Switchboard.Protocol;
+using Switchboard.Server.WebSockets;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

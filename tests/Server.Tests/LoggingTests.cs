@@ -1,8 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Switchboard.Protocol;
-using Switchboard.Server.Messaging;
+using Switchboard.Protocol.Framing;
+using Switchboard.Server.WebSockets;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -197,6 +197,9 @@ public sealed class LoggingTests
         {
             foreach (var (template, handler) in routes) server.Map(template, handler);
         });
+
+    private TestServer Start(WebSocketServerOptions? options, (string Template, MessageEndpoint Endpoint) route) =>
+        new(options, _log, server => server.Map(route.Template, route.Endpoint));
 
     private static void AssertEvent(LogEntry entry, string name, LogLevel level)
     {

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Switchboard.Client;
-using Switchboard.Protocol;
-using Switchboard.Server.Messaging;
 using Switchboard.Testing;
 using Xunit;
 

@@ -4,9 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Switchboard.Protocol;
 using Switchboard.Server.Diagnostics;
-using Switchboard.Server.Messaging;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Switchboard.Client;
-using Switchboard.Server.Messaging;
 using Switchboard.Testing;
 using Xunit;
 

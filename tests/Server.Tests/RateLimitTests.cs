@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Switchboard.Protocol;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
 using Xunit;

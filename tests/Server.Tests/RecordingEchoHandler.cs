@@ -1,6 +1,7 @@
 using System.Text;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Server.WebSockets;
 
 namespace Switchboard.Server.Tests;
 

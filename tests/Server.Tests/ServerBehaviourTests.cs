@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text;
-using Switchboard.Protocol;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

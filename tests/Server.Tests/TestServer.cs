@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
+using Switchboard.Server.WebSockets;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -11,6 +12,14 @@ internal sealed class TestServer : IAsyncDisposable
         : this(options, server =>
         {
             foreach (var (template, handler) in routes) server.Map(template, handler);
+        })
+    {
+    }
+
+    public TestServer(WebSocketServerOptions? options, params (string Template, MessageEndpoint Endpoint)[] routes)
+        : this(options, server =>
+        {
+            foreach (var (template, endpoint) in routes) server.Map(template, endpoint);
         })
     {
     }
@@ -51,3 +60,4 @@ internal sealed class TestServer : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 }
+

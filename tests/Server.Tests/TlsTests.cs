@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Switchboard.Client;
-using Switchboard.Server.Messaging;
 using Switchboard.Testing;
 using Xunit;
 

@@ -3,8 +3,6 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using Switchboard.Client;
-using Switchboard.Protocol;
-using Switchboard.Server.Messaging;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

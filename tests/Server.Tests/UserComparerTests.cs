@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Switchboard.Client;
-using Switchboard.Server.Messaging;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using Switchboard;
 using Switchboard.Connections;
-using Switchboard.Protocol;
 using Switchboard.Server;
-using Switchboard.Server.Messaging;
+using Switchboard.Server.WebSockets;
 using SwitchboardBroadcast;
 
 // The Switchboard peer for benchmarks/Load's broadcast, two rooms:

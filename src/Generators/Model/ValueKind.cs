@@ -1,8 +1,8 @@
 namespace Switchboard.Generators.Model;
 
 /// <summary>
-/// What a member's type is on the wire. The primitive names match <c>Switchboard.ShapeKind</c> and
-/// the <c>Read*</c> helpers of <c>Switchboard.Messaging.MessageJson</c>.
+/// What a member's type is on the wire. The primitive names match <c>Switchboard.Serialization.ShapeKind</c> and
+/// the <c>Read*</c> helpers of <c>Switchboard.Serialization.MessageJson</c>.
 /// </summary>
 internal enum ValueKind
 {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using Switchboard.Connections;
-using Switchboard.Protocol;
 
 namespace Switchboard.Client;
 

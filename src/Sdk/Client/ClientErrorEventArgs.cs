@@ -1,3 +1,5 @@
+using Switchboard.Messaging;
+
 namespace Switchboard.Client;
 
 /// <summary>What went wrong with an incoming message.</summary>

@@ -1,5 +1,3 @@
-using Switchboard.Protocol;
-
 namespace Switchboard.Client;
 
 /// <summary>A change of <see cref="SwitchboardClient.State"/>.</summary>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Handshake;
 
 namespace Switchboard.Client;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Switchboard.Connections;
-using Switchboard.Protocol;
 
 namespace Switchboard.Client;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
-using Switchboard.Protocol;
+using Switchboard.Messaging;
 
 namespace Switchboard.Client;
 

@@ -1,5 +1,3 @@
-using Switchboard.Protocol;
-
 namespace Switchboard.Client;
 
 /// <summary>How a <see cref="SwitchboardClient"/> connects, reconnects and queues.</summary>

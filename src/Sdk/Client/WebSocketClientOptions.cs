@@ -1,6 +1,6 @@
 using System.Net.Security;
 using Switchboard.Connections;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Handshake;
 
 namespace Switchboard.Client;
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Handshake;
 
 namespace Switchboard.Client;
 

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
+using Switchboard.Messaging;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Connections;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Connections;
 

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Connections;
 

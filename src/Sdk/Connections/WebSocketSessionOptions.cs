@@ -1,4 +1,5 @@
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Connections;
 

@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
 using Switchboard.Messaging;
+using Switchboard.Serialization;
 
-namespace Switchboard;
+namespace Switchboard.Messaging;
 
 /// <summary>
 /// Writes and reads the wire envelope <c>{"type":"chat.send","id":"7","data":{...}}</c>

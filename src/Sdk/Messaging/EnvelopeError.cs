@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Messaging;
 
 /// <summary>
 /// Why a text message is not a valid envelope (docs/protocol.md, "Messages (wire format v1)"). Every

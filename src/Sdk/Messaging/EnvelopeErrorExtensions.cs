@@ -1,6 +1,4 @@
-using Switchboard.Protocol;
-
-namespace Switchboard;
+namespace Switchboard.Messaging;
 
 /// <summary>Maps <see cref="EnvelopeError"/> values to what an endpoint says when it rejects a message.</summary>
 /// <remarks>All members are pure and thread-safe.</remarks>

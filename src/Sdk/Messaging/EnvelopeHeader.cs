@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Switchboard;
+namespace Switchboard.Messaging;
 
 /// <summary>
 /// What <see cref="Envelope.TryRead(ReadOnlySpan{byte}, out EnvelopeHeader, out EnvelopeError, System.Text.Json.JsonReaderOptions)"/>

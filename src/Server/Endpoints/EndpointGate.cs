@@ -1,10 +1,9 @@
 using System.Net;
 using System.Security.Claims;
 using Microsoft.Extensions.Logging;
-using Switchboard.Protocol;
 using Switchboard.Server.Http;
 
-namespace Switchboard.Server;
+namespace Switchboard.Server.Endpoints;
 
 /// <summary>
 /// An endpoint's <see cref="EndpointOptions"/>, ready to judge opening requests: the origin rule, then the
@@ -41,11 +40,11 @@ internal sealed class EndpointGate
     /// <summary>Same-origin browsers and non-browser clients, no authentication: what <c>Map(template, handler)</c> gets.</summary>
     public static EndpointGate Default { get; } = new(new EndpointOptions());
 
-    /// <summary>Whether the endpoint has an authentication hook, which needs the request as an <see cref="HttpRequest"/>.</summary>
+    /// <summary>Whether the endpoint has an authentication hook, which needs the request as an <see cref="ServerRequest"/>.</summary>
     public bool Authenticates => _authenticate is not null;
 
     /// <summary>Judges the opening request of a connection; <paramref name="secure"/> says whether it came over TLS.</summary>
-    public async ValueTask<Verdict> CheckAsync(HttpRequest request, bool secure, ILogger logger)
+    public async ValueTask<Verdict> CheckAsync(ServerRequest request, bool secure, ILogger logger)
     {
         var origin = CheckOrigin(request.Head, request.RemoteEndPoint, secure, logger);
         if (!origin.Allowed || _authenticate is null) return origin;
@@ -69,7 +68,7 @@ internal sealed class EndpointGate
 
     /// <summary>
     /// Judges the origin rule alone: the whole verdict for an endpoint that does not <see cref="Authenticates">authenticate</see>,
-    /// reached without an <see cref="HttpRequest"/>.
+    /// reached without an <see cref="ServerRequest"/>.
     /// </summary>
     public Verdict CheckOrigin(HttpRequestHead head, EndPoint? remote, bool secure, ILogger logger)
         => IsOriginAllowed(head.GetHeader("Origin"), head, secure) ? default : Refuse(remote, head.Path, logger, 403, "origin not allowed");

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-namespace Switchboard.Server;
+namespace Switchboard.Server.Endpoints;
 
 internal static partial class EndpointLog
 {

@@ -1,5 +1,4 @@
-using Switchboard.Protocol;
-using Switchboard.Server.Http;
+using Switchboard.Protocol.Http;
 
 namespace Switchboard.Server.Handshake;
 

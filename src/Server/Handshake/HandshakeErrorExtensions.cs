@@ -1,6 +1,3 @@
-using Switchboard.Protocol;
-using Switchboard.Server.Http;
-
 namespace Switchboard.Server.Handshake;
 
 /// <summary>Maps a <see cref="HandshakeError"/> to the HTTP rejection a server sends for it.</summary>

@@ -1,5 +1,5 @@
 using System.Collections.ObjectModel;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 using Switchboard.Server.Http;
 
 namespace Switchboard.Server.Handshake;

@@ -2,7 +2,8 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Handshake;
+using Switchboard.Protocol.Http;
 using Switchboard.Server.Http;
 
 namespace Switchboard.Server.Handshake;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 using Switchboard.Server.Http;
 
 namespace Switchboard.Server.Handshake;

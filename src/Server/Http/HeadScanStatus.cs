@@ -1,5 +1,3 @@
-using Switchboard.Protocol;
-
 namespace Switchboard.Server.Http;
 
 /// <summary>What <see cref="HttpHeadScanner.Scan"/> concluded about the bytes received so far.</summary>

@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
-using Switchboard.Protocol;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Handshake;
@@ -152,7 +151,7 @@ internal sealed class HttpConnectionLoop(
             body = read;
         }
 
-        var request = new HttpRequest(head, match.Values!, body, remote, stopping);
+        var request = new ServerRequest(head, match.Values!, body, remote, stopping);
         var response = await InvokeAsync(match.Handler, request).ConfigureAwait(false);
         var persistent = head.KeepAlive && !stopping.IsCancellationRequested;
         await WriteAsync(transport, response, omitBody, persistent).ConfigureAwait(false);
@@ -160,9 +159,9 @@ internal sealed class HttpConnectionLoop(
     }
 
 #pragma warning disable CA1031 // Application handlers may throw anything; the connection answers 500 and lives on.
-    private async Task<HttpResponse> InvokeAsync(HttpHandler handler, HttpRequest request)
+    private async Task<ServerResponse> InvokeAsync(HttpHandler handler, ServerRequest request)
     {
-        var response = new HttpResponse();
+        var response = new ServerResponse();
         try
         {
             await handler(request, response).ConfigureAwait(false);
@@ -174,7 +173,7 @@ internal sealed class HttpConnectionLoop(
         {
             response.DropBodyStream();
             Log.HttpHandlerFailed(logger, request.Method, request.Path, e);
-            var failure = new HttpResponse { StatusCode = 500 };
+            var failure = new ServerResponse { StatusCode = 500 };
             failure.WriteText("Internal server error\n");
             return failure;
         }
@@ -185,7 +184,7 @@ internal sealed class HttpConnectionLoop(
     /// Writes the response, streaming a file body in pieces; Content-Length comes from the open file. A client that
     /// makes no room within <see cref="WebSocketServerOptions.HttpSendTimeout"/> ends it with a <see cref="TimeoutException"/>.
     /// </summary>
-    private async Task WriteAsync(SocketTransport transport, HttpResponse response, bool omitBody, bool keepAlive)
+    private async Task WriteAsync(SocketTransport transport, ServerResponse response, bool omitBody, bool keepAlive)
     {
         var output = transport.Output;
         if (response.BodyStream is not { } file)

@@ -1,4 +1,4 @@
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 
 namespace Switchboard.Server.Http;
 

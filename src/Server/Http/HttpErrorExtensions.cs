@@ -1,5 +1,3 @@
-using Switchboard.Protocol;
-
 namespace Switchboard.Server.Http;
 
 /// <summary>Maps an <see cref="HttpError"/> to the HTTP response a server sends for it.</summary>

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 
 namespace Switchboard.Server.Http;
 

@@ -1,7 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Net;
 using System.Text;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 
 namespace Switchboard.Server.Http;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 
 namespace Switchboard.Server.Http;
 

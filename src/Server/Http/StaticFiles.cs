@@ -32,7 +32,7 @@ internal static class StaticFiles
         return ValueTask.CompletedTask;
     };
 
-    private static void Serve(string prefix, string root, HttpRequest request, HttpResponse response)
+    private static void Serve(string prefix, string root, ServerRequest request, ServerResponse response)
     {
         var rest = request.Path.Length > prefix.Length + 1 ? request.Path[(prefix.Length + 1)..] : string.Empty;
         switch (StaticFilePath.Resolve(root, rest, out var fullPath, out var contentType))
@@ -62,13 +62,13 @@ internal static class StaticFiles
         response.SetFileBody(file);
     }
 
-    private static void NotFound(HttpResponse response)
+    private static void NotFound(ServerResponse response)
     {
         response.StatusCode = 404;
         response.WriteText("Not found\n");
     }
 
-    private static void SetCommonFields(HttpResponse response, string contentType)
+    private static void SetCommonFields(ServerResponse response, string contentType)
     {
         response.ContentType = contentType;
         response.SetHeader("Cache-Control", "no-cache");

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Switchboard.Protocol;
 
 namespace Switchboard.Server.LongPolling;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Switchboard.Connections;
-using Switchboard.Protocol;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
 

@@ -6,10 +6,10 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
-using Switchboard.Server.Messaging;
+using Switchboard.Server.Endpoints;
 
 namespace Switchboard.Server.LongPolling;
 
@@ -86,7 +86,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         }
     }
 
-    private async ValueTask OpenAsync(MessageEndpoint endpoint, EndpointGate gate, HttpRequest request, HttpResponse response)
+    private async ValueTask OpenAsync(MessageEndpoint endpoint, EndpointGate gate, ServerRequest request, ServerResponse response)
     {
         if (request.GetQueryValue("transport") != "longpolling")
         {
@@ -158,7 +158,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         });
     }
 
-    private async ValueTask PollAsync(MessageEndpoint endpoint, HttpRequest request, HttpResponse response)
+    private async ValueTask PollAsync(MessageEndpoint endpoint, ServerRequest request, ServerResponse response)
     {
         if (request.GetQueryValue("session") is null)
         {
@@ -199,7 +199,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         if (batch.Close is { } ended) await EndAsync(session, ended.Code).ConfigureAwait(false);
     }
 
-    private async ValueTask SendAsync(MessageEndpoint endpoint, HttpRequest request, HttpResponse response)
+    private async ValueTask SendAsync(MessageEndpoint endpoint, ServerRequest request, ServerResponse response)
     {
         if (!TryFind(endpoint, request, response, out var session)) return;
         if (session.HasEnded)
@@ -237,7 +237,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         response.StatusCode = 204;
     }
 
-    private async ValueTask DeleteAsync(MessageEndpoint endpoint, HttpRequest request, HttpResponse response)
+    private async ValueTask DeleteAsync(MessageEndpoint endpoint, ServerRequest request, ServerResponse response)
     {
         if (!TryFind(endpoint, request, response, out var session)) return;
         _sessions.TryRemove(session.Token, out _);
@@ -284,7 +284,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         }
     }
 
-    private bool TryFind(MessageEndpoint endpoint, HttpRequest request, HttpResponse response, out LongPollSession session)
+    private bool TryFind(MessageEndpoint endpoint, ServerRequest request, ServerResponse response, out LongPollSession session)
     {
         var token = request.GetQueryValue("session");
         if (token is not null && _sessions.TryGetValue(token, out session!) && session.Context.Endpoint == endpoint
@@ -299,7 +299,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         return false;
     }
 
-    private static bool TryGetNumber(HttpRequest request, string name, long min, HttpResponse response, out long value)
+    private static bool TryGetNumber(ServerRequest request, string name, long min, ServerResponse response, out long value)
     {
         if (long.TryParse(request.GetQueryValue(name), NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min) return true;
         Fail(response, 400, $"'{name}' must be a whole number from {min}");
@@ -360,7 +360,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         }
     }
 
-    private static void WriteJson(HttpResponse response, int status, Action<Utf8JsonWriter> write)
+    private static void WriteJson(ServerResponse response, int status, Action<Utf8JsonWriter> write)
     {
         response.StatusCode = status;
         response.ContentType = JsonType;
@@ -370,7 +370,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         writer.WriteEndObject();
     }
 
-    private static void Fail(HttpResponse response, int status, string error)
+    private static void Fail(ServerResponse response, int status, string error)
         => WriteJson(response, status, writer => writer.WriteString("error"u8, error));
 
     private static string NewToken()

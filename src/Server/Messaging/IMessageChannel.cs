@@ -1,5 +1,4 @@
 using Switchboard.Connections;
-using Switchboard.Protocol;
 
 namespace Switchboard.Server.Messaging;
 

@@ -1,3 +1,6 @@
+using Switchboard.Server.Endpoints;
+using Switchboard.Server.WebSockets;
+
 namespace Switchboard.Server.Routing;
 
 /// <summary>Routes in registration order; the first template that matches a path wins. Thread-safe for reads once built.</summary>

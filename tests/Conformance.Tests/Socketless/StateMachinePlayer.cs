@@ -4,6 +4,7 @@ using Switchboard.Conformance.Tests.Model;
 using Switchboard.Conformance.Tests.Wire;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Protocol.Framing;
 using Switchboard.Tests.Framing;
 
 namespace Switchboard.Conformance.Tests.Socketless;

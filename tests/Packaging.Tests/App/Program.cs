@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using App;
 using Switchboard;
+using Switchboard.Messaging;
 
 // Write a message in its envelope, read it back by its type, and list the assembly's catalogue.
 var buffer = new ArrayBufferWriter<byte>();

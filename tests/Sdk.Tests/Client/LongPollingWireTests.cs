@@ -1,6 +1,5 @@
 using System.Text;
 using Switchboard.Client;
-using Switchboard.Protocol;
 using Xunit;
 
 namespace Switchboard.Tests.Client;

@@ -1,5 +1,4 @@
 using Switchboard.Client;
-using Switchboard.Protocol;
 using Xunit;
 
 namespace Switchboard.Tests.Client;

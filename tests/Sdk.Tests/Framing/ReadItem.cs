@@ -1,5 +1,6 @@
 using System.Text;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Tests.Framing;
 

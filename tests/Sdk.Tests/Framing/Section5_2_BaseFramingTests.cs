@@ -1,6 +1,7 @@
 using System.Buffers;
 using CsCheck;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Xunit;
 
 namespace Switchboard.Tests.Framing;

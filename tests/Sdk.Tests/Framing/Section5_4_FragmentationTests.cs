@@ -1,5 +1,6 @@
 using System.Buffers;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Xunit;
 
 namespace Switchboard.Tests.Framing;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Xunit;
 
 namespace Switchboard.Tests.Framing;

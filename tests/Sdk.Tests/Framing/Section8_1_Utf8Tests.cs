@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Unicode;
 using CsCheck;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Xunit;
 
 namespace Switchboard.Tests.Framing;

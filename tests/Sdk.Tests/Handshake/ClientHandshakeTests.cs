@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Handshake;
+using Switchboard.Protocol.Http;
 using Xunit;
 using static Switchboard.Tests.Handshake.HandshakeTestData;
 

@@ -1,4 +1,4 @@
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 using Xunit;
 
 namespace Switchboard.Tests.Http;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Protocol.Framing;
 using Switchboard.Tests.Framing;
 
 namespace Switchboard.Tests.Protocol;

@@ -2,6 +2,7 @@ using System.Buffers;
 using CsCheck;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Protocol.Framing;
 using Switchboard.Tests.Framing;
 using Xunit;
 

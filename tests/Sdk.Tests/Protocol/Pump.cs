@@ -1,6 +1,7 @@
 using System.Buffers;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Protocol.Framing;
 using Switchboard.Tests.Framing;
 using Xunit;
 

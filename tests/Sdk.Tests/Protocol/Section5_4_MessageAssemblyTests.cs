@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Protocol.Framing;
 using Switchboard.Tests.Framing;
 using Xunit;
 

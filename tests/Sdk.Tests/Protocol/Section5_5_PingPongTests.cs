@@ -1,5 +1,4 @@
 using System.Buffers;
-using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
 using Xunit;
 

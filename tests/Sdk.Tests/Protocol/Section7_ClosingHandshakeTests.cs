@@ -1,5 +1,6 @@
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Protocol.Framing;
 using Xunit;
 
 namespace Switchboard.Tests.Protocol;

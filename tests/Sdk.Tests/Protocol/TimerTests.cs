@@ -1,4 +1,3 @@
-using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
 using Xunit;
 

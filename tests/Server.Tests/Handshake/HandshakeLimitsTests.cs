@@ -1,5 +1,5 @@
 using System.Buffers;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 using Switchboard.Tests.Handshake;

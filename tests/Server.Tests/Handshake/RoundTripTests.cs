@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Handshake;
 using Switchboard.Server.Handshake;
 using Switchboard.Tests.Handshake;
 using Xunit;

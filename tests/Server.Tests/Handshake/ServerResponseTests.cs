@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
-using Switchboard.Protocol;
 using Switchboard.Server.Handshake;
-using Switchboard.Server.Http;
 using Switchboard.Tests.Handshake;
 using Xunit;
 using static Switchboard.Tests.Handshake.HandshakeTestData;

@@ -1,6 +1,4 @@
-using Switchboard.Protocol;
 using Switchboard.Server.Handshake;
-using Switchboard.Server.Http;
 using Switchboard.Tests.Handshake;
 using Xunit;
 using static Switchboard.Tests.Handshake.HandshakeTestData;

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Switchboard.Protocol;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 using Xunit;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using Switchboard.Protocol;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 using Xunit;

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net;
 using CsCheck;
-using Switchboard.Protocol;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 using Xunit;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Protocol.Connection;
 

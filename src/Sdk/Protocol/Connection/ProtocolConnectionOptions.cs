@@ -1,3 +1,5 @@
+using Switchboard.Protocol.Framing;
+
 namespace Switchboard.Protocol.Connection;
 
 /// <summary>Limits, timers and sources of a <see cref="ProtocolConnection"/>. Defaults are safe for servers and clients alike.</summary>

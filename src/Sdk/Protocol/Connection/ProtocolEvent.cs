@@ -1,4 +1,5 @@
 using System.Buffers;
+using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Protocol.Connection;
 

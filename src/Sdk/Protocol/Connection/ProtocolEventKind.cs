@@ -1,3 +1,5 @@
+using Switchboard.Protocol.Framing;
+
 namespace Switchboard.Protocol.Connection;
 
 /// <summary>What a <see cref="ProtocolEvent"/> reports.</summary>

@@ -1,4 +1,4 @@
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>
 /// Why a peer's frames were rejected (RFC 6455 section 5.2 and the rules it references). Each value

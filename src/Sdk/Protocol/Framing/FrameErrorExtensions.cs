@@ -1,4 +1,4 @@
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>Maps <see cref="FrameError"/> values to what an endpoint says when it fails the connection.</summary>
 /// <remarks>All members are pure and thread-safe.</remarks>

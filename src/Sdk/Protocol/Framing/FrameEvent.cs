@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>One result of <see cref="FrameReader.TryRead"/>.</summary>
 /// <remarks>

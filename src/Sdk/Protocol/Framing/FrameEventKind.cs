@@ -1,4 +1,4 @@
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>What a <see cref="FrameEvent"/> reports.</summary>
 public enum FrameEventKind : byte

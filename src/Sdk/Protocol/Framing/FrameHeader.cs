@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>A decoded frame header (RFC 6455 section 5.2).</summary>
 /// <param name="Fin">FIN: this frame is the last of its message.</param>

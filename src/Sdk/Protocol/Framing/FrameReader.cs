@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>
 /// Reads one direction of a connection, sans I/O: validates headers, the role's masking rule

@@ -1,4 +1,4 @@
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>Limits a <see cref="FrameReader"/> enforces on what its peer sends.</summary>
 /// <remarks>

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Unicode;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>Writes frames (RFC 6455 section 5.2) with minimally encoded lengths.</summary>
 /// <remarks>Stateless and thread-safe; the buffer writers passed in are not.</remarks>

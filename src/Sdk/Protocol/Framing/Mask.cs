@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>Payload masking (RFC 6455 section 5.3): XOR with a 4-byte key, an involution.</summary>
 /// <remarks>Pure functions over the caller's memory; thread-safe as long as callers do not share the span.</remarks>

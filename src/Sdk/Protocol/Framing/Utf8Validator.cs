@@ -1,6 +1,6 @@
 using System.Text.Unicode;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Framing;
 
 /// <summary>
 /// Incremental UTF-8 validation (RFC 3629: no overlong forms, no surrogates U+D800-U+DFFF,

@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Switchboard.Protocol.Http;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Handshake;
 
 /// <summary>
 /// The Sec-WebSocket-Accept value both sides derive from the client's key (RFC 6455 section 4.2.2, item 5.4): the

@@ -3,8 +3,9 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Switchboard.Protocol.Http;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Handshake;
 
 /// <summary>
 /// The client side of the opening handshake (RFC 6455 section 4.1): writes the upgrade request for a URI

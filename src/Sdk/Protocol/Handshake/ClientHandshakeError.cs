@@ -1,4 +1,4 @@
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Handshake;
 
 /// <summary>Why a client refused the server's handshake response (RFC 6455 section 4.1, "the client MUST").</summary>
 public enum ClientHandshakeError : byte

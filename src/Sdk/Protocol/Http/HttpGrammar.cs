@@ -1,4 +1,4 @@
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Http;
 
 /// <summary>
 /// Checks on text an application hands to the HTTP layer, from the RFC 9110 grammar: method names and field names

@@ -1,4 +1,4 @@
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Http;
 
 /// <summary>
 /// Caps on an HTTP head while its bytes are still arriving: the request heads a server reads (upgrade requests and

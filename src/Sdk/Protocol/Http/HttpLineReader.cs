@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Http;
 
 /// <summary>What <see cref="HttpLineReader.TryReadLine"/> found.</summary>
 internal enum LineStatus : byte

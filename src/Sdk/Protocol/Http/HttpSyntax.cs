@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Http;
 
 /// <summary>
 /// The RFC 9110 section 5 building blocks every HTTP/1.1 reader and writer here works with: tokens, field lines,

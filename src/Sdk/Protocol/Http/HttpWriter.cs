@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Http;
 
 /// <summary>Appends pieces of an HTTP/1.1 head to an <see cref="IBufferWriter{T}"/>.</summary>
 internal static class HttpWriter

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Http;
 
 /// <summary>The header fields the request parsers and the client handshake act on.</summary>
 internal enum KnownHeader : byte

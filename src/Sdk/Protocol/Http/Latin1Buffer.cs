@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Switchboard.Protocol;
+namespace Switchboard.Protocol.Http;
 
 /// <summary>
 /// Text turned back into the bytes it was read from: header values are decoded as Latin-1, one char per wire

@@ -1,5 +1,5 @@
 using System.Text;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 using Switchboard.Server.Http;
 using Switchboard.Server.Routing;
 
@@ -82,7 +82,7 @@ public sealed partial class WebSocketServer
     /// The description is rendered once, now.
     /// </summary>
     /// <param name="path">The exact path, such as <c>/protocol.json</c>.</param>
-    /// <param name="catalog">The catalogue to describe, usually a <see cref="Messaging.MessageEndpoint.Catalog"/>.</param>
+    /// <param name="catalog">The catalogue to describe, usually a <see cref="MessageEndpoint.Catalog"/>.</param>
     /// <returns>This server, for chaining.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is not a valid template.</exception>

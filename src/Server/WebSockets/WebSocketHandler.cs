@@ -1,7 +1,6 @@
 using Switchboard.Connections;
-using Switchboard.Protocol;
 
-namespace Switchboard.Server;
+namespace Switchboard.Server.WebSockets;
 
 /// <summary>
 /// Application code bound to a route. One instance serves every connection of its route, so

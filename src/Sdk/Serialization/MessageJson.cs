@@ -5,10 +5,10 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
-namespace Switchboard.Messaging;
+namespace Switchboard.Serialization;
 
 /// <summary>
-/// Building blocks of the serializers the Switchboard generator emits. Not meant to be called by
+/// Used by generated code: building blocks of the serializers the Switchboard generator emits. Not meant to be called by
 /// hand; the signatures may change between versions together with the generator.
 /// </summary>
 /// <remarks>

@@ -1,6 +1,9 @@
-namespace Switchboard;
+namespace Switchboard.Serialization;
 
-/// <summary>Describes one property of an object in a message.</summary>
+/// <summary>
+/// Describes one property of an object in a message. Built by generated code for the <see cref="MessageCatalog"/>,
+/// which hands it out.
+/// </summary>
 /// <remarks>Immutable and thread-safe.</remarks>
 public sealed class FieldDescriptor
 {

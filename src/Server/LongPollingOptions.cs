@@ -6,7 +6,7 @@ namespace Switchboard.Server;
 /// </summary>
 public sealed class LongPollingOptions
 {
-    /// <summary>Whether <see cref="WebSocketServer.Map(string, WebSocketHandler)"/> also serves each typed endpoint over long polling. Default true.</summary>
+    /// <summary>Whether <see cref="WebSocketServer.Map(string, MessageEndpoint)"/> also serves each typed endpoint over long polling. Default true.</summary>
     public bool Enabled { get; init; } = true;
 
     /// <summary>How long a poll waits for a message before it is answered with 204. Default 25 seconds.</summary>

@@ -8,9 +8,9 @@ namespace Switchboard.Server;
 /// the whole body, at most <see cref="WebSocketServerOptions.MaxRequestBodySize"/> bytes.
 /// </summary>
 /// <remarks>Immutable; safe to read from any thread.</remarks>
-public sealed class HttpRequest
+public sealed class ServerRequest
 {
-    internal HttpRequest(HttpRequestHead head, IReadOnlyDictionary<string, string> routeValues, ReadOnlyMemory<byte> body,
+    internal ServerRequest(HttpRequestHead head, IReadOnlyDictionary<string, string> routeValues, ReadOnlyMemory<byte> body,
         EndPoint? remoteEndPoint, CancellationToken aborted)
     {
         Head = head;

@@ -5,14 +5,15 @@ using System.Text;
 using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Server.Handshake;
+using Switchboard.Server.Messaging;
 
-namespace Switchboard.Server;
+namespace Switchboard.Server.WebSockets;
 
 /// <summary>
 /// One accepted WebSocket connection: what it was opened with (request, route values, subprotocol) and the
 /// session that carries its messages. Sending is thread-safe; each frame goes out whole.
 /// </summary>
-public sealed class WebSocketConnection : Messaging.IMessageChannel
+public sealed class WebSocketConnection : IMessageChannel
 {
     private readonly WebSocketSession _session;
     private Dictionary<string, object?>? _items;
@@ -77,10 +78,10 @@ public sealed class WebSocketConnection : Messaging.IMessageChannel
     internal WebSocketHandler Handler { get; }
 
     /// <summary>
-    /// The typed endpoint's context for this connection, set by <see cref="Messaging.MessageEndpoint"/> when the
+    /// The typed endpoint's context for this connection, set by <see cref="MessageEndpoint"/> when the
     /// connection opens; null under a raw <see cref="WebSocketHandler"/>.
     /// </summary>
-    internal Messaging.MessageContext? MessageContext { get; set; }
+    internal MessageContext? MessageContext { get; set; }
 
     internal WebSocketSession Session => _session;
 
@@ -102,7 +103,7 @@ public sealed class WebSocketConnection : Messaging.IMessageChannel
     /// <inheritdoc cref="WebSocketSession.CloseAsync"/>
     public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => _session.CloseAsync(code, reason);
 
-    ValueTask Messaging.IMessageChannel.SendAsync(EncodedMessage message, CancellationToken cancellationToken) => _session.SendAsync(message, cancellationToken);
+    ValueTask IMessageChannel.SendAsync(EncodedMessage message, CancellationToken cancellationToken) => _session.SendAsync(message, cancellationToken);
 
     /// <inheritdoc cref="WebSocketSession.Abort"/>
     public void Abort() => _session.Abort();

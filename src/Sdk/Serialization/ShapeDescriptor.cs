@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Switchboard;
+namespace Switchboard.Serialization;
 
 /// <summary>
 /// Describes the JSON shape of a value in a message: a primitive, an enum, a nullable value, an array,

@@ -1,4 +1,4 @@
-namespace Switchboard.Server.Messaging;
+namespace Switchboard.Server;
 
 /// <summary>Why a <see cref="MessageEndpoint"/> did not dispatch a well-formed envelope.</summary>
 public enum UnhandledReason

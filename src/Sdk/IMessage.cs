@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Switchboard.Messaging;
+using Switchboard.Serialization;
 
 namespace Switchboard;
 

@@ -1,6 +1,9 @@
-namespace Switchboard;
+namespace Switchboard.Serialization;
 
-/// <summary>Describes one message of a <see cref="MessageCatalog"/>: its wire name, its CLR type and its data.</summary>
+/// <summary>
+/// Describes one message of a <see cref="MessageCatalog"/>: its wire name, its CLR type and its data. Built by generated
+/// code; read it through <see cref="MessageCatalog.Get{T}"/> and <see cref="MessageCatalog.Messages"/>.
+/// </summary>
 /// <remarks>Immutable and thread-safe.</remarks>
 public sealed class MessageDescriptor
 {

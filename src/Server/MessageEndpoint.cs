@@ -3,14 +3,17 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
+using Switchboard.Messaging;
 using Switchboard.Protocol;
 using Switchboard.Server.Diagnostics;
+using Switchboard.Server.Messaging;
+using Switchboard.Server.WebSockets;
 
-namespace Switchboard.Server.Messaging;
+namespace Switchboard.Server;
 
 /// <summary>
-/// A typed endpoint: map it to a route with <see cref="WebSocketServer.Map(string, WebSocketHandler)"/>, register a handler per message type
-/// with <see cref="On{T}"/>, and each incoming envelope is dispatched by its <c>"type"</c> to its handler with the
+/// A typed endpoint: map it to a route with <see cref="WebSocketServer.Map(string, MessageEndpoint)"/>, register a
+/// handler per message type with <see cref="On{T}"/>, and each incoming envelope is dispatched by its <c>"type"</c> to its handler with the
 /// connection's <see cref="MessageContext"/>. The endpoint speaks the protocol of its <see cref="Catalog"/>: only the
 /// catalogue's messages can have handlers, and <see cref="WebSocketServer.MapProtocol"/> can serve its description.
 /// Register handlers and hooks before the server starts; sending is thread-safe at any time.
@@ -23,7 +26,7 @@ namespace Switchboard.Server.Messaging;
 /// connection lives on. A connection over the rate limits the endpoint was mapped with
 /// (<see cref="EndpointOptions.MessageRate"/>, <see cref="EndpointOptions.ByteRate"/>) is closed with 1013.
 /// </remarks>
-public sealed class MessageEndpoint : WebSocketHandler
+public sealed class MessageEndpoint
 {
     private delegate ValueTask Dispatch(MessageContext context, in ReadOnlySequence<byte> data);
 
@@ -47,6 +50,7 @@ public sealed class MessageEndpoint : WebSocketHandler
         ArgumentNullException.ThrowIfNull(catalog);
         Catalog = catalog;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server.Messaging");
+        WebSocketSide = new WebSocketAdapter(this);
     }
 
     /// <summary>The messages this endpoint knows: incoming types outside it are unknown, and only its messages can have handlers.</summary>
@@ -142,34 +146,11 @@ public sealed class MessageEndpoint : WebSocketHandler
         return this;
     }
 
-    /// <inheritdoc/>
-    public override async ValueTask OnConnectedAsync(WebSocketConnection connection)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var context = Attach(connection);
-        connection.MessageContext = context;
-        await ConnectedAsync(context).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public override ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        var context = connection.MessageContext!;
-        if (message.Opcode != Opcode.Text)
-        {
-            MessageLog.BinaryMessage(_logger, context.ConnectionId);
-            return connection.CloseAsync(CloseCode.UnsupportedData, "this endpoint speaks JSON text messages");
-        }
-        return ReceiveAsync(context, message.Payload);
-    }
-
-    /// <inheritdoc/>
-    public override ValueTask OnDisconnectedAsync(WebSocketConnection connection, CloseCode? status)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return EndAsync(connection.MessageContext!, status);
-    }
+    /// <summary>
+    /// What the server routes the endpoint's WebSocket connections to. The endpoint is not a <see cref="WebSocketHandler"/>
+    /// itself, so the raw hooks stay out of the typed API and mapping it can only take the typed path.
+    /// </summary>
+    internal WebSocketHandler WebSocketSide { get; }
 
     /// <summary>A connection opened, over any transport: registers it; <see cref="ConnectedAsync"/> comes next.</summary>
     internal MessageContext Attach(IMessageChannel channel)
@@ -279,4 +260,29 @@ public sealed class MessageEndpoint : WebSocketHandler
         }
     }
 #pragma warning restore CA1031
+
+    /// <summary>The endpoint's WebSocket connections, passed on to the transport-blind members above.</summary>
+    private sealed class WebSocketAdapter(MessageEndpoint endpoint) : WebSocketHandler
+    {
+        public override async ValueTask OnConnectedAsync(WebSocketConnection connection)
+        {
+            var context = endpoint.Attach(connection);
+            connection.MessageContext = context;
+            await endpoint.ConnectedAsync(context).ConfigureAwait(false);
+        }
+
+        public override ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message)
+        {
+            var context = connection.MessageContext!;
+            if (message.Opcode != Opcode.Text)
+            {
+                MessageLog.BinaryMessage(endpoint._logger, context.ConnectionId);
+                return connection.CloseAsync(CloseCode.UnsupportedData, "this endpoint speaks JSON text messages");
+            }
+            return endpoint.ReceiveAsync(context, message.Payload);
+        }
+
+        public override ValueTask OnDisconnectedAsync(WebSocketConnection connection, CloseCode? status)
+            => endpoint.EndAsync(connection.MessageContext!, status);
+    }
 }

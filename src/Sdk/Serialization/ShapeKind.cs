@@ -1,4 +1,4 @@
-namespace Switchboard;
+namespace Switchboard.Serialization;
 
 #pragma warning disable CA1720 // Kinds are named after the CLR types they stand for, as System.TypeCode's are.
 

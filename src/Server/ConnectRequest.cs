@@ -1,5 +1,4 @@
 using System.Net;
-using Switchboard.Protocol;
 
 namespace Switchboard.Server;
 
@@ -10,9 +9,9 @@ namespace Switchboard.Server;
 /// <remarks>Immutable; safe to read from any thread.</remarks>
 public sealed class ConnectRequest
 {
-    private readonly HttpRequest _request;
+    private readonly ServerRequest _request;
 
-    internal ConnectRequest(HttpRequest request) => _request = request;
+    internal ConnectRequest(ServerRequest request) => _request = request;
 
     /// <summary>The path, starting with <c>/</c>, percent-encoding left as sent.</summary>
     public string Path => _request.Path;
@@ -41,7 +40,7 @@ public sealed class ConnectRequest
     /// <inheritdoc cref="Http.HttpRequestHead.GetHeader"/>
     public string? GetHeader(string name) => _request.GetHeader(name);
 
-    /// <inheritdoc cref="HttpRequest.GetQueryValue"/>
+    /// <inheritdoc cref="ServerRequest.GetQueryValue"/>
     public string? GetQueryValue(string name) => _request.GetQueryValue(name);
 
     /// <summary>

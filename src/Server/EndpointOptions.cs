@@ -1,13 +1,18 @@
+using Switchboard.Protocol.Http;
+using Switchboard.Server.WebSockets;
+
 namespace Switchboard.Server;
 
 /// <summary>
-/// Who may open a connection to one endpoint, given to <see cref="WebSocketServer.Map(string, WebSocketHandler, EndpointOptions)"/>.
+/// Who may open a connection to one endpoint, given to
+/// <see cref="WebSocketServer.Map(string, MessageEndpoint, EndpointOptions)"/> (or, for a raw handler,
+/// <see cref="WebSocketServer.Map(string, WebSocketHandler, EndpointOptions)"/>).
 /// Both checks run on the opening request of every transport (the WebSocket upgrade and the long-polling open), before
 /// the endpoint hears of the connection: first the origin (<b>403</b>), then <see cref="Authenticate"/> (<b>401</b>).
 /// </summary>
 /// <remarks>
 /// Immutable once mapped; the server copies <see cref="AllowedOrigins"/> when the endpoint is mapped. The rate limits
-/// (<see cref="MessageRate"/>, <see cref="ByteRate"/>) apply to a typed endpoint (<see cref="Messaging.MessageEndpoint"/>)
+/// (<see cref="MessageRate"/>, <see cref="ByteRate"/>) apply to a typed endpoint (<see cref="MessageEndpoint"/>)
 /// and judge every connection on its own, whatever its transport.
 /// </remarks>
 public sealed class EndpointOptions
@@ -24,7 +29,7 @@ public sealed class EndpointOptions
     /// <summary>
     /// Called with the opening request once its origin has been allowed; decides who the connection speaks for.
     /// <see cref="AuthenticationResult.Success"/> lets the connection open with that user (on
-    /// <see cref="WebSocketConnection.User"/> and <see cref="Messaging.MessageContext.User"/> before the connected
+    /// <see cref="WebSocketConnection.User"/> and <see cref="MessageContext.User"/> before the connected
     /// hook runs); <see cref="AuthenticationResult.Fail"/> refuses it with <b>401</b> and the reason. A hook that throws
     /// refuses it with <b>500</b>. Null (the default) lets every connection open without a user.
     /// </summary>
@@ -44,7 +49,7 @@ public sealed class EndpointOptions
         init
         {
             ArgumentException.ThrowIfNullOrEmpty(value);
-            if (!Protocol.HttpGrammar.IsFieldValue(value)) throw new ArgumentException("a challenge must be a field value without control characters", nameof(value));
+            if (!HttpGrammar.IsFieldValue(value)) throw new ArgumentException("a challenge must be a field value without control characters", nameof(value));
             field = value;
         }
     } = "Bearer";
@@ -56,7 +61,7 @@ public sealed class EndpointOptions
     /// counts a <c>MessageRate</c> hit on <c>switchboard.server.limit.hits</c> and logs event 600/601. Null (the
     /// default) sets no limit: set one on every endpoint that untrusted clients reach (docs/security.md, "Rate limits").
     /// </summary>
-    /// <remarks>Only a <see cref="Messaging.MessageEndpoint"/> can be mapped with a rate limit.</remarks>
+    /// <remarks>Only a <see cref="MessageEndpoint"/> can be mapped with a rate limit.</remarks>
     public RateLimit? MessageRate { get; init; }
 
     /// <summary>
@@ -65,7 +70,7 @@ public sealed class EndpointOptions
     /// and a <c>ByteRate</c> hit. A message larger than the burst is always over the limit. Null (the default) sets no
     /// limit beyond the size of one message (<see cref="WebSocketServerOptions.Frames"/>).
     /// </summary>
-    /// <remarks>Only a <see cref="Messaging.MessageEndpoint"/> can be mapped with a rate limit.</remarks>
+    /// <remarks>Only a <see cref="MessageEndpoint"/> can be mapped with a rate limit.</remarks>
     public RateLimit? ByteRate { get; init; }
 
     /// <summary>The clock the rate limits' buckets refill by. Default <see cref="TimeProvider.System"/>.</summary>

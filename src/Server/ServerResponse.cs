@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Switchboard.Protocol;
+using Switchboard.Protocol.Http;
 using Switchboard.Server.Http;
 
 namespace Switchboard.Server;
@@ -11,13 +11,13 @@ namespace Switchboard.Server;
 /// (Content-Length, Connection) and decides whether the connection stays open.
 /// </summary>
 /// <remarks>Not thread-safe: fill it from the handler's own flow.</remarks>
-public sealed class HttpResponse
+public sealed class ServerResponse
 {
     private List<KeyValuePair<string, string>>? _headers;
     private ArrayBufferWriter<byte>? _buffer;
     private ReadOnlyMemory<byte> _content;
 
-    internal HttpResponse()
+    internal ServerResponse()
     {
     }
 

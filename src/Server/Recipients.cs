@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Switchboard.Connections;
+using Switchboard.Server.Messaging;
 
-namespace Switchboard.Server.Messaging;
+namespace Switchboard.Server;
 
 /// <summary>
 /// A set of connections to send to: everyone, everyone but one, a user's connections, a group, or one connection.

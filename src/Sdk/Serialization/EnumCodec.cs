@@ -5,10 +5,10 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Switchboard.Messaging;
+namespace Switchboard.Serialization;
 
 /// <summary>
-/// Writes and reads one enum type as <c>System.Text.Json</c>'s <c>JsonStringEnumConverter</c> does:
+/// Used by generated code: writes and reads one enum type as <c>System.Text.Json</c>'s <c>JsonStringEnumConverter</c> does:
 /// the declared member names (or their <c>[JsonStringEnumMemberName]</c>), <c>"A, B"</c> for
 /// combinations of a flags enum, and a number for any other value. Generated code creates one per
 /// enum type and passes values as their bits widened to 64 (sign-extended for signed enums). Not

@@ -1,4 +1,4 @@
-namespace Switchboard.Protocol;
+namespace Switchboard;
 
 /// <summary>Status codes carried by a close frame (RFC 6455 section 7.4 and the IANA registry).</summary>
 public enum CloseCode : ushort

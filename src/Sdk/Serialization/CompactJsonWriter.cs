@@ -7,10 +7,10 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Switchboard.Messaging;
+namespace Switchboard.Serialization;
 
 /// <summary>
-/// The fast path of generated writers: writes compact JSON with the escaping of
+/// Used by generated code, as the fast path of its writers: writes compact JSON with the escaping of
 /// <c>System.Text.Json</c>'s default encoder into a scratch buffer kept per thread, then hands the
 /// whole value to the <see cref="Utf8JsonWriter"/> in one <see cref="Utf8JsonWriter.WriteRawValue(ReadOnlySpan{byte}, bool)"/>.
 /// Not meant to be used by hand; the members may change between versions together with the generator.

@@ -1,7 +1,6 @@
-using Switchboard.Connections;
-using Switchboard.Protocol;
+using Switchboard.Server.Messaging;
 
-namespace Switchboard.Server.Messaging;
+namespace Switchboard.Server;
 
 /// <summary>
 /// One connection of a typed endpoint as its handlers see it: who it is, where it came in, and whom it can reach.

@@ -1,6 +1,6 @@
 using Switchboard.Connections;
 
-namespace Switchboard.Server.Messaging;
+namespace Switchboard.Server;
 
 /// <summary>
 /// A typed message serialized once, to be sent to any number of connections, at any time, for as long as the
