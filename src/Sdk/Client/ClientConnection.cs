@@ -29,6 +29,9 @@ internal abstract class ClientConnection
     /// </summary>
     public abstract Task<CloseCode?> RunAsync(Func<ReadOnlySequence<byte>, ValueTask> onEnvelope, Action<string> onMalformed);
 
+    /// <summary>After <see cref="RunAsync"/> has completed with a close code: the reason the server gave with it, or null.</summary>
+    public abstract string? CloseReason { get; }
+
     /// <summary>Ends the connection with 1000, after what was already handed to it has gone out where the transport allows.</summary>
     public abstract ValueTask CloseAsync();
 

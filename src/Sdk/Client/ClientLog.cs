@@ -14,6 +14,9 @@ internal static partial class ClientLog
     [LoggerMessage(310, LogLevel.Information, "WebSocket upgrade to {Uri} failed ({Reason}); falling back to long polling")]
     public static partial void FallingBack(ILogger logger, Uri uri, string reason);
 
+    [LoggerMessage(318, LogLevel.Warning, "Connection to {Uri} refused for good: {Reason}")]
+    public static partial void Refused(ILogger logger, Uri uri, string reason);
+
     [LoggerMessage(311, LogLevel.Debug, "Long-polling session opened at {Uri}, hold time {Hold}")]
     public static partial void LongPollingOpened(ILogger logger, Uri uri, TimeSpan hold);
 

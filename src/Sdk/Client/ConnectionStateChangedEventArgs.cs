@@ -19,7 +19,14 @@ public sealed class ConnectionStateChangedEventArgs(ConnectionState previous, Co
     /// <summary>When a connection ended: the close code the server sent, or null if it ended without one.</summary>
     public CloseCode? CloseStatus { get; } = closeStatus;
 
-    /// <summary>When a connection attempt failed: why.</summary>
+    /// <summary>When a connection ended with a close code: the reason the server gave with it, or null.</summary>
+    public string? CloseReason { get; init; }
+
+    /// <summary>
+    /// When a connection attempt failed, or the client closed because the server refused it: why, usually a
+    /// <see cref="SwitchboardConnectionException"/> (with <see cref="SwitchboardConnectionErrorKind.Refused"/> and the
+    /// server's status or close code and reason for a refusal, which is never retried).
+    /// </summary>
     public Exception? Error { get; } = error;
 
     /// <summary>

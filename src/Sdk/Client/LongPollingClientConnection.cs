@@ -53,6 +53,7 @@ internal sealed class LongPollingClientConnection : ClientConnection
     private TaskCompletionSource? _progress; // completed when envelopes are confirmed or the connection ends
     private bool _ended;
     private int _closing;
+    private string? _closeReason;
 
     private LongPollingClientConnection(HttpClient http, Uri endpoint, Uri displayUri, string session, TimeSpan hold,
         WebSocketClientOptions options, ILogger logger)
@@ -70,10 +71,13 @@ internal sealed class LongPollingClientConnection : ClientConnection
 
     public override SwitchboardTransport Transport => SwitchboardTransport.LongPolling;
 
+    public override string? CloseReason => _closeReason;
+
     /// <summary>
-    /// Opens a session with <c>POST P?transport=longpolling</c>. Throws <see cref="HttpRequestException"/> when the server
-    /// refuses (with its status) or cannot be reached, and <see cref="TimeoutException"/> after
-    /// <see cref="WebSocketClientOptions.ConnectTimeout"/>.
+    /// Opens a session with <c>POST P?transport=longpolling</c>. Throws <see cref="SwitchboardConnectionException"/>: with
+    /// the status and the reason of the body's <c>error</c> when the server answers anything but a session (401 and 403
+    /// refuse, 404 finds no endpoint), <see cref="SwitchboardConnectionErrorKind.Unreachable"/> when it cannot be
+    /// reached, <see cref="SwitchboardConnectionErrorKind.Timeout"/> after <see cref="WebSocketClientOptions.ConnectTimeout"/>.
     /// </summary>
     public static async Task<ClientConnection> OpenAsync(HttpClient http, Uri uri, WebSocketClientOptions options, ILogger logger,
         CancellationToken cancellationToken)
@@ -87,15 +91,23 @@ internal sealed class LongPollingClientConnection : ClientConnection
             using var response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
-                throw new HttpRequestException($"{uri} refused the long-polling session with HTTP {(int)response.StatusCode}", null, response.StatusCode);
+                throw SwitchboardConnectionException.FromStatus(uri, "long-polling session", (int)response.StatusCode, RefusalReason.FromJson(body), ClientHandshakeError.None);
             if (!LongPollingWire.TryReadOpen(body, out var session, out var hold))
-                throw new HttpRequestException(HttpRequestError.InvalidResponse, $"{uri} answered the long-polling open request with an invalid body", null, response.StatusCode);
+            {
+                throw new SwitchboardConnectionException(SwitchboardConnectionErrorKind.HandshakeFailed,
+                    $"{uri} answered the long-polling open request with an invalid body", (int)response.StatusCode);
+            }
             ClientLog.LongPollingOpened(logger, uri, hold);
             return new LongPollingClientConnection(http, endpoint, uri, session, hold, options, logger);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"opening a long-polling session at {uri} took longer than {options.ConnectTimeout}");
+            throw new SwitchboardConnectionException(SwitchboardConnectionErrorKind.Timeout,
+                $"opening a long-polling session at {uri} took longer than {options.ConnectTimeout}");
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new SwitchboardConnectionException(SwitchboardConnectionErrorKind.Unreachable, $"{uri} cannot be reached: {e.Message}", innerException: e);
         }
     }
 
@@ -245,6 +257,7 @@ internal sealed class LongPollingClientConnection : ClientConnection
                     if (closed)
                     {
                         ClientLog.LongPollingClosed(_logger, _displayUri, (int?)closeCode, closeReason);
+                        _closeReason = string.IsNullOrEmpty(closeReason) ? null : closeReason;
                         End(closeCode);
                         return;
                     }

@@ -49,7 +49,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// <param name="loggerFactory">Where the client logs; none by default.</param>
     /// <exception cref="ArgumentNullException"><paramref name="uri"/> or <paramref name="catalog"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// A reconnect delay of <paramref name="options"/> is negative, or its transport is not a <see cref="SwitchboardTransport"/>.
+    /// A reconnect delay of <paramref name="options"/> is negative, its connect attempts fewer than 1, or its transport is not a <see cref="SwitchboardTransport"/>.
     /// </exception>
     public SwitchboardClient(Uri uri, MessageCatalog catalog, SwitchboardClientOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
@@ -61,6 +61,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectInitialDelay, TimeSpan.Zero, "options.ReconnectInitialDelay");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.ReconnectMaxDelay, TimeSpan.Zero, "options.ReconnectMaxDelay");
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.TryAgainLaterDelay, TimeSpan.Zero, "options.TryAgainLaterDelay");
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConnectAttempts, 1, "options.MaxConnectAttempts");
         if (!Enum.IsDefined(_options.Transport))
             throw new ArgumentOutOfRangeException(nameof(options), _options.Transport, "options.Transport is not a SwitchboardTransport");
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Client");
@@ -117,13 +118,16 @@ public sealed class SwitchboardClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Opens the first connection. Throws when it cannot be made: <see cref="WebSocketHandshakeException"/> for a refused
-    /// upgrade over <see cref="SwitchboardTransport.WebSocket"/>, <see cref="HttpRequestException"/> for a refused
-    /// long-polling session (with <see cref="SwitchboardTransport.Auto"/>, when the fallback is refused too),
-    /// <see cref="System.Net.Sockets.SocketException"/> or <see cref="IOException"/> when the server is unreachable,
-    /// <see cref="TimeoutException"/> after <see cref="WebSocketClientOptions.ConnectTimeout"/>. After it succeeds, lost
-    /// connections are retried automatically according to the options.
+    /// Opens the first connection, trying up to <see cref="SwitchboardClientOptions.MaxConnectAttempts"/> times with
+    /// backoff while the failures are worth retrying. Throws <see cref="SwitchboardConnectionException"/> when it cannot
+    /// be made: at once for a refusal (<see cref="SwitchboardConnectionErrorKind.Refused"/>,
+    /// <see cref="SwitchboardConnectionErrorKind.NotFound"/>, with the server's status and reason), otherwise with the last
+    /// attempt's failure; the client is then <see cref="ConnectionState.Closed"/>. After it succeeds, lost connections are
+    /// retried automatically according to the options (docs/protocol.md, "Reconnecting").
     /// </summary>
+    /// <exception cref="SwitchboardConnectionException">The connection could not be made.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="InvalidOperationException">The client is not <see cref="ConnectionState.Disconnected"/>.</exception>
     public async Task ConnectAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, (int)ConnectionState.Connecting, (int)ConnectionState.Disconnected) != (int)ConnectionState.Disconnected)
@@ -132,7 +136,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         ClientConnection session;
         try
         {
-            session = await ConnectTransportAsync(cancellationToken).ConfigureAwait(false);
+            session = await ConnectFirstAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -214,27 +218,64 @@ public sealed class SwitchboardClient : IAsyncDisposable
         _closing.Dispose();
     }
 
-    /// <summary>Receives until the connection ends, then reconnects while the policy allows.</summary>
+    /// <summary>The attempts of <see cref="ConnectAsync"/>: retryable failures are retried with backoff, up to the bound.</summary>
+    private async Task<ClientConnection> ConnectFirstAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await ConnectTransportAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (SwitchboardConnectionException e) when (!e.IsFinal && attempt + 1 < _options.MaxConnectAttempts)
+            {
+                RaiseStateChanged(ConnectionState.Connecting, ConnectionState.Connecting, null, e);
+            }
+            catch (SwitchboardConnectionException e) when (e.IsFinal)
+            {
+                ClientLog.Refused(_logger, _uri, e.Message);
+                throw;
+            }
+            await Task.Delay(BackoffDelay(attempt, _options, Random.Shared.NextDouble()), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The refusal a connection that ended with <paramref name="status"/> carries: a close with 1008 or 4000-4999 that the
+    /// policy does not retry; null for any other end.
+    /// </summary>
+    private SwitchboardConnectionException? RefusalOf(CloseCode? status, string? reason)
+    {
+        if (status is not { } code || !(code == CloseCode.PolicyViolation || (ushort)code is >= 4000 and <= 4999)) return null;
+        var refusal = new SwitchboardConnectionException(SwitchboardConnectionErrorKind.Refused,
+            $"{_uri} closed the connection with {(int)code}" + (reason is null ? "" : $": {reason}"), closeStatus: code, reason: reason);
+        ClientLog.Refused(_logger, _uri, refusal.Message);
+        return refusal;
+    }
+
+    /// <summary>Receives until the connection ends, then reconnects while the policy allows; a refusal ends it for good.</summary>
     private async Task RunAsync(ClientConnection session)
     {
         var attempt = 0;
         while (true)
         {
             var status = await session.RunAsync(OnEnvelopeAsync, OnMalformed).ConfigureAwait(false);
+            var reason = status is null ? null : session.CloseReason;
             await ReclaimAsync(session).ConfigureAwait(false);
             if (_closing.IsCancellationRequested || !_options.ShouldReconnect(status))
             {
-                SetState(ConnectionState.Closed, status, null);
+                SetState(ConnectionState.Closed, status, _closing.IsCancellationRequested ? null : RefusalOf(status, reason), reason);
                 await DiscardQueueAsync().ConfigureAwait(false);
                 return;
             }
-            SetState(ConnectionState.Reconnecting, status, null);
+            SetState(ConnectionState.Reconnecting, status, null, reason);
 
+            Exception? last = null;
             while (true)
             {
                 if (_options.MaxReconnectAttempts is { } max && attempt >= max)
                 {
-                    SetState(ConnectionState.Closed, null, null);
+                    SetState(ConnectionState.Closed, null, last);
                     await DiscardQueueAsync().ConfigureAwait(false);
                     return;
                 }
@@ -249,8 +290,17 @@ public sealed class SwitchboardClient : IAsyncDisposable
                 {
                     return;
                 }
+                catch (SwitchboardConnectionException e) when (e.IsFinal)
+                {
+                    // Refused (401, 403) or gone (404): the same request would fail again.
+                    ClientLog.Refused(_logger, _uri, e.Message);
+                    SetState(ConnectionState.Closed, null, e);
+                    await DiscardQueueAsync().ConfigureAwait(false);
+                    return;
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    last = e;
                     RaiseStateChanged(ConnectionState.Reconnecting, ConnectionState.Reconnecting, null, e);
                 }
             }
@@ -260,8 +310,9 @@ public sealed class SwitchboardClient : IAsyncDisposable
 
     /// <summary>
     /// Opens a connection over the transport that worked before, or, for the first one, the configured transport; with
-    /// <see cref="SwitchboardTransport.Auto"/>, long polling when the WebSocket upgrade fails or is refused (except with
-    /// 404, which means there is no endpoint at the path).
+    /// <see cref="SwitchboardTransport.Auto"/>, long polling when the WebSocket upgrade fails in a way that suggests
+    /// WebSocket is blocked on the way (<see cref="SwitchboardConnectionErrorKind.HandshakeFailed"/>): never on a refusal,
+    /// a 404, an unreachable server or a timeout, which long polling would meet as well.
     /// </summary>
     private async Task<ClientConnection> ConnectTransportAsync(CancellationToken cancellationToken)
     {
@@ -277,8 +328,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
             {
                 connection = await WebSocketClientConnection.ConnectAsync(_uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
             }
-            // A 404 says no endpoint is there at all: long polling would be refused as well, and less clearly.
-            catch (WebSocketHandshakeException e) when (transport == SwitchboardTransport.Auto && e.StatusCode != 404)
+            catch (SwitchboardConnectionException e) when (transport == SwitchboardTransport.Auto && e.Kind == SwitchboardConnectionErrorKind.HandshakeFailed)
             {
                 ClientLog.FallingBack(_logger, _uri, e.Message);
                 connection = await LongPollingClientConnection.OpenAsync(Http, _uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
@@ -435,14 +485,14 @@ public sealed class SwitchboardClient : IAsyncDisposable
     }
 #pragma warning restore CA1031
 
-    private void SetState(ConnectionState next, CloseCode? status, Exception? error)
+    private void SetState(ConnectionState next, CloseCode? status, Exception? error, string? reason = null)
     {
         var previous = (ConnectionState)Interlocked.Exchange(ref _state, (int)next);
-        if (previous != next) RaiseStateChanged(previous, next, status, error);
+        if (previous != next) RaiseStateChanged(previous, next, status, error, reason);
     }
 
-    private void RaiseStateChanged(ConnectionState previous, ConnectionState current, CloseCode? status, Exception? error)
-        => StateChanged?.Invoke(this, new ConnectionStateChangedEventArgs(previous, current, status, error, Transport));
+    private void RaiseStateChanged(ConnectionState previous, ConnectionState current, CloseCode? status, Exception? error, string? reason = null)
+        => StateChanged?.Invoke(this, new ConnectionStateChangedEventArgs(previous, current, status, error, Transport) { CloseReason = reason });
 
     private void RaiseError(ClientErrorEventArgs error)
     {

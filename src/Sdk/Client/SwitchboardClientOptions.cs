@@ -12,7 +12,8 @@ public sealed class SwitchboardClientOptions
 
     /// <summary>
     /// Which transport to use. <see cref="SwitchboardTransport.Auto"/> (the default) tries WebSocket first and falls back
-    /// to long polling when the upgrade fails or is refused; reconnects keep the transport that worked. ws:// and wss://
+    /// to long polling when the upgrade fails in a way that suggests WebSocket is blocked (never on 401, 403 or 404);
+    /// reconnects keep the transport that worked. ws:// and wss://
     /// endpoints are reached over long polling at http:// and https:// with the same host, port, path and query.
     /// </summary>
     public SwitchboardTransport Transport { get; init; } = SwitchboardTransport.Auto;
@@ -34,6 +35,13 @@ public sealed class SwitchboardClientOptions
     /// Not negative. Default 5 seconds.
     /// </summary>
     public TimeSpan TryAgainLaterDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Attempts <see cref="SwitchboardClient.ConnectAsync"/> makes before it throws: failures worth retrying (unreachable,
+    /// timeout, a failed handshake) are retried with the same backoff as reconnects; a refusal (401, 403, 404) is never
+    /// retried. At least 1. Default 3.
+    /// </summary>
+    public int MaxConnectAttempts { get; init; } = 3;
 
     /// <summary>Retries after a lost connection before giving up (state <see cref="ConnectionState.Closed"/>); null retries forever. Default null.</summary>
     public int? MaxReconnectAttempts { get; init; }

@@ -4,9 +4,10 @@ namespace Switchboard.Client;
 public enum SwitchboardTransport
 {
     /// <summary>
-    /// WebSocket first; when the upgrade fails or is refused (a <see cref="WebSocketHandshakeException"/>: an answer other
-    /// than 101, or the connection closing during the handshake), HTTP long polling. A 404 (no endpoint at the path) is
-    /// not a reason to fall back. Reconnects keep the transport that worked.
+    /// WebSocket first; when the upgrade fails in a way that suggests WebSocket is blocked on the way
+    /// (<see cref="SwitchboardConnectionErrorKind.HandshakeFailed"/>: an answer other than 101 that is not a refusal, a
+    /// wrong one, or the connection closing during the handshake), HTTP long polling. A refusal (401, 403), a 404, an
+    /// unreachable server or a timeout is not a reason to fall back. Reconnects keep the transport that worked.
     /// </summary>
     Auto,
 

@@ -39,5 +39,7 @@ internal sealed class WebSocketClientConnection : ClientConnection
         }).ConfigureAwait(false);
     }
 
+    public override string? CloseReason => _session.PeerCloseReason;
+
     public override ValueTask CloseAsync() => _session.CloseAsync(CloseCode.NormalClosure);
 }

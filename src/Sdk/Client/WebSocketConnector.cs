@@ -17,10 +17,12 @@ public static class WebSocketConnector
     private static long s_nextId;
 
     /// <summary>
-    /// Connects to <paramref name="uri"/> (ws://, wss://, http:// or https://). Throws
-    /// <see cref="WebSocketHandshakeException"/> when the server refuses or answers wrongly,
-    /// <see cref="SocketException"/> or <see cref="IOException"/> when it cannot be reached, and
-    /// <see cref="TimeoutException"/> after <see cref="WebSocketClientOptions.ConnectTimeout"/>.
+    /// Connects to <paramref name="uri"/> (ws://, wss://, http:// or https://). Every failure is a
+    /// <see cref="SwitchboardConnectionException"/>: a refusal (401, 403: <see cref="SwitchboardConnectionErrorKind.Refused"/>,
+    /// 404: <see cref="SwitchboardConnectionErrorKind.NotFound"/>) with the reason the server wrote in the body, another or
+    /// a wrong answer (<see cref="SwitchboardConnectionErrorKind.HandshakeFailed"/>), a server that cannot be reached
+    /// (<see cref="SwitchboardConnectionErrorKind.Unreachable"/>), or no connection after
+    /// <see cref="WebSocketClientOptions.ConnectTimeout"/> (<see cref="SwitchboardConnectionErrorKind.Timeout"/>).
     /// </summary>
     public static async Task<WebSocketSession> ConnectAsync(Uri uri, WebSocketClientOptions? options = null, ILogger? logger = null,
         CancellationToken cancellationToken = default)
@@ -33,6 +35,7 @@ public static class WebSocketConnector
         timeout.CancelAfter(options.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         SocketTransport? transport = null;
+        var asked = false; // whether the upgrade request has gone out: failures after it are the handshake's
         try
         {
             await socket.ConnectAsync(new DnsEndPoint(uri.Host, uri.Port), timeout.Token).ConfigureAwait(false);
@@ -50,6 +53,7 @@ public static class WebSocketConnector
             transport = new SocketTransport(socket, stream);
 
             handshake.WriteRequest(transport.Output);
+            asked = true;
             await transport.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
             var subprotocol = await ReadResponseAsync(handshake, transport, uri, timeout.Token).ConfigureAwait(false);
 
@@ -58,7 +62,13 @@ public static class WebSocketConnector
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await DisposeAsync(socket, transport).ConfigureAwait(false);
-            throw new TimeoutException($"connecting to {uri} took longer than {options.ConnectTimeout}");
+            throw new SwitchboardConnectionException(SwitchboardConnectionErrorKind.Timeout, $"connecting to {uri} took longer than {options.ConnectTimeout}");
+        }
+        catch (Exception e) when (e is SocketException or IOException or System.Security.Authentication.AuthenticationException)
+        {
+            await DisposeAsync(socket, transport).ConfigureAwait(false);
+            throw new SwitchboardConnectionException(asked ? SwitchboardConnectionErrorKind.HandshakeFailed : SwitchboardConnectionErrorKind.Unreachable,
+                $"{uri} {(asked ? "dropped the connection during the WebSocket handshake" : "cannot be reached")}: {e.Message}", innerException: e);
         }
         catch
         {
@@ -75,13 +85,27 @@ public static class WebSocketConnector
             var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (handshake.TryReadResponse(result.Buffer, out var consumed, out var examined, out var error, out var status, out var subprotocol))
             {
+                if (error == ClientHandshakeError.NotSwitchingProtocols)
+                {
+                    input.AdvanceTo(consumed, examined);
+                    var reason = await RefusalReason.ReadAsync(input, cancellationToken).ConfigureAwait(false);
+                    throw SwitchboardConnectionException.FromStatus(uri, "WebSocket upgrade", status, reason);
+                }
                 // Bytes after the head are already frames; they stay in the pipe for the session.
                 input.AdvanceTo(consumed);
-                if (error != ClientHandshakeError.None) throw new WebSocketHandshakeException(error, status, uri);
+                if (error != ClientHandshakeError.None)
+                {
+                    throw new SwitchboardConnectionException(SwitchboardConnectionErrorKind.HandshakeFailed,
+                        $"{uri} answered the WebSocket upgrade incorrectly: {error}", status == 0 ? null : status, handshakeError: error);
+                }
                 return subprotocol;
             }
             input.AdvanceTo(consumed, examined);
-            if (result.IsCompleted) throw new WebSocketHandshakeException($"{uri} closed the connection during the WebSocket handshake");
+            if (result.IsCompleted)
+            {
+                throw new SwitchboardConnectionException(SwitchboardConnectionErrorKind.HandshakeFailed,
+                    $"{uri} closed the connection during the WebSocket handshake");
+            }
         }
     }
 

@@ -95,6 +95,9 @@ public sealed partial class WebSocketSession
     /// <summary>The close code the peer sent, once it has; null before that or if it sent none.</summary>
     public CloseCode? PeerCloseStatus => _peerCloseStatus == 0 ? null : _peerCloseStatus;
 
+    /// <summary>The reason of the peer's Close frame, when it sent one with a non-empty reason; otherwise null.</summary>
+    internal string? PeerCloseReason { get; private set; }
+
     /// <summary>
     /// Whether this session closed the connection because the peer does not read: a server's send found more than
     /// <see cref="SocketTransport.SendQueueLimit"/> bytes waiting for the peer, and the session closed with 1013 (Try
@@ -290,6 +293,7 @@ public sealed partial class WebSocketSession
                 case FrameEventKind.Control when frame.Opcode == Opcode.Close:
                     // Answer with the peer's own code (section 5.5.1); if we started, this was the answer to ours.
                     _peerCloseStatus = frame.CloseStatus ?? 0;
+                    if (!frame.CloseReason.IsEmpty) PeerCloseReason = System.Text.Encoding.UTF8.GetString(frame.CloseReason.ToArray());
                     await SendCloseAsync(frame.CloseStatus, null).ConfigureAwait(false);
                     await EndBatchAsync().ConfigureAwait(false);
                     input.AdvanceTo(buffer.End);
