@@ -126,7 +126,8 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
         }
 
         // No name at all matches no endpoint: the upgrade itself is refused.
-        var error = await Assert.ThrowsAsync<WebSocketHandshakeException>(() => Member.ConnectAsync(server, ""));
+        var error = await Assert.ThrowsAsync<SwitchboardConnectionException>(() => Member.ConnectAsync(server, ""));
+        Assert.Equal(SwitchboardConnectionErrorKind.NotFound, error.Kind);
         Assert.Equal(404, error.StatusCode);
 
         await using var first = await Member.JoinAsync(server, Name("taken"));

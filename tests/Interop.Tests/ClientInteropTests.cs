@@ -75,9 +75,10 @@ public class ClientInteropTests
     {
         // Node ws, serving only /only, refuses other paths with 400.
         await using var server = await SampleProcess.StartProgramAsync("node", [RepoPaths.Peer("echo_server.mjs"), "--path", "/only"], RepoPaths.Peers);
-        var error = await Assert.ThrowsAsync<WebSocketHandshakeException>(
+        var error = await Assert.ThrowsAsync<SwitchboardConnectionException>(
             () => WebSocketConnector.ConnectAsync(server.WebSocketUri("/other")));
-        Assert.Equal(ClientHandshakeError.NotSwitchingProtocols, error.Error);
+        Assert.Equal(SwitchboardConnectionErrorKind.HandshakeFailed, error.Kind);
+        Assert.Equal(ClientHandshakeError.NotSwitchingProtocols, error.HandshakeError);
         Assert.Equal(400, error.StatusCode);
 
         // The path it serves works, over the same http:// form of the address.

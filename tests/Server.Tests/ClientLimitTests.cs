@@ -22,10 +22,12 @@ public sealed class ClientLimitTests
         {
             Transport = SwitchboardTransport.WebSocket,
             Connection = new WebSocketClientOptions { ConnectTimeout = TimeSpan.FromMilliseconds(300) },
+            MaxConnectAttempts = 1,
         });
 
         var started = Environment.TickCount64;
-        await Assert.ThrowsAsync<TimeoutException>(() => client.ConnectAsync().WaitAsync(TimeSpan.FromSeconds(15)));
+        var failed = await Assert.ThrowsAsync<SwitchboardConnectionException>(() => client.ConnectAsync().WaitAsync(TimeSpan.FromSeconds(15)));
+        Assert.Equal(SwitchboardConnectionErrorKind.Timeout, failed.Kind);
         Assert.InRange(Environment.TickCount64 - started, 250, 10_000);
         Assert.Equal(ConnectionState.Closed, client.State);
         (await accepted).Dispose();

@@ -237,13 +237,9 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         // Without the token the open is refused with 401, whichever transport asked, and nothing connected.
         await using var anonymous = new SwitchboardClient(_server.Uri("/typed/lobby"), SwitchboardMessages.Catalog,
             new SwitchboardClientOptions { Transport = transport });
-        var refused = await Assert.ThrowsAnyAsync<Exception>(() => anonymous.ConnectAsync());
-        Assert.Equal(401, refused switch
-        {
-            WebSocketHandshakeException handshake => handshake.StatusCode,
-            HttpRequestException http => (int?)http.StatusCode,
-            _ => null,
-        });
+        var refused = await Assert.ThrowsAsync<SwitchboardConnectionException>(() => anonymous.ConnectAsync());
+        Assert.Equal(SwitchboardConnectionErrorKind.Refused, refused.Kind);
+        Assert.Equal(401, refused.StatusCode);
         Assert.Single(_connected);
     }
 

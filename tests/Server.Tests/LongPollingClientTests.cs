@@ -166,8 +166,9 @@ public sealed class LongPollingClientTests
         await using var front = new TcpFront(server.Server.LocalEndPoint.Port);
         await using var client = new SwitchboardClient(front.Uri("/typed"), SwitchboardMessages.Catalog,
             new SwitchboardClientOptions { Transport = SwitchboardTransport.WebSocket });
-        var refused = await Assert.ThrowsAsync<WebSocketHandshakeException>(() => client.ConnectAsync());
-        Assert.Equal(403, refused.StatusCode);
+        var refused = await Assert.ThrowsAsync<SwitchboardConnectionException>(() => client.ConnectAsync());
+        Assert.Equal(SwitchboardConnectionErrorKind.HandshakeFailed, refused.Kind);
+        Assert.Equal(400, refused.StatusCode);
         Assert.Equal(ConnectionState.Closed, client.State);
         Assert.Equal(0, server.Server.LongPollingSessionCount);
     }

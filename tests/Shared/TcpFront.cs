@@ -6,8 +6,8 @@ using System.Text;
 namespace Switchboard.Testing;
 
 /// <summary>
-/// A raw TCP front on 127.0.0.1 for a real server: it answers every request carrying <c>Upgrade: websocket</c> with 403,
-/// as a proxy that blocks WebSocket does (unless made with <c>refuseWebSocket: false</c>), and relays everything else
+/// A raw TCP front on 127.0.0.1 for a real server: it answers every request carrying <c>Upgrade: websocket</c> with 400,
+/// as a proxy that blocks WebSocket does (a 401 or 403 would be a refusal, which clients never answer by falling back) (unless made with <c>refuseWebSocket: false</c>), and relays everything else
 /// byte for byte to <see cref="BackendPort"/>.
 /// <see cref="DropConnections"/> cuts every relayed connection, as a crashed backend does; <see cref="BlackHoleConnections"/>
 /// makes them go silent without a FIN or a reset, as a network that loses every packet does (a half-open connection).
@@ -109,7 +109,7 @@ public sealed class TcpFront : IAsyncDisposable
                 && line.Contains("websocket", StringComparison.OrdinalIgnoreCase)))
             {
                 Interlocked.Increment(ref _upgradesRefused);
-                await client.SendAsync("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None);
+                await client.SendAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None);
                 client.Shutdown(SocketShutdown.Send);
                 // Closed gently once the client has read the answer: a reset could overtake it.
                 using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(10));
