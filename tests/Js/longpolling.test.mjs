@@ -331,7 +331,7 @@ describe('long polling: ends', () => {
     fake.answer(await fake.poll(), 200, { seq: 1, messages: [envelope(1)], close: { code: 1008, reason: 'taken' } });
     await waitFor(() => c.state === 'closed', 'closed');
     assert.deepEqual(got, [1]);
-    assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason: 'taken', attempts: 0 });
+    assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason: 'taken', attempts: 0, refused: true });
     await new Promise((resolve) => setTimeout(resolve, 30));
     assert.equal(fake.requests.filter((r) => r.params.transport).length, 1, 'no new session');
     assert.equal(fake.requests.filter((r) => r.method === 'DELETE').length, 0, 'the session is already gone');

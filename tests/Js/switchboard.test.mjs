@@ -190,7 +190,7 @@ describe('connection lifecycle', () => {
 
   test('backoff uses full jitter: a random fraction of the exponential cap', () => withServer(async (server, open) => {
     const fractions = [0.5, 0.25, 0.75, 0];
-    const c = open({ initialDelayMs: 20, maxDelayMs: 1000, maxAttempts: 3, random: () => fractions.shift() });
+    const c = open({ initialDelayMs: 20, maxDelayMs: 1000, maxAttempts: 3, maxConnectAttempts: Infinity, random: () => fractions.shift() });
     const log = recordStates(c);
     server.refuse = true;
     await waitFor(() => c.state === 'closed', 'gave up');
@@ -294,7 +294,7 @@ describe('connection lifecycle', () => {
       await waitFor(() => c.state === 'closed', 'closed');
       await delay(50);
       assert.equal(server.upgrades, 1);
-      assert.deepEqual(log.details.at(-1), { state: 'closed', code, reason: 'go away', attempts: 0 });
+      assert.deepEqual(log.details.at(-1), { state: 'closed', code, reason: 'go away', attempts: 0, refused: code === 1008 || code >= 4000 });
     }));
   }
 
@@ -325,7 +325,7 @@ describe('connection lifecycle', () => {
     // The second close is final: the client stops, and a marker client connecting after it is the only upgrade.
     server.last.socket.close(1008, 'policy');
     await waitFor(() => c.state === 'closed', 'closed after 1008');
-    assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason: 'policy', attempts: 0 });
+    assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason: 'policy', attempts: 0, refused: true });
     const marker = open();
     await waitFor(() => isOpen(marker), 'marker open');
     assert.equal(server.upgrades, 3);

@@ -31,8 +31,13 @@
  * tryAgainLaterMs longer, and its jitter grows from max(tryAgainLaterMs, initialDelayMs) instead, so
  * the first retry comes after 5 to 10 seconds by default and clients closed together come back
  * spread apart. The attempt counter resets once a connection opens. It does not reconnect
- * after `close()`, after `maxAttempts` failed attempts in a row, or when `shouldReconnect(code,
- * reason)` says no for the server's close code. Sends made while not open are queued (up to
+ * after `close()`, after `maxAttempts` failed attempts in a row (`maxConnectAttempts` attempts
+ * before the first connection ever opened), when `shouldReconnect(code, reason)` says no for the
+ * server's close code, or after a refusal. A refusal is final: the server answered the opening
+ * request with HTTP 401, 403 or 404, or closed the connection with 1008 or 4000-4999 (a name
+ * already taken, say); the "closed" state's detail then has `refused: true`, the HTTP `status`
+ * when there was one, and the server's `reason`. The rules are the .NET client's too
+ * (docs/protocol.md, "Reconnecting"). Sends made while not open are queued (up to
  * `maxQueued`) and flushed in order, before the "open" state is reported, once a connection opens.
  * Delivery is at most once: a message handed to a socket that is already dying may be lost.
  *
@@ -45,12 +50,16 @@
  *   transport.close(code, reason)  start closing; onclose still follows
  *   transport.onopen()             set by the client; the transport is ready to send
  *   transport.onmessage(payload)   set by the client; one envelope (a string; anything else is malformed)
- *   transport.onclose({code, reason})  set by the client; called exactly once, also when opening fails
+ *   transport.onclose({code, reason, status})  set by the client; called exactly once, also when
+ *                                  opening fails; `status` is the HTTP status of a refused open
+ *                                  (401, 403 and 404 end the client for good)
  *
  * `options.transport` picks a built-in transport:
  *
  *   "auto"         (the default) WebSocket first. When the WebSocket closes without ever opening (a
- *                  proxy refused the upgrade, say), the same attempt goes on over long polling, and
+ *                  proxy refused the upgrade, say; a browser does not tell why), the same attempt
+ *                  goes on over long polling, whose open answers a refusal with its status and
+ *                  reason (so a 401, 403 or 404 is final, as it would be over WebSocket), and
  *                  once long polling has opened where WebSocket did not, later attempts of this
  *                  client use long polling straight away. Without any WebSocket implementation it
  *                  uses long polling.
@@ -82,6 +91,12 @@ export function isRetryableClose(code) {
   return !(code >= 4000 && code <= 4999);
 }
 
+/** Whether a transport's end is a refusal, which is final: HTTP 401, 403 or 404 on opening, or a close with 1008 or 4000-4999. */
+export function isRefusal({ code, status } = {}) {
+  if (status === 401 || status === 403 || status === 404) return true;
+  return code === 1008 || (code >= 4000 && code <= 4999);
+}
+
 /** What `onError` handlers receive; `kind` is "malformed", "unknown-type", "handler" or "transport". */
 export class SwitchboardError extends Error {
   constructor(kind, message, details = {}) {
@@ -99,6 +114,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   maxDelayMs: 30_000,          // upper bound of any backoff cap
   tryAgainLaterMs: 5_000,      // least wait before coming back after a 1013 close
   maxAttempts: Infinity,       // failed reconnect attempts in a row before giving up
+  maxConnectAttempts: 3,       // attempts before the first connection opens; then closed
   maxQueued: 100,              // sends kept while not connected; one more throws
   queueWhileDisconnected: true, // false: send() throws at once while not connected
   shouldReconnect: isRetryableClose, // (code, reason) => boolean, asked when the server closes
@@ -185,7 +201,8 @@ export function httpUrl(url) {
  * The long-polling transport (docs/protocol.md, "Long polling"), over `options.fetch` (default
  * globalThis.fetch). At the endpoint's path P (ws:// becomes http://, wss:// https://):
  *
- *   open    POST P?transport=longpolling -> 200 {"session","holdMs"}; anything else -> onclose(1006)
+ *   open    POST P?transport=longpolling -> 200 {"session","holdMs"}; 401, 403 or 404 {"error"}
+ *           -> onclose({code: 1008, reason: error, status}), a refusal; anything else -> onclose(1006)
  *   receive GET P?session=id&ack=N in a loop, N the last sequence number seen; a 200
  *           {"seq","messages",["close"]} delivers the messages not seen yet (a retried answer can
  *           repeat some) and then the close, if any, as onclose({code, reason}); a 204 polls again
@@ -258,7 +275,7 @@ export function longPollingTransport(url, options = {}) {
   const retryDelay = (failures) => RETRY_DELAY_MS * 2 ** (failures - 1);
 
   /** Ends the transport: stops every request and reports the close, once. */
-  function finish(code, reason) {
+  function finish(code, reason, status) {
     if (state === 'done') return;
     if (closeInfo) ({ code, reason } = closeInfo); // close() was asked for: report what it asked
     state = 'done';
@@ -271,7 +288,7 @@ export function longPollingTransport(url, options = {}) {
       sleeper.resolve();
     }
     sleepers.clear();
-    transport.onclose({ code, reason });
+    transport.onclose(status === undefined ? { code, reason } : { code, reason, status });
   }
 
   /** Ends the transport after a failure; the session, if the server still has it, is ended too. */
@@ -319,6 +336,18 @@ export function longPollingTransport(url, options = {}) {
       }
     }
     if (typeof opened?.session !== 'string' || opened.session === '') {
+      if (answer.status === 401 || answer.status === 403 || answer.status === 404) {
+        // A refusal: the server's reason is the "error" of its JSON body.
+        let reason = '';
+        try {
+          const body = JSON.parse(answer.text);
+          if (typeof body?.error === 'string') reason = body.error;
+        } catch {
+          // no reason given
+        }
+        finish(1008, reason || `HTTP ${answer.status}`, answer.status);
+        return;
+      }
       finish(1006, `long polling: cannot open a session: HTTP ${answer.status}`);
       return;
     }
@@ -603,6 +632,7 @@ export class SwitchboardClient {
   #transport = null;
   #queue = [];
   #attempt = 0;
+  #everOpened = false;
   #later = false; // closed with 1013 and not connected since: retries wait tryAgainLaterMs more
   #timer = null;
   #stopped = false;
@@ -618,6 +648,7 @@ export class SwitchboardClient {
       }
     };
     ['initialDelayMs', 'maxDelayMs', 'maxAttempts', 'maxQueued', 'tryAgainLaterMs'].forEach(nonNegative);
+    if (!(o.maxConnectAttempts >= 1)) throw new RangeError('Switchboard: options.maxConnectAttempts must be a number >= 1');
     if (o.maxDelayMs < o.initialDelayMs) throw new RangeError('Switchboard: options.maxDelayMs < initialDelayMs');
     this.#options = o;
     this.#factory = o.createTransport ?? builtInTransport(o.transport);
@@ -716,6 +747,7 @@ export class SwitchboardClient {
 
   #opened() {
     this.#attempt = 0;
+    this.#everOpened = true;
     this.#later = false;
     const queue = this.#queue;
     this.#queue = [];
@@ -724,12 +756,18 @@ export class SwitchboardClient {
     this.#setState(ConnectionState.Open, { transport: this.#transportName });
   }
 
-  #dropped({ code = 1006, reason = '' }) {
+  #dropped({ code = 1006, reason = '', status }) {
     this.#transport = null;
     const o = this.#options;
-    if (!o.shouldReconnect(code, reason) || this.#attempt >= o.maxAttempts) {
+    // An HTTP refusal is final whatever shouldReconnect says; a close code is for shouldReconnect to judge.
+    const httpRefusal = status === 401 || status === 403 || status === 404;
+    const retry = !httpRefusal && o.shouldReconnect(code, reason);
+    const bound = this.#everOpened ? o.maxAttempts : Math.min(o.maxAttempts, o.maxConnectAttempts - 1);
+    if (!retry || this.#attempt >= bound) {
       this.#stop();
-      this.#setState(ConnectionState.Closed, { code, reason, attempts: this.#attempt });
+      const detail = { code, reason, attempts: this.#attempt, refused: !retry && isRefusal({ code, status }) };
+      if (status !== undefined) detail.status = status;
+      this.#setState(ConnectionState.Closed, detail);
       return;
     }
     // 1013 is the server asking for time: wait at least tryAgainLaterMs, until a connection opens again.
