@@ -7,8 +7,9 @@ namespace Switchboard.Testing;
 
 /// <summary>
 /// A raw TCP front on 127.0.0.1 for a real server: it answers every request carrying <c>Upgrade: websocket</c> with 400,
-/// as a proxy that blocks WebSocket does (a 401 or 403 would be a refusal, which clients never answer by falling back) (unless made with <c>refuseWebSocket: false</c>), and relays everything else
-/// byte for byte to <see cref="BackendPort"/>.
+/// as a proxy that blocks WebSocket does (unless made with <c>refuseWebSocket: false</c>), and relays everything else
+/// byte for byte to <see cref="BackendPort"/>. Not 401 or 403: those are refusals, which clients never answer by
+/// falling back to long polling.
 /// <see cref="DropConnections"/> cuts every relayed connection, as a crashed backend does; <see cref="BlackHoleConnections"/>
 /// makes them go silent without a FIN or a reset, as a network that loses every packet does (a half-open connection).
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class TcpFront : IAsyncDisposable
     private readonly Task _accepting;
     private readonly bool _refuseWebSocket;
     private int _upgradesRefused;
+    private int _upgrades;
     private byte[]? _cutMarker;
     private int _responsesCut;
 
@@ -36,6 +38,9 @@ public sealed class TcpFront : IAsyncDisposable
     public int BackendPort { get; set; }
 
     public int UpgradesRefused => Volatile.Read(ref _upgradesRefused);
+
+    /// <summary>How many WebSocket upgrade requests reached the front, refused or relayed.</summary>
+    public int Upgrades => Volatile.Read(ref _upgrades);
 
     /// <summary>How many answers <see cref="CutNextResponseContaining"/> has cut.</summary>
     public int ResponsesCut => Volatile.Read(ref _responsesCut);
@@ -105,8 +110,10 @@ public sealed class TcpFront : IAsyncDisposable
                 head.Write(buffer, 0, read);
             }
             var text = Encoding.ASCII.GetString(head.GetBuffer(), 0, IndexOfEndOfHead(head));
-            if (_refuseWebSocket && text.Split("\r\n").Any(line => line.StartsWith("Upgrade:", StringComparison.OrdinalIgnoreCase)
-                && line.Contains("websocket", StringComparison.OrdinalIgnoreCase)))
+            var upgrade = text.Split("\r\n").Any(line => line.StartsWith("Upgrade:", StringComparison.OrdinalIgnoreCase)
+                && line.Contains("websocket", StringComparison.OrdinalIgnoreCase));
+            if (upgrade) Interlocked.Increment(ref _upgrades);
+            if (_refuseWebSocket && upgrade)
             {
                 Interlocked.Increment(ref _upgradesRefused);
                 await client.SendAsync("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None);

@@ -100,7 +100,7 @@ function clientOptions() {
 
 function join(name) {
   clearError();
-  const s = { name, client: null, joined: false, opened: false, target: null, users: new Set(), shown: [], replaySkip: null };
+  const s = { name, client: null, joined: false, refused: false, opened: false, target: null, users: new Set(), shown: [], replaySkip: null };
   session = s;
   ui.messages.replaceChildren();
   renderRoster(s);
@@ -189,9 +189,19 @@ function onDirect(s, { from, to, text, sentAt }) {
 
 function onChatError(s, { reason }) {
   const message = reason ? String(reason) : 'The server reported an error.';
-  // Refused before ever joining (name taken or invalid): back to the form, no reconnecting.
-  if (!s.joined) leave(message);
+  // Refused before ever joining (name taken or invalid): the server closes with 1008 next, which
+  // the client takes as final; the page says so now and stops taking messages.
+  if (!s.joined) refused(s, message);
   else showError(message);
+}
+
+/** The server refused this session for good: the page says why and the composer stays disabled. */
+function refused(s, reason) {
+  s.refused = true;
+  setComposerEnabled(false);
+  ui.leave.textContent = 'Back';
+  setStatus('closed', 'Not joined');
+  showError(`Could not join: ${reason}`);
 }
 
 function onState(s, state, detail) {
@@ -214,7 +224,10 @@ function onState(s, state, detail) {
   } else if (state === 'closed' && !detail.byClient) {
     const why = detail.reason ? `: ${detail.reason}` : '';
     if (!s.joined) {
-      leave(`Could not join the chat${why || ' (the server is unreachable or refused the connection)'}.`);
+      // Final before joining: a refusal (name taken, not allowed) or a server that could not be
+      // reached in maxConnectAttempts attempts. No reconnecting; the composer stays disabled.
+      if (!s.refused) refused(s, detail.reason || (detail.refused ? 'the server refused the connection' : 'the server cannot be reached'));
+      else setStatus('closed', 'Not joined');
       return;
     }
     setComposerEnabled(false);

@@ -87,7 +87,7 @@ public static class WebSocketConnector
             {
                 if (error == ClientHandshakeError.NotSwitchingProtocols)
                 {
-                    input.AdvanceTo(consumed, examined);
+                    input.AdvanceTo(consumed); // the refusal's head and body are read again, as its reason
                     var reason = await RefusalReason.ReadAsync(input, cancellationToken).ConfigureAwait(false);
                     throw SwitchboardConnectionException.FromStatus(uri, "WebSocket upgrade", status, reason);
                 }
