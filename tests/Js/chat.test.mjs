@@ -152,6 +152,49 @@ describe('chat over long polling', () => {
     assert.deepEqual(second.got.roster, []);
   });
 
+  test('a name already taken over WebSocket: closed as a refusal with the reason, after one upgrade', async () => {
+    const name = uniqueName('dupws');
+    await joined(webSocket(name));
+    let upgrades = 0;
+    class CountingWebSocket extends WebSocket {
+      constructor(...args) {
+        super(...args);
+        upgrades += 1;
+      }
+    }
+    const second = webSocket(name, { WebSocket: CountingWebSocket });
+    await waitFor(() => second.c.state === 'closed', 'the refused client closed');
+    const closed = second.states.at(-1);
+    assert.equal(closed.code, 1008);
+    assert.equal(closed.refused, true);
+    assert.match(closed.reason, /taken/);
+    assert.deepEqual(second.states.map((s) => s.state), ['connecting', 'open', 'closed']);
+    assert.equal(upgrades, 1);
+  });
+
+  test('auto at a path with no endpoint: not a refusal a browser can see, so retried up to maxConnectAttempts', async () => {
+    // The upgrade's 404 is hidden from a page, and the long-polling open there is answered by the
+    // static files (405): the first connect gives up after its bounded attempts.
+    const fetchImpl = countingFetch();
+    let sockets = 0;
+    class CountingWebSocket extends WebSocket {
+      constructor(...args) {
+        super(...args);
+        sockets += 1;
+      }
+    }
+    const url = `${server.wsUrl('x').slice(0, -'/ws/x'.length)}/nowhere`;
+    const c = new SwitchboardClient(url, { WebSocket: CountingWebSocket, fetch: fetchImpl, initialDelayMs: 5, maxDelayMs: 10, maxConnectAttempts: 2 });
+    clients.push({ c });
+    const states = [];
+    c.onState((state, detail) => states.push({ state, ...detail }));
+    await waitFor(() => c.state === 'closed', 'closed');
+    assert.deepEqual(states.map((s) => s.state), ['connecting', 'reconnecting', 'closed']);
+    assert.equal(states.at(-1).refused, false);
+    assert.equal(sockets, 2);
+    assert.equal(fetchImpl.opens, 2);
+  });
+
   test('auto falls back to long polling when the WebSocket never opens, and stays there', async () => {
     RefusedWebSocket.made = 0;
     const bob = await joined(webSocket(uniqueName('ws')));

@@ -349,3 +349,52 @@ describe('long polling: ends', () => {
     assert.ok(log.details.slice(1).every((d) => d.code === 1006), JSON.stringify(log.details));
   });
 });
+
+describe('refusals (docs/protocol.md, "Reconnecting")', () => {
+  for (const [status, reason] of [[401, 'token expired'], [403, 'origin not allowed'], [404, 'no endpoint']]) {
+    test(`an open answered ${status} is final, with the status and the server's reason`, async () => {
+      const fake = scriptedFetch();
+      const c = lpClient(fake);
+      const log = recordStates(c);
+      fake.answer(await fake.next((r) => r.params.transport === 'longpolling', 'the open request'), status, { error: reason });
+      await waitFor(() => c.state === 'closed', 'closed');
+      assert.deepEqual(log.states, ['connecting', 'closed']);
+      assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason, status, attempts: 0, refused: true });
+      // Closed is final: no timer is left that could open again.
+      assert.equal(fake.requests.filter((r) => r.params.transport).length, 1, 'one open request');
+    });
+  }
+
+  test('"auto": a WebSocket that never opens, then a refused long-polling open, is final too', async () => {
+    const fake = scriptedFetch();
+    let sockets = 0;
+    class NeverOpens {
+      constructor() {
+        sockets += 1;
+        setTimeout(() => this.onclose?.({ code: 1006, reason: '' }), 1);
+      }
+
+      close() {}
+    }
+    const c = new SwitchboardClient('ws://chat.example:8001/ws/alice', { transport: 'auto', WebSocket: NeverOpens, fetch: fake.fetch, initialDelayMs: 1, maxDelayMs: 1 });
+    const log = recordStates(c);
+    fake.answer(await fake.next((r) => r.params.transport === 'longpolling', 'the open request'), 401, { error: 'credentials required' });
+    await waitFor(() => c.state === 'closed', 'closed');
+    assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason: 'credentials required', status: 401, attempts: 0, refused: true });
+    assert.equal(sockets, 1);
+    assert.equal(fake.requests.length, 1);
+  });
+
+  test('other failures of the first connect are retried, up to maxConnectAttempts in all', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake, { maxConnectAttempts: 2 });
+    const log = recordStates(c);
+    fake.answer(await fake.next((r) => r.params.transport === 'longpolling' && !r.answered, 'the first open'), 503, { error: 'busy' });
+    await waitFor(() => fake.pending((r) => r.params.transport === 'longpolling').length === 1, 'the second open');
+    fake.answer(fake.pending((r) => r.params.transport === 'longpolling')[0], 503, { error: 'busy' });
+    await waitFor(() => c.state === 'closed', 'closed');
+    assert.deepEqual(log.states, ['connecting', 'reconnecting', 'closed']);
+    assert.equal(log.details.at(-1).refused, false);
+    assert.equal(fake.requests.length, 2);
+  });
+});
