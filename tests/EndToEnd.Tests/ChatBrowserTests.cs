@@ -152,6 +152,47 @@ public sealed class ChatBrowserTests(ChatServerFixture server, ChromiumFixture c
     }
 
     [Fact]
+    public async Task A_second_tab_with_a_taken_name_could_not_join_has_a_disabled_composer_and_never_reconnects()
+    {
+        var name = Name("taken");
+        await using var first = await ChatPage.OpenAsync(chromium.Browser, Site, name);
+
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        var sockets = 0;
+        var pollingOpens = 0;
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.WebSocket += (_, socket) =>
+        {
+            Interlocked.Increment(ref sockets);
+            socket.Close += (_, _) => closed.TrySetResult();
+        };
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("transport=longpolling", StringComparison.Ordinal)) Interlocked.Increment(ref pollingOpens);
+        };
+        await page.GotoAsync(Site.ToString());
+        await page.GetByTestId("name-input").FillAsync(name);
+        await page.GetByTestId("join-button").ClickAsync();
+
+        // The server closes the upgraded connection with 1008 and its reason; the client decides in that close event.
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("Could not join: ");
+        await Expect(page.GetByTestId("error")).ToContainTextAsync("taken");
+        await Expect(page.GetByTestId("composer-input")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("send-button")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("status")).ToHaveAttributeAsync("data-state", "closed");
+        await Expect(page.GetByTestId("status")).Not.ToContainTextAsync("Reconnecting");
+        Assert.Equal(1, Volatile.Read(ref sockets));
+        Assert.Equal(0, Volatile.Read(ref pollingOpens));
+
+        // The first tab keeps its place.
+        await first.SendAsync("still mine");
+        await first.ExpectMessageAsync(name, "still mine");
+    }
+
+    [Fact]
     public async Task Dotnet_client_and_browser_talk_to_each_other()
     {
         var carol = Name("carol");

@@ -36,6 +36,42 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
         await page.ExpectRosterAsync(carol);
     }
 
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("longpolling")]
+    public async Task A_taken_name_exits_1_with_the_reason(string transport)
+    {
+        var name = $"dan{Guid.NewGuid():N}"[..12];
+        await using var page = await ChatPage.OpenAsync(chromium.Browser, server.Chat.HttpUri("/"), name);
+        using var terminal = Terminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), name, transport);
+
+        Assert.Equal(1, await terminal.WaitForExitAsync());
+        await terminal.WaitForAsync($"could not join: the name '{name}' is taken");
+        await page.ExpectRosterAsync(name);
+    }
+
+    [Fact]
+    public async Task A_server_that_cannot_be_reached_exits_1()
+    {
+        using var closedPort = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closedPort.Start();
+        var port = ((System.Net.IPEndPoint)closedPort.LocalEndpoint).Port;
+        closedPort.Stop();
+        using var terminal = Terminal.Start($"ws://127.0.0.1:{port}", "erin", "websocket");
+
+        Assert.Equal(1, await terminal.WaitForExitAsync());
+        await terminal.WaitForAsync("could not connect to");
+    }
+
+    [Fact]
+    public async Task Help_prints_the_usage_and_exits_0()
+    {
+        using var terminal = Terminal.Start(["--help"]);
+        Assert.Equal(0, await terminal.WaitForExitAsync());
+        await terminal.WaitForAsync("usage: Chat.Client --url");
+        await terminal.WaitForAsync("Exit status:");
+    }
+
     private sealed class Terminal : IDisposable
     {
         private readonly Process _process;
@@ -50,7 +86,9 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
             process.BeginErrorReadLine();
         }
 
-        public static Terminal Start(string url, string name, string transport)
+        public static Terminal Start(string url, string name, string transport) => Start(["--url", url, "--name", name, "--transport", transport]);
+
+        public static Terminal Start(string[] args)
         {
             var info = new ProcessStartInfo("dotnet")
             {
@@ -59,7 +97,7 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Chat.Client.dll"), "--url", url, "--name", name, "--transport", transport }) info.ArgumentList.Add(arg);
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Chat.Client.dll") }.Concat(args)) info.ArgumentList.Add(arg);
             return new Terminal(Process.Start(info) ?? throw new InvalidOperationException("could not start Chat.Client"));
         }
 
@@ -67,6 +105,14 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
         {
             await _process.StandardInput.WriteLineAsync(line);
             await _process.StandardInput.FlushAsync();
+        }
+
+        /// <summary>The exit code, once the process has ended; fails after 30 seconds.</summary>
+        public async Task<int> WaitForExitAsync()
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _process.WaitForExitAsync(timeout.Token);
+            return _process.ExitCode;
         }
 
         public async Task WaitForAsync(string text)
