@@ -61,8 +61,10 @@ public class ClientInteropTests
             });
 
             // The platform's validation refuses the self-signed certificate: the client must not fall back to trusting it.
-            await Assert.ThrowsAsync<System.Security.Authentication.AuthenticationException>(
+            var untrusted = await Assert.ThrowsAsync<SwitchboardConnectionException>(
                 () => WebSocketConnector.ConnectAsync(uri, new WebSocketClientOptions()));
+            Assert.Equal(SwitchboardConnectionErrorKind.Unreachable, untrusted.Kind);
+            Assert.IsType<System.Security.Authentication.AuthenticationException>(untrusted.InnerException);
         }
         finally
         {
