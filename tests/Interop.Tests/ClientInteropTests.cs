@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Switchboard.Client;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Connection;
 using Switchboard.Testing;
 
 namespace Switchboard.Interop.Tests;
@@ -114,7 +115,7 @@ public class ClientInteropTests
 
         await session.CloseAsync(CloseCode.NormalClosure, "done");
         Assert.Equal(CloseCode.NormalClosure, await run.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(WebSocketState.Closed, session.State);
+        Assert.Equal(ProtocolState.Closed, session.State);
     }
 
     private static X509Certificate2 CreateSelfSignedCertificate()
