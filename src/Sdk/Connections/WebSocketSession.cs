@@ -275,9 +275,14 @@ public sealed partial class WebSocketSession
                         }
                         break;
                     case ProtocolEventKind.Ping:
+                        _unflushed = true; // the pong, unless the protocol keeps it
                         OnPing();
                         break;
+                    case ProtocolEventKind.Close:
+                        _unflushed = true; // the answer, unless the close answered ours
+                        break;
                     case ProtocolEventKind.Failed:
+                        _unflushed = true; // our close frame
                         SessionLog.ProtocolError(_logger, Id, protocolEvent.Error.ToCloseCode(), protocolEvent.Error);
                         break;
                 }
@@ -398,17 +403,22 @@ public sealed partial class WebSocketSession
                 if (_protocol.Role == WebSocketRole.Server)
                 {
                     slowConsumer = true;
-                    return;
                 }
-                // Room comes from the transport's pump, which sees only what was flushed.
-                if (_unflushed) await FlushAsync(output, cancellationToken).ConfigureAwait(false);
-                await _transport.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                else
+                {
+                    // Room comes from the transport's pump, which sees only what was flushed.
+                    if (_unflushed) await FlushAsync(output, cancellationToken).ConfigureAwait(false);
+                    await _transport.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            var written = preparedFrame
-                ? _protocol.SendFrame(output, payload.FirstSpan)
-                : _protocol.Send(output, opcode, payload);
-            if (written) await FlushOrLeaveAsync(output, cancellationToken).ConfigureAwait(false);
+            if (!slowConsumer)
+            {
+                var written = preparedFrame
+                    ? _protocol.SendFrame(output, payload.FirstSpan)
+                    : _protocol.Send(output, opcode, payload);
+                if (written) await FlushOrLeaveAsync(output, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
