@@ -15,7 +15,8 @@ namespace Switchboard.Connections;
 /// <see cref="IDuplexTransport"/> and the protocol's state machine (<see cref="ProtocolConnection"/>), which does the
 /// closing handshake, pings and pongs, fragments, UTF-8 and limits. Every frame available in one read is parsed before
 /// the next read, and what the handlers send meanwhile is flushed once, after the last of them; the keepalive and the
-/// close timeout run on one timer of the options' <see cref="WebSocketSessionOptions.TimeProvider"/>.
+/// close timeout run on a timer of the options' <see cref="WebSocketSessionOptions.TimeProvider"/>, one for all the
+/// sessions that share the options.
 /// </summary>
 /// <remarks>
 /// Thread safety: any number of tasks may send at once and each frame goes out whole and in order;
@@ -25,8 +26,6 @@ namespace Switchboard.Connections;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The run disposes what the session owns when the session ends.")]
 public sealed partial class WebSocketSession
 {
-    private static readonly TimerCallback OnTimerDue = static session => _ = ((WebSocketSession)session!).OnTimerAsync();
-
     private readonly IDuplexTransport _transport;
     private readonly ProtocolConnection _protocol;
     private readonly WebSocketSessionOptions _options;
@@ -45,7 +44,8 @@ public sealed partial class WebSocketSession
     // Under the lock: a pong is kept until the peer takes what waits before it (see OnPing).
     private bool _waitingForDrain;
     private DeferredFlush? _deferredFlush; // created on the first deferred flush
-    private ITimer? _timer; // under the lock; made when the first deadline is set, disposed at the end
+    private int _clockSlot = -1; // where the options' clock keeps the session while it runs
+    private int _timerDue; // 1 while a tick's call of the protocol's timer waits for the lock
 
     /// <summary>Creates a session over a transport whose handshake is complete.</summary>
     /// <param name="id">A number that identifies the session in logs.</param>
@@ -222,12 +222,11 @@ public sealed partial class WebSocketSession
             SetFlags(SessionFlags.Closed); // nothing is written from now on
             // Disposed before the lock is taken: a client writer that holds it while it waits for room is let go.
             await _transport.DisposeAsync().ConfigureAwait(false);
+            if (_clockSlot >= 0) _options.Clock.Remove(_clockSlot);
             await _writeLock.WaitAsync().ConfigureAwait(false);
             try
             {
                 _protocol.Abort(); // gives back the assembly buffer of an unfinished message
-                _timer?.Dispose();
-                _timer = null;
             }
             finally
             {
@@ -292,7 +291,6 @@ public sealed partial class WebSocketSession
             if (_protocol.State is ProtocolState.CloseReceived or ProtocolState.Closed) SetFlags(SessionFlags.ReadingDone);
             _batching = false;
             if (_unflushed) await FlushAsync(output, CancellationToken.None).ConfigureAwait(false); // one flush for all the answers to this read
-            ArmTimer(); // our close frame, if the read brought a failure, starts the close timeout
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
@@ -447,7 +445,6 @@ public sealed partial class WebSocketSession
             var output = _transport.Output;
             if (!_protocol.Close(output, code, reason)) return;
             if (cause != 0) SetFlags(cause);
-            ArmTimer(); // the close timeout
             // Nothing follows a close frame: it goes at once.
             await FlushAsync(output, CancellationToken.None).ConfigureAwait(false);
         }
@@ -532,52 +529,18 @@ public sealed partial class WebSocketSession
         if ((await output.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted) Abort();
     }
 
-    /// <summary>Sets the first deadline when the session starts running: the keepalive, when it is on.</summary>
-    private void StartTimer()
-    {
-        var locked = _writeLock.WaitAsync();
-        if (!locked.IsCompletedSuccessfully)
-        {
-            _ = StartTimerAsync(locked);
-            return;
-        }
-        try
-        {
-            ArmTimer();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private async Task StartTimerAsync(ValueTask locked)
-    {
-        await locked.ConfigureAwait(false);
-        try
-        {
-            ArmTimer();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    /// <summary>Has the options' clock tick for the session from now until it ends.</summary>
+    private void StartTimer() => _clockSlot = _options.Clock.Add(this);
 
     /// <summary>
-    /// Sets the timer to the protocol's next deadline; under the lock. Bytes that arrive move the keepalive's deadline
-    /// later without touching the timer: when it fires early, the protocol says nothing is due and it is set again.
+    /// A tick of the options' clock: when the protocol says a deadline has passed, its timer runs under the lock. Read
+    /// without the lock, the deadline may be off while another thread changes it; a call too early does nothing, and
+    /// one missed is made at the next tick.
     /// </summary>
-    private void ArmTimer()
+    internal void OnClockTick()
     {
-        if (HasFlags(SessionFlags.Closed)) return;
-        if (_protocol.GetNextDeadline() is not { } due)
-        {
-            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            return;
-        }
-        if (_timer is null) _timer = _options.TimeProvider.CreateTimer(OnTimerDue, this, due, Timeout.InfiniteTimeSpan);
-        else _timer.Change(due, Timeout.InfiniteTimeSpan);
+        if (HasFlags(SessionFlags.Closed) || _protocol.GetNextDeadline() is not { } due || due > TimeSpan.Zero) return;
+        if (Interlocked.Exchange(ref _timerDue, 1) == 0) _ = OnTimerAsync();
     }
 
     /// <summary>A deadline may have passed: the protocol pings a silent peer, or gives up on a dead one or on our close.</summary>
@@ -586,6 +549,7 @@ public sealed partial class WebSocketSession
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            Volatile.Write(ref _timerDue, 0);
             if (HasFlags(SessionFlags.Closed)) return;
             var output = _transport.Output;
             switch (_protocol.OnTimer(output))
@@ -602,7 +566,6 @@ public sealed partial class WebSocketSession
                     Abort();
                     return;
             }
-            ArmTimer();
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
