@@ -43,22 +43,13 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
     public long Limit => limit;
 
     /// <summary>
-    /// The lock that guards the queue, its pump and the owner's waiters for room: the queue's own monitor, so a
+    /// The lock that guards the queue, its pump and the waiters for room: the queue's own monitor, so a
     /// connection holds no lock object of its own.
     /// </summary>
     public object SyncRoot => this;
 
     /// <summary>Whether the queue is gone for good: the socket failed or the transport was disposed.</summary>
     public bool IsBroken => Volatile.Read(ref _failed);
-
-    /// <summary>Whether a pump is draining queued bytes (which will lower <see cref="SocketTransport.QueuedBytes"/>).</summary>
-    public bool IsDraining
-    {
-        get
-        {
-            lock (SyncRoot) return _queue is not null;
-        }
-    }
 
     public override bool CanGetUnflushedBytes => true;
 

@@ -124,7 +124,8 @@ internal sealed unsafe class IoLoop : IDisposable
     /// </summary>
     /// <returns>The registration's tag, for <see cref="Unregister"/>.</returns>
     /// <exception cref="ObjectDisposedException">The loop has stopped.</exception>
-    /// <exception cref="SocketException">The socket cannot be added (it is closed, say).</exception>
+    /// <exception cref="SocketException">The socket cannot be added.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public ulong Register(Socket socket, IReadinessListener listener)
     {
         ObjectDisposedException.ThrowIf(!_running, this);
@@ -146,8 +147,24 @@ internal sealed unsafe class IoLoop : IDisposable
             _slots[slot] = new Slot { Listener = listener, Generation = generation };
             tag = ((ulong)generation << 32) | (uint)slot;
         }
-        var fd = (int)socket.SafeHandle.DangerousGetHandle();
-        var error = Epoll.Add(_epoll, fd, Epoll.In | Epoll.ReadHangUp | Epoll.EdgeTriggered, tag);
+        // The handle is held for the call, so a socket closed meanwhile cannot have its number reused under it.
+        var handle = socket.SafeHandle;
+        var held = false;
+        int error;
+        try
+        {
+            handle.DangerousAddRef(ref held);
+            error = Epoll.Add(_epoll, (int)handle.DangerousGetHandle(), Epoll.In | Epoll.ReadHangUp | Epoll.EdgeTriggered, tag);
+        }
+        catch
+        {
+            Unregister(tag);
+            throw;
+        }
+        finally
+        {
+            if (held) handle.DangerousRelease();
+        }
         if (error != 0)
         {
             Unregister(tag);
