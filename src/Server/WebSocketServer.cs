@@ -604,21 +604,14 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     private async Task HeartbeatAsync()
     {
-        var interval = _options.KeepAliveInterval;
-        var keepAlive = interval > TimeSpan.Zero;
-        var period = Math.Min(keepAlive ? Math.Min(interval.TotalMilliseconds, _options.KeepAliveTimeout.TotalMilliseconds) : double.MaxValue,
-            _options.LongPolling.IdleTimeout.TotalMilliseconds);
+        // WebSocket sessions keep their own keepalive; this sweeps what has no timer of its own.
+        var period = _options.LongPolling.IdleTimeout.TotalMilliseconds;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(period / 4, 10, 1000)));
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 var now = Environment.TickCount64;
-                // Walked in place: a tick costs no copy of the connection list, and nothing at all when there is none.
-                if (keepAlive && !_connections.IsEmpty)
-                {
-                    foreach (var (_, connection) in _connections) connection.Session.Heartbeat(now);
-                }
                 _longPolling.Sweep(now);
                 _limits.Sweep(now);
             }

@@ -4,6 +4,7 @@ using System.Security.Claims;
 using System.Text;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Connection;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Messaging;
 
@@ -72,8 +73,8 @@ public sealed class WebSocketConnection : IMessageChannel
     /// <summary>Per-connection storage for the application. Not thread-safe: use it from the connection's handler calls.</summary>
     public IDictionary<string, object?> Items => _items ??= new(StringComparer.Ordinal);
 
-    /// <summary>The connection's current state.</summary>
-    public WebSocketState State => _session.State;
+    /// <summary>Where the connection stands in the closing handshake (see <see cref="WebSocketSession.State"/>).</summary>
+    public ProtocolState State => _session.State;
 
     internal WebSocketHandler Handler { get; }
 
