@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Server.Messaging;
+using Switchboard.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

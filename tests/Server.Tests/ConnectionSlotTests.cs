@@ -2,6 +2,7 @@ using System.Net;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

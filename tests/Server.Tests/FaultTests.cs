@@ -372,16 +372,3 @@ internal sealed class Member : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Client.DisposeAsync();
 }
-
-/// <summary>Bounded waits for conditions that other threads make true.</summary>
-internal static class Eventually
-{
-    public static Task TrueAsync(Func<bool> condition, string what, TimeSpan? within = null) => TrueAsync(condition, () => what, within);
-
-    public static async Task TrueAsync(Func<bool> condition, Func<string> what, TimeSpan? within = null)
-    {
-        var deadline = Environment.TickCount64 + (long)(within ?? TimeSpan.FromSeconds(20)).TotalMilliseconds;
-        while (!condition() && Environment.TickCount64 < deadline) await Task.Delay(20);
-        Assert.True(condition(), $"not reached in time: {what()}");
-    }
-}

@@ -1,4 +1,5 @@
 using System.Net;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

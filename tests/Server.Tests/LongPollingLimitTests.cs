@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Protocol;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
