@@ -47,8 +47,9 @@ public class ShutdownTimeoutTests
         // Dropped at the shutdown timeout, while the handler still holds the request.
         Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(10)));
         Assert.False(release.Task.IsCompleted);
-        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+        // Stopping ends once the handler's task does.
         release.TrySetResult();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
         await server.DisposeAsync();
     }
 }
