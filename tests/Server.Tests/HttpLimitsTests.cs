@@ -1,5 +1,6 @@
 using System.Net;
 using Switchboard.Protocol.Http;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
