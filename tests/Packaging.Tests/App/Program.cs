@@ -1,8 +1,13 @@
 using System.Buffers;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using App;
 using Switchboard;
+using Switchboard.Server;
+using Switchboard.Server.Messaging;
+
+Console.WriteLine($"target={AppContext.TargetFrameworkName}");
 
 // Write a message in its envelope, read it back by its type, and list the assembly's catalogue.
 var buffer = new ArrayBufferWriter<byte>();
@@ -37,6 +42,21 @@ foreach (var descriptor in SwitchboardMessages.Catalog.Messages)
     Console.WriteLine($"{descriptor.Type} -> {descriptor.ClrType.Name}: {string.Join(", ", descriptor.Fields)}");
 }
 
+// Both packages together: a server on a loopback port answers the client's message over a real connection.
+var echoed = new TaskCompletionSource<Echo>(TaskCreationOptions.RunContinuationsAsynchronously);
+await using (var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }))
+{
+    server.Map("/ws/{username}", new MessageEndpoint(SwitchboardMessages.Catalog)
+        .On<SendChat>((ctx, m) => ctx.SendAsync(new Echo($"{ctx.User}: {m.Text}"))));
+    server.Start();
+
+    await using var client = new SwitchboardClient(new Uri($"ws://127.0.0.1:{server.LocalEndPoint.Port}/ws/alice"), SwitchboardMessages.Catalog);
+    client.On<Echo>(m => echoed.TrySetResult(m));
+    await client.ConnectAsync();
+    await client.SendAsync(new SendChat("over the wire", Mood.Calm, [], [], null));
+    Console.WriteLine($"echo={(await echoed.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text}");
+}
+
 return 0;
 
 namespace App
@@ -47,6 +67,9 @@ namespace App
 
     [Message("chat.send")]
     public partial record SendChat(string Text, Mood Mood, List<Mention> Mentions, Dictionary<string, string> Meta, TimeSpan? After);
+
+    [Message("chat.echo")]
+    public partial record Echo(string Text);
 
     [Message("chat.typing")]
     public partial class Typing
