@@ -19,8 +19,8 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         "type=chat.send id=7 known=True",
         "text=hi <there> mood=Happy mentions=1 first=bob@3 lang=en after=01:30:00",
         "Invalid 'chat.send' message at 'data.mood': 'Sad' is not a member of App.Mood",
-        "chat.send -> SendChat: text: string (required), mood: App.Mood (required), mentions: array<App.Mention> (required), meta: map<string, string> (required), after: timespan?",
         "chat.echo -> Echo: text: string (required)",
+        "chat.send -> SendChat: text: string (required), mood: App.Mood (required), mentions: array<App.Mention> (required), meta: map<string, string> (required), after: timespan?",
         "chat.typing -> Typing: user: string (required)",
         "echo=alice: over the wire",
     ];

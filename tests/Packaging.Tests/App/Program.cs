@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using App;
 using Switchboard;
+using Switchboard.Client;
 using Switchboard.Server;
 using Switchboard.Server.Messaging;
 
@@ -29,8 +30,7 @@ Console.WriteLine($"text={message.Text} mood={message.Mood} mentions={message.Me
 
 try
 {
-    var reader = new Utf8JsonReader("""{"text":"x","mood":"Sad"}"""u8);
-    SendChat.Read(ref reader);
+    ReadInvalid();
 }
 catch (MessageFormatException exception)
 {
@@ -47,7 +47,7 @@ var echoed = new TaskCompletionSource<Echo>(TaskCreationOptions.RunContinuations
 await using (var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }))
 {
     server.Map("/ws/{username}", new MessageEndpoint(SwitchboardMessages.Catalog)
-        .On<SendChat>((ctx, m) => ctx.SendAsync(new Echo($"{ctx.User}: {m.Text}"))));
+        .On<SendChat>((ctx, m) => ctx.SendAsync(new Echo($"{ctx.RouteValues["username"]}: {m.Text}"))));
     server.Start();
 
     await using var client = new SwitchboardClient(new Uri($"ws://127.0.0.1:{server.LocalEndPoint.Port}/ws/alice"), SwitchboardMessages.Catalog);
@@ -58,6 +58,13 @@ await using (var server = new WebSocketServer(new WebSocketServerOptions { EndPo
 }
 
 return 0;
+
+// A ref struct stays out of the async top-level code: C# 12, a net8.0 app's default, allows none there.
+static void ReadInvalid()
+{
+    var reader = new Utf8JsonReader("""{"text":"x","mood":"Sad"}"""u8);
+    SendChat.Read(ref reader);
+}
 
 namespace App
 {
