@@ -377,6 +377,10 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     {
         Span<byte> secret = stackalloc byte[16];
         RandomNumberGenerator.Fill(secret);
+#if NET9_0_OR_GREATER
         return Base64Url.EncodeToString(secret);
+#else
+        return Convert.ToBase64String(secret).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+#endif
     }
 }
