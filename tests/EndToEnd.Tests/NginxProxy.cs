@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Switchboard.Testing;
 
 namespace Switchboard.EndToEnd.Tests;
