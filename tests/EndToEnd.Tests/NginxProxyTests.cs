@@ -28,10 +28,19 @@ public sealed class ProxiedChatFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _trustingChat = await SampleProcess.StartAsync("Chat", "--trust-proxy", "127.0.0.1");
-        _plainChat = await SampleProcess.StartAsync("Chat");
-        _trusted = await NginxProxy.StartAsync(_trustingChat.Port);
-        _untrusted = await NginxProxy.StartAsync(_plainChat.Port);
+        try
+        {
+            _trustingChat = await SampleProcess.StartAsync("Chat", "--trust-proxy", "127.0.0.1");
+            _plainChat = await SampleProcess.StartAsync("Chat");
+            _trusted = await NginxProxy.StartAsync(_trustingChat.Port);
+            _untrusted = await NginxProxy.StartAsync(_plainChat.Port);
+        }
+        catch
+        {
+            // Whatever did start is stopped here: a fixture that fails to start is not disposed.
+            await DisposeAsync();
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
