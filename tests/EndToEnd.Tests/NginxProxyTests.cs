@@ -37,7 +37,7 @@ public sealed class ProxiedChatFixture : IAsyncLifetime
         }
         catch
         {
-            // Whatever did start is stopped here: a fixture that fails to start is not disposed.
+            // Whatever did start is stopped here, so nothing outlives a failed start.
             await DisposeAsync();
             throw;
         }
