@@ -3,6 +3,7 @@ using System.Text;
 using Chat;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Playwright;
+using Switchboard.Client;
 using Switchboard.Server;
 using Switchboard.Testing;
 using static Microsoft.Playwright.Assertions;
@@ -180,6 +181,14 @@ public sealed class CrossOriginLongPollingTests(ChromiumFixture chromium) : ICla
         await using var context = await chromium.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync($"http://127.0.0.1:{_site.LocalEndPoint.Port}/");
+        // A member of the room hears the page's user leave when its DELETE (a preflighted keepalive request) arrives.
+        var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var watcher = new SwitchboardClient(new Uri($"ws://127.0.0.1:{_chat!.LocalEndPoint.Port}/ws/corswatcher"), SwitchboardMessages.Catalog);
+        watcher.On<UserLeft>(m =>
+        {
+            if (m.User == "corsuser") left.TrySetResult();
+        });
+        await watcher.ConnectAsync();
 
         var outcome = await page.EvaluateAsync<string>("""
             async url => {
@@ -196,6 +205,7 @@ public sealed class CrossOriginLongPollingTests(ChromiumFixture chromium) : ICla
             """, $"ws://127.0.0.1:{_chat!.LocalEndPoint.Port}/ws/corsuser");
         // The send carries JSON, which no "simple" request may, so it went through a preflight.
         Assert.Equal("echoed over longpolling", outcome);
+        await left.Task.WaitAsync(TimeSpan.FromSeconds(15));
     }
 
     [Fact]
