@@ -149,8 +149,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _routes.Add(route, endpoint.WebSocketSide, gate);
         if (_options.LongPolling.Enabled)
         {
-            // Upgrade requests still go to the WebSocket side.
-            // The same path over HTTP long polling, readable by the pages of every origin the endpoint admits (CORS).
+            // The same path over HTTP long polling (upgrade requests still go to the WebSocket side), readable by the
+            // pages of every origin the endpoint admits (CORS).
             var secure = IsSecure;
             _httpRoutes.AddEndpoint("GET", route, LongPollCors.Actual(_longPolling.Poll(endpoint), gate, secure));
             _httpRoutes.AddEndpoint("POST", route, LongPollCors.Actual(_longPolling.Post(endpoint, gate), gate, secure));
