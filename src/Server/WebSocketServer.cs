@@ -74,7 +74,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _slots = new ConnectionSlots(_options.MaxConnections, _options.MaxConnectionsPerAddress);
         _onSessionEnded = OnSessionEndedAsync;
         _startSession = socket => _ = StartSessionAsync(socket);
-        _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, HostFilter.For(_options), _slots, _limits, _logger, _stopping.Token);
+        _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, HostFilter.For(_options), Admission.ForwardedHeaders.For(_options.ForwardedHeaders), _slots, _limits, _logger, _stopping.Token);
         _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _options.ConnectionLimitRetryAfter, _logger,
             _limits, () => Interlocked.Increment(ref _nextId));
     }
@@ -149,10 +149,13 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _routes.Add(route, endpoint.WebSocketSide, gate);
         if (_options.LongPolling.Enabled)
         {
-            // The same path over HTTP long polling; upgrade requests still go to the WebSocket side.
-            _httpRoutes.AddEndpoint("GET", route, _longPolling.Poll(endpoint));
-            _httpRoutes.AddEndpoint("POST", route, _longPolling.Post(endpoint, gate));
-            _httpRoutes.AddEndpoint("DELETE", route, _longPolling.Delete(endpoint));
+            // The same path over HTTP long polling (upgrade requests still go to the WebSocket side), readable by the
+            // pages of every origin the endpoint admits (CORS).
+            var secure = IsSecure;
+            _httpRoutes.AddEndpoint("GET", route, LongPollCors.Actual(_longPolling.Poll(endpoint), gate, secure));
+            _httpRoutes.AddEndpoint("POST", route, LongPollCors.Actual(_longPolling.Post(endpoint, gate), gate, secure));
+            _httpRoutes.AddEndpoint("DELETE", route, LongPollCors.Actual(_longPolling.Delete(endpoint), gate, secure));
+            _httpRoutes.AddEndpoint("OPTIONS", route, LongPollCors.Preflight(gate, secure, _logger));
         }
         return this;
     }
@@ -468,7 +471,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
         finally
         {
-            ConnectionClosed(ClientAddress.Of(connection.RemoteEndPoint));
+            ConnectionClosed(connection.Slot);
         }
     }
 #pragma warning restore CA1031
@@ -543,7 +546,9 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
     {
-        var remote = transport.Socket.RemoteEndPoint;
+        // The client a trusted proxy named, or the peer; the slot stays the peer's, which it was taken under.
+        var peer = transport.Socket.RemoteEndPoint;
+        var remote = head.Forwarded?.Client ?? peer;
         if (!WebSocketUpgrade.TryValidate(head, out var request, out var error))
         {
             await RejectAsync(transport, error.ToStatusCode(), error.Describe()).ConfigureAwait(false);
@@ -582,6 +587,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger, subprotocol);
         return new WebSocketConnection(session, request, routeValues, remote, handler!)
         {
+            Slot = ClientAddress.Of(peer),
             User = verdict.User,
             Principal = verdict.Principal,
         };

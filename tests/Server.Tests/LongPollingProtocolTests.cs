@@ -264,7 +264,7 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
         using (var put = await _http.PutAsync(Url("oz", "session=x"), new StringContent("[]")))
         {
             Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
-            Assert.Equal(["GET", "HEAD", "POST", "DELETE"], put.Content.Headers.Allow);
+            Assert.Equal(["GET", "HEAD", "POST", "DELETE", "OPTIONS"], put.Content.Headers.Allow);
         }
 
         var session = await OpenAsync("oz");

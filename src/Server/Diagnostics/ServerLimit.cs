@@ -18,6 +18,9 @@ internal enum ServerLimit
     /// <summary>A request whose Host is not one the server answers for.</summary>
     Host,
 
+    /// <summary>A request from a known proxy whose forwarded header fields are malformed (<see cref="WebSocketServerOptions.ForwardedHeaders"/>).</summary>
+    ForwardedHeaders,
+
     /// <summary>The server-wide cap on long-polling sessions.</summary>
     LongPollingSessions,
 

@@ -30,6 +30,7 @@ internal sealed class HttpConnectionLoop(
     HttpRouteTable routes,
     RouteTable webSocketRoutes,
     HostFilter hosts,
+    ForwardedHeaders? forwarded,
     ConnectionSlots slots,
     LimitReporter limits,
     ILogger logger,
@@ -80,9 +81,22 @@ internal sealed class HttpConnectionLoop(
                 }
 
                 var head = parsed!;
+                // What a trusted proxy says about the client comes before anything judges the request; from any other
+                // peer the forwarded fields are ignored.
+                var client = remote;
+                if (forwarded is not null)
+                {
+                    if (forwarded.Apply(head, remote) is { } malformed)
+                    {
+                        limits.Hit(ServerLimit.ForwardedHeaders, remote, malformed);
+                        await RefuseAsync(transport, 400, malformed, w => HttpResponseWriter.WriteText(w, 400, malformed, keepAlive: false), logged: true).ConfigureAwait(false);
+                        return null;
+                    }
+                    client = head.Forwarded?.Client ?? remote;
+                }
                 // The host first, on every request, before any route or origin rule: a name the server does not answer
                 // for is a DNS-rebinding page (or a misdirected client), whatever it asks for.
-                var host = head.Host;
+                var host = head.Forwarded?.Host ?? head.Host;
                 var hostStatus = hosts.Check(host);
                 if (hostStatus != 0)
                 {
@@ -95,7 +109,7 @@ internal sealed class HttpConnectionLoop(
                 var match = routes.Match(head.Method, head.Path);
                 if (match.Handler is null && match.Allow is null && webSocketRoutes.TryMatch(head.Path, out _, out _)) return head;
 
-                if (!await ServeAsync(transport, head, match, remote).ConfigureAwait(false)) return null;
+                if (!await ServeAsync(transport, head, match, client).ConfigureAwait(false)) return null;
                 first = false;
             }
         }

@@ -58,8 +58,14 @@ public sealed class WebSocketConnection : IMessageChannel
     /// <summary>The negotiated subprotocol, or <see langword="null"/>.</summary>
     public string? Subprotocol => _session.Subprotocol;
 
-    /// <summary>The peer's address.</summary>
+    /// <summary>
+    /// The client's address: the peer's, or, from a trusted proxy (<see cref="WebSocketServerOptions.ForwardedHeaders"/>),
+    /// the client it forwarded for.
+    /// </summary>
     public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The key the connection's TCP slot was taken under: its peer's address, which behind a proxy is not <see cref="RemoteEndPoint"/>.</summary>
+    internal Admission.ClientAddress Slot { get; init; }
 
     /// <summary>
     /// The user the endpoint's <see cref="EndpointOptions.Authenticate"/> hook named during the handshake, or null when
