@@ -76,7 +76,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _startSession = socket => _ = StartSessionAsync(socket);
         _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, HostFilter.For(_options), _slots, _limits, _logger, _stopping.Token);
         _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _options.ConnectionLimitRetryAfter, _logger,
-            _limits, () => Interlocked.Increment(ref _nextId));
+            _limits, _metrics, () => Interlocked.Increment(ref _nextId));
     }
 
     /// <summary>The bound address; valid after <see cref="Start"/> (the real port when 0 was asked for).</summary>
@@ -151,7 +151,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         {
             // The same path over HTTP long polling; upgrade requests still go to the WebSocket side.
             _httpRoutes.AddEndpoint("GET", route, _longPolling.Poll(endpoint));
-            _httpRoutes.AddEndpoint("POST", route, _longPolling.Post(endpoint, gate));
+            _httpRoutes.AddEndpoint("POST", route, _longPolling.Post(endpoint, gate, route.Text));
             _httpRoutes.AddEndpoint("DELETE", route, _longPolling.Delete(endpoint));
         }
         return this;
@@ -429,6 +429,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             var connection = await OpenAsync(id, socket).ConfigureAwait(false);
             if (connection is null) return;
             _connections[id] = connection;
+            connection.CountedActive = _metrics.ConnectionOpened(ServerTransport.WebSocket, connection.Route);
             // An upgrade that finished while StopAsync was sending 1001 may have been listed after that round; it gets
             // its own. Stopping is flagged before the round reads the list, so no connection misses both (a second close
             // is a no-op).
@@ -441,10 +442,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             catch (Exception e)
             {
                 Log.HandlerFailed(_logger, id, e);
+                _metrics.HandlerFailed(ServerTransport.WebSocket, HandlerKinds.Connected, null);
             }
             // Static, with the connection as its state, and one ended hook for the server: no delegate per connection.
             // The session runs on its own, keeping no task: its ended hook catches what the handler throws.
-            connection.Session.Start(static (c, message) => c.Handler.OnMessageAsync(c, message), _onSessionEnded, connection);
+            connection.Session.Start(static (c, message) =>
+            {
+                c.CountReceived(message);
+                return c.Handler.OnMessageAsync(c, message);
+            }, _onSessionEnded, connection);
             started = true;
         }
         finally
@@ -465,6 +471,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         catch (Exception e)
         {
             Log.HandlerFailed(_logger, connection.Id, e);
+            _metrics.HandlerFailed(ServerTransport.WebSocket, HandlerKinds.Disconnected, null);
         }
         finally
         {
@@ -535,8 +542,12 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     {
         _connections.TryRemove(connection.Id, out _);
         Log.Disconnected(_logger, connection.Id, status);
+        _metrics.ConnectionClosed(ServerTransport.WebSocket, connection.Route, connection.CountedActive, connection.OpenedAt);
         if (connection.Session.ClosedAsSlowConsumer)
+        {
+            _metrics.SendQueueOverflow(ServerTransport.WebSocket);
             _limits.Hit(ServerLimit.SendQueue, connection.RemoteEndPoint, $"connection {connection.Id}: over {_options.SendQueueLimit} bytes waited to go out");
+        }
     }
 
     /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>
@@ -544,15 +555,16 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private async ValueTask<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
     {
         var remote = transport.Socket.RemoteEndPoint;
+        var activity = ServerActivities.StartConnect(ServerTransport.WebSocket, remote);
         if (!WebSocketUpgrade.TryValidate(head, out var request, out var error))
         {
-            await RejectAsync(transport, error.ToStatusCode(), error.Describe()).ConfigureAwait(false);
+            await RejectAsync(transport, error.ToStatusCode(), error.Describe(), RefusalReasons.InvalidRequest, null, activity).ConfigureAwait(false);
             return null;
         }
 
-        if (!_routes.TryMatch(request.Path, out var handler, out var gate, out var routeValues))
+        if (!_routes.TryMatch(request.Path, out var handler, out var gate, out var routeValues, out var route))
         {
-            await RejectAsync(transport, 404, "no WebSocket endpoint at this path").ConfigureAwait(false);
+            await RejectAsync(transport, 404, "no WebSocket endpoint at this path", RefusalReasons.NoRoute, null, activity).ConfigureAwait(false);
             return null;
         }
 
@@ -563,7 +575,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             : gate.CheckOrigin(head, remote, IsSecure, _logger);
         if (!verdict.Allowed)
         {
-            await RejectAsync(transport, verdict.Status, verdict.Reason!, gate.RefusalFields(verdict.Status)).ConfigureAwait(false);
+            await RejectAsync(transport, verdict.Status, verdict.Reason!, RefusalReasons.ForGate(verdict.Status), route!.Text, activity, gate.RefusalFields(verdict.Status))
+                .ConfigureAwait(false);
             return null;
         }
 
@@ -576,19 +589,27 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             Log.TransportError(_logger, id, e);
+            activity?.Dispose();
             return null;
         }
+        ServerActivities.Answered(activity, route!.Text, 101);
         Log.Connected(_logger, id, remote, request.Path);
         var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger, subprotocol);
         return new WebSocketConnection(session, request, routeValues, remote, handler!)
         {
             User = verdict.User,
             Principal = verdict.Principal,
+            Metrics = _metrics,
+            Route = route.Text,
         };
     }
 
-    private async Task RejectAsync(SocketTransport transport, int statusCode, string reason, KeyValuePair<string, string>[]? fields = null)
+    /// <summary>Refuses an upgrade with <paramref name="statusCode"/>: counted by <paramref name="refusal"/> (a <see cref="RefusalReasons"/> value), its span ended, answered and closed.</summary>
+    private async Task RejectAsync(SocketTransport transport, int statusCode, string reason, string refusal, string? route, Activity? activity,
+        KeyValuePair<string, string>[]? fields = null)
     {
+        _metrics.HandshakeRefused(ServerTransport.WebSocket, statusCode, refusal);
+        ServerActivities.Answered(activity, route, statusCode);
         Log.HandshakeRejected(_logger, transport.Socket.RemoteEndPoint, statusCode, reason);
         try
         {
