@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Endpoints;
@@ -543,12 +544,23 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _connections.TryRemove(connection.Id, out _);
         Log.Disconnected(_logger, connection.Id, status);
         _metrics.ConnectionClosed(ServerTransport.WebSocket, connection.Route, connection.CountedActive, connection.OpenedAt);
+        // Counted only: the session logged the frame error itself (event 101).
+        if (FrameLimitOf(connection.Session.ProtocolError) is { } frameLimit) _limits.Count(frameLimit);
         if (connection.Session.ClosedAsSlowConsumer)
         {
             _metrics.SendQueueOverflow(ServerTransport.WebSocket);
             _limits.Hit(ServerLimit.SendQueue, connection.RemoteEndPoint, $"connection {connection.Id}: over {_options.SendQueueLimit} bytes waited to go out");
         }
     }
+
+    /// <summary>The frame limit a session closed over, if it closed over one.</summary>
+    private static ServerLimit? FrameLimitOf(FrameError error) => error switch
+    {
+        FrameError.FrameTooBig => ServerLimit.FrameSize,
+        FrameError.MessageTooBig => ServerLimit.MessageSize,
+        FrameError.TooManyFragments => ServerLimit.Fragments,
+        _ => null,
+    };
 
     /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

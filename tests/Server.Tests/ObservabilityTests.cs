@@ -171,6 +171,40 @@ public sealed class ObservabilityTests
         await instruments.WaitForAsync(m => m.Sum(D.SendQueueOverflows, WebSocket) == 1, "the overflow counted once the connection ended");
         Assert.True(instruments.Sum(D.MessagesSent, WebSocket) >= 4); // raw sends are counted too, without a type
     }
+
+    public static TheoryData<string, byte[]> FrameLimitHits => new()
+    {
+        // A frame declaring more than MaxFrameSize (16), refused from its header.
+        { nameof(ServerLimit.FrameSize), RawFrames.Header(0x81, 17) },
+        // Two frames of 16: the second crosses MaxMessageSize (24) at its header.
+        { nameof(ServerLimit.MessageSize), [.. RawFrames.Header(0x01, 16), .. new byte[16], .. RawFrames.Header(0x00, 16)] },
+        // A third fragment, one over MaxFragments (2).
+        { nameof(ServerLimit.Fragments), [.. RawFrames.Header(0x01, 1), (byte)'a', .. RawFrames.Header(0x00, 1), (byte)'b', .. RawFrames.Header(0x80, 1), (byte)'c'] },
+    };
+
+    [Theory]
+    [MemberData(nameof(FrameLimitHits))]
+    public async Task A_frame_limit_hit_closes_the_connection_and_is_counted_once_it_has_ended(string limit, byte[] frames)
+    {
+        var options = new WebSocketServerOptions
+        {
+            Frames = new Switchboard.Protocol.Framing.FrameReaderOptions { MaxFrameSize = 16, MaxMessageSize = 24, MaxFragments = 2 },
+        };
+        await using var server = new TestServer(options, ("/", new RecordingEchoHandler()));
+        using var metrics = new LimitMetrics(server.Server);
+        using var raw = await RawClient.ConnectAsync(server);
+        Assert.StartsWith("HTTP/1.1 101 ", await raw.UpgradeAsync("/"), StringComparison.Ordinal);
+
+        await raw.SendAsync(frames);
+        var close = await raw.ReadAsync(4, TimeSpan.FromSeconds(5));
+        Assert.Equal(0x88, close[0]);
+        Assert.Equal(limit == nameof(ServerLimit.Fragments) ? 1008 : 1009, (close[2] << 8) | close[3]);
+        await raw.SendAsync(RawFrames.Close());
+
+        var hit = Enum.Parse<ServerLimit>(limit);
+        await Eventually.TrueAsync(() => metrics[hit] == 1, $"{limit} counted");
+        Assert.Equal(1, metrics[ServerLimit.FrameSize] + metrics[ServerLimit.MessageSize] + metrics[ServerLimit.Fragments]);
+    }
 }
 
 /// <summary>

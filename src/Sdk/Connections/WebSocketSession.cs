@@ -43,6 +43,7 @@ public sealed partial class WebSocketSession
     // 0 for none, as in FrameEvent: a nullable is a struct, which the runtime lays out after the other fields rather
     // than in the padding they leave, and would cost the session 8 bytes.
     private CloseCode _peerCloseStatus;
+    private FrameError _protocolError;
     private long _lastReceived = Environment.TickCount64;
     private long _pingSent;
     // Under _writeLock: while the receive loop handles one read's frames, writes leave their flush to the loop.
@@ -101,6 +102,12 @@ public sealed partial class WebSocketSession
     /// Again Later). A host reads it once the session has ended to count the slow consumer.
     /// </summary>
     public bool ClosedAsSlowConsumer => HasFlags(SessionFlags.SlowConsumer);
+
+    /// <summary>
+    /// The frame error that made this session close the connection, or <see cref="FrameError.None"/>. A host reads it
+    /// once the session has ended to count the frame limits hit.
+    /// </summary>
+    internal FrameError ProtocolError => _protocolError;
 
     /// <summary>
     /// Sends one complete message as a single frame. Once the closing handshake has begun, messages are dropped
@@ -296,6 +303,7 @@ public sealed partial class WebSocketSession
                     SetFlags(SessionFlags.ReadingDone);
                     return;
                 case FrameEventKind.Error:
+                    _protocolError = frame.Error;
                     SessionLog.ProtocolError(_logger, Id, frame.Error.ToCloseCode(), frame.Error);
                     await SendCloseAsync(frame.Error.ToCloseCode(), frame.Error.Describe()).ConfigureAwait(false);
                     await EndBatchAsync().ConfigureAwait(false);

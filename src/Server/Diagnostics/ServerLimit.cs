@@ -63,6 +63,15 @@ internal enum ServerLimit
     /// <summary><see cref="WebSocketServerOptions.HttpSendTimeout"/>: a client that took none of a response body in time was dropped.</summary>
     HttpSendTimeout,
 
+    /// <summary><see cref="Switchboard.Protocol.Framing.FrameReaderOptions.MaxFrameSize"/>: a WebSocket closed with 1009 over a frame's declared length.</summary>
+    FrameSize,
+
+    /// <summary><see cref="Switchboard.Protocol.Framing.FrameReaderOptions.MaxMessageSize"/>: a WebSocket closed with 1009 over a message's length.</summary>
+    MessageSize,
+
+    /// <summary><see cref="Switchboard.Protocol.Framing.FrameReaderOptions.MaxFragments"/>: a WebSocket closed with 1008 over a message's fragments.</summary>
+    Fragments,
+
     /// <summary>
     /// <see cref="Switchboard.Protocol.Framing.FrameReaderOptions.MaxMessageSize"/> for long polling: a session whose send carried a
     /// bigger envelope was closed with 1009.
