@@ -57,6 +57,38 @@ public sealed class HotPathTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Echoing_with_a_listener_on_the_servers_meter_allocates_nothing_after_warm_up()
+    {
+        // The receive and send counters tag with constant strings in a TagList: measured, they allocate nothing either.
+        await using var server = new TestServer(new WebSocketServerOptions { KeepAliveInterval = TimeSpan.Zero }, ("/echo", new EchoHandler()));
+        long measured = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, server.Server.Metrics.Meter)) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref measured, value));
+        listener.Start();
+        using var client = SyncEchoClient.Connect(server.Server.LocalEndPoint.Port, 32, 1);
+        var allocated = await OnOwnThread(() =>
+        {
+            for (var i = 0; i < WarmUpMessages; i++) client.Echo();
+            var least = long.MaxValue;
+            for (var run = 0; run < 5 && least > 0; run++)
+            {
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                for (var i = 0; i < MeasuredMessages; i++) client.Echo();
+                least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+            Assert.True(client.LastEchoMatched);
+            return least;
+        });
+        output.WriteLine($"{allocated} bytes allocated for {MeasuredMessages} echoes measured on the meter");
+        Assert.True(Interlocked.Read(ref measured) >= 4L * MeasuredMessages); // messages and bytes, received and sent
+        Assert.True(allocated < MeasuredMessages, $"{allocated} bytes allocated for {MeasuredMessages} echoes");
+    }
+
+    [Fact]
     public async Task The_answers_to_one_read_leave_in_one_send()
     {
         await using var server = new TestServer(null, ("/echo", new EchoHandler()));

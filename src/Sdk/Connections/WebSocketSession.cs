@@ -92,6 +92,12 @@ public sealed partial class WebSocketSession
     public bool ClosedAsSlowConsumer => HasFlags(SessionFlags.SlowConsumer);
 
     /// <summary>
+    /// The frame error that made this session close the connection, or <see cref="FrameError.None"/>. A host reads it
+    /// once the session has ended to count the frame limits hit.
+    /// </summary>
+    internal FrameError ProtocolError => _protocol.Error;
+
+    /// <summary>
     /// Sends one complete message as a single frame. Once the closing handshake has begun, messages are dropped
     /// (the peer can no longer receive them); a transport failure drops the connection and is not thrown.
     /// </summary>

@@ -72,10 +72,20 @@ internal sealed class HttpConnectionLoop(
                         return null;
                     case ReadOutcome.TimedOut:
                         // Silently, as a server does with an idle persistent connection (RFC 9112 section 9.5).
-                        if (first) Log.HandshakeTimedOut(logger, remote);
-                        else Log.HttpIdleTimedOut(logger, id, wait);
+                        // Counted on the metric; the log events stay these (docs/security.md).
+                        if (first)
+                        {
+                            limits.Count(ServerLimit.HandshakeTimeout);
+                            Log.HandshakeTimedOut(logger, remote);
+                        }
+                        else
+                        {
+                            limits.Count(ServerLimit.HttpIdleTimeout);
+                            Log.HttpIdleTimedOut(logger, id, wait);
+                        }
                         return null;
                     case ReadOutcome.Refused:
+                        if (LimitOf(error) is { } limit) limits.Count(limit);
                         await RefuseAsync(transport, error.ToStatusCode(), error.Describe(), w => HttpResponseWriter.WriteError(w, error)).ConfigureAwait(false);
                         return null;
                 }
@@ -119,6 +129,7 @@ internal sealed class HttpConnectionLoop(
         }
         catch (TimeoutException)
         {
+            limits.Count(ServerLimit.HttpSendTimeout);
             Log.HttpSendTimedOut(logger, id, options.HttpSendTimeout);
             return null;
         }
@@ -128,6 +139,15 @@ internal sealed class HttpConnectionLoop(
             return null;
         }
     }
+
+    /// <summary>The limit a head refused with <paramref name="error"/> went over, if a limit refused it.</summary>
+    private static ServerLimit? LimitOf(HttpError error) => error switch
+    {
+        HttpError.HeadersTooLarge => ServerLimit.RequestHeadSize,
+        HttpError.TooManyHeaders => ServerLimit.RequestHeadFields,
+        HttpError.ContentTooLarge => ServerLimit.RequestBodySize,
+        _ => null,
+    };
 
     /// <summary>Answers one plain request; false when the connection must not carry another.</summary>
     private async Task<bool> ServeAsync(SocketTransport transport, HttpRequestHead head, HttpRouteMatch match, EndPoint? remote)
@@ -157,6 +177,7 @@ internal sealed class HttpConnectionLoop(
             if (outcome == ReadOutcome.Ended) return false;
             if (outcome == ReadOutcome.TimedOut)
             {
+                limits.Count(ServerLimit.RequestBodyTimeout);
                 await RefuseAsync(transport, 408, "Request body not received in time",
                     w => HttpResponseWriter.WriteText(w, 408, "Request body not received in time", keepAlive: false)).ConfigureAwait(false);
                 return false;

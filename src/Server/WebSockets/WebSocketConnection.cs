@@ -1,10 +1,12 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Security.Claims;
 using System.Text;
 using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Messaging;
 
@@ -84,6 +86,22 @@ public sealed class WebSocketConnection : IMessageChannel
 
     internal WebSocketHandler Handler { get; }
 
+    /// <summary>The instruments of the server that accepted the connection.</summary>
+    internal ServerMetrics Metrics { get; init; } = null!;
+
+    /// <summary>The template of the route the connection was opened on: the <c>http.route</c> of its measurements.</summary>
+    internal string Route { get; init; } = "";
+
+    /// <summary>When the upgrade was answered, as <see cref="Stopwatch.GetTimestamp"/> counts.</summary>
+    internal long OpenedAt { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>Whether the connection was counted on <c>switchboard.server.active_connections</c> when it opened.</summary>
+    internal bool CountedActive { get; set; }
+
+    ServerMetrics IMessageChannel.Metrics => Metrics;
+
+    ServerTransport IMessageChannel.Transport => ServerTransport.WebSocket;
+
     /// <summary>
     /// The typed endpoint's context for this connection, set by <see cref="MessageEndpoint"/> when the
     /// connection opens; null under a raw <see cref="WebSocketHandler"/>.
@@ -94,11 +112,14 @@ public sealed class WebSocketConnection : IMessageChannel
 
     /// <inheritdoc cref="WebSocketSession.SendAsync(Opcode, ReadOnlySequence{byte}, CancellationToken)"/>
     public ValueTask SendAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken = default)
-        => _session.SendAsync(opcode, payload, cancellationToken);
+    {
+        Metrics.Sent(ServerTransport.WebSocket, null, 1, payload.Length);
+        return _session.SendAsync(opcode, payload, cancellationToken);
+    }
 
     /// <inheritdoc cref="WebSocketSession.SendAsync(Opcode, ReadOnlySequence{byte}, CancellationToken)"/>
     public ValueTask SendAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
-        => _session.SendAsync(opcode, new ReadOnlySequence<byte>(payload), cancellationToken);
+        => SendAsync(opcode, new ReadOnlySequence<byte>(payload), cancellationToken);
 
     /// <summary>Sends <paramref name="text"/> as one text message.</summary>
     public ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
@@ -110,6 +131,17 @@ public sealed class WebSocketConnection : IMessageChannel
     /// <inheritdoc cref="WebSocketSession.CloseAsync"/>
     public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => _session.CloseAsync(code, reason);
 
+    /// <summary>
+    /// Counts a message the session hands to the handler: its bytes always, and the message itself under a raw
+    /// handler (a typed endpoint counts the messages it reads, with their type).
+    /// </summary>
+    internal void CountReceived(in WebSocketMessage message)
+    {
+        Metrics.BytesReceived(ServerTransport.WebSocket, message.Payload.Length);
+        if (MessageContext is null) Metrics.MessagesReceived(ServerTransport.WebSocket, null);
+    }
+
+    // Typed sends are counted by Recipients, once for all the connections a message goes to.
     ValueTask IMessageChannel.SendAsync(EncodedMessage message, CancellationToken cancellationToken) => _session.SendAsync(message, cancellationToken);
 
     /// <inheritdoc cref="WebSocketSession.Abort"/>
