@@ -7,16 +7,23 @@ using Switchboard.Server;
 // The instant-messaging sample: the page at http://127.0.0.1:PORT/, the endpoint at ws://127.0.0.1:PORT/ws/{username},
 // and the protocol's description (every message and its fields) at http://127.0.0.1:PORT/protocol.json.
 // Usage: dotnet run --project samples/Chat -- --port 8001
+// Behind a reverse proxy (docs/deployment.md), --trust-proxy ADDRESS (repeatable) believes that proxy's
+// X-Forwarded-For/-Proto/-Host about the browser, so a page served over https:// by the proxy passes the origin rule.
 var port = 8001;
+List<IPAddress> proxies = [];
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
     {
         port = p;
     }
+    else if (args[i] == "--trust-proxy" && i + 1 < args.Length && IPAddress.TryParse(args[++i], out var proxy))
+    {
+        proxies.Add(proxy);
+    }
     else
     {
-        await Console.Error.WriteLineAsync($"usage: Chat [--port N]   (unknown or invalid argument '{args[i]}')");
+        await Console.Error.WriteLineAsync($"usage: Chat [--port N] [--trust-proxy ADDRESS]...   (unknown or invalid argument '{args[i]}')");
         return 2;
     }
 }
@@ -25,7 +32,11 @@ using var loggerFactory = LoggerFactory.Create(logging => logging
     .AddSimpleConsole(console => console.SingleLine = true)
     .SetMinimumLevel(LogLevel.Information));
 
-await using var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, port) }, loggerFactory);
+await using var server = new WebSocketServer(new WebSocketServerOptions
+{
+    EndPoint = new IPEndPoint(IPAddress.Loopback, port),
+    ForwardedHeaders = proxies.Count == 0 ? null : new ForwardedHeadersOptions { KnownProxies = proxies },
+}, loggerFactory);
 using var room = new ChatRoom(new MessageEndpoint(SwitchboardMessages.Catalog, loggerFactory));
 // The page is served from this server, so the default origin rule (same origin, or no Origin: non-browser clients)
 // is exactly right: a page from any other site is refused with 403 (docs/security.md, "Who may connect").

@@ -27,6 +27,14 @@ public sealed class EndpointOptions
     public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
 
     /// <summary>
+    /// Whether long-polling answers to an origin listed by name in <see cref="AllowedOrigins"/> carry
+    /// <c>Access-Control-Allow-Credentials: true</c>, so that a page of that origin may send its cookies or HTTP
+    /// authentication (a <c>fetch</c> with <c>credentials: "include"</c>). Never sent for an origin admitted through
+    /// <c>*</c>. Default false.
+    /// </summary>
+    public bool AllowCredentials { get; init; }
+
+    /// <summary>
     /// Called with the opening request once its origin has been allowed; decides who the connection speaks for.
     /// <see cref="AuthenticationResult.Success"/> lets the connection open with that user (on
     /// <see cref="WebSocketConnection.User"/> and <see cref="MessageContext.User"/> before the connected

@@ -166,30 +166,46 @@ public sealed class MessageEndpoint
     internal ValueTask ConnectedAsync(MessageContext context) => _onConnected is { } hook ? hook(context) : ValueTask.CompletedTask;
 
     /// <summary>One envelope (the UTF-8 JSON of a text message) from a connection, over any transport.</summary>
+    /// <remarks>
+    /// Each envelope is counted on <c>switchboard.server.messages.received</c> where its fate is known: with its type
+    /// once the header is read (a type outside the catalogue as <see cref="SwitchboardServerDiagnostics.UnknownMessageType"/>,
+    /// so only catalogue names ever become tags), without one when it is dropped or malformed before that.
+    /// </remarks>
     internal ValueTask ReceiveAsync(MessageContext context, in ReadOnlySequence<byte> payload)
     {
+        var channel = context.Channel;
         // Before anything is read: a flood costs the server a clock read and a subtraction per message.
         if (context.RateLimiter is { } limiter && limiter.Take(payload.Length) is var verdict and not RateVerdict.Allowed)
+        {
+            channel.Metrics.MessagesReceived(channel.Transport, null);
             return OverRateAsync(context, verdict);
+        }
 
         if (!Envelope.TryRead(payload, out var header, out var error))
         {
+            channel.Metrics.MessagesReceived(channel.Transport, null);
             MessageLog.MalformedEnvelope(_logger, context.ConnectionId, error);
             return context.CloseAsync(CloseCode.InvalidPayloadData, $"malformed envelope: {error.Describe()}");
         }
 
         // Every handler's type is in the catalogue (On<T> checks), so the catalogue is only asked when no handler is found.
-        if (_handlers.TryGetValue(header.Type, out var dispatch)) return dispatch(context, header.Data(payload));
+        if (_handlers.TryGetValue(header.Type, out var dispatch))
+        {
+            channel.Metrics.MessagesReceived(channel.Transport, header.Type);
+            return dispatch(context, header.Data(payload));
+        }
 
         UnhandledReason reason;
         if (Catalog.Contains(header.Type))
         {
             reason = UnhandledReason.NoHandler;
+            channel.Metrics.MessagesReceived(channel.Transport, header.Type);
             MessageLog.Unhandled(_logger, context.ConnectionId, header.Type);
         }
         else
         {
             reason = UnhandledReason.UnknownType;
+            channel.Metrics.MessagesReceived(channel.Transport, SwitchboardServerDiagnostics.UnknownMessageType);
             MessageLog.UnknownType(_logger, context.ConnectionId, header.Type);
         }
         return _onUnhandled is { } hook ? hook(context, header.Type, reason) : ValueTask.CompletedTask;
@@ -250,6 +266,8 @@ public sealed class MessageEndpoint
 #pragma warning disable CA1031 // Application handlers may throw anything; the connection must survive it.
     private async ValueTask InvokeAsync<T>(MessageContext context, T value, Func<MessageContext, T, ValueTask> handler) where T : IMessage<T>
     {
+        // Null unless a listener wants the span: then nothing else is made either.
+        var activity = ServerActivities.StartMessage(T.MessageType, context);
         try
         {
             await handler(context, value).ConfigureAwait(false);
@@ -257,6 +275,12 @@ public sealed class MessageEndpoint
         catch (Exception e)
         {
             MessageLog.HandlerFailed(_logger, T.MessageType, context.ConnectionId, e);
+            context.Channel.Metrics.HandlerFailed(context.Channel.Transport, HandlerKinds.Message, T.MessageType);
+            ServerActivities.Failed(activity, e);
+        }
+        finally
+        {
+            activity?.Dispose();
         }
     }
 #pragma warning restore CA1031

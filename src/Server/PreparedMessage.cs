@@ -17,7 +17,14 @@ namespace Switchboard.Server;
 /// </remarks>
 public sealed class PreparedMessage
 {
-    private PreparedMessage(EncodedMessage encoded) => Encoded = encoded;
+    private PreparedMessage(EncodedMessage encoded, string type)
+    {
+        Encoded = encoded;
+        Type = type;
+    }
+
+    /// <summary>The message's wire name, the <c>switchboard.message.type</c> its sends are counted under.</summary>
+    internal string Type { get; }
 
     /// <summary>The envelope's UTF-8 JSON bytes, <c>{"type":…,"data":…}</c>, exactly as every connection receives them.</summary>
     public ReadOnlyMemory<byte> Payload => Encoded.Payload;
@@ -29,5 +36,5 @@ public sealed class PreparedMessage
     /// <typeparam name="T">The message type.</typeparam>
     /// <param name="message">The message.</param>
     /// <returns>The prepared message, ready to be sent any number of times.</returns>
-    public static PreparedMessage Create<T>(T message) where T : IMessage<T> => new(EncodedMessage.CreateUnpooled(message));
+    public static PreparedMessage Create<T>(T message) where T : IMessage<T> => new(EncodedMessage.CreateUnpooled(message), T.MessageType);
 }

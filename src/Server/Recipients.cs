@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Switchboard.Connections;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
 
 namespace Switchboard.Server;
@@ -44,20 +45,20 @@ public readonly struct Recipients
         // Only all-but-one skips a connection, and only a connection of the endpoint (ids start at 1) can be skipped.
         var except = _scope == Scope.AllExcept ? _id : 0;
         if (targets.Length == 0 || (targets.Length == 1 && targets[0].ConnectionId == except)) return ValueTask.CompletedTask;
-        return Encode(message, out var encoded) is { } failure ? ValueTask.FromException(failure) : Send(targets, except, encoded!, cancellationToken);
+        return Encode(message, out var encoded) is { } failure ? ValueTask.FromException(failure) : Send(targets, except, encoded!, T.MessageType, cancellationToken);
     }
 
     /// <summary>Sends to the one connection whose context the caller holds, with no registry lookup: a reply to the sender.</summary>
     internal static ValueTask SendTo<T>(MessageContext target, T message, CancellationToken cancellationToken) where T : IMessage<T>
         => Encode(message, out var encoded) is { } failure
             ? ValueTask.FromException(failure)
-            : Send(new ReadOnlySpan<MessageContext>(in target), 0, encoded!, cancellationToken);
+            : Send(new ReadOnlySpan<MessageContext>(in target), 0, encoded!, T.MessageType, cancellationToken);
 
     /// <summary>Sends a prepared message to the one connection whose context the caller holds.</summary>
     internal static ValueTask SendTo(MessageContext target, PreparedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return Send(new ReadOnlySpan<MessageContext>(in target), 0, message.Encoded, cancellationToken);
+        return Send(new ReadOnlySpan<MessageContext>(in target), 0, message.Encoded, message.Type, cancellationToken);
     }
 
     /// <summary>Serializes <paramref name="message"/> once for all its recipients; what fails is returned for the caller's task, as from an async method.</summary>
@@ -88,11 +89,15 @@ public readonly struct Recipients
         var targets = Targets();
         var except = _scope == Scope.AllExcept ? _id : 0;
         if (targets.Length == 0 || (targets.Length == 1 && targets[0].ConnectionId == except)) return ValueTask.CompletedTask;
-        return Send(targets, except, message.Encoded, cancellationToken); // its Dispose does nothing: it is not pooled
+        return Send(targets, except, message.Encoded, message.Type, cancellationToken); // its Dispose does nothing: it is not pooled
     }
 
-    /// <summary>Hands <paramref name="encoded"/> to every target but <paramref name="except"/>, then disposes it once no send reads it.</summary>
-    private static ValueTask Send(ReadOnlySpan<MessageContext> targets, long except, EncodedMessage encoded, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands <paramref name="encoded"/> (a <paramref name="type"/>) to every target but <paramref name="except"/>, then
+    /// disposes it once no send reads it. The sends are counted once for the lot, per transport (and per server, should
+    /// one endpoint serve two).
+    /// </summary>
+    private static ValueTask Send(ReadOnlySpan<MessageContext> targets, long except, EncodedMessage encoded, string type, CancellationToken cancellationToken)
     {
 #pragma warning disable CA1031 // Whatever fails, the caller gets it in the task, as from an async method.
         // Sends complete once their frame is queued, so usually all of them have by the end of this loop and nothing
@@ -100,11 +105,13 @@ public readonly struct Recipients
         // in one pooled state machine: no task per send.
         ValueTask[]? pending = null;
         var waiting = 0;
+        var counted = new SendCount(type, encoded.Payload.Length);
         try
         {
             foreach (var target in targets)
             {
                 if (target.ConnectionId == except) continue;
+                counted.Add(target.Channel);
                 var send = target.Channel.SendAsync(encoded, cancellationToken);
                 if (send.IsCompletedSuccessfully) send.GetAwaiter().GetResult(); // hands a pooled source back
                 else (pending ??= ArrayPool<ValueTask>.Shared.Rent(targets.Length))[waiting++] = send;
@@ -116,6 +123,7 @@ public readonly struct Recipients
             (pending ??= ArrayPool<ValueTask>.Shared.Rent(targets.Length))[waiting++] = new ValueTask(Task.FromException(e));
         }
 #pragma warning restore CA1031
+        counted.Flush();
         if (pending is null)
         {
             encoded.Dispose();
@@ -156,6 +164,33 @@ public readonly struct Recipients
         ArrayPool<ValueTask>.Shared.Return(pending);
         encoded.Dispose();
         failure?.Throw();
+    }
+
+    /// <summary>The sends of one message, counted as they are made and measured once at the end.</summary>
+    private struct SendCount(string type, int bytes)
+    {
+        private ServerMetrics? _metrics;
+        private int _webSockets;
+        private int _longPolls;
+
+        public void Add(IMessageChannel channel)
+        {
+            if (!ReferenceEquals(channel.Metrics, _metrics))
+            {
+                Flush();
+                _metrics = channel.Metrics;
+            }
+            if (channel.Transport == ServerTransport.LongPolling) _longPolls++;
+            else _webSockets++;
+        }
+
+        public void Flush()
+        {
+            if (_metrics is not { } metrics) return;
+            metrics.Sent(ServerTransport.WebSocket, type, _webSockets, bytes);
+            metrics.Sent(ServerTransport.LongPolling, type, _longPolls, bytes);
+            _webSockets = _longPolls = 0;
+        }
     }
 
     /// <summary>The registry's shared snapshot of the set (to read, never to write), or one connection.</summary>

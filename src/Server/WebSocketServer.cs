@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Framing;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Endpoints;
@@ -74,9 +75,9 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _slots = new ConnectionSlots(_options.MaxConnections, _options.MaxConnectionsPerAddress);
         _onSessionEnded = OnSessionEndedAsync;
         _startSession = socket => _ = StartSessionAsync(socket);
-        _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, HostFilter.For(_options), _slots, _limits, _logger, _stopping.Token);
+        _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, HostFilter.For(_options), Admission.ForwardedHeaders.For(_options.ForwardedHeaders), _slots, _limits, _logger, _stopping.Token);
         _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _options.ConnectionLimitRetryAfter, _logger,
-            _limits, () => Interlocked.Increment(ref _nextId));
+            _limits, _metrics, () => Interlocked.Increment(ref _nextId));
     }
 
     /// <summary>The bound address; valid after <see cref="Start"/> (the real port when 0 was asked for).</summary>
@@ -149,10 +150,13 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _routes.Add(route, endpoint.WebSocketSide, gate);
         if (_options.LongPolling.Enabled)
         {
-            // The same path over HTTP long polling; upgrade requests still go to the WebSocket side.
-            _httpRoutes.AddEndpoint("GET", route, _longPolling.Poll(endpoint));
-            _httpRoutes.AddEndpoint("POST", route, _longPolling.Post(endpoint, gate));
-            _httpRoutes.AddEndpoint("DELETE", route, _longPolling.Delete(endpoint));
+            // The same path over HTTP long polling (upgrade requests still go to the WebSocket side), readable by the
+            // pages of every origin the endpoint admits (CORS).
+            var secure = IsSecure;
+            _httpRoutes.AddEndpoint("GET", route, LongPollCors.Actual(_longPolling.Poll(endpoint), gate, secure));
+            _httpRoutes.AddEndpoint("POST", route, LongPollCors.Actual(_longPolling.Post(endpoint, gate, route.Text), gate, secure));
+            _httpRoutes.AddEndpoint("DELETE", route, LongPollCors.Actual(_longPolling.Delete(endpoint), gate, secure));
+            _httpRoutes.AddEndpoint("OPTIONS", route, LongPollCors.Preflight(gate, secure, _logger));
         }
         return this;
     }
@@ -429,6 +433,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             var connection = await OpenAsync(id, socket).ConfigureAwait(false);
             if (connection is null) return;
             _connections[id] = connection;
+            connection.CountedActive = _metrics.ConnectionOpened(ServerTransport.WebSocket, connection.Route);
             // An upgrade that finished while StopAsync was sending 1001 may have been listed after that round; it gets
             // its own. Stopping is flagged before the round reads the list, so no connection misses both (a second close
             // is a no-op).
@@ -441,10 +446,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             catch (Exception e)
             {
                 Log.HandlerFailed(_logger, id, e);
+                _metrics.HandlerFailed(ServerTransport.WebSocket, HandlerKinds.Connected, null);
             }
             // Static, with the connection as its state, and one ended hook for the server: no delegate per connection.
             // The session runs on its own, keeping no task: its ended hook catches what the handler throws.
-            connection.Session.Start(static (c, message) => c.Handler.OnMessageAsync(c, message), _onSessionEnded, connection);
+            connection.Session.Start(static (c, message) =>
+            {
+                c.CountReceived(message);
+                return c.Handler.OnMessageAsync(c, message);
+            }, _onSessionEnded, connection);
             started = true;
         }
         finally
@@ -465,10 +475,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         catch (Exception e)
         {
             Log.HandlerFailed(_logger, connection.Id, e);
+            _metrics.HandlerFailed(ServerTransport.WebSocket, HandlerKinds.Disconnected, null);
         }
         finally
         {
-            ConnectionClosed(ClientAddress.Of(connection.RemoteEndPoint));
+            ConnectionClosed(connection.Slot);
         }
     }
 #pragma warning restore CA1031
@@ -535,24 +546,42 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     {
         _connections.TryRemove(connection.Id, out _);
         Log.Disconnected(_logger, connection.Id, status);
+        _metrics.ConnectionClosed(ServerTransport.WebSocket, connection.Route, connection.CountedActive, connection.OpenedAt);
+        // Counted only: the session logged the frame error itself (event 101).
+        if (FrameLimitOf(connection.Session.ProtocolError) is { } frameLimit) _limits.Count(frameLimit);
         if (connection.Session.ClosedAsSlowConsumer)
+        {
+            _metrics.SendQueueOverflow(ServerTransport.WebSocket);
             _limits.Hit(ServerLimit.SendQueue, connection.RemoteEndPoint, $"connection {connection.Id}: over {_options.SendQueueLimit} bytes waited to go out");
+        }
     }
+
+    /// <summary>The frame limit a session closed over, if it closed over one.</summary>
+    private static ServerLimit? FrameLimitOf(FrameError error) => error switch
+    {
+        FrameError.FrameTooBig => ServerLimit.FrameSize,
+        FrameError.MessageTooBig => ServerLimit.MessageSize,
+        FrameError.TooManyFragments => ServerLimit.Fragments,
+        _ => null,
+    };
 
     /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
     {
-        var remote = transport.Socket.RemoteEndPoint;
+        // The client a trusted proxy named, or the peer; the slot stays the peer's, which it was taken under.
+        var peer = transport.Socket.RemoteEndPoint;
+        var remote = head.Forwarded?.Client ?? peer;
+        var activity = ServerActivities.StartConnect(ServerTransport.WebSocket, remote);
         if (!WebSocketUpgrade.TryValidate(head, out var request, out var error))
         {
-            await RejectAsync(transport, error.ToStatusCode(), error.Describe()).ConfigureAwait(false);
+            await RejectAsync(transport, error.ToStatusCode(), error.Describe(), RefusalReasons.InvalidRequest, null, activity).ConfigureAwait(false);
             return null;
         }
 
-        if (!_routes.TryMatch(request.Path, out var handler, out var gate, out var routeValues))
+        if (!_routes.TryMatch(request.Path, out var handler, out var gate, out var routeValues, out var route))
         {
-            await RejectAsync(transport, 404, "no WebSocket endpoint at this path").ConfigureAwait(false);
+            await RejectAsync(transport, 404, "no WebSocket endpoint at this path", RefusalReasons.NoRoute, null, activity).ConfigureAwait(false);
             return null;
         }
 
@@ -563,7 +592,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             : gate.CheckOrigin(head, remote, IsSecure, _logger);
         if (!verdict.Allowed)
         {
-            await RejectAsync(transport, verdict.Status, verdict.Reason!, gate.RefusalFields(verdict.Status)).ConfigureAwait(false);
+            await RejectAsync(transport, verdict.Status, verdict.Reason!, RefusalReasons.ForGate(verdict.Status), route!.Text, activity, gate.RefusalFields(verdict.Status))
+                .ConfigureAwait(false);
             return null;
         }
 
@@ -576,19 +606,28 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             Log.TransportError(_logger, id, e);
+            activity?.Dispose();
             return null;
         }
+        ServerActivities.Answered(activity, route!.Text, 101);
         Log.Connected(_logger, id, remote, request.Path);
         var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger, subprotocol);
         return new WebSocketConnection(session, request, routeValues, remote, handler!)
         {
+            Slot = ClientAddress.Of(peer),
             User = verdict.User,
             Principal = verdict.Principal,
+            Metrics = _metrics,
+            Route = route.Text,
         };
     }
 
-    private async Task RejectAsync(SocketTransport transport, int statusCode, string reason, KeyValuePair<string, string>[]? fields = null)
+    /// <summary>Refuses an upgrade with <paramref name="statusCode"/>: counted by <paramref name="refusal"/> (a <see cref="RefusalReasons"/> value), its span ended, answered and closed.</summary>
+    private async Task RejectAsync(SocketTransport transport, int statusCode, string reason, string refusal, string? route, Activity? activity,
+        KeyValuePair<string, string>[]? fields = null)
     {
+        _metrics.HandshakeRefused(ServerTransport.WebSocket, statusCode, refusal);
+        ServerActivities.Answered(activity, route, statusCode);
         Log.HandshakeRejected(_logger, transport.Socket.RemoteEndPoint, statusCode, reason);
         try
         {
@@ -604,21 +643,14 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     private async Task HeartbeatAsync()
     {
-        var interval = _options.KeepAliveInterval;
-        var keepAlive = interval > TimeSpan.Zero;
-        var period = Math.Min(keepAlive ? Math.Min(interval.TotalMilliseconds, _options.KeepAliveTimeout.TotalMilliseconds) : double.MaxValue,
-            _options.LongPolling.IdleTimeout.TotalMilliseconds);
+        // WebSocket sessions keep their own keepalive; this sweeps what has no timer of its own.
+        var period = _options.LongPolling.IdleTimeout.TotalMilliseconds;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(period / 4, 10, 1000)));
         try
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
                 var now = Environment.TickCount64;
-                // Walked in place: a tick costs no copy of the connection list, and nothing at all when there is none.
-                if (keepAlive && !_connections.IsEmpty)
-                {
-                    foreach (var (_, connection) in _connections) connection.Session.Heartbeat(now);
-                }
                 _longPolling.Sweep(now);
                 _limits.Sweep(now);
             }

@@ -207,6 +207,16 @@ public sealed class WebSocketServerOptions
     }
 
     /// <summary>
+    /// The reverse proxies whose forwarded header fields (<c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c>,
+    /// <c>X-Forwarded-Host</c>, RFC 7239 <c>Forwarded</c>) the server believes about the client: its address, the scheme
+    /// it used and the host it asked for, which the origin rule, the <see cref="AllowedHosts"/> check, the per-address
+    /// long-polling caps and the log then use. Needed behind a proxy that terminates HTTPS, whose browsers send
+    /// <c>Origin: https://…</c> over a plain connection (docs/deployment.md). Default null: every forwarded field is
+    /// ignored, from every peer.
+    /// </summary>
+    public ForwardedHeadersOptions? ForwardedHeaders { get; init; }
+
+    /// <summary>
     /// The <c>Retry-After</c> sent with the 503 that refuses a connection over <see cref="MaxConnections"/> or
     /// <see cref="MaxConnectionsPerAddress"/>, in whole seconds. Default 5 seconds.
     /// </summary>

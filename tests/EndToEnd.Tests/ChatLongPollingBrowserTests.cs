@@ -61,9 +61,14 @@ public sealed class ChatLongPollingBrowserTests(ChatServerFixture server, Chromi
         await using var p = await ChatPage.OpenAsync(chromium.Browser, LongPollingSite, polling);
         await using var s = await ChatPage.OpenAsync(chromium.Browser, server.Chat.HttpUri("/?transport=websocket"), socket);
         var received = new ConcurrentQueue<ChatMessage>();
+        var arrived = new Changes();
         await using var client = new SwitchboardClient(server.Chat.WebSocketUri($"/ws/{dotnet}"), SwitchboardMessages.Catalog,
             new SwitchboardClientOptions { Transport = SwitchboardTransport.LongPolling });
-        client.On<ChatMessage>(received.Enqueue);
+        client.On<ChatMessage>(message =>
+        {
+            received.Enqueue(message);
+            arrived.Pulse();
+        });
         await client.ConnectAsync();
         Assert.Equal(SwitchboardTransport.LongPolling, client.Transport);
         await p.ExpectRosterAsync(dotnet, polling, socket);
@@ -79,7 +84,7 @@ public sealed class ChatLongPollingBrowserTests(ChatServerFixture server, Chromi
 
         // The room replays its history to newcomers: only this test's pages count.
         bool Ours(ChatMessage m) => m.Sender == polling || m.Sender == socket;
-        for (var i = 0; i < 200 && received.Count(Ours) < 2; i++) await Task.Delay(25);
+        await arrived.UntilAsync(() => received.Count(Ours) >= 2, "both pages' messages reached the .NET client");
         Assert.Equal(["from the polling page", "from the socket page"], received.Where(Ours).Select(m => m.Text));
     }
 

@@ -76,12 +76,13 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
     {
         private readonly Process _process;
         private readonly StringBuilder _output = new();
+        private readonly Changes _printed = new();
 
         private Terminal(Process process)
         {
             _process = process;
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            process.OutputDataReceived += (_, e) => Print(e.Data);
+            process.ErrorDataReceived += (_, e) => Print(e.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
         }
@@ -115,14 +116,21 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
             return _process.ExitCode;
         }
 
-        public async Task WaitForAsync(string text)
+        public Task WaitForAsync(string text) => _printed.UntilAsync(
+            () => Printed().Contains(text, StringComparison.Ordinal),
+            () => $"Chat.Client printed '{text}'. It printed:\n{Printed()}",
+            TimeSpan.FromSeconds(15));
+
+        private string Printed()
         {
-            for (var i = 0; i < 300; i++)
-            {
-                lock (_output) if (_output.ToString().Contains(text, StringComparison.Ordinal)) return;
-                await Task.Delay(50);
-            }
-            lock (_output) Assert.Fail($"Chat.Client never printed '{text}'. It printed:\n{_output}");
+            lock (_output) return _output.ToString();
+        }
+
+        private void Print(string? line)
+        {
+            if (line is null) return;
+            lock (_output) _output.AppendLine(line);
+            _printed.Pulse();
         }
 
         public void Dispose()

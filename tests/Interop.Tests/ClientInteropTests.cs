@@ -8,6 +8,7 @@ using Switchboard.Client;
 using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Handshake;
+using Switchboard.Protocol.Connection;
 using Switchboard.Testing;
 
 namespace Switchboard.Interop.Tests;
@@ -118,7 +119,7 @@ public class ClientInteropTests
 
         await session.CloseAsync(CloseCode.NormalClosure, "done");
         Assert.Equal(CloseCode.NormalClosure, await run.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(WebSocketState.Closed, session.State);
+        Assert.Equal(ProtocolState.Closed, session.State);
     }
 
     private static X509Certificate2 CreateSelfSignedCertificate()

@@ -1,47 +1,137 @@
 using System.IO.Compression;
+using System.Text;
+using System.Xml.Linq;
 using Xunit;
 
 namespace Switchboard.Packaging.Tests;
 
 /// <summary>
-/// The Switchboard package as a user gets it: packed to a local folder, restored into a fresh app by
-/// <c>PackageReference</c>, built and run; then the same app published with Native AOT.
+/// The packages as a user gets them: packed to a local folder as README.md says, restored into fresh net8.0 and
+/// net10.0 apps by <c>PackageReference</c>, built and run; then the net10.0 app published with Native AOT.
 /// </summary>
 public sealed class PackageTests(PackageFixture package) : IClassFixture<PackageFixture>
 {
+    private static readonly string[] TargetFrameworks = ["net8.0", "net10.0"];
+
     private static readonly string[] ExpectedOutput =
     [
         """{"type":"chat.send","id":"7","data":{"text":"hi \u003Cthere\u003E","mood":"Happy","mentions":[{"user":"bob","offset":3}],"meta":{"lang":"en"},"after":"01:30:00"}}""",
         "type=chat.send id=7 known=True",
         "text=hi <there> mood=Happy mentions=1 first=bob@3 lang=en after=01:30:00",
         "Invalid 'chat.send' message at 'data.mood': 'Sad' is not a member of App.Mood",
+        "chat.echo -> Echo: text: string (required)",
         "chat.send -> SendChat: text: string (required), mood: App.Mood (required), mentions: array<App.Mention> (required), meta: map<string, string> (required), after: timespan?",
         "chat.typing -> Typing: user: string (required)",
+        "echo=alice: over the wire",
     ];
 
     [Fact]
-    public void Package_holds_the_library_and_the_generator()
+    public void Switchboard_holds_both_targets_the_generator_and_the_readme()
     {
-        string nupkg = Path.Combine(package.Feed, $"Switchboard.{package.Version}.nupkg");
-        using var archive = ZipFile.OpenRead(nupkg);
-        var entries = archive.Entries.Select(e => e.FullName).ToList();
+        var entries = Entries(package.PackagePath("Switchboard"));
+        Assert.Contains("lib/net8.0/Switchboard.dll", entries);
         Assert.Contains("lib/net10.0/Switchboard.dll", entries);
+        Assert.Contains("lib/net8.0/Switchboard.xml", entries);
+        Assert.Contains("lib/net10.0/Switchboard.xml", entries);
         Assert.Contains("analyzers/dotnet/cs/Switchboard.Generators.dll", entries);
+        Assert.Contains("README.md", entries);
+        Assert.DoesNotContain(entries, e => e.EndsWith(".pdb", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task App_restored_from_the_package_builds_and_runs()
+    public void Switchboard_Server_holds_both_targets_and_the_readme()
     {
-        string app = package.CreateApp("PackagedApp");
-        var (exitCode, output) = await DotnetCli.RunAsync("dotnet", "run -c Release", app, PackageFixture.StepTimeout);
+        var entries = Entries(package.PackagePath("Switchboard.Server"));
+        Assert.Contains("lib/net8.0/Switchboard.Server.dll", entries);
+        Assert.Contains("lib/net10.0/Switchboard.Server.dll", entries);
+        Assert.Contains("README.md", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Switchboard")]
+    [InlineData("Switchboard.Server")]
+    public void Nuspec_carries_version_license_readme_repository_and_both_dependency_groups(string id)
+    {
+        var metadata = Nuspec(package.PackagePath(id));
+        XNamespace ns = metadata.Name.Namespace;
+        Assert.Equal(id, metadata.Element(ns + "id")?.Value);
+        Assert.Equal(package.Version, metadata.Element(ns + "version")?.Value);
+        var license = metadata.Element(ns + "license");
+        Assert.Equal("expression", license?.Attribute("type")?.Value);
+        Assert.Equal("MIT", license?.Value);
+        Assert.Equal("README.md", metadata.Element(ns + "readme")?.Value);
+        Assert.False(string.IsNullOrWhiteSpace(metadata.Element(ns + "description")?.Value));
+
+        var repository = metadata.Element(ns + "repository");
+        Assert.Equal("git", repository?.Attribute("type")?.Value);
+        Assert.StartsWith("https://", repository?.Attribute("url")?.Value, StringComparison.Ordinal);
+        Assert.Equal(package.Commit, repository?.Attribute("commit")?.Value);
+
+        var groups = metadata.Element(ns + "dependencies")!.Elements(ns + "group").Select(g => g.Attribute("targetFramework")?.Value).ToList();
+        Assert.Equal(TargetFrameworks.Order(StringComparer.Ordinal), groups.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Switchboard_Server_passes_the_generator_on_to_apps_that_reference_only_it()
+    {
+        var metadata = Nuspec(package.PackagePath("Switchboard.Server"));
+        XNamespace ns = metadata.Name.Namespace;
+        foreach (var dependency in metadata.Descendants(ns + "dependency").Where(d => d.Attribute("id")?.Value == "Switchboard"))
+        {
+            Assert.Equal(package.Version, dependency.Attribute("version")?.Value);
+            Assert.DoesNotContain("Analyzers", dependency.Attribute("exclude")?.Value ?? "", StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Theory]
+    [InlineData("Switchboard")]
+    [InlineData("Switchboard.Server")]
+    public void Symbol_package_holds_pdbs_whose_SourceLink_points_at_the_repository_at_the_packed_commit(string id)
+    {
+        string repositoryUrl = Nuspec(package.PackagePath(id)).Descendants().Single(e => e.Name.LocalName == "repository").Attribute("url")!.Value;
+        // https://github.com/OWNER/REPO -> https://raw.githubusercontent.com/OWNER/REPO/COMMIT/*
+        string expected = repositoryUrl.Replace("https://github.com/", "https://raw.githubusercontent.com/", StringComparison.Ordinal).TrimEnd('/') + "/" + package.Commit + "/*";
+
+        string snupkg = package.PackagePath(id, "snupkg");
+        Assert.True(File.Exists(snupkg), $"{snupkg} is missing");
+        using var archive = ZipFile.OpenRead(snupkg);
+        foreach (string tfm in TargetFrameworks)
+        {
+            var pdb = archive.GetEntry($"lib/{tfm}/{id}.pdb");
+            Assert.NotNull(pdb);
+            using var stream = pdb.Open();
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+
+            // A portable PDB keeps the SourceLink JSON as a plain UTF-8 blob.
+            string text = Encoding.UTF8.GetString(buffer.ToArray());
+            int start = text.IndexOf("{\"documents\":", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"{id} {tfm}: no SourceLink JSON in the PDB");
+            string sourceLink = text[start..(text.IndexOf('}', start) + 1)];
+            Assert.Contains(expected, sourceLink, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("net8.0")]
+    [InlineData("net10.0")]
+    public async Task App_restored_from_the_packages_builds_and_runs(string targetFramework)
+    {
+        string app = package.CreateApp("App-" + targetFramework, targetFramework);
+        // Only the newest runtime may be installed; a net8.0 app runs on it as one would on a later runtime.
+        var environment = new Dictionary<string, string> { ["DOTNET_ROLL_FORWARD"] = "Major" };
+        var (exitCode, output) = await DotnetCli.RunAsync("dotnet", "run -c Release", app, PackageFixture.StepTimeout, environment);
         Assert.True(exitCode == 0, output);
-        Assert.Equal(ExpectedOutput, Lines(output)[^ExpectedOutput.Length..]);
+        string[] lines = Lines(output);
+        Assert.Contains(TargetLine(targetFramework), lines);
+        Assert.Equal(ExpectedOutput, lines[^ExpectedOutput.Length..]);
     }
 
     [Fact]
     public async Task App_publishes_with_native_AOT_without_warnings_and_runs()
     {
-        string app = package.CreateApp("AotApp");
+        string app = package.CreateApp("AotApp", "net10.0");
         string publish = Path.Combine(app, "publish");
         var (exitCode, output) = await DotnetCli.RunAsync(
             "dotnet",
@@ -56,8 +146,26 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         Assert.False(File.Exists(Path.Combine(publish, "App.dll")), "expected a native executable, not an IL assembly");
         var (runExit, runOutput) = await DotnetCli.RunAsync(executable, string.Empty, app, TimeSpan.FromMinutes(1));
         Assert.True(runExit == 0, runOutput);
-        Assert.Equal(ExpectedOutput, Lines(runOutput));
+        Assert.Equal([TargetLine("net10.0"), .. ExpectedOutput], Lines(runOutput));
     }
+
+    private static List<string> Entries(string nupkg)
+    {
+        using var archive = ZipFile.OpenRead(nupkg);
+        return archive.Entries.Select(e => e.FullName).ToList();
+    }
+
+    private static XElement Nuspec(string nupkg)
+    {
+        using var archive = ZipFile.OpenRead(nupkg);
+        var entry = archive.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal) && !e.FullName.Contains('/', StringComparison.Ordinal));
+        using var stream = entry.Open();
+        var document = XDocument.Load(stream);
+        return document.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+    }
+
+    /// <summary>The app's first line: the framework it was built for, whichever runtime runs it.</summary>
+    private static string TargetLine(string targetFramework) => $"target=.NETCoreApp,Version=v{targetFramework["net".Length..]}";
 
     private static string[] Lines(string output) => output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }

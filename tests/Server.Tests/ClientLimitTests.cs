@@ -87,6 +87,7 @@ public sealed class LongPollingEnvelopeLimitTests
             LongPolling = new LongPollingOptions { HoldTime = TimeSpan.FromSeconds(2) },
         };
         await using var server = new TestServer(options, ("/lp", endpoint));
+        using var metrics = new LimitMetrics(server.Server);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         var url = $"http://127.0.0.1:{server.Server.LocalEndPoint.Port}/lp";
 
@@ -105,5 +106,6 @@ public sealed class LongPollingEnvelopeLimitTests
         Assert.Equal(1009, answer.RootElement.GetProperty("close").GetProperty("code").GetInt32());
         Assert.Equal(CloseCode.MessageTooBig, await ended.Task.WaitAsync(TimeSpan.FromSeconds(15)));
         Assert.Equal(1, received); // the envelope within the limit was delivered, the one over it was not
+        Assert.Equal(1, metrics[Switchboard.Server.Diagnostics.ServerLimit.LongPollingEnvelopeSize]); // counted before the send was answered
     }
 }

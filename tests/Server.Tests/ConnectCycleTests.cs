@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Switchboard.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;

@@ -5,6 +5,7 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Client;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -228,9 +229,14 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         var notes = new ConcurrentQueue<Note>();
         await using var client = new SwitchboardClient(_server.Uri("/typed/lobby?token=good-cy"), SwitchboardMessages.Catalog,
             new SwitchboardClientOptions { Transport = transport });
-        client.On<Note>(notes.Enqueue);
+        var arrived = new Changes();
+        client.On<Note>(note =>
+        {
+            notes.Enqueue(note);
+            arrived.Pulse();
+        });
         await client.ConnectAsync();
-        for (var i = 0; i < 200 && notes.IsEmpty; i++) await Task.Delay(25);
+        await arrived.UntilAsync(() => !notes.IsEmpty, "the greeting note arrived");
         Assert.Equal([new Note("cy", 1)], notes);
         Assert.Equal([("cy", "room:lobby")], _connected);
 
@@ -256,9 +262,14 @@ public sealed class EndpointAccessTests : IAsyncLifetime
             Transport = transport,
             Connection = new WebSocketClientOptions { Headers = [new(name, value)] },
         });
-        client.On<Note>(notes.Enqueue);
+        var arrived = new Changes();
+        client.On<Note>(note =>
+        {
+            notes.Enqueue(note);
+            arrived.Pulse();
+        });
         await client.ConnectAsync();
-        for (var i = 0; i < 200 && notes.IsEmpty; i++) await Task.Delay(25);
+        await arrived.UntilAsync(() => !notes.IsEmpty, "the greeting note arrived");
         Assert.Equal([new Note("dee", 1)], notes);
         Assert.Equal([("dee", "room:lobby")], _connected);
     }

@@ -139,26 +139,26 @@ public sealed class FaultTests
         var room = new CountingRoom();
         var options = new WebSocketServerOptions
         {
-            LongPolling = new LongPollingOptions { HoldTime = TimeSpan.FromMilliseconds(300), IdleTimeout = TimeSpan.FromMilliseconds(700) },
+            // The idle timeout outlasts a cold start's first requests (the setup of the held poll takes four of them).
+            LongPolling = new LongPollingOptions { HoldTime = TimeSpan.FromMilliseconds(300), IdleTimeout = TimeSpan.FromSeconds(2) },
         };
         await using var server = new TestServer(options, ("/room/{name}", room.Endpoint));
         var port = server.Server.LocalEndPoint.Port;
 
-        // One client opens a session and is never heard of again; another is reset while its poll is held.
-        using (var quiet = await RawClient.ConnectAsync(port))
-        {
-            var status = (await quiet.RequestAsync("POST", "/room/quiet?transport=longpolling")).Status;
-            Assert.Equal(200, status);
-            quiet.Reset();
-        }
+        // One client is reset while its poll is held; another opens a session and is never heard of again.
         using (var polling = await RawClient.ConnectAsync(port))
         {
             var opened = await polling.RequestAsync("POST", "/room/polling?transport=longpolling");
             Assert.Equal(200, opened.Status);
             var token = System.Text.Json.JsonDocument.Parse(opened.Text).RootElement.GetProperty("session").GetString()!;
-            await polling.SendGetAsync($"/room/polling?session={Uri.EscapeDataString(token)}&ack=0");
-            await Task.Delay(50);
+            await HoldPollAsync(server.Server, polling, "/room/polling", token);
             polling.Reset();
+        }
+        using (var quiet = await RawClient.ConnectAsync(port))
+        {
+            var status = (await quiet.RequestAsync("POST", "/room/quiet?transport=longpolling")).Status;
+            Assert.Equal(200, status);
+            quiet.Reset();
         }
         var quietId = room.IdOf("quiet");
         var pollingId = room.IdOf("polling");
@@ -168,7 +168,14 @@ public sealed class FaultTests
         Assert.Null(room.Status[quietId]);
         Assert.Null(room.Status[pollingId]);
         await AssertServerIsEmptyAsync(server.Server);
-        await Task.Delay(options.LongPolling.IdleTimeout * 2); // a later sweep must not end them again
+        // A later sweep must not end them again. The marker: a third session, opened now and never polled, whose
+        // expiry shows that a sweep has run since.
+        using (var marker = await RawClient.ConnectAsync(port))
+        {
+            Assert.Equal(200, (await marker.RequestAsync("POST", "/room/marker?transport=longpolling")).Status);
+        }
+        var markerId = room.IdOf("marker");
+        await Eventually.TrueAsync(() => room.EndedCount(markerId) == 1, "the marker session expired");
         Assert.Equal(1, room.EndedCount(quietId));
         Assert.Equal(1, room.EndedCount(pollingId));
     }
@@ -183,15 +190,14 @@ public sealed class FaultTests
         var port = server.LocalEndPoint.Port;
         try
         {
-            // One client is between polls when the server stops (and can never reach it again); one has its poll held.
-            using var idle = await RawClient.ConnectAsync(port);
-            Assert.Equal(200, (await idle.RequestAsync("POST", "/room/idle?transport=longpolling")).Status);
+            // One client has its poll held when the server stops; one is between polls (and can never reach it again).
             using var polling = await RawClient.ConnectAsync(port);
             var opened = await polling.RequestAsync("POST", "/room/polling?transport=longpolling");
             Assert.Equal(200, opened.Status);
             var token = System.Text.Json.JsonDocument.Parse(opened.Text).RootElement.GetProperty("session").GetString()!;
-            await polling.SendGetAsync($"/room/polling?session={Uri.EscapeDataString(token)}&ack=0");
-            await Task.Delay(100);
+            await HoldPollAsync(server, polling, "/room/polling", token);
+            using var idle = await RawClient.ConnectAsync(port);
+            Assert.Equal(200, (await idle.RequestAsync("POST", "/room/idle?transport=longpolling")).Status);
             Assert.Equal(2, server.LongPollingSessionCount);
 
             await server.StopAsync().WaitAsync(Bound);
@@ -265,6 +271,27 @@ public sealed class FaultTests
             foreach (var member in members) await member.DisposeAsync();
             await first.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Sends a poll of the room's only long-polling session <paramref name="token"/> on <paramref name="raw"/>, and returns
+    /// once the server holds it. The session is first sent one message (the room's note for a route it is sent), which
+    /// the poll acknowledges: the server lets go of that message's bytes under the session's lock in the same step in
+    /// which it starts to hold the poll, so its queued bytes falling to zero is the poll being held.
+    /// </summary>
+    private static async Task HoldPollAsync(WebSocketServer server, RawClient raw, string path, string token)
+    {
+        var target = $"{path}?session={Uri.EscapeDataString(token)}";
+        var body = Encoding.UTF8.GetBytes("""[{"type":"test.route","data":{"target":"all","name":null,"seq":1}}]""");
+        await raw.SendAsync($"POST {target}&seq=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
+        await raw.SendAsync(body);
+        var sent = await raw.ReadResponseAsync();
+        Assert.True(sent.Status is 200 or 204, $"the send got {sent.Status}: {sent.Text}");
+        var first = await raw.RequestAsync("GET", $"{target}&ack=0");
+        Assert.True(first.Status == 200, $"the first poll got {first.Status}: {first.Text}"); // the note, at seq 1
+        Assert.NotEqual(0, server.LongPollingQueuedBytes);
+        await raw.SendGetAsync($"{target}&ack=1");
+        await Eventually.TrueAsync(() => server.LongPollingQueuedBytes == 0, "the poll acknowledged the note and is held");
     }
 
     /// <summary>Every count of the server is back to zero, bounded: connections, sessions, sockets and their tasks.</summary>
@@ -369,17 +396,4 @@ internal sealed class Member : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Client.DisposeAsync();
-}
-
-/// <summary>Bounded waits for conditions that other threads make true.</summary>
-internal static class Eventually
-{
-    public static Task TrueAsync(Func<bool> condition, string what, TimeSpan? within = null) => TrueAsync(condition, () => what, within);
-
-    public static async Task TrueAsync(Func<bool> condition, Func<string> what, TimeSpan? within = null)
-    {
-        var deadline = Environment.TickCount64 + (long)(within ?? TimeSpan.FromSeconds(20)).TotalMilliseconds;
-        while (!condition() && Environment.TickCount64 < deadline) await Task.Delay(20);
-        Assert.True(condition(), $"not reached in time: {what()}");
-    }
 }

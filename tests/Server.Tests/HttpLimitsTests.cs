@@ -1,5 +1,7 @@
 using System.Net;
 using Switchboard.Protocol.Http;
+using Switchboard.Testing;
+using Switchboard.Server.Diagnostics;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -32,6 +34,7 @@ public class HttpLimitsTests
     public async Task Body_over_MaxRequestBodySize_gets_413_before_it_is_read()
     {
         await using var server = StartServer(new WebSocketServerOptions { MaxRequestBodySize = 16 });
+        using var metrics = new LimitMetrics(server.Server);
         using var raw = await RawClient.ConnectAsync(server);
 
         // Only the head is sent: the verdict must not wait for a body the server will never accept.
@@ -39,6 +42,7 @@ public class HttpLimitsTests
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(413, response.Status);
+        Assert.Equal(1, metrics[ServerLimit.RequestBodySize]);
         Assert.Equal("close", response["Connection"]);
         Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(10)));
     }
@@ -79,12 +83,15 @@ public class HttpLimitsTests
     public async Task Head_over_MaxHeaderBytes_gets_431()
     {
         await using var server = StartServer();
+        using var metrics = new LimitMetrics(server.Server);
         using var raw = await RawClient.ConnectAsync(server);
 
         await raw.SendAsync($"GET /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: {new string('a', 9000)}\r\n\r\n");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(431, response.Status);
+        Assert.Equal(1, metrics[ServerLimit.RequestHeadSize]);
+        Assert.Equal(0, metrics[ServerLimit.RequestHeadFields]);
         Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(10)));
     }
 
@@ -93,11 +100,13 @@ public class HttpLimitsTests
     {
         var options = new WebSocketServerOptions { RequestHead = new HttpHeadLimits { MaxHeaderCount = 4 } };
         await using var server = StartServer(options);
+        using var metrics = new LimitMetrics(server.Server);
         using var raw = await RawClient.ConnectAsync(server);
 
         await raw.SendAsync("GET /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n");
 
         Assert.Equal(431, (await raw.ReadResponseAsync()).Status);
+        Assert.Equal(1, metrics[ServerLimit.RequestHeadFields]);
     }
 
     [Fact]
@@ -127,12 +136,14 @@ public class HttpLimitsTests
     public async Task Body_not_received_within_RequestBodyTimeout_gets_408()
     {
         await using var server = StartServer(new WebSocketServerOptions { RequestBodyTimeout = TimeSpan.FromMilliseconds(300) });
+        using var metrics = new LimitMetrics(server.Server);
         using var raw = await RawClient.ConnectAsync(server);
 
         await raw.SendAsync("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n01234");
         var response = await raw.ReadResponseAsync();
 
         Assert.Equal(408, response.Status);
+        Assert.Equal(1, metrics[ServerLimit.RequestBodyTimeout]);
         Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(5)));
     }
 
@@ -140,11 +151,13 @@ public class HttpLimitsTests
     public async Task Plain_request_head_not_received_within_HandshakeTimeout_is_dropped()
     {
         await using var server = StartServer(new WebSocketServerOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(300) });
+        using var metrics = new LimitMetrics(server.Server);
         using var raw = await RawClient.ConnectAsync(server);
 
         await raw.SendAsync("GET /upload HTTP/1.1\r\nHost: 127.0.0.1\r\n");
 
         Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, metrics[ServerLimit.HandshakeTimeout]);
     }
 
     [Fact]
@@ -169,6 +182,7 @@ public class HttpLimitsTests
             var options = new WebSocketServerOptions { SendQueueLimit = 64 * 1024, HttpSendTimeout = TimeSpan.FromMilliseconds(500) };
             using var logs = new RecordingLoggerFactory();
             await using var server = new TestServer(options, logs, s => s.MapStaticFiles("/files", directory.FullName));
+            using var metrics = new LimitMetrics(server.Server);
             var request = "GET /files/big.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"u8.ToArray();
 
             // Asks, then never reads: the server gives up on it and lets the socket go.
@@ -179,6 +193,7 @@ public class HttpLimitsTests
                 await Eventually.TrueAsync(() => server.Server.OpenSocketCount == 0, () => $"{server.Server.OpenSocketCount} sockets open; " + string.Join(" | ", logs.Events.Select(e => e.Id.Id + " " + e.Message)), TimeSpan.FromSeconds(15));
             }
             Assert.Contains(logs.Events, e => e.Id.Id == 304);
+            Assert.Equal(1, metrics[ServerLimit.HttpSendTimeout]);
 
             // A client that reads gets every byte, however long the whole transfer takes.
             using var http = new HttpClient();

@@ -313,12 +313,14 @@ public class HttpServingTests
     public async Task Idle_persistent_connection_is_closed_after_the_idle_timeout()
     {
         await using var server = StartServer(new WebSocketServerOptions { HttpIdleTimeout = TimeSpan.FromMilliseconds(300) });
+        using var metrics = new LimitMetrics(server.Server);
         using var raw = await RawClient.ConnectAsync(server);
 
         await raw.SendGetAsync("/switchboard.js");
         Assert.Equal(200, (await raw.ReadResponseAsync()).Status);
 
         Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(1, metrics[Switchboard.Server.Diagnostics.ServerLimit.HttpIdleTimeout]);
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Server.WebSockets;
+using Switchboard.Protocol;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -138,7 +140,9 @@ public sealed class IoThreadTests
         Assert.Equal("block", await blocker.ReceiveTextAsync().WaitAsync(Bound));
 
         await Eventually.TrueAsync(() => log.Events.Any(e => e.Id.Id == 108), "the stall was reported");
-        await Task.Delay(600); // a second report would come from the next check
+        // The stall checks run on the server's own half-second timer, which has no hook a test can await and takes no
+        // TimeProvider: a second report would come from the next check, so this waits out one check period (not an event wait).
+        await Task.Delay(600);
         var stall = Assert.Single(log.Events, e => e.Id.Id == 108);
         Assert.Equal(LogLevel.Warning, stall.Level);
         Assert.Contains("Switchboard I/O 1 has been held for", stall.Message, StringComparison.Ordinal);
@@ -209,7 +213,7 @@ public sealed class IoThreadTests
             if (Encoding.UTF8.GetString(message.Payload) == "block")
             {
                 Blocking.TrySetResult();
-                Thread.Sleep(block);
+                Thread.Sleep(block); // the block under test: a handler that holds its thread instead of awaiting
                 Unblocked.TrySetResult();
             }
             return connection.SendAsync(message.Opcode, message.Payload);

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Xunit;
+using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;
 
@@ -17,6 +17,7 @@ internal sealed record LogEntry(string Category, LogLevel Level, EventId EventId
 internal sealed class LogRecorder : ILoggerFactory, ILoggerProvider
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
+    private readonly Changes _recorded = new();
 
     /// <summary>Runs on the logging thread for every event, before it is recorded; may block to hold that thread.</summary>
     public Action<LogEntry>? OnLog { get; set; }
@@ -38,19 +39,17 @@ internal sealed class LogRecorder : ILoggerFactory, ILoggerProvider
     /// <summary>Waits, bounded, for an event with <paramref name="eventId"/> in <paramref name="category"/>, and returns the first.</summary>
     public async Task<LogEntry> WaitForAsync(int eventId, string category)
     {
-        for (var i = 0; i < 400; i++)
-        {
-            if (Find(eventId, category) is [var first, ..]) return first;
-            await Task.Delay(25);
-        }
-        Assert.Fail($"no event {eventId} in {category}; recorded:{Environment.NewLine}{string.Join(Environment.NewLine, _entries)}");
-        throw new InvalidOperationException("unreachable");
+        await _recorded.UntilAsync(
+            () => Find(eventId, category).Length > 0,
+            () => $"an event {eventId} in {category}; recorded:{Environment.NewLine}{string.Join(Environment.NewLine, _entries)}");
+        return Find(eventId, category)[0];
     }
 
     private void Add(LogEntry entry)
     {
         OnLog?.Invoke(entry);
         _entries.Enqueue(entry);
+        _recorded.Pulse();
     }
 
     private sealed class RecordingLogger(LogRecorder recorder, string category) : ILogger

@@ -296,9 +296,6 @@ public sealed class LongPollingClientTests
         return server;
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 600 && !condition(); i++) await Task.Delay(25);
-        Assert.True(condition(), "condition not reached within 15 s");
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "")
+        => Eventually.TrueAsync(condition, what);
 }

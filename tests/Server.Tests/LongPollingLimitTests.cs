@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Server.Diagnostics;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -74,7 +75,7 @@ public sealed class LongPollingLimitTests : IAsyncDisposable
                 if (gap.StatusCode != HttpStatusCode.NotFound) Assert.Equal(HttpStatusCode.Conflict, gap.StatusCode);
             using (var notJson = await _http.PostAsync(Url("ann", $"session={session}&seq=1"), new StringContent("[]")))
                 if (notJson.StatusCode != HttpStatusCode.NotFound) Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
-            await Task.Delay(50);
+            await Task.Delay(50); // paces the attack (a round every 50 ms, far more often than the idle timeout); not a wait for an event
         }
 
         Assert.True(_ended.TryDequeue(out var ended), "the session outlived its idle timeout");

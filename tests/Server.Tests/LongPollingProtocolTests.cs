@@ -4,6 +4,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Switchboard.Client;
+using Switchboard.Protocol;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -17,8 +19,10 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
 {
     private readonly MessageEndpoint _endpoint = new(SwitchboardMessages.Catalog);
     private readonly ConcurrentQueue<(long Id, CloseCode? Status)> _ended = new();
+    private readonly Changes _endedChanges = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 4 }) { Timeout = TimeSpan.FromSeconds(30) };
     private TestServer _server = null!;
+    private TimeSpan _holdTime;
 
     public Task InitializeAsync()
     {
@@ -31,6 +35,7 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
             .OnDisconnected((context, status) =>
             {
                 _ended.Enqueue((context.ConnectionId, status));
+                _endedChanges.Pulse();
                 return ValueTask.CompletedTask;
             })
             // "all" broadcasts a note; "echo" answers the sender; "flood" sends Seq notes of Name's length to the sender.
@@ -46,11 +51,25 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private TestServer StartServer(TimeSpan idleTimeout) => new(new WebSocketServerOptions
+    private TestServer StartServer(TimeSpan idleTimeout, TimeSpan? holdTime = null)
     {
-        MaxRequestBodySize = 64 * 1024,
-        LongPolling = new LongPollingOptions { HoldTime = TimeSpan.FromMilliseconds(400), IdleTimeout = idleTimeout, MaxQueuedBytes = 16 * 1024 },
-    }, ("/lp/{name}", _endpoint));
+        _holdTime = holdTime ?? TimeSpan.FromMilliseconds(400);
+        return new(new WebSocketServerOptions
+        {
+            MaxRequestBodySize = 64 * 1024,
+            LongPolling = new LongPollingOptions { HoldTime = _holdTime, IdleTimeout = idleTimeout, MaxQueuedBytes = 16 * 1024 },
+        }, ("/lp/{name}", _endpoint));
+    }
+
+    /// <summary>
+    /// For the tests of a held poll, which must be answered by what the test does, never by the hold time running out:
+    /// a hold far longer than any pause a loaded machine makes between two of a test's steps.
+    /// </summary>
+    private async Task RestartWithLongHoldAsync()
+    {
+        await _server.DisposeAsync();
+        _server = StartServer(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20));
+    }
 
     public async Task DisposeAsync()
     {
@@ -99,22 +118,26 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
     [Fact]
     public async Task A_held_poll_answers_as_soon_as_a_message_is_sent()
     {
+        await RestartWithLongHoldAsync();
         var session = await OpenAsync("dee");
-        var poll = PollAsync("dee", session, 0);
-        await Task.Delay(50);
-        await SendAsync("dee", session, 1, Route("echo", 5));
-        Assert.Equal(["""{"type":"test.note","data":{"from":"echo","seq":5}}"""], (await poll).Messages);
+        var held = await HeldPollAsync("dee", session);
+        using (await SendAsync("dee", session, 2, Route("echo", 5)))
+        {
+        }
+        using var poll = await held;
+        Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+        Assert.Contains("""{"type":"test.note","data":{"from":"echo","seq":5}}""", await poll.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_newer_poll_takes_over_from_the_one_waiting()
     {
+        await RestartWithLongHoldAsync();
         var session = await OpenAsync("eve");
-        var older = _http.GetAsync(Url("eve", $"session={session}&ack=0"));
-        await Task.Delay(100);
-        var newer = PollAsync("eve", session, 0);
+        var older = await HeldPollAsync("eve", session);
+        var newer = PollAsync("eve", session, 1);
         using (var answer = await older) Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
-        await SendAsync("eve", session, 1, Route("echo", 1));
+        await SendAsync("eve", session, 2, Route("echo", 1));
         Assert.Single((await newer).Messages);
     }
 
@@ -241,7 +264,7 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
         using (var put = await _http.PutAsync(Url("oz", "session=x"), new StringContent("[]")))
         {
             Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
-            Assert.Equal(["GET", "HEAD", "POST", "DELETE"], put.Content.Headers.Allow);
+            Assert.Equal(["GET", "HEAD", "POST", "DELETE", "OPTIONS"], put.Content.Headers.Allow);
         }
 
         var session = await OpenAsync("oz");
@@ -276,13 +299,18 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
     {
         await using var ws = new SwitchboardClient(_server.Uri("/lp/wes"), SwitchboardMessages.Catalog);
         var atWebSocket = new ConcurrentQueue<Note>();
-        ws.On<Note>(atWebSocket.Enqueue);
+        var arrived = new Changes();
+        ws.On<Note>(note =>
+        {
+            atWebSocket.Enqueue(note);
+            arrived.Pulse();
+        });
         await ws.ConnectAsync();
         var session = await OpenAsync("lou");
 
         // One after the other, so every recipient sees the same order.
         await ws.SendAsync(new Route("all", null, 1));
-        for (var i = 0; i < 200 && atWebSocket.IsEmpty; i++) await Task.Delay(25);
+        await arrived.UntilAsync(() => !atWebSocket.IsEmpty, "the WebSocket user's own note came back");
         await SendAsync("lou", session, 1, Route("all", 2));
 
         var seen = new List<string>();
@@ -293,7 +321,7 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
             seen.AddRange(poll.Messages);
             ack = poll.Seq + poll.Messages.Count - 1;
         }
-        for (var i = 0; i < 200 && atWebSocket.Count < 2; i++) await Task.Delay(25);
+        await arrived.UntilAsync(() => atWebSocket.Count >= 2, "both notes reached the WebSocket user");
         Assert.Equal([new Note("wes", 1), new Note("lou", 2)], atWebSocket);
         Assert.Equal(["""{"type":"test.note","data":{"from":"wes","seq":1}}""", """{"type":"test.note","data":{"from":"lou","seq":2}}"""], seen);
     }
@@ -301,11 +329,14 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Shutdown_answers_a_held_poll_with_going_away()
     {
+        await RestartWithLongHoldAsync();
         var session = await OpenAsync("quin");
-        var poll = PollAsync("quin", session, 0);
-        await Task.Delay(50);
+        var held = await HeldPollAsync("quin", session);
         await _server.Server.StopAsync();
-        Assert.Equal(1001, (await poll).Close?.Code);
+        using var poll = await held;
+        Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+        using var json = JsonDocument.Parse(await poll.Content.ReadAsStringAsync());
+        Assert.Equal(1001, json.RootElement.GetProperty("close").GetProperty("code").GetInt32());
     }
 
     private static ValueTask FloodAsync(MessageContext context, Route route)
@@ -323,7 +354,7 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
         using var response = await _http.PostAsync(Url(name, "transport=longpolling"), null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(400, json.RootElement.GetProperty("holdMs").GetInt32());
+        Assert.Equal((int)_holdTime.TotalMilliseconds, json.RootElement.GetProperty("holdMs").GetInt32());
         return json.RootElement.GetProperty("session").GetString()!;
     }
 
@@ -356,11 +387,26 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
 
     private async Task<(long Id, CloseCode? Status)> WaitForEndAsync()
     {
-        for (var i = 0; i < 400; i++)
-        {
-            if (_ended.TryDequeue(out var ended)) return ended;
-            await Task.Delay(25);
-        }
-        throw new TimeoutException("no session ended");
+        (long Id, CloseCode? Status) ended = default;
+        await _endedChanges.UntilAsync(() => _ended.TryDequeue(out ended), "a session ended");
+        return ended;
+    }
+
+    /// <summary>
+    /// Starts a poll on a session that has sent nothing yet (its next seq is 1) and returns it once the server holds it.
+    /// The session is first sent one message (an echo), and the poll acknowledges it: the server lets go of that
+    /// message's bytes under the session's lock in the same step in which it starts to hold the poll, so the server's
+    /// queued bytes falling to zero is the poll being held, and whatever the test does next (a send, a newer poll, a
+    /// stop) takes that lock after it. The next seq the session sends with is then 2.
+    /// </summary>
+    private async Task<Task<HttpResponseMessage>> HeldPollAsync(string name, string session)
+    {
+        using (var echo = await SendAsync(name, session, 1, Route("echo", 0))) Assert.True(echo.IsSuccessStatusCode, $"the echo's send got {echo.StatusCode}");
+        var echoed = await PollAsync(name, session, 0);
+        Assert.NotEqual(0, _server.Server.LongPollingQueuedBytes);
+        var poll = _http.GetAsync(Url(name, $"session={session}&ack={echoed.Seq + echoed.Messages.Count - 1}"));
+        await Eventually.TrueAsync(() => _server.Server.LongPollingQueuedBytes == 0 || poll.IsCompleted, "the poll acknowledged the echo");
+        Assert.False(poll.IsCompleted, "the poll was answered instead of held");
+        return poll;
     }
 }

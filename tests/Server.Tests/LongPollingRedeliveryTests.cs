@@ -22,11 +22,13 @@ public sealed class LongPollingRedeliveryTests
         await using var front = new TcpFront(server.Server.LocalEndPoint.Port);
 
         var received = new ConcurrentQueue<int>();
+        var arrived = new Changes();
         await using var receiver = new SwitchboardClient(front.Uri("/ws/receiver"), SwitchboardMessages.Catalog,
             new SwitchboardClientOptions { Transport = SwitchboardTransport.LongPolling });
         receiver.On<Note>(note =>
         {
             if (note.From == "sender") received.Enqueue(note.Seq);
+            arrived.Pulse();
         });
         await receiver.ConnectAsync();
         await using var sender = new SwitchboardClient(server.Uri("/ws/sender"), SwitchboardMessages.Catalog);
@@ -38,7 +40,7 @@ public sealed class LongPollingRedeliveryTests
         {
             await sender.SendAsync(new Route("all", null, seq));
             // One at a time: the cut answer holds just message 5, which must come again before 6 is sent.
-            for (var i = 0; i < 400 && received.Count <= seq; i++) await Task.Delay(25);
+            await arrived.UntilAsync(() => received.Count > seq, () => $"message {seq} arrived; {received.Count} did");
         }
 
         Assert.Equal(1, front.ResponsesCut);

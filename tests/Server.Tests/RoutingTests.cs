@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Switchboard.Client;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -53,8 +54,7 @@ public sealed class RoutingTests : IAsyncLifetime
             await client.ConnectAsync(ct);
             _clients[i] = client;
         });
-        for (var i = 0; i < 200 && _endpoint.ConnectionCount != Clients; i++) await Task.Delay(25);
-        Assert.Equal(Clients, _endpoint.ConnectionCount);
+        await Eventually.TrueAsync(() => _endpoint.ConnectionCount == Clients, () => $"{Clients} connections; the endpoint has {_endpoint.ConnectionCount}");
     }
 
     public async Task DisposeAsync()
@@ -78,10 +78,14 @@ public sealed class RoutingTests : IAsyncLifetime
             await client.SendAsync(new Route("group", "g3", seq + 3), ct);
         });
 
-        await WaitUntilAsync(() => _received.Values.Sum(b => b.Count) >= ExpectedTotal());
-        await Task.Delay(200); // anything extra (a duplicate) would arrive now
+        await Eventually.TrueAsync(() => _received.Values.Sum(b => b.Count) >= ExpectedTotal(), "every routed note arrived");
+        // Anything extra (a duplicate) would arrive before a marker sent after it: each sender sends one more note to
+        // everyone (route index 9), and once every connection holds every sender's marker, every earlier note has arrived.
+        await Parallel.ForEachAsync(senders, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (sender, ct) =>
+            await sender.client.SendAsync(new Route("all", null, sender.seq + 9), ct));
+        await Eventually.TrueAsync(() => _received.Values.All(b => b.Count(n => n.Seq % 10 == 9) == Clients), "every sender's marker reached every connection");
 
-        Assert.Equal(ExpectedTotal(), _received.Values.Sum(b => b.Count));
+        Assert.Equal(ExpectedTotal(), _received.Values.Sum(b => b.Count(n => n.Seq % 10 != 9)));
         var everyone = Enumerable.Range(0, Clients).ToArray();
         foreach (var (connection, bag) in _received)
         {
@@ -105,9 +109,4 @@ public sealed class RoutingTests : IAsyncLifetime
         + Clients * (Clients - 1)            // others
         + Clients * (Clients / Users)        // the three connections of u7
         + Clients * (Clients / Groups);      // the thirty members of g3
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 600 && !condition(); i++) await Task.Delay(50);
-    }
 }

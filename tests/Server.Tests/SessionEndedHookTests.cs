@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Connection;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -97,7 +98,7 @@ public sealed class SessionEndedHookTests
         Assert.True(socketClosed);
         Assert.Equal(1, count);
         Assert.Equal(["one", "two", "three"], received);
-        Assert.Equal(WebSocketState.Closed, session.State);
+        Assert.Equal(ProtocolState.Closed, session.State);
     }
 
     [Fact]

@@ -29,11 +29,13 @@ public class ShutdownTimeoutTests
     public async Task Http_handler_still_running_is_cut_off_after_the_shutdown_timeout()
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = new WebSocketServerOptions { ShutdownTimeout = TimeSpan.FromMilliseconds(300) };
         var server = new TestServer(options, s => s.MapGet("/hold", async (_, response) =>
         {
             entered.TrySetResult();
-            await Task.Delay(TimeSpan.FromSeconds(3)); // ignores Aborted on purpose
+            // Ignores Aborted on purpose: held until the test has seen the connection dropped (bounded, should it fail first).
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30));
             response.WriteText("late");
         }));
         using var raw = await RawClient.ConnectAsync(server);
@@ -42,8 +44,11 @@ public class ShutdownTimeoutTests
 
         var stopping = server.Server.StopAsync();
 
-        // Dropped at the shutdown timeout, well before the handler's three seconds are up.
-        Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(2)));
+        // Dropped at the shutdown timeout, while the handler still holds the request.
+        Assert.True(await raw.ClosedByServerAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(release.Task.IsCompleted);
+        // Stopping ends once the handler's task does.
+        release.TrySetResult();
         await stopping.WaitAsync(TimeSpan.FromSeconds(10));
         await server.DisposeAsync();
     }

@@ -7,6 +7,7 @@ using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.WebSockets;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Server.Tests;
@@ -58,25 +59,27 @@ public sealed class SlowConsumerTests
         var lastSeq = -1;
         var outOfOrder = 0;
         var allReceived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readerProgress = new Changes();
         await using var reader = new SwitchboardClient(server.Uri("/room/reader"), SwitchboardMessages.Catalog);
         reader.On<Note>(note =>
         {
             if (note.Seq != lastSeq + 1) outOfOrder++;
             lastSeq = note.Seq;
             if (++received == Messages) allReceived.TrySetResult();
+            readerProgress.Pulse();
         });
         await reader.ConnectAsync();
         await using var sender = new SwitchboardClient(server.Uri("/room/sender"), SwitchboardMessages.Catalog);
         sender.On<Note>(_ => { });
         await sender.ConnectAsync();
-        for (var i = 0; i < 200 && endpoint.ConnectionCount != 3; i++) await Task.Delay(25);
-        Assert.Equal(3, endpoint.ConnectionCount);
+        await Eventually.TrueAsync(() => endpoint.ConnectionCount == 3, () => $"3 connections; the endpoint has {endpoint.ConnectionCount}");
 
         // In batches that the reader keeps up with, so only the stalled peer falls behind by the whole queue.
         for (var seq = 0; seq < Messages; seq++)
         {
             await sender.SendAsync(new Route(Padding, null, seq));
-            for (var wait = 0; seq % Batch == Batch - 1 && Volatile.Read(ref received) <= seq - Batch && wait < 1000; wait++) await Task.Delay(10);
+            if (seq % Batch == Batch - 1)
+                await readerProgress.UntilAsync(() => Volatile.Read(ref received) > seq - Batch, () => $"the reader kept up: {Volatile.Read(ref received)} of {seq + 1} received");
         }
 
         await allReceived.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -159,23 +162,18 @@ public sealed class SlowConsumerTests
         using var sending = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         for (var i = 0; i < Pings / 1000; i++) await stream.WriteAsync(batch, sending.Token);
 
-        // Now read what was queued (until the server has been quiet a while), then check the connection still echoes.
+        // Then a text message, read by the server after every ping: its echo follows whatever pongs were queued, so
+        // reading up to it reads them all, and shows the connection still echoes.
+        using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await stream.WriteAsync(new byte[] { 0x81, 0x82, 0, 0, 0, 0, (byte)'o', (byte)'k' }, reading.Token);
         var pongs = 0;
         var echoed = false;
         var buffer = new byte[64 * 1024];
         var pending = new List<byte>();
         var headDone = false;
-        var textSent = false;
-        using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (!echoed)
         {
-            var read = stream.ReadAsync(buffer, reading.Token).AsTask();
-            if (!textSent && await Task.WhenAny(read, Task.Delay(500)) != read)
-            {
-                await stream.WriteAsync(new byte[] { 0x81, 0x82, 0, 0, 0, 0, (byte)'o', (byte)'k' }, reading.Token);
-                textSent = true;
-            }
-            var count = await read;
+            var count = await stream.ReadAsync(buffer, reading.Token);
             Assert.NotEqual(0, count);
             pending.AddRange(buffer.AsSpan(0, count).ToArray());
             if (!headDone)
@@ -207,7 +205,8 @@ public sealed class SlowConsumerTests
         const int DataLength = 1024 * 1024;
         // Room for the whole backlog, so the peer is not closed as a slow consumer; keepalive off, so no ping of ours.
         var options = new WebSocketServerOptions { SendQueueLimit = 64 * 1024 * 1024, KeepAliveInterval = TimeSpan.Zero };
-        await using var server = new TestServer(options, ("/", new FloodHandler(DataMessages, DataLength)));
+        var handler = new FloodHandler(DataMessages, DataLength);
+        await using var server = new TestServer(options, ("/", handler));
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
         await socket.ConnectAsync("127.0.0.1", server.Server.LocalEndPoint.Port);
         using var stream = new NetworkStream(socket);
@@ -216,8 +215,9 @@ public sealed class SlowConsumerTests
         await ReadHeadAsync(stream, timeout.Token);
 
         // 16 MiB for a peer that does not read: far more than the sockets hold, so most of it waits in the send queue.
+        // The sends never wait (the queue has room for all of it): once they are done the backlog is queued.
         await stream.WriteAsync(RawFrames.Text("flood"), timeout.Token);
-        await Task.Delay(500, timeout.Token);
+        await handler.Flooded.Task.WaitAsync(timeout.Token);
         var pings = new List<byte>();
         for (var i = 0; i < Pings; i++)
         {

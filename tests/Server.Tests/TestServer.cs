@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using Switchboard.Server.WebSockets;
 using Xunit;
+using Switchboard.Testing;
 
 namespace Switchboard.Server.Tests;
 
@@ -52,11 +53,8 @@ internal sealed class TestServer : IAsyncDisposable
     }
 
     /// <summary>Waits, bounded, until the server holds <paramref name="count"/> connections.</summary>
-    public async Task WaitForConnectionCountAsync(int count)
-    {
-        for (var i = 0; i < 200 && Server.ConnectionCount != count; i++) await Task.Delay(25);
-        Assert.Equal(count, Server.ConnectionCount);
-    }
+    public Task WaitForConnectionCountAsync(int count) =>
+        Eventually.TrueAsync(() => Server.ConnectionCount == count, () => $"{count} connections; the server holds {Server.ConnectionCount}");
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();
 }

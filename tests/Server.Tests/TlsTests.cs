@@ -86,12 +86,17 @@ public sealed class TlsTests
         await using var server = StartServer();
         var notes = new System.Collections.Concurrent.ConcurrentQueue<Note>();
         await using var client = new SwitchboardClient(Wss(server, "/typed"), SwitchboardMessages.Catalog, ClientOptions(transport));
-        client.On<Note>(notes.Enqueue);
+        var arrived = new Changes();
+        client.On<Note>(note =>
+        {
+            notes.Enqueue(note);
+            arrived.Pulse();
+        });
 
         await client.ConnectAsync().WaitAsync(Bound);
         Assert.Equal(transport, client.Transport);
         await client.SendAsync(new Route("secure", null, 1));
-        for (var i = 0; i < 400 && notes.IsEmpty; i++) await Task.Delay(25);
+        await arrived.UntilAsync(() => !notes.IsEmpty, "the note came back", Bound);
 
         Assert.Equal([new Note("secure", 1)], notes);
         if (transport == SwitchboardTransport.LongPolling) Assert.Equal(1, server.Server.LongPollingSessionCount);

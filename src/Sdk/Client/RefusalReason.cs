@@ -77,9 +77,9 @@ internal static class RefusalReason
         var head = text.AsSpan(0, end);
         long? length = null;
         var plain = false;
-        foreach (var range in head.Split("\r\n"))
+        foreach (var range in head.Split('\n'))
         {
-            var line = head[range];
+            var line = head[range].TrimEnd('\r');
             var colon = line.IndexOf(':');
             if (colon <= 0) continue;
             var name = line[..colon];

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Connection;
 
 namespace Switchboard.Client;
 
@@ -20,24 +21,20 @@ internal sealed class WebSocketClientConnection : ClientConnection
 
     public override async ValueTask<bool> TrySendAsync(EncodedMessage message, CancellationToken cancellationToken)
     {
-        if (_session.State != WebSocketState.Open) return false;
+        if (_session.State != ProtocolState.Open) return false;
         await _session.SendAsync(message, cancellationToken).ConfigureAwait(false);
         // The frame is in the transport's send queue now: the buffer is free.
         message.Dispose();
         return true;
     }
 
-    public override async Task<CloseCode?> RunAsync(Func<ReadOnlySequence<byte>, ValueTask> onEnvelope, Action<string> onMalformed)
-    {
-        using var heartbeat = new Timer(static s => ((WebSocketSession)s!).Heartbeat(Environment.TickCount64), _session,
-            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        return await _session.RunAsync(message =>
+    public override Task<CloseCode?> RunAsync(Func<ReadOnlySequence<byte>, ValueTask> onEnvelope, Action<string> onMalformed)
+        => _session.RunAsync(message =>
         {
             if (message.Opcode == Opcode.Text) return onEnvelope(message.Payload);
             onMalformed("binary message: envelopes are JSON text");
             return ValueTask.CompletedTask;
-        }).ConfigureAwait(false);
-    }
+        });
 
     public override string? CloseReason => _session.PeerCloseReason;
 

@@ -2,20 +2,28 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
+using Switchboard.Connections.Loops;
 
 namespace Switchboard.Connections;
 
 /// <summary>
-/// The writer behind <see cref="SocketTransport.Output"/>: bytes are written into one pooled buffer, and a flush hands
-/// it to the socket at once when nothing waits before it (on a plain socket, with a non-blocking send). Only what the
-/// socket cannot take is queued, for a pump that exists while the queue does: an idle connection, or one whose peer
-/// keeps up, holds no buffer, no queue and no pump.
+/// The output of a transport (<see cref="System.IO.Pipelines.IDuplexPipe.Output"/>): bytes are written into one pooled buffer, and a
+/// flush hands it to the connection at once when nothing waits before it (on a plain socket, with a non-blocking
+/// send). Only what the connection cannot take is queued, for a pump that exists while the queue does: an idle
+/// connection, or one whose peer keeps up, holds no buffer, no queue and no pump. It keeps the transport's count of
+/// queued bytes and its writers' waits for room.
 /// </summary>
 /// <remarks>
 /// One writer at a time (the session's write lock, or the HTTP loop before it); the pump runs beside it. The queue and
 /// its pump are guarded by a lock; the buffer being written belongs to the writer alone, so a disposal never takes it.
+/// Over a stream, every flushed buffer goes through the pump, which awaits the stream's write.
 /// </remarks>
-internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWriter
+/// <param name="owner">The transport, aborted when a send fails.</param>
+/// <param name="socket">The plain socket written without a stream; null when <paramref name="stream"/> is given.</param>
+/// <param name="onLoop">Whether <paramref name="socket"/> waits on an I/O loop and is written with <see cref="LoopSocket"/>'s calls.</param>
+/// <param name="stream">The stream written instead of a socket (TLS, an upgraded HTTP connection); null for a plain socket.</param>
+/// <param name="limit">The transport's send queue limit.</param>
+internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onLoop, Stream? stream, long limit) : PipeWriter
 {
     private const int MinimumBufferSize = 4096;
 
@@ -23,26 +31,25 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWri
     private int _written;
     private Queue<Chunk>? _queue; // non-null while the pump runs
     private TaskCompletionSource? _drained;
+    private TaskCompletionSource? _room;
+    private long _queued;
     private bool _completed;
     private bool _failed;
 
+    /// <summary>Bytes written and not taken by the connection yet.</summary>
+    public long QueuedBytes => Volatile.Read(ref _queued);
+
+    /// <summary>The bound the writers keep the queue to.</summary>
+    public long Limit => limit;
+
     /// <summary>
-    /// The lock that guards the queue, its pump and the owner's waiters for room: the queue's own monitor, so a
+    /// The lock that guards the queue, its pump and the waiters for room: the queue's own monitor, so a
     /// connection holds no lock object of its own.
     /// </summary>
     public object SyncRoot => this;
 
     /// <summary>Whether the queue is gone for good: the socket failed or the transport was disposed.</summary>
     public bool IsBroken => Volatile.Read(ref _failed);
-
-    /// <summary>Whether a pump is draining queued bytes (which will lower <see cref="SocketTransport.QueuedBytes"/>).</summary>
-    public bool IsDraining
-    {
-        get
-        {
-            lock (SyncRoot) return _queue is not null;
-        }
-    }
 
     public override bool CanGetUnflushedBytes => true;
 
@@ -53,7 +60,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWri
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         if (_buffer is null ? bytes != 0 : _written + bytes > _buffer.Length) throw new InvalidOperationException("advanced past the buffer");
         _written += bytes;
-        owner.AddQueued(bytes);
+        Interlocked.Add(ref _queued, bytes);
     }
 
     public override Memory<byte> GetMemory(int sizeHint = 0) => Reserve(sizeHint).AsMemory(_written);
@@ -88,7 +95,24 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWri
         }
     }
 
-    /// <summary>No more writes: what is still queued is dropped with the socket, which the owner has closed.</summary>
+    /// <summary>
+    /// Completes when the queue holds at most <see cref="Limit"/> bytes: at once when it does, otherwise once the peer
+    /// has taken enough for it to fall to half the limit (or the connection is gone).
+    /// </summary>
+    public Task WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        if (QueuedBytes <= limit) return Task.CompletedTask;
+        Task room;
+        lock (SyncRoot)
+        {
+            // Room comes only from a pump; without one (nothing flushed waits, or the connection is gone) none will come.
+            if (QueuedBytes <= limit || _queue is null) return Task.CompletedTask;
+            room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        return room.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>No more writes: what is still queued is dropped with the connection, which the owner has closed.</summary>
     public void Break()
     {
         lock (SyncRoot)
@@ -140,14 +164,14 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWri
         var offset = 0;
         if (stream is null)
         {
-            var sent = owner.SendNow(buffer.AsSpan(0, count), out var error);
+            var sent = SendNow(buffer.AsSpan(0, count), out var error);
             if (error is not (SocketError.Success or SocketError.WouldBlock))
             {
                 ArrayPool<byte>.Shared.Return(buffer);
                 Fail();
                 return;
             }
-            _ = owner.SentQueued(sent); // no one waits for room while there is no pump
+            _ = SentQueued(sent); // no one waits for room while there is no pump
             if (sent == count)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -192,7 +216,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWri
                 await SendAsync(chunk.Buffer.AsMemory(chunk.Offset, chunk.Count)).ConfigureAwait(false);
                 if (stream is SslStream) await stream.FlushAsync().ConfigureAwait(false);
                 ArrayPool<byte>.Shared.Return(chunk.Buffer);
-                if (owner.SentQueued(chunk.Count)) owner.ReleaseWaiters();
+                if (SentQueued(chunk.Count)) ReleaseWaiters();
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
@@ -207,7 +231,7 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWri
             }
         }
         drained?.TrySetResult();
-        owner.ReleaseWaiters(); // drained or broken: no one may wait for more
+        ReleaseWaiters(); // drained or broken: no one may wait for more
     }
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
@@ -219,10 +243,10 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWri
         }
         while (!bytes.IsEmpty)
         {
-            var sent = owner.SendNow(bytes.Span, out var error);
+            var sent = SendNow(bytes.Span, out var error);
             if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
             // What the socket cannot take now waits in the socket for room.
-            if (sent < bytes.Length) sent += await owner.Socket.SendAsync(bytes[sent..], SocketFlags.None).ConfigureAwait(false);
+            if (sent < bytes.Length) sent += await socket!.SendAsync(bytes[sent..], SocketFlags.None).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
     }
@@ -238,8 +262,26 @@ internal sealed class SendQueue(SocketTransport owner, Stream? stream) : PipeWri
                 _queue = null;
             }
         }
-        owner.CloseSocket();
-        owner.ReleaseWaiters();
+        owner.Abort();
+        ReleaseWaiters();
+    }
+
+    /// <summary>Hands the socket what it takes of <paramref name="bytes"/> now, without waiting; fewer, with <see cref="SocketError.WouldBlock"/>, when it is full.</summary>
+    private int SendNow(ReadOnlySpan<byte> bytes, out SocketError error)
+        => onLoop ? LoopSocket.Send(socket!.SafeHandle, bytes, out error) : socket!.Send(bytes, SocketFlags.None, out error);
+
+    /// <summary>Counts bytes the connection took; true when the queue has fallen to half the limit, so writers waiting for room may go on.</summary>
+    private bool SentQueued(int bytes) => Interlocked.Add(ref _queued, -bytes) <= limit / 2;
+
+    private void ReleaseWaiters()
+    {
+        TaskCompletionSource? room;
+        lock (SyncRoot)
+        {
+            room = _room;
+            _room = null;
+        }
+        room?.TrySetResult();
     }
 
     private readonly record struct Chunk(byte[] Buffer, int Offset, int Count);

@@ -71,7 +71,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     {
         if (_completed) throw new InvalidOperationException("reading is complete");
         cancellationToken.ThrowIfCancellationRequested();
-        if (IoLoop.Current is { } loop && ++_readsAtOnce > MaxReadsAtOnce)
+        if (_loop is { } loop && loop.IsOwnThread && ++_readsAtOnce > MaxReadsAtOnce)
         {
             // A peer that sends faster than it is served would keep this thread here, and every other socket of
             // the loop waiting: the read goes on in the loop's next turn, after the events that turn brings.
@@ -125,16 +125,6 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         // Not handed back to the pool: a read that failed with the socket may still hold it.
         _buffer = null;
     }
-
-    /// <summary>
-    /// Has <paramref name="continuation"/> called with <paramref name="state"/> once the read that waits completes, as
-    /// awaiting it would, but with a delegate the caller shares among many readers rather than one of its own.
-    /// </summary>
-    public void OnReadCompleted(Action<object?> continuation, object state)
-        => _wait.OnCompleted(continuation, state, _wait.Version, ValueTaskSourceOnCompletedFlags.None);
-
-    /// <summary>What the read that waited gives, once the continuation given to <see cref="OnReadCompleted"/> runs.</summary>
-    public ReadResult TakeCompletedRead() => ((IValueTaskSource<ReadResult>)this).GetResult(_wait.Version);
 
     // Called once the wait has ended, before the next read: neither the buffer nor the end of input has moved since.
     ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => new(Buffered, isCanceled: _wait.GetResult(token), isCompleted: _ended);
@@ -253,7 +243,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     /// of the loop. Elsewhere (a read that found its wake-up, a canceled wait, a socket closed under the reader) the
     /// thread is no loop's and the wait completes where it ends.
     /// </summary>
-    private bool CompletesOnThreadPool => _loop is { PreferInlineScheduling: false } && IoLoop.Current is not null;
+    private bool CompletesOnThreadPool => _loop is { PreferInlineScheduling: false } loop && loop.IsOwnThread;
 
     /// <summary>
     /// The end of a wait, handed from a loop's thread to the thread pool: one per reader, queued once per read that

@@ -16,7 +16,7 @@ namespace Switchboard.Connections;
 /// that reads slowly awaits <see cref="WaitForRoomAsync"/>, and one that must not wait (a server broadcasting to
 /// many peers) compares <see cref="QueuedBytes"/> with <see cref="SendQueueLimit"/> and gives up on that peer.
 /// </remarks>
-public sealed class SocketTransport : IAsyncDisposable
+public sealed class SocketTransport : IDuplexTransport
 {
     /// <summary>The default <see cref="SendQueueLimit"/>: 1 MiB.</summary>
     public const long DefaultSendQueueLimit = 1024 * 1024;
@@ -25,10 +25,9 @@ public sealed class SocketTransport : IAsyncDisposable
     private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
     private readonly Stream? _stream; // null on a plain socket, which is read and written directly
+    private readonly SocketReader? _socketReader; // the input of a plain socket
     // Bounded by its writers (see WaitForRoomAsync), not by itself: its flushes never wait.
     private readonly SendQueue _output;
-    private TaskCompletionSource? _room;
-    private long _queued;
     private int _disposed;
 
     /// <summary>Wraps <paramref name="socket"/>, reading and writing through <paramref name="stream"/> (a TLS stream, say) or the socket itself.</summary>
@@ -57,7 +56,6 @@ public sealed class SocketTransport : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
         Socket = socket;
-        SendQueueLimit = sendQueueLimit;
         _stream = stream;
         if (stream is null)
         {
@@ -67,13 +65,13 @@ public sealed class SocketTransport : IAsyncDisposable
             var loop = loops?.Next();
             if (loop is null) socket.Blocking = false;
             else LoopSocket.MakeNonBlocking(socket.SafeHandle);
-            Input = new SocketReader(socket, loop);
+            Input = _socketReader = new SocketReader(socket, loop);
         }
         else
         {
             Input = PipeReader.Create(stream, InputOptions);
         }
-        _output = new SendQueue(this, stream);
+        _output = new SendQueue(this, socket, onLoop: _socketReader?.OnLoop ?? false, stream, sendQueueLimit);
     }
 
     /// <summary>The underlying socket.</summary>
@@ -89,10 +87,10 @@ public sealed class SocketTransport : IAsyncDisposable
     public PipeWriter Output => _output;
 
     /// <summary>The bound the writers keep the send queue to; see <see cref="WaitForRoomAsync"/>.</summary>
-    public long SendQueueLimit { get; }
+    public long SendQueueLimit => _output.Limit;
 
     /// <summary>Bytes written to <see cref="Output"/> that the socket has not taken yet.</summary>
-    public long QueuedBytes => Volatile.Read(ref _queued);
+    public long QueuedBytes => _output.QueuedBytes;
 
     /// <summary>
     /// Completes when the send queue holds at most <see cref="SendQueueLimit"/> bytes: at once when it does, otherwise
@@ -101,18 +99,10 @@ public sealed class SocketTransport : IAsyncDisposable
     /// </summary>
     /// <param name="cancellationToken">Gives up waiting.</param>
     /// <returns>A task that completes when there is room.</returns>
-    public Task WaitForRoomAsync(CancellationToken cancellationToken = default)
-    {
-        if (QueuedBytes <= SendQueueLimit) return Task.CompletedTask;
-        Task room;
-        lock (_output.SyncRoot)
-        {
-            // Room comes only from a pump; without one (nothing flushed waits, or the socket is gone) none will come.
-            if (QueuedBytes <= SendQueueLimit || !_output.IsDraining) return Task.CompletedTask;
-            room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-        }
-        return room.WaitAsync(cancellationToken);
-    }
+    public Task WaitForRoomAsync(CancellationToken cancellationToken = default) => _output.WaitForRoomAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public Task WaitForDrainAsync() => _output.WaitForDrainAsync();
 
     /// <summary>Drops the connection at once; pending reads and writes fail.</summary>
     public void Abort()
@@ -160,39 +150,10 @@ public sealed class SocketTransport : IAsyncDisposable
         if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Whether flushed bytes wait for the peer: the socket could not take them all, and a pump is sending them.</summary>
-    internal bool HasBacklog => _output.IsDraining;
-
-    /// <summary>Completes once no flushed bytes wait (at once when none do), or the connection is gone.</summary>
-    internal Task WaitForBacklogAsync() => _output.WaitForDrainAsync();
-
     /// <summary>Closes the socket: pending sends and receives fail, a read waiting on a loop included.</summary>
     internal void CloseSocket()
     {
         try { Socket.Dispose(); } catch (ObjectDisposedException) { }
-        (Input as SocketReader)?.OnSocketClosed();
-    }
-
-    /// <summary>
-    /// Hands the socket what it takes of <paramref name="bytes"/> now, without waiting; fewer than offered, with
-    /// <see cref="SocketError.WouldBlock"/>, when it is full. Only on a plain socket.
-    /// </summary>
-    internal int SendNow(ReadOnlySpan<byte> bytes, out SocketError error)
-        => ((SocketReader)Input).OnLoop ? LoopSocket.Send(Socket.SafeHandle, bytes, out error) : Socket.Send(bytes, SocketFlags.None, out error);
-
-    internal void AddQueued(int bytes) => Interlocked.Add(ref _queued, bytes);
-
-    /// <summary>Counts bytes the socket took; true when the queue has fallen to half the limit, so writers waiting for room may go on.</summary>
-    internal bool SentQueued(int bytes) => Interlocked.Add(ref _queued, -bytes) <= SendQueueLimit / 2;
-
-    internal void ReleaseWaiters()
-    {
-        TaskCompletionSource? room;
-        lock (_output.SyncRoot)
-        {
-            room = _room;
-            _room = null;
-        }
-        room?.TrySetResult();
+        _socketReader?.OnSocketClosed();
     }
 }

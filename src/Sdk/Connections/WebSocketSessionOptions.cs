@@ -1,5 +1,6 @@
 using Switchboard.Protocol;
 using Switchboard.Protocol.Framing;
+using Switchboard.Protocol.Connection;
 
 namespace Switchboard.Connections;
 
@@ -29,4 +30,29 @@ public sealed class WebSocketSessionOptions
     /// the socket is dropped. Default 30 seconds.
     /// </summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The clock the keepalive and the close timeout run by, and their timers. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>The timer of every session that runs with these options.</summary>
+    internal SessionClock Clock
+    {
+        get
+        {
+            if (Volatile.Read(ref field) is { } clock) return clock;
+            var made = new SessionClock(this);
+            return Interlocked.CompareExchange(ref field, made, null) ?? made;
+        }
+    }
+
+    /// <summary>The same settings as the protocol's options, made once for every session that uses these.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A timeout is zero or negative.</exception>
+    internal ProtocolConnectionOptions ProtocolOptions => field ??= new ProtocolConnectionOptions
+    {
+        Frames = Frames,
+        CloseTimeout = CloseTimeout,
+        KeepAliveInterval = KeepAliveInterval > TimeSpan.Zero ? KeepAliveInterval : TimeSpan.Zero,
+        KeepAliveTimeout = KeepAliveTimeout,
+        TimeProvider = TimeProvider,
+    };
 }

@@ -187,7 +187,7 @@ public sealed class EnumCodec
             return TryParseNumber(text, out bits);
         }
 
-        if (_valueByNameIgnoreCase.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text, out bits))
+        if (TryGetByName(text, out bits))
         {
             return true;
         }
@@ -200,7 +200,7 @@ public sealed class EnumCodec
 
         foreach (Range range in text.Split(','))
         {
-            if (!_valueByNameIgnoreCase.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text[range].Trim(), out ulong part))
+            if (!TryGetByName(text[range].Trim(), out ulong part))
             {
                 return false;
             }
@@ -210,6 +210,13 @@ public sealed class EnumCodec
 
         return true;
     }
+
+    private bool TryGetByName(ReadOnlySpan<char> name, out ulong bits) =>
+#if NET9_0_OR_GREATER
+        _valueByNameIgnoreCase.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out bits);
+#else
+        _valueByNameIgnoreCase.TryGetValue(name.ToString(), out bits);
+#endif
 
     private bool TryParseNumber(ReadOnlySpan<char> text, out ulong bits)
     {

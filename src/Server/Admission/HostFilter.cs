@@ -58,6 +58,9 @@ internal sealed class HostFilter
     public static string EntryError(string? host) =>
         $"'{host}' is not a host name or address with an optional port, a '*.' suffix pattern, or '*'";
 
+    /// <summary>Whether <paramref name="value"/> is <c>host[:port]</c>: what a <c>Host</c> field may name.</summary>
+    public static bool IsAuthority(string value) => TrySplit(value, out _, out _);
+
     /// <summary>Whether <paramref name="host"/> may be an entry of <see cref="WebSocketServerOptions.AllowedHosts"/>.</summary>
     public static bool IsValidEntry(string? host) => host == "*" || (host is not null && TryParseEntry(host, out _));
 

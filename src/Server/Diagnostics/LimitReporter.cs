@@ -35,6 +35,12 @@ internal sealed class LimitReporter(ILogger logger, ServerMetrics metrics)
             LimitLog.Hit(logger, limit, remote, detail);
     }
 
+    /// <summary>
+    /// Counts one hit of <paramref name="limit"/> on the metric alone, for the limits whose hits keep log events of their
+    /// own (the request head and body limits, the HTTP timeouts: docs/security.md).
+    /// </summary>
+    public void Count(ServerLimit limit) => metrics.LimitHit(limit);
+
     /// <summary>Forgets addresses that have not warned for a <see cref="WarningInterval"/>; called periodically.</summary>
     public void Sweep(long now)
     {

@@ -18,6 +18,9 @@ internal enum ServerLimit
     /// <summary>A request whose Host is not one the server answers for.</summary>
     Host,
 
+    /// <summary>A request from a known proxy whose forwarded header fields are malformed (<see cref="WebSocketServerOptions.ForwardedHeaders"/>).</summary>
+    ForwardedHeaders,
+
     /// <summary>The server-wide cap on long-polling sessions.</summary>
     LongPollingSessions,
 
@@ -38,4 +41,43 @@ internal enum ServerLimit
 
     /// <summary>A slow reader whose send queue filled up.</summary>
     SendQueue,
+
+    /// <summary><see cref="Switchboard.Protocol.Http.HttpHeadLimits.MaxHeaderBytes"/>: a request head refused with 431.</summary>
+    RequestHeadSize,
+
+    /// <summary><see cref="Switchboard.Protocol.Http.HttpHeadLimits.MaxHeaderCount"/>: a request head with too many fields, refused with 431.</summary>
+    RequestHeadFields,
+
+    /// <summary><see cref="WebSocketServerOptions.MaxRequestBodySize"/>: a request body refused with 413.</summary>
+    RequestBodySize,
+
+    /// <summary><see cref="WebSocketServerOptions.HandshakeTimeout"/>: no first request head in time; the socket was dropped.</summary>
+    HandshakeTimeout,
+
+    /// <summary><see cref="WebSocketServerOptions.RequestBodyTimeout"/>: a request body not received in time, answered 408.</summary>
+    RequestBodyTimeout,
+
+    /// <summary>
+    /// <see cref="WebSocketServerOptions.HttpIdleTimeout"/>: a persistent HTTP connection closed after waiting for its next
+    /// request.
+    /// </summary>
+    HttpIdleTimeout,
+
+    /// <summary><see cref="WebSocketServerOptions.HttpSendTimeout"/>: a client that took none of a response body in time was dropped.</summary>
+    HttpSendTimeout,
+
+    /// <summary><see cref="Switchboard.Protocol.Framing.FrameReaderOptions.MaxFrameSize"/>: a WebSocket closed with 1009 over a frame's declared length.</summary>
+    FrameSize,
+
+    /// <summary><see cref="Switchboard.Protocol.Framing.FrameReaderOptions.MaxMessageSize"/>: a WebSocket closed with 1009 over a message's length.</summary>
+    MessageSize,
+
+    /// <summary><see cref="Switchboard.Protocol.Framing.FrameReaderOptions.MaxFragments"/>: a WebSocket closed with 1008 over a message's fragments.</summary>
+    Fragments,
+
+    /// <summary>
+    /// <see cref="Switchboard.Protocol.Framing.FrameReaderOptions.MaxMessageSize"/> for long polling: a session whose send carried a
+    /// bigger envelope was closed with 1009.
+    /// </summary>
+    LongPollingEnvelopeSize,
 }

@@ -28,8 +28,15 @@ internal sealed class EndpointGate
             else throw new ArgumentException($"'{origin}' is not an origin (scheme://host[:port]), 'null' or '*'", nameof(options));
         }
         _authenticate = options.Authenticate;
+        AllowCredentials = options.AllowCredentials;
         Challenge = options.AuthenticationChallenge;
     }
+
+    /// <summary><see cref="EndpointOptions.AllowCredentials"/>.</summary>
+    public bool AllowCredentials { get; }
+
+    /// <summary>Whether <paramref name="origin"/> is listed by name in <see cref="EndpointOptions.AllowedOrigins"/> (not through <c>*</c>).</summary>
+    public bool IsListed(string origin) => origin == "null" ? _origins.Contains(origin) : TryNormalize(origin, out var normalized) && _origins.Contains(normalized);
 
     /// <summary>The <c>WWW-Authenticate</c> value of this endpoint's 401s.</summary>
     public string Challenge { get; }
@@ -82,8 +89,9 @@ internal sealed class EndpointGate
     /// <summary>
     /// RFC 6455 section 10.2: the server decides from Origin whether a browser page may connect. No Origin is a
     /// non-browser client (browsers always send it on upgrades and on POST); the server's own origin is the Host the
-    /// request names, with the scheme of the connection. The host is read only for that comparison: its string is one
-    /// more allocation per upgrade.
+    /// request names, with the scheme of the connection, or the host and scheme a trusted proxy forwarded
+    /// (<see cref="HttpRequestHead.Forwarded"/>). The host is read only for that comparison: its string is one more
+    /// allocation per upgrade.
     /// </summary>
     internal bool IsOriginAllowed(string? origin, HttpRequestHead head, bool secure)
     {
@@ -91,7 +99,8 @@ internal sealed class EndpointGate
         if (origin == "null") return _origins.Contains(origin);
         if (!TryNormalize(origin, out var normalized)) return false;
         if (_origins.Contains(normalized)) return true;
-        return TryNormalize((secure ? "https://" : "http://") + head.Host, out var own) && string.Equals(normalized, own, StringComparison.Ordinal);
+        var scheme = head.Forwarded?.Scheme ?? (secure ? "https" : "http");
+        return TryNormalize(scheme + "://" + (head.Forwarded?.Host ?? head.Host), out var own) && string.Equals(normalized, own, StringComparison.Ordinal);
     }
 
     /// <summary><c>scheme://host:port</c> in lower case with the port made explicit, or false for anything but a bare origin.</summary>

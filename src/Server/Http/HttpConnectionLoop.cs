@@ -30,6 +30,7 @@ internal sealed class HttpConnectionLoop(
     HttpRouteTable routes,
     RouteTable webSocketRoutes,
     HostFilter hosts,
+    ForwardedHeaders? forwarded,
     ConnectionSlots slots,
     LimitReporter limits,
     ILogger logger,
@@ -71,18 +72,41 @@ internal sealed class HttpConnectionLoop(
                         return null;
                     case ReadOutcome.TimedOut:
                         // Silently, as a server does with an idle persistent connection (RFC 9112 section 9.5).
-                        if (first) Log.HandshakeTimedOut(logger, remote);
-                        else Log.HttpIdleTimedOut(logger, id, wait);
+                        // Counted on the metric; the log events stay these (docs/security.md).
+                        if (first)
+                        {
+                            limits.Count(ServerLimit.HandshakeTimeout);
+                            Log.HandshakeTimedOut(logger, remote);
+                        }
+                        else
+                        {
+                            limits.Count(ServerLimit.HttpIdleTimeout);
+                            Log.HttpIdleTimedOut(logger, id, wait);
+                        }
                         return null;
                     case ReadOutcome.Refused:
+                        if (LimitOf(error) is { } limit) limits.Count(limit);
                         await RefuseAsync(transport, error.ToStatusCode(), error.Describe(), w => HttpResponseWriter.WriteError(w, error)).ConfigureAwait(false);
                         return null;
                 }
 
                 var head = parsed!;
+                // What a trusted proxy says about the client comes before anything judges the request; from any other
+                // peer the forwarded fields are ignored.
+                var client = remote;
+                if (forwarded is not null)
+                {
+                    if (forwarded.Apply(head, remote) is { } malformed)
+                    {
+                        limits.Hit(ServerLimit.ForwardedHeaders, remote, malformed);
+                        await RefuseAsync(transport, 400, malformed, w => HttpResponseWriter.WriteText(w, 400, malformed, keepAlive: false), logged: true).ConfigureAwait(false);
+                        return null;
+                    }
+                    client = head.Forwarded?.Client ?? remote;
+                }
                 // The host first, on every request, before any route or origin rule: a name the server does not answer
                 // for is a DNS-rebinding page (or a misdirected client), whatever it asks for.
-                var host = head.Host;
+                var host = head.Forwarded?.Host ?? head.Host;
                 var hostStatus = hosts.Check(host);
                 if (hostStatus != 0)
                 {
@@ -95,7 +119,7 @@ internal sealed class HttpConnectionLoop(
                 var match = routes.Match(head.Method, head.Path);
                 if (match.Handler is null && match.Allow is null && webSocketRoutes.TryMatch(head.Path, out _, out _)) return head;
 
-                if (!await ServeAsync(transport, head, match, remote).ConfigureAwait(false)) return null;
+                if (!await ServeAsync(transport, head, match, client).ConfigureAwait(false)) return null;
                 first = false;
             }
         }
@@ -105,6 +129,7 @@ internal sealed class HttpConnectionLoop(
         }
         catch (TimeoutException)
         {
+            limits.Count(ServerLimit.HttpSendTimeout);
             Log.HttpSendTimedOut(logger, id, options.HttpSendTimeout);
             return null;
         }
@@ -114,6 +139,15 @@ internal sealed class HttpConnectionLoop(
             return null;
         }
     }
+
+    /// <summary>The limit a head refused with <paramref name="error"/> went over, if a limit refused it.</summary>
+    private static ServerLimit? LimitOf(HttpError error) => error switch
+    {
+        HttpError.HeadersTooLarge => ServerLimit.RequestHeadSize,
+        HttpError.TooManyHeaders => ServerLimit.RequestHeadFields,
+        HttpError.ContentTooLarge => ServerLimit.RequestBodySize,
+        _ => null,
+    };
 
     /// <summary>Answers one plain request; false when the connection must not carry another.</summary>
     private async Task<bool> ServeAsync(SocketTransport transport, HttpRequestHead head, HttpRouteMatch match, EndPoint? remote)
@@ -143,6 +177,7 @@ internal sealed class HttpConnectionLoop(
             if (outcome == ReadOutcome.Ended) return false;
             if (outcome == ReadOutcome.TimedOut)
             {
+                limits.Count(ServerLimit.RequestBodyTimeout);
                 await RefuseAsync(transport, 408, "Request body not received in time",
                     w => HttpResponseWriter.WriteText(w, 408, "Request body not received in time", keepAlive: false)).ConfigureAwait(false);
                 return false;

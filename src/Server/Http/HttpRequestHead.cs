@@ -71,6 +71,12 @@ internal sealed class HttpRequestHead
     /// </remarks>
     public string Host => _parts?.Host ?? HttpHeadBuilder.ReadHost(this);
 
+    /// <summary>
+    /// What a trusted proxy said about the request (<see cref="WebSocketServerOptions.ForwardedHeaders"/>); set once by the
+    /// connection's loop, before the head is handed to anything else, and null when nothing was forwarded or believed.
+    /// </summary>
+    internal Admission.ForwardedRequest? Forwarded { get; set; }
+
     /// <summary><see cref="HttpVersion.Version11"/> or <see cref="HttpVersion.Version10"/>.</summary>
     public Version Version => IsHttp10 ? HttpVersion.Version10 : HttpVersion.Version11;
 

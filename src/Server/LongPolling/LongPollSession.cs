@@ -14,7 +14,7 @@ namespace Switchboard.Server.LongPolling;
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The semaphore never allocates a wait handle; nothing needs disposing.")]
 internal sealed class LongPollSession(long id, string token, string path, IReadOnlyDictionary<string, string> routeValues, EndPoint? remote,
-    long maxQueuedBytes, LongPollBudget budget, LimitReporter limits)
+    long maxQueuedBytes, LongPollBudget budget, LimitReporter limits, ServerMetrics metrics)
     : IMessageChannel
 {
     /// <summary>The reason of the close when the session's own queue is full.</summary>
@@ -58,6 +58,19 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
 
     public IDictionary<string, object?> Items => _items ??= new(StringComparer.Ordinal);
 
+    public ServerMetrics Metrics => metrics;
+
+    public ServerTransport Transport => ServerTransport.LongPolling;
+
+    /// <summary>The template of the route the session was opened on: the <c>http.route</c> of its measurements.</summary>
+    public string Route { get; init; } = "";
+
+    /// <summary>When the session opened, as <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> counts.</summary>
+    public long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>Whether the session was counted on <c>switchboard.server.active_connections</c> when it opened.</summary>
+    public bool CountedActive { get; set; }
+
     /// <summary>The endpoint's view of the session; set once, right after the session is made.</summary>
     public MessageContext Context { get; set; } = null!;
 
@@ -90,6 +103,7 @@ internal sealed class LongPollSession(long id, string token, string path, IReadO
         }
         if (hit is { } limit)
         {
+            if (limit == ServerLimit.SendQueue) metrics.SendQueueOverflow(ServerTransport.LongPolling);
             limits.Hit(limit, RemoteEndPoint, limit == ServerLimit.SendQueue
                 ? $"long-polling session {Id} holds {_queuedBytes} bytes its client has not acknowledged"
                 : $"long-polling sessions hold {budget.Held} bytes; session {Id} closed");

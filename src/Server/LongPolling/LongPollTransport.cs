@@ -19,7 +19,7 @@ namespace Switchboard.Server.LongPolling;
 /// caps on sessions and the budget of queued bytes. One per server; thread-safe.
 /// </summary>
 internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderOptions frames, bool secure, TimeSpan retryAfter, ILogger logger,
-    LimitReporter limits, Func<long> nextId)
+    LimitReporter limits, ServerMetrics metrics, Func<long> nextId)
 {
     private const string JsonType = "application/json";
     private static readonly JsonReaderOptions BodyReaderOptions = new() { MaxDepth = 65 }; // the array, then 64 levels per envelope
@@ -44,9 +44,9 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     /// <summary>GET: the poll.</summary>
     public HttpHandler Poll(MessageEndpoint endpoint) => (request, response) => PollAsync(endpoint, request, response);
 
-    /// <summary>POST: opens a session (if <paramref name="gate"/> lets it), or takes a send.</summary>
-    public HttpHandler Post(MessageEndpoint endpoint, EndpointGate gate) => (request, response) =>
-        request.GetQueryValue("session") is null ? OpenAsync(endpoint, gate, request, response) : SendAsync(endpoint, request, response);
+    /// <summary>POST: opens a session (if <paramref name="gate"/> lets it) on the route <paramref name="route"/> names, or takes a send.</summary>
+    public HttpHandler Post(MessageEndpoint endpoint, EndpointGate gate, string route) => (request, response) =>
+        request.GetQueryValue("session") is null ? OpenAsync(endpoint, gate, route, request, response) : SendAsync(endpoint, request, response);
 
     /// <summary>DELETE: the client leaves.</summary>
     public HttpHandler Delete(MessageEndpoint endpoint) => (request, response) => DeleteAsync(endpoint, request, response);
@@ -86,11 +86,13 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         }
     }
 
-    private async ValueTask OpenAsync(MessageEndpoint endpoint, EndpointGate gate, ServerRequest request, ServerResponse response)
+    private async ValueTask OpenAsync(MessageEndpoint endpoint, EndpointGate gate, string route, ServerRequest request, ServerResponse response)
     {
+        var activity = ServerActivities.StartConnect(ServerTransport.LongPolling, request.RemoteEndPoint);
         if (request.GetQueryValue("transport") != "longpolling")
         {
-            Fail(response, 400, "this path takes a WebSocket upgrade, or long polling: POST ?transport=longpolling opens a session");
+            Refuse(activity, route, RefusalReasons.InvalidRequest, response, 400,
+                "this path takes a WebSocket upgrade, or long polling: POST ?transport=longpolling opens a session");
             return;
         }
 
@@ -104,7 +106,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             limits.Hit(full, request.RemoteEndPoint, full == ServerLimit.LongPollingSessions
                 ? $"{options.MaxSessions} long-polling sessions already open"
                 : $"{options.MaxSessionsPerAddress} long-polling sessions already open from this address");
-            Fail(response, 503, full == ServerLimit.LongPollingSessions
+            Refuse(activity, route, RefusalReasons.Capacity, response, 503, full == ServerLimit.LongPollingSessions
                 ? "too many long-polling sessions; try again later"
                 : "too many long-polling sessions from this address; try again later");
             response.SetHeader("Retry-After", ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture));
@@ -121,24 +123,28 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         catch
         {
             _places.Release(address);
+            activity?.Dispose();
             throw;
         }
         if (!verdict.Allowed)
         {
             _places.Release(address);
-            Fail(response, verdict.Status, verdict.Reason!);
+            Refuse(activity, route, RefusalReasons.ForGate(verdict.Status), response, verdict.Status, verdict.Reason!);
             foreach (var (name, value) in gate.RefusalFields(verdict.Status) ?? []) response.SetHeader(name, value);
             return;
         }
 
         var session = new LongPollSession(nextId(), NewToken(), request.Path, request.RouteValues, request.RemoteEndPoint, options.MaxQueuedBytes,
-            _budget, limits)
+            _budget, limits, metrics)
         {
             User = verdict.User,
             Principal = verdict.Principal,
+            Route = route,
         };
         session.Context = endpoint.Attach(session);
         _sessions[session.Token] = session;
+        session.CountedActive = metrics.ConnectionOpened(ServerTransport.LongPolling, route);
+        ServerActivities.Answered(activity, route, 200);
         LongPollLog.Opened(logger, session.Id, request.RemoteEndPoint, request.Path);
         try
         {
@@ -149,6 +155,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
 #pragma warning restore CA1031
         {
             Log.HandlerFailed(logger, session.Id, e);
+            metrics.HandlerFailed(ServerTransport.LongPolling, HandlerKinds.Connected, null);
         }
 
         WriteJson(response, 200, writer =>
@@ -227,6 +234,8 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             return;
         }
 
+        // Counted once for the send; each envelope is counted as a message, with its type, as the endpoint reads it.
+        metrics.BytesReceived(ServerTransport.LongPolling, SumLengths(envelopes));
         var outcome = await session.ReceiveAsync(seq, envelopes.Count, i => DeliverAsync(endpoint, session, body.Slice(envelopes[i].Start, envelopes[i].Length)))
             .ConfigureAwait(false);
         if (outcome == LongPollSession.SendOutcome.Gap)
@@ -252,6 +261,8 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     {
         if (envelope.Length > frames.MaxMessageSize)
         {
+            limits.Hit(ServerLimit.LongPollingEnvelopeSize, session.RemoteEndPoint,
+                $"long-polling session {session.Id}: an envelope of {envelope.Length} bytes, over {frames.MaxMessageSize}");
             session.Close(CloseCode.MessageTooBig, "message too big");
             return;
         }
@@ -264,6 +275,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
 #pragma warning restore CA1031
         {
             Log.HandlerFailed(logger, session.Id, e);
+            metrics.HandlerFailed(ServerTransport.LongPolling, HandlerKinds.Message, null);
         }
     }
 
@@ -272,6 +284,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         if (!session.TryEnd()) return;
         _places.Release(ClientAddress.Of(session.RemoteEndPoint));
         LongPollLog.Ended(logger, session.Id, status);
+        metrics.ConnectionClosed(ServerTransport.LongPolling, session.Route, session.CountedActive, session.OpenedAt);
         try
         {
             await session.Context.Endpoint.EndAsync(session.Context, status).ConfigureAwait(false);
@@ -281,6 +294,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
 #pragma warning restore CA1031
         {
             Log.HandlerFailed(logger, session.Id, e);
+            metrics.HandlerFailed(ServerTransport.LongPolling, HandlerKinds.Disconnected, null);
         }
     }
 
@@ -297,6 +311,21 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         Fail(response, token is null ? 400 : 404, token is null ? "no session given" : "unknown session");
         session = null!;
         return false;
+    }
+
+    /// <summary>Refuses an open: counted by <paramref name="refusal"/> (a <see cref="RefusalReasons"/> value), its span ended, answered.</summary>
+    private void Refuse(System.Diagnostics.Activity? activity, string route, string refusal, ServerResponse response, int status, string error)
+    {
+        metrics.HandshakeRefused(ServerTransport.LongPolling, status, refusal);
+        ServerActivities.Answered(activity, route, status);
+        Fail(response, status, error);
+    }
+
+    private static long SumLengths(List<(int Start, int Length)> envelopes)
+    {
+        long total = 0;
+        foreach (var (_, length) in envelopes) total += length;
+        return total;
     }
 
     private static bool TryGetNumber(ServerRequest request, string name, long min, ServerResponse response, out long value)
@@ -377,6 +406,10 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     {
         Span<byte> secret = stackalloc byte[16];
         RandomNumberGenerator.Fill(secret);
+#if NET9_0_OR_GREATER
         return Base64Url.EncodeToString(secret);
+#else
+        return Convert.ToBase64String(secret).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+#endif
     }
 }

@@ -1,4 +1,5 @@
 using Switchboard.Connections;
+using Switchboard.Server.Diagnostics;
 
 namespace Switchboard.Server.Messaging;
 
@@ -22,6 +23,12 @@ internal interface IMessageChannel
 
     /// <summary>The client's address, where the transport knows it; limit hits are reported against it.</summary>
     System.Net.EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The instruments of the server the connection came to.</summary>
+    ServerMetrics Metrics { get; }
+
+    /// <summary>What carries the connection.</summary>
+    ServerTransport Transport { get; }
 
     /// <summary>Per-connection storage for the application.</summary>
     IDictionary<string, object?> Items { get; }

@@ -13,7 +13,12 @@ internal sealed class RouteTable
     public bool TryMatch(string path, out WebSocketHandler? handler, out IReadOnlyDictionary<string, string> values) =>
         TryMatch(path, out handler, out _, out values);
 
-    public bool TryMatch(string path, out WebSocketHandler? handler, out EndpointGate gate, out IReadOnlyDictionary<string, string> values)
+    public bool TryMatch(string path, out WebSocketHandler? handler, out EndpointGate gate, out IReadOnlyDictionary<string, string> values) =>
+        TryMatch(path, out handler, out gate, out values, out _);
+
+    /// <summary>Also gives the template that matched, whose text names the route in measurements.</summary>
+    public bool TryMatch(string path, out WebSocketHandler? handler, out EndpointGate gate, out IReadOnlyDictionary<string, string> values,
+        out RouteTemplate? matched)
     {
         foreach (var (template, candidate, candidateGate) in _routes)
         {
@@ -21,11 +26,13 @@ internal sealed class RouteTable
             {
                 handler = candidate;
                 gate = candidateGate;
+                matched = template;
                 return true;
             }
         }
         handler = null;
         gate = EndpointGate.Default;
+        matched = null;
         values = RouteValues.Empty;
         return false;
     }

@@ -68,7 +68,8 @@ public sealed class RouteTemplate
             var segment = _segments[i];
             if (segment.Kind == SegmentKind.CatchAll)
             {
-                (captured ??= new string[_names.Length])[next] = Uri.UnescapeDataString(rest.ToString());
+                captured ??= new string[_names.Length];
+                captured[next] = Uri.UnescapeDataString(rest.ToString());
                 values = new RouteValues(_names, captured);
                 return true;
             }
@@ -85,7 +86,8 @@ public sealed class RouteTemplate
             else
             {
                 if (current.IsEmpty) return false;
-                (captured ??= new string[_names.Length])[next++] = Uri.UnescapeDataString(current.ToString());
+                captured ??= new string[_names.Length];
+                captured[next++] = Uri.UnescapeDataString(current.ToString());
             }
             rest = slash < 0 ? [] : rest[(slash + 1)..];
         }

@@ -1,9 +1,12 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Security.Claims;
 using System.Text;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Connection;
+using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Messaging;
 
@@ -57,8 +60,14 @@ public sealed class WebSocketConnection : IMessageChannel
     /// <summary>The negotiated subprotocol, or <see langword="null"/>.</summary>
     public string? Subprotocol => _session.Subprotocol;
 
-    /// <summary>The peer's address.</summary>
+    /// <summary>
+    /// The client's address: the peer's, or, from a trusted proxy (<see cref="WebSocketServerOptions.ForwardedHeaders"/>),
+    /// the client it forwarded for.
+    /// </summary>
     public EndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The key the connection's TCP slot was taken under: its peer's address, which behind a proxy is not <see cref="RemoteEndPoint"/>.</summary>
+    internal Admission.ClientAddress Slot { get; init; }
 
     /// <summary>
     /// The user the endpoint's <see cref="EndpointOptions.Authenticate"/> hook named during the handshake, or null when
@@ -72,10 +81,26 @@ public sealed class WebSocketConnection : IMessageChannel
     /// <summary>Per-connection storage for the application. Not thread-safe: use it from the connection's handler calls.</summary>
     public IDictionary<string, object?> Items => _items ??= new(StringComparer.Ordinal);
 
-    /// <summary>The connection's current state.</summary>
-    public WebSocketState State => _session.State;
+    /// <summary>Where the connection stands in the closing handshake (see <see cref="WebSocketSession.State"/>).</summary>
+    public ProtocolState State => _session.State;
 
     internal WebSocketHandler Handler { get; }
+
+    /// <summary>The instruments of the server that accepted the connection.</summary>
+    internal ServerMetrics Metrics { get; init; } = null!;
+
+    /// <summary>The template of the route the connection was opened on: the <c>http.route</c> of its measurements.</summary>
+    internal string Route { get; init; } = "";
+
+    /// <summary>When the upgrade was answered, as <see cref="Stopwatch.GetTimestamp"/> counts.</summary>
+    internal long OpenedAt { get; } = Stopwatch.GetTimestamp();
+
+    /// <summary>Whether the connection was counted on <c>switchboard.server.active_connections</c> when it opened.</summary>
+    internal bool CountedActive { get; set; }
+
+    ServerMetrics IMessageChannel.Metrics => Metrics;
+
+    ServerTransport IMessageChannel.Transport => ServerTransport.WebSocket;
 
     /// <summary>
     /// The typed endpoint's context for this connection, set by <see cref="MessageEndpoint"/> when the
@@ -87,11 +112,14 @@ public sealed class WebSocketConnection : IMessageChannel
 
     /// <inheritdoc cref="WebSocketSession.SendAsync(Opcode, ReadOnlySequence{byte}, CancellationToken)"/>
     public ValueTask SendAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken = default)
-        => _session.SendAsync(opcode, payload, cancellationToken);
+    {
+        Metrics.Sent(ServerTransport.WebSocket, null, 1, payload.Length);
+        return _session.SendAsync(opcode, payload, cancellationToken);
+    }
 
     /// <inheritdoc cref="WebSocketSession.SendAsync(Opcode, ReadOnlySequence{byte}, CancellationToken)"/>
     public ValueTask SendAsync(Opcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
-        => _session.SendAsync(opcode, new ReadOnlySequence<byte>(payload), cancellationToken);
+        => SendAsync(opcode, new ReadOnlySequence<byte>(payload), cancellationToken);
 
     /// <summary>Sends <paramref name="text"/> as one text message.</summary>
     public ValueTask SendTextAsync(string text, CancellationToken cancellationToken = default)
@@ -103,6 +131,17 @@ public sealed class WebSocketConnection : IMessageChannel
     /// <inheritdoc cref="WebSocketSession.CloseAsync"/>
     public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => _session.CloseAsync(code, reason);
 
+    /// <summary>
+    /// Counts a message the session hands to the handler: its bytes always, and the message itself under a raw
+    /// handler (a typed endpoint counts the messages it reads, with their type).
+    /// </summary>
+    internal void CountReceived(in WebSocketMessage message)
+    {
+        Metrics.BytesReceived(ServerTransport.WebSocket, message.Payload.Length);
+        if (MessageContext is null) Metrics.MessagesReceived(ServerTransport.WebSocket, null);
+    }
+
+    // Typed sends are counted by Recipients, once for all the connections a message goes to.
     ValueTask IMessageChannel.SendAsync(EncodedMessage message, CancellationToken cancellationToken) => _session.SendAsync(message, cancellationToken);
 
     /// <inheritdoc cref="WebSocketSession.Abort"/>

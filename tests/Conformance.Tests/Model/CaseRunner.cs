@@ -111,6 +111,7 @@ public static class CaseRunner
                     for (var i = 0; i < send.Bytes.Length; i += send.ChunkSize)
                     {
                         await Connection.SendAsync(send.Bytes.AsMemory(i, Math.Min(send.ChunkSize, send.Bytes.Length - i))).WaitAsync(timeout.Token);
+                        // Pacing, not a wait for an event: the gap makes each chunk arrive in a read of its own, as the case asks.
                         if (send.Delay > TimeSpan.Zero) await Task.Delay(send.Delay);
                     }
                 }

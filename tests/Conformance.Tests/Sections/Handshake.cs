@@ -47,7 +47,7 @@ public sealed class Handshake(EchoServer echo, ITestOutputHelper output) : IClas
                 foreach (var chunk in bytes.Chunk(c.ChunkSize))
                 {
                     await connection.SendAsync(chunk);
-                    await Task.Delay(1);
+                    await Task.Delay(1); // pacing, not a wait for an event: each chunk of the head arrives on its own
                 }
             }
         }

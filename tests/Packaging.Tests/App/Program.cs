@@ -1,9 +1,14 @@
 using System.Buffers;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using App;
 using Switchboard;
+using Switchboard.Client;
 using Switchboard.Messaging;
+using Switchboard.Server;
+
+Console.WriteLine($"target={AppContext.TargetFrameworkName}");
 
 // Write a message in its envelope, read it back by its type, and list the assembly's catalogue.
 var buffer = new ArrayBufferWriter<byte>();
@@ -25,8 +30,7 @@ Console.WriteLine($"text={message.Text} mood={message.Mood} mentions={message.Me
 
 try
 {
-    var reader = new Utf8JsonReader("""{"text":"x","mood":"Sad"}"""u8);
-    SendChat.Read(ref reader);
+    ReadInvalid();
 }
 catch (MessageFormatException exception)
 {
@@ -38,7 +42,29 @@ foreach (var descriptor in SwitchboardMessages.Catalog.Messages)
     Console.WriteLine($"{descriptor.Type} -> {descriptor.ClrType.Name}: {string.Join(", ", descriptor.Fields)}");
 }
 
+// Both packages together: a server on a loopback port answers the client's message over a real connection.
+var echoed = new TaskCompletionSource<Echo>(TaskCreationOptions.RunContinuationsAsynchronously);
+await using (var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }))
+{
+    server.Map("/ws/{username}", new MessageEndpoint(SwitchboardMessages.Catalog)
+        .On<SendChat>((ctx, m) => ctx.SendAsync(new Echo($"{ctx.RouteValues["username"]}: {m.Text}"))));
+    server.Start();
+
+    await using var client = new SwitchboardClient(new Uri($"ws://127.0.0.1:{server.LocalEndPoint.Port}/ws/alice"), SwitchboardMessages.Catalog);
+    client.On<Echo>(m => echoed.TrySetResult(m));
+    await client.ConnectAsync();
+    await client.SendAsync(new SendChat("over the wire", Mood.Calm, [], [], null));
+    Console.WriteLine($"echo={(await echoed.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text}");
+}
+
 return 0;
+
+// A ref struct stays out of the async top-level code: C# 12, a net8.0 app's default, allows none there.
+static void ReadInvalid()
+{
+    var reader = new Utf8JsonReader("""{"text":"x","mood":"Sad"}"""u8);
+    SendChat.Read(ref reader);
+}
 
 namespace App
 {
@@ -48,6 +74,9 @@ namespace App
 
     [Message("chat.send")]
     public partial record SendChat(string Text, Mood Mood, List<Mention> Mentions, Dictionary<string, string> Meta, TimeSpan? After);
+
+    [Message("chat.echo")]
+    public partial record Echo(string Text);
 
     [Message("chat.typing")]
     public partial class Typing

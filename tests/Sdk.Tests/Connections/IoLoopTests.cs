@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Switchboard.Connections;
 using Switchboard.Connections.Loops;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Tests.Connections;
@@ -131,13 +132,18 @@ public sealed class IoLoopTests : IDisposable
         var (blocker, blocked) = await ConnectAsync(loops);
         var waiting = ReadExactlyAsync(transport, "last words".Length);
         // The loop's thread is held while the bytes and the end arrive, so one event brings both.
-        var holding = HoldLoopThreadAsync(blocked, TimeSpan.FromMilliseconds(300));
+        using var release = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = HoldLoopThreadAsync(blocked, held, release);
         await blocker.SendAsync("hold"u8.ToArray());
-        await Task.Delay(50);
+        await held.Task.WaitAsync(Bound);
         await client.SendAsync("last words"u8.ToArray());
         if (reset) client.LingerState = new LingerOption(true, 0);
         if (reset) client.Dispose();
         else client.Shutdown(SocketShutdown.Send);
+        // The end went out after the bytes, and over loopback in order: the thread is let go once the bytes are in.
+        await Eventually.TrueAsync(() => transport.Socket.Available >= "last words".Length, "the bytes reached the server's socket");
+        release.Set();
         await holding.WaitAsync(Bound);
 
         Assert.Equal("last words"u8.ToArray(), await waiting.WaitAsync(Bound));
@@ -163,9 +169,10 @@ public sealed class IoLoopTests : IDisposable
         using var stop = new CancellationTokenSource();
         // On the loop's thread, a reader that never takes what it reads: every read completes at once, as they do
         // for a peer that sends faster than it is served.
-        var spinning = ReadWithoutTakingAsync(busy, stop.Token);
+        var spun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var spinning = ReadWithoutTakingAsync(busy, stop.Token, spun);
         await busyClient.SendAsync("busy"u8.ToArray());
-        await Task.Delay(100);
+        await spun.Task.WaitAsync(Bound); // its reads complete at once, over and over
 
         var read = transport.Input.ReadAsync().AsTask();
         await client.SendAsync("me too"u8.ToArray());
@@ -236,24 +243,28 @@ public sealed class IoLoopTests : IDisposable
     /// read completed: with a peer that keeps sending, every read finds bytes and completes at once.
     /// </summary>
     /// <summary>Reads until <paramref name="stop"/> without taking or examining anything; the number of reads.</summary>
-    private static async Task<int> ReadWithoutTakingAsync(SocketTransport transport, CancellationToken stop)
+    private static async Task<int> ReadWithoutTakingAsync(SocketTransport transport, CancellationToken stop, TaskCompletionSource? spun = null)
     {
         var reads = 0;
         while (!stop.IsCancellationRequested)
         {
             var result = await transport.Input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
-            reads++;
+            if (++reads == 1000) spun?.TrySetResult(); // a thousand reads in a row completed at once: it spins
             transport.Input.AdvanceTo(result.Buffer.Start);
         }
         return reads;
     }
 
-    /// <summary>Waits for a read, then blocks the thread its continuation runs on (the loop's) for <paramref name="time"/>.</summary>
-    private static async Task HoldLoopThreadAsync(SocketTransport transport, TimeSpan time)
+    /// <summary>
+    /// Waits for a read, then blocks the thread its continuation runs on (the loop's) until <paramref name="release"/> is
+    /// set, having set <paramref name="held"/>; bounded.
+    /// </summary>
+    private static async Task HoldLoopThreadAsync(SocketTransport transport, TaskCompletionSource held, ManualResetEventSlim release)
     {
         var result = await transport.Input.ReadAsync().ConfigureAwait(false);
         transport.Input.AdvanceTo(result.Buffer.End);
-        Thread.Sleep(time);
+        held.TrySetResult();
+        if (!release.Wait(Bound)) throw new TimeoutException("the loop's thread was never let go");
     }
 
     /// <summary>The read's result, and the thread its continuation ran on: where the wake-up came.</summary>

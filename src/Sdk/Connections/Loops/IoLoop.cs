@@ -45,6 +45,7 @@ internal sealed unsafe class IoLoop : IDisposable
     private readonly int _epoll;
     private readonly int _wake; // an eventfd: written once, to stop the loop
     private readonly Thread _thread;
+    private readonly int _threadId;
     private readonly Lock _slotsLock = new();
     private readonly List<IThreadPoolWorkItem> _afterTurn = [];
     private List<IThreadPoolWorkItem> _nextTurn = [];
@@ -86,6 +87,7 @@ internal sealed unsafe class IoLoop : IDisposable
             throw new SocketException(error);
         }
         _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _threadId = _thread.ManagedThreadId;
         _thread.UnsafeStart();
     }
 
@@ -98,6 +100,9 @@ internal sealed unsafe class IoLoop : IDisposable
 
     /// <summary>The name of the loop's thread.</summary>
     public string Name => _thread.Name!;
+
+    /// <summary>Whether the caller runs on this loop's thread.</summary>
+    public bool IsOwnThread => Environment.CurrentManagedThreadId == _threadId;
 
     /// <summary>The loop whose thread this is, or null on any other thread.</summary>
     public static IoLoop? Current => t_current;
@@ -119,7 +124,8 @@ internal sealed unsafe class IoLoop : IDisposable
     /// </summary>
     /// <returns>The registration's tag, for <see cref="Unregister"/>.</returns>
     /// <exception cref="ObjectDisposedException">The loop has stopped.</exception>
-    /// <exception cref="SocketException">The socket cannot be added (it is closed, say).</exception>
+    /// <exception cref="SocketException">The socket cannot be added.</exception>
+    /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public ulong Register(Socket socket, IReadinessListener listener)
     {
         ObjectDisposedException.ThrowIf(!_running, this);
@@ -141,8 +147,24 @@ internal sealed unsafe class IoLoop : IDisposable
             _slots[slot] = new Slot { Listener = listener, Generation = generation };
             tag = ((ulong)generation << 32) | (uint)slot;
         }
-        var fd = (int)socket.SafeHandle.DangerousGetHandle();
-        var error = Epoll.Add(_epoll, fd, Epoll.In | Epoll.ReadHangUp | Epoll.EdgeTriggered, tag);
+        // The handle is held for the call, so a socket closed meanwhile cannot have its number reused under it.
+        var handle = socket.SafeHandle;
+        var held = false;
+        int error;
+        try
+        {
+            handle.DangerousAddRef(ref held);
+            error = Epoll.Add(_epoll, (int)handle.DangerousGetHandle(), Epoll.In | Epoll.ReadHangUp | Epoll.EdgeTriggered, tag);
+        }
+        catch
+        {
+            Unregister(tag);
+            throw;
+        }
+        finally
+        {
+            if (held) handle.DangerousRelease();
+        }
         if (error != 0)
         {
             Unregister(tag);
@@ -169,7 +191,7 @@ internal sealed unsafe class IoLoop : IDisposable
     /// </summary>
     public void RunAfterTurn(IThreadPoolWorkItem item)
     {
-        if (t_current != this) throw new InvalidOperationException("only the loop's own thread can leave work to the end of its turn");
+        if (!IsOwnThread) throw new InvalidOperationException("only the loop's own thread can leave work to the end of its turn");
         _afterTurn.Add(item);
     }
 
@@ -179,7 +201,7 @@ internal sealed unsafe class IoLoop : IDisposable
     /// </summary>
     public void RunNextTurn(IThreadPoolWorkItem item)
     {
-        if (t_current != this) throw new InvalidOperationException("only the loop's own thread can leave work to its next turn");
+        if (!IsOwnThread) throw new InvalidOperationException("only the loop's own thread can leave work to its next turn");
         _nextTurn.Add(item);
     }
 

@@ -77,6 +77,51 @@ public sealed partial class ProtocolConnection
         return true;
     }
 
+    /// <summary>
+    /// Writes a whole data frame serialized before, as it is: a server's message encoded once, header and payload in
+    /// one buffer, and written to every connection it goes to with one copy and no serialization per connection.
+    /// </summary>
+    /// <param name="output">Where the frame goes.</param>
+    /// <param name="frame">
+    /// Exactly one final, unmasked text or binary frame without RSV bits (section 5.2), such as
+    /// <c>EncodedMessage.ServerFrame</c>. A text payload must be UTF-8; that is the caller's duty.
+    /// </param>
+    /// <returns>False, writing nothing, when the connection is no longer <see cref="ProtocolState.Open"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="frame"/> is not one such frame.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// This is a client, which masks every frame with a fresh key (section 5.3) and so cannot send one made before; or a
+    /// fragmented message is unfinished.
+    /// </exception>
+    public bool SendFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (Role != WebSocketRole.Server)
+        {
+            throw new InvalidOperationException("A client masks every frame with a fresh key: send the payload instead.");
+        }
+
+        if (!FrameHeader.TryRead(frame, out FrameHeader header, out FrameError error) || error != FrameError.None || !header.Fin
+            || header.Rsv != 0 || header.Masked || header.Opcode is not (Opcode.Text or Opcode.Binary)
+            || header.Length + header.PayloadLength != frame.Length)
+        {
+            throw new ArgumentException("Not one whole final unmasked text or binary frame.", nameof(frame));
+        }
+
+        if (_sendingOpcode != Opcode.Continuation)
+        {
+            throw new InvalidOperationException("A fragmented message is unfinished.");
+        }
+
+        if (State != ProtocolState.Open)
+        {
+            return false;
+        }
+
+        output.Write(frame);
+        return true;
+    }
+
     private Opcode FrameOpcode(Opcode opcode)
     {
         if (opcode is not (Opcode.Text or Opcode.Binary))
