@@ -7,7 +7,7 @@ namespace Switchboard.Connections.Loops;
 /// The calls a socket that waits on an <see cref="IoLoop"/> is read and written with: its descriptor is made
 /// non-blocking with <c>fcntl</c>, and it is read and written with plain <c>recv</c> and <c>send</c>. The runtime's own
 /// non-blocking mode (<see cref="Socket.Blocking"/> set to false) would build its machinery for asynchronous
-/// operations, about 224 bytes with its locks, for every socket, while a loop's socket waits on the loop instead.
+/// operations, locks included, for every socket, although a loop's socket waits on the loop instead.
 /// </summary>
 /// <remarks>
 /// The handle goes to each call as a <see cref="SafeHandle"/>, which holds the descriptor for the length of the call:
