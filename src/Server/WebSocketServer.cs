@@ -10,7 +10,6 @@ using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
-using Switchboard.Connections.Loops;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Framing;
 using Switchboard.Server.Admission;
@@ -19,6 +18,7 @@ using Switchboard.Server.Endpoints;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 using Switchboard.Server.LongPolling;
+using Switchboard.Server.Loops;
 using Switchboard.Server.Routing;
 using Switchboard.Server.WebSockets;
 
@@ -509,7 +509,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             if (stream is null) return null;
             firstHeadTimeout = TimeSpan.FromTicks(Math.Max(1, (firstHeadTimeout - Stopwatch.GetElapsedTime(started)).Ticks));
         }
-        var transport = new SocketTransport(socket, stream, _options.SendQueueLimit, _loops);
+        // Loops exist only without TLS: with one, the stream is null and the socket waits on the next loop in turn.
+        var transport = new SocketTransport(socket, stream, _options.SendQueueLimit, _loops?.Next());
         var negotiation = NegotiateAsync(id, transport, firstHeadTimeout);
         WebSocketConnection? connection;
         if (negotiation.IsCompleted)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
-using Switchboard.Connections.Loops;
 
 namespace Switchboard.Connections;
 

@@ -3,16 +3,15 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
-using Switchboard.Connections.Loops;
 
 namespace Switchboard.Connections;
 
 /// <summary>
 /// <see cref="SocketTransport.Input"/> over a plain non-blocking socket: a read takes what the socket holds at once,
 /// and when it holds nothing waits, holding no buffer, so an idle connection holds no buffer, and no pipe, timer
-/// or cancellation state either. It waits on an <see cref="IoLoop"/> when it has one (its listener, woken on the loop's
-/// thread, takes the bytes there and completes the read on the thread pool, or there too when the loop prefers inline
-/// scheduling), otherwise with the runtime's zero-byte receive. What is read sits in one pooled buffer, returned to
+/// or cancellation state either. It waits on a server's I/O loop (an <see cref="IReadinessSource"/>) when it has one
+/// (its listener, woken on the loop's thread, takes the bytes there and completes the read on the thread pool, or there
+/// too when the loop prefers inline scheduling), otherwise with the runtime's zero-byte receive. What is read sits in one pooled buffer, returned to
 /// the pool as soon as everything in it is consumed; a message larger than the buffer grows it.
 /// </summary>
 /// <remarks>
@@ -35,8 +34,9 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private const int MaxReadsAtOnce = 16;
 
     private readonly Socket _socket;
-    private readonly IoLoop? _loop;
+    private readonly IReadinessSource? _loop;
     private readonly ulong _registration;
+    private readonly bool _preferInline; // the loop's PreferInlineScheduling, fixed for its life: one interface call less per wait
     private int _readiness;
     private bool _drained; // the last receive took less than it had room for: the socket had nothing more then
     private bool _hungUp; // an event said the peer ended its side or the socket broke
@@ -56,12 +56,13 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private ManualResetValueTaskSourceCore<bool> _wait;
 
     /// <summary>Reads <paramref name="socket"/>, waiting on <paramref name="loop"/> when one is given.</summary>
-    public SocketReader(Socket socket, IoLoop? loop = null)
+    public SocketReader(Socket socket, IReadinessSource? loop = null)
     {
         _socket = socket;
         if (loop is null) return;
         _registration = loop.Register(socket, this);
         _loop = loop;
+        _preferInline = loop.PreferInlineScheduling;
     }
 
     /// <summary>Whether the socket waits on a loop, and is read and written with <see cref="LoopSocket"/>'s calls.</summary>
@@ -187,7 +188,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     }
 
     /// <summary>Waits for the loop's wake-up; tries the socket again at once when one came since it was last found empty.</summary>
-    private void WaitOnLoop(IoLoop loop)
+    private void WaitOnLoop(IReadinessSource loop)
     {
         // Registered before the wait is visible, so the wake-up that ends it always finds the registration to undo.
         if (_extras is { Token.CanBeCanceled: true } extras && extras.Registration == default)
@@ -198,7 +199,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         {
             if (!loop.IsRunning)
             {
-                Fail(new ObjectDisposedException(nameof(IoLoop), "the I/O loop has stopped"));
+                Fail(new ObjectDisposedException(loop.GetType().Name, "the I/O loop has stopped"));
                 return;
             }
             if (Interlocked.CompareExchange(ref _readiness, Waiting, Idle) == Idle)
@@ -243,7 +244,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     /// of the loop. Elsewhere (a read that found its wake-up, a canceled wait, a socket closed under the reader) the
     /// thread is no loop's and the wait completes where it ends.
     /// </summary>
-    private bool CompletesOnThreadPool => _loop is { PreferInlineScheduling: false } loop && loop.IsOwnThread;
+    private bool CompletesOnThreadPool => _loop is { } loop && !_preferInline && loop.IsOwnThread;
 
     /// <summary>
     /// The end of a wait, handed from a loop's thread to the thread pool: one per reader, queued once per read that

@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
-using Switchboard.Connections.Loops;
 
 namespace Switchboard.Connections;
 
@@ -36,22 +35,22 @@ public sealed class SocketTransport : IDuplexTransport
     /// <param name="sendQueueLimit">Bytes queued for the peer before flushes wait; see <see cref="SendQueueLimit"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sendQueueLimit"/> is below 2 bytes.</exception>
     public SocketTransport(Socket socket, Stream? stream = null, long sendQueueLimit = DefaultSendQueueLimit)
-        : this(socket, stream, sendQueueLimit, loops: null)
+        : this(socket, stream, sendQueueLimit, loop: null)
     {
     }
 
-    /// <summary>Wraps <paramref name="socket"/> as the public constructor does, waiting for bytes on <paramref name="loops"/>.</summary>
+    /// <summary>Wraps <paramref name="socket"/> as the public constructor does, waiting for bytes on <paramref name="loop"/>.</summary>
     /// <param name="socket">The connected socket; the transport owns it.</param>
     /// <param name="stream">A stream over the socket; null uses the socket directly.</param>
     /// <param name="sendQueueLimit">Bytes queued for the peer before flushes wait.</param>
-    /// <param name="loops">
-    /// Where a plain socket waits for bytes: on one of these loops' threads, which takes them and completes the read on
-    /// the thread pool (or on its own thread, for loops that prefer inline scheduling); null (or a
+    /// <param name="loop">
+    /// Where a plain socket waits for bytes: on a server's I/O loop, whose thread takes them and completes the read on
+    /// the thread pool (or on its own thread, for a loop that prefers inline scheduling); null (or a
     /// <paramref name="stream"/>) leaves waiting to the runtime's sockets.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="sendQueueLimit"/> is below 2 bytes.</exception>
-    /// <exception cref="ObjectDisposedException"><paramref name="loops"/> have been disposed.</exception>
-    internal SocketTransport(Socket socket, Stream? stream, long sendQueueLimit, IoLoops? loops)
+    /// <exception cref="ObjectDisposedException"><paramref name="loop"/> has stopped.</exception>
+    internal SocketTransport(Socket socket, Stream? stream, long sendQueueLimit, IReadinessSource? loop)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
@@ -62,7 +61,6 @@ public sealed class SocketTransport : IDuplexTransport
             // Reads and sends are tried at once and wait only when the socket has nothing for them or no room: a
             // connection whose peer keeps up never needs the socket's state for waiting sends, and an idle one waits
             // for bytes holding no buffer: on a loop, which reads its descriptor itself, or with a zero-byte receive.
-            var loop = loops?.Next();
             if (loop is null) socket.Blocking = false;
             else LoopSocket.MakeNonBlocking(socket.SafeHandle);
             Input = _socketReader = new SocketReader(socket, loop);

@@ -2,17 +2,19 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Connections;
-using Switchboard.Connections.Loops;
 using Xunit;
 
 namespace Switchboard.Tests.Connections;
 
-/// <summary>The calls a loop's socket is read and written with, over real loopback connections.</summary>
+/// <summary>
+/// The calls a loop's socket is read and written with, over real loopback connections. A transport on one of the
+/// server's loops is tested with the loops (Server.Tests, <c>IoLoopTests</c>).
+/// </summary>
 public sealed class LoopSocketTests : IDisposable
 {
     private readonly LoopbackSockets _sockets = new();
 
-    public LoopSocketTests() => Assert.True(IoLoops.IsSupported, "these tests run on Linux, where the loops are");
+    public LoopSocketTests() => Assert.True(OperatingSystem.IsLinux(), "these tests run on Linux, where the server's loops use these calls");
 
     [Fact]
     public async Task A_receive_takes_what_arrived_and_says_would_block_when_nothing_has()
@@ -85,30 +87,6 @@ public sealed class LoopSocketTests : IDisposable
         server.Dispose();
         Assert.Throws<ObjectDisposedException>(() => LoopSocket.Receive(handle, new byte[8], out _));
         Assert.Throws<ObjectDisposedException>(() => LoopSocket.Send(handle, new byte[8], out _));
-    }
-
-    [Fact]
-    public async Task A_transport_on_a_loop_reads_and_writes_without_the_runtimes_non_blocking_mode()
-    {
-        using var loops = new IoLoops(1);
-        var (client, server) = await ConnectAsync();
-        var transport = new SocketTransport(server, null, SocketTransport.DefaultSendQueueLimit, loops);
-        // The runtime's mode is untouched: had it been set, the runtime would keep its asynchronous state for the socket.
-        Assert.True(server.Blocking);
-        var read = transport.Input.ReadAsync();
-        Assert.False(read.IsCompleted); // the descriptor is non-blocking all the same: the read waits, the thread does not
-
-        client.Send("ping"u8);
-        var result = await read.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal("ping"u8.ToArray(), result.Buffer.ToArray());
-        transport.Input.AdvanceTo(result.Buffer.End);
-
-        await transport.Output.WriteAsync("pong"u8.ToArray());
-        var buffer = new byte[4];
-        client.ReceiveTimeout = 10_000;
-        Assert.Equal(4, client.Receive(buffer));
-        Assert.Equal("pong"u8.ToArray(), buffer);
-        await transport.DisposeAsync();
     }
 
     public void Dispose() => _sockets.Dispose();

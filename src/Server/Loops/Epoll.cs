@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Switchboard.Connections.Loops;
+namespace Switchboard.Server.Loops;
 
 /// <summary>The few Linux calls an <see cref="IoLoop"/> makes: epoll for readiness, an eventfd to wake it.</summary>
 internal static unsafe partial class Epoll

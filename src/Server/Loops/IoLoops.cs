@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Connections;
 
-namespace Switchboard.Connections.Loops;
+namespace Switchboard.Server.Loops;
 
 /// <summary>
 /// Threads that wait for bytes on many plain sockets at once (Linux epoll), one socket on one of them, taken in
@@ -13,7 +14,9 @@ namespace Switchboard.Connections.Loops;
 /// </summary>
 /// <remarks>
 /// Only on Linux (x86-64 and Arm64), see <see cref="IsSupported"/>, and only for sockets without TLS: a
-/// <see cref="SocketTransport"/> given loops and a stream reads through the stream as it would without them.
+/// <see cref="SocketTransport"/> given a loop and a stream reads through the stream as it would without one. A
+/// transport sees its loop only as an <see cref="IReadinessSource"/>, which the client's package knows without
+/// carrying the loops.
 /// </remarks>
 internal sealed class IoLoops : IDisposable
 {
@@ -89,6 +92,6 @@ internal sealed class IoLoops : IDisposable
 
     private void OnStall(IoLoop loop, long heldMs) => SessionLog.LoopStalled(_logger, loop.Name, heldMs);
 
-    /// <summary>The loop for the next socket, in turn.</summary>
+    /// <summary>The loop for the next socket, in turn: what a <see cref="SocketTransport"/> waits on.</summary>
     internal IoLoop Next() => _loops[(int)(Interlocked.Increment(ref _next) % (uint)_loops.Length)];
 }

@@ -1,21 +1,8 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Switchboard.Connections;
 
-namespace Switchboard.Connections.Loops;
-
-/// <summary>
-/// What an <see cref="IoLoop"/> tells when its socket may have something to read. As a thread-pool item it hears the
-/// same from elsewhere: when the socket was closed under it, or the loop stopped.
-/// </summary>
-internal interface IReadinessListener : IThreadPoolWorkItem
-{
-    /// <summary>
-    /// The socket may be readable, at its end, or broken. Called on the loop's thread, one call at a time; may be
-    /// spurious, so a listener tries its read and waits again when it finds nothing.
-    /// </summary>
-    /// <param name="hangUp">The peer has ended its side or the socket broke: after what it holds, a read finds that.</param>
-    void OnReady(bool hangUp);
-}
+namespace Switchboard.Server.Loops;
 
 /// <summary>
 /// One thread that waits on an epoll set of sockets and, as each becomes readable, calls its listener right there: the
@@ -29,7 +16,7 @@ internal interface IReadinessListener : IThreadPoolWorkItem
 /// registration's tag is a slot and a generation, so a stale event for a socket whose slot has since been reused
 /// reaches no one.
 /// </remarks>
-internal sealed unsafe class IoLoop : IDisposable
+internal sealed unsafe class IoLoop : IReadinessSource, IDisposable
 {
     private const int MaxEvents = 256;
     private const ulong WakeTag = ulong.MaxValue;

@@ -2,11 +2,12 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Connections;
-using Switchboard.Connections.Loops;
+using Switchboard.Server.Loops;
 using Switchboard.Testing;
+using Switchboard.Tests.Connections;
 using Xunit;
 
-namespace Switchboard.Tests.Connections;
+namespace Switchboard.Server.Tests.Loops;
 
 /// <summary>Plain sockets whose reads wait on <see cref="IoLoops"/>, over real loopback connections.</summary>
 public sealed class IoLoopTests : IDisposable
@@ -197,7 +198,7 @@ public sealed class IoLoopTests : IDisposable
         await transport.DisposeAsync();
 
         var (_, accepted) = await _sockets.ConnectAsync();
-        Assert.Throws<ObjectDisposedException>(() => new SocketTransport(accepted, null, SocketTransport.DefaultSendQueueLimit, loops));
+        Assert.Throws<ObjectDisposedException>(() => new SocketTransport(accepted, null, SocketTransport.DefaultSendQueueLimit, loops.Next()));
     }
 
     [Fact]
@@ -216,6 +217,30 @@ public sealed class IoLoopTests : IDisposable
         var thread = await done.Task.WaitAsync(Bound);
         Assert.Equal(["reader", "after turn"], order);
         Assert.Equal("Switchboard I/O 1", thread);
+        await transport.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_transport_on_a_loop_reads_and_writes_without_the_runtimes_non_blocking_mode()
+    {
+        using var loops = new IoLoops(1);
+        var (client, server) = await _sockets.ConnectAsync();
+        var transport = new SocketTransport(server, null, SocketTransport.DefaultSendQueueLimit, loops.Next());
+        // The runtime's mode is untouched: had it been set, the runtime would keep its asynchronous state for the socket.
+        Assert.True(server.Blocking);
+        var read = transport.Input.ReadAsync();
+        Assert.False(read.IsCompleted); // the descriptor is non-blocking all the same: the read waits, the thread does not
+
+        client.Send("ping"u8);
+        var result = await read.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("ping"u8.ToArray(), result.Buffer.ToArray());
+        transport.Input.AdvanceTo(result.Buffer.End);
+
+        await transport.Output.WriteAsync("pong"u8.ToArray());
+        var buffer = new byte[4];
+        client.ReceiveTimeout = 10_000;
+        Assert.Equal(4, client.Receive(buffer));
+        Assert.Equal("pong"u8.ToArray(), buffer);
         await transport.DisposeAsync();
     }
 
@@ -277,7 +302,7 @@ public sealed class IoLoopTests : IDisposable
     private async Task<(Socket Client, SocketTransport Transport)> ConnectAsync(IoLoops loops)
     {
         var (client, server) = await _sockets.ConnectAsync();
-        return (client, new SocketTransport(server, null, SocketTransport.DefaultSendQueueLimit, loops));
+        return (client, new SocketTransport(server, null, SocketTransport.DefaultSendQueueLimit, loops.Next()));
     }
 
     private static async Task<byte[]> ReadExactlyAsync(SocketTransport transport, int count)

@@ -1,18 +1,22 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Switchboard.Connections.Loops;
+namespace Switchboard.Connections;
 
 /// <summary>
-/// The calls a socket that waits on an <see cref="IoLoop"/> is read and written with: its descriptor is made
-/// non-blocking with <c>fcntl</c>, and it is read and written with plain <c>recv</c> and <c>send</c>. The runtime's own
-/// non-blocking mode (<see cref="Socket.Blocking"/> set to false) would build its machinery for asynchronous
-/// operations, locks included, for every socket, although a loop's socket waits on the loop instead.
+/// The calls a socket that waits on an I/O loop (an <see cref="IReadinessSource"/>) is read and written with: its
+/// descriptor is made non-blocking with <c>fcntl</c>, and it is read and written with plain <c>recv</c> and <c>send</c>.
+/// The runtime's own non-blocking mode (<see cref="Socket.Blocking"/> set to false) would build its machinery for
+/// asynchronous operations, locks included, for every socket, although a loop's socket waits on the loop instead.
 /// </summary>
 /// <remarks>
+/// They live beside <see cref="SocketReader"/> and <see cref="SendQueue"/>, which make them, rather than with the
+/// server's loops, which only wait: a read or send calls them directly, not through the loop.
+/// <para>
 /// The handle goes to each call as a <see cref="SafeHandle"/>, which holds the descriptor for the length of the call:
 /// a socket closed by another thread meanwhile cannot have its number reused under the call, and a socket already
 /// closed fails it with <see cref="ObjectDisposedException"/>, as the runtime's own calls do.
+/// </para>
 /// </remarks>
 internal static unsafe partial class LoopSocket
 {
