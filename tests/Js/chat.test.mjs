@@ -6,21 +6,43 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { WebSocket, client as sb, delay, startChatServer, waitFor } from './support.mjs';
+import { WebSocket, client as sb, manualTimers, startChatServer, waitFor } from './support.mjs';
 
 const { SwitchboardClient } = sb;
 
 let server;
 const clients = [];
 let names = 0;
+/** Requests the clients' fetch has started and whose answer has not been read yet. */
+let requestsInFlight = 0;
+
+/**
+ * `inner` (default globalThis.fetch), counted in `requestsInFlight` until its answer is read or it
+ * fails. Every client of this file fetches through it, so `after` sees when the last request (the
+ * DELETE that leaves a long-polling session) is answered.
+ */
+function tracked(inner = fetch) {
+  return async (url, init) => {
+    requestsInFlight += 1;
+    try {
+      const response = await inner(url, init);
+      const text = await response.text();
+      return { status: response.status, text: async () => text };
+    } finally {
+      requestsInFlight -= 1;
+    }
+  };
+}
 
 before(async () => {
   server = await startChatServer();
 });
 
 after(async () => {
+  // close() starts the DELETE of an open long-polling session at once, or once the sends in flight
+  // are answered; either way a request is in flight until the session is left.
   for (const { c } of clients) c.close();
-  await delay(100); // the DELETEs of the long-polling sessions
+  await waitFor(() => requestsInFlight === 0, 'the DELETEs of the long-polling sessions answered', 20_000);
   await server?.stop();
 });
 
@@ -32,7 +54,7 @@ const uniqueName = (prefix) => `${prefix}-${++names}`;
  * chat.message, ...), `states` the client's states with their details.
  */
 function join(name, options = {}) {
-  const c = new SwitchboardClient(server.wsUrl(name), { WebSocket, initialDelayMs: 20, maxDelayMs: 100, ...options });
+  const c = new SwitchboardClient(server.wsUrl(name), { WebSocket, initialDelayMs: 20, maxDelayMs: 100, ...options, fetch: tracked(options.fetch) });
   const got = { roster: [], message: [], direct: [], joined: [], left: [], error: [] };
   const order = [];
   for (const type of Object.keys(got)) {
@@ -139,7 +161,8 @@ describe('chat over long polling', () => {
     const name = uniqueName('dup');
     await joined(webSocket(name));
     const fetchImpl = countingFetch();
-    const second = longPolling(name, { fetch: fetchImpl });
+    const timers = manualTimers();
+    const second = longPolling(name, { fetch: fetchImpl, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
     await waitFor(() => second.c.state === 'closed', 'the refused client closed');
     assert.equal(second.got.error.length, 1);
     assert.match(second.got.error[0].reason, /taken/);
@@ -147,7 +170,8 @@ describe('chat over long polling', () => {
     assert.equal(closed.code, 1008);
     assert.match(closed.reason, /taken/);
     assert.deepEqual(second.states.map((s) => s.state), ['connecting', 'open', 'closed']);
-    await delay(300);
+    assert.equal(timers.started, 0, 'no wait before a reconnect started');
+    timers.runAll();
     assert.equal(fetchImpl.opens, 1, 'no second session');
     assert.deepEqual(second.got.roster, []);
   });
@@ -184,7 +208,7 @@ describe('chat over long polling', () => {
       }
     }
     const url = `${server.wsUrl('x').slice(0, -'/ws/x'.length)}/nowhere`;
-    const c = new SwitchboardClient(url, { WebSocket: CountingWebSocket, fetch: fetchImpl, initialDelayMs: 5, maxDelayMs: 10, maxConnectAttempts: 2 });
+    const c = new SwitchboardClient(url, { WebSocket: CountingWebSocket, fetch: tracked(fetchImpl), initialDelayMs: 5, maxDelayMs: 10, maxConnectAttempts: 2 });
     clients.push({ c });
     const states = [];
     c.onState((state, detail) => states.push({ state, ...detail }));

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { client as sb, recordStates, waitFor } from './support.mjs';
+import { client as sb, manualTimers, recordStates, waitFor } from './support.mjs';
 
 const { SwitchboardClient, httpUrl, longPollingTransport } = sb;
 
@@ -191,8 +191,12 @@ describe('long polling: sends', () => {
       assert.deepEqual(post.body, [envelope(1), envelope(2)]);
 
       for (let n = 3; n <= 6; n++) c.send('n', { n });
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // A marker: the poll answered now is followed by a new poll, which the transport asks for
+      // after anything the sends above set going.
+      fake.answer(await fake.poll(), 204);
+      const marker = await fake.poll('the poll after the marker answer');
       assert.equal(fake.pending((r) => r.method === 'POST').length, 1, 'one POST in flight');
+      assert.ok(fake.requests.indexOf(marker) > fake.requests.indexOf(post));
       fake.answer(post, 204);
       post = await fake.send('the second POST');
       assert.equal(post.params.seq, '3');
@@ -323,7 +327,8 @@ describe('long polling: ends', () => {
 
   test('a close in a poll answer comes after its messages, and the reconnect policy applies', async () => {
     const fake = scriptedFetch();
-    const c = lpClient(fake);
+    const timers = manualTimers();
+    const c = lpClient(fake, { setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
     const log = recordStates(c);
     const got = [];
     c.on('n', (data) => got.push(data.n));
@@ -332,7 +337,8 @@ describe('long polling: ends', () => {
     await waitFor(() => c.state === 'closed', 'closed');
     assert.deepEqual(got, [1]);
     assert.deepEqual(log.details.at(-1), { state: 'closed', code: 1008, reason: 'taken', attempts: 0, refused: true });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(timers.started, 0, 'no wait before a reconnect started');
+    timers.runAll();
     assert.equal(fake.requests.filter((r) => r.params.transport).length, 1, 'no new session');
     assert.equal(fake.requests.filter((r) => r.method === 'DELETE').length, 0, 'the session is already gone');
   });

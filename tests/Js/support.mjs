@@ -34,6 +34,35 @@ export const client = await loadClient();
 
 export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Timers for the client's `setTimeout` and `clearTimeout` options: a wait before a reconnect is
+ * kept in `pending` until the test runs it with `runAll()`, so a test sees whether one was started.
+ */
+export function manualTimers() {
+  let next = 0;
+  const timers = {
+    pending: new Map(), // id -> { callback, ms }
+    started: 0,
+    setTimeout: (callback, ms) => {
+      timers.started += 1;
+      timers.pending.set(++next, { callback, ms });
+      return next;
+    },
+    clearTimeout: (id) => { timers.pending.delete(id); },
+    /** Runs every pending wait (and any a run starts); returns how many ran. */
+    runAll() {
+      let ran = 0;
+      for (const [id, { callback }] of timers.pending) {
+        timers.pending.delete(id);
+        callback();
+        ran += 1;
+      }
+      return ran;
+    },
+  };
+  return timers;
+}
+
 /** Polls `predicate` until it returns a truthy value; fails after `timeoutMs`. */
 export async function waitFor(predicate, what, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;

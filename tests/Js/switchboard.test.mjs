@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { WebSocket, client as sb, delay, recordErrors, recordStates, startServer, waitFor } from './support.mjs';
+import { WebSocket, client as sb, manualTimers, recordErrors, recordStates, startServer, waitFor } from './support.mjs';
 
 const { SwitchboardClient, encodeEnvelope, decodeEnvelope, isRetryableClose } = sb;
 
@@ -27,6 +27,18 @@ async function withServer(body) {
 }
 
 const isOpen = (c) => c.state === 'open';
+
+/** A WebSocket class that lists the sockets it made, so a test sees every connection attempt the moment it starts. */
+function socketLog() {
+  const sockets = [];
+  class LoggedWebSocket extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      sockets.push(this);
+    }
+  }
+  return { sockets, WebSocket: LoggedWebSocket };
+}
 
 describe('envelope', () => {
   test('encode writes type first, then data, then the optional id', () => {
@@ -252,14 +264,20 @@ describe('connection lifecycle', () => {
   }));
 
   test('no reconnect after close(); the server sees a normal closure', () => withServer(async (server, open) => {
-    const c = open({ initialDelayMs: 5, maxDelayMs: 5 });
+    const timers = manualTimers();
+    const made = socketLog();
+    const c = open({ initialDelayMs: 5, maxDelayMs: 5, WebSocket: made.WebSocket, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
     const log = recordStates(c);
     await waitFor(() => isOpen(c), 'open');
     c.close();
     assert.equal(c.state, 'closed');
     await waitFor(() => server.last.closed, 'server-side close');
     assert.equal(server.last.closed.code, 1000);
-    await delay(100);
+    // The client's socket has reported its close: a reconnect would have started its wait by now.
+    await waitFor(() => made.sockets[0].readyState === WebSocket.CLOSED, 'the client\'s socket closed');
+    assert.equal(timers.started, 0, 'no wait before a reconnect started');
+    timers.runAll();
+    assert.equal(made.sockets.length, 1, 'no second connection attempt');
     assert.equal(server.upgrades, 1);
     assert.deepEqual(log.states, ['connecting', 'open', 'closed']);
     assert.throws(() => c.send('m', {}), /the client is closed/);
@@ -268,31 +286,46 @@ describe('connection lifecycle', () => {
   }));
 
   test('close() while waiting to reconnect cancels the attempt', () => withServer(async (server, open) => {
-    const c = open({ initialDelayMs: 300, maxDelayMs: 300, random: () => 1 });
+    const timers = manualTimers();
+    const made = socketLog();
+    const c = open({ initialDelayMs: 300, maxDelayMs: 300, random: () => 1, WebSocket: made.WebSocket, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
     await waitFor(() => isOpen(c), 'open');
     server.last.socket.terminate();
     await waitFor(() => c.state === 'reconnecting', 'reconnecting');
+    assert.equal(timers.pending.size, 1, 'the wait before the reconnect');
     c.close();
-    await delay(500);
+    assert.equal(timers.pending.size, 0, 'close() cancelled the wait');
+    timers.runAll();
+    assert.equal(made.sockets.length, 1, 'no second connection attempt');
     assert.equal(server.upgrades, 1);
     assert.equal(c.state, 'closed');
   }));
 
   test('close() before the first attempt never connects', () => withServer(async (server, open) => {
-    const c = open();
+    const made = socketLog();
+    const c = open({ WebSocket: made.WebSocket });
     c.close();
-    await delay(50);
-    assert.equal(server.upgrades, 0);
+    // A second client connects on a later microtask than the first would have: once it is open,
+    // the first has had its turn, and its connection would have come to the server first.
+    const marker = open({ WebSocket: made.WebSocket });
+    await waitFor(() => isOpen(marker), 'the marker client open');
+    assert.equal(made.sockets.length, 1, 'only the marker client made a socket');
+    assert.equal(server.upgrades, 1, 'only the marker client connected');
+    assert.equal(c.state, 'closed');
   }));
 
   for (const code of [1000, 1003, 1008, 4000, 4009]) {
     test(`no reconnect after the server closes with ${code}`, () => withServer(async (server, open) => {
-      const c = open({ initialDelayMs: 5, maxDelayMs: 5 });
+      const timers = manualTimers();
+      const made = socketLog();
+      const c = open({ initialDelayMs: 5, maxDelayMs: 5, WebSocket: made.WebSocket, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout });
       const log = recordStates(c);
       await waitFor(() => isOpen(c), 'open');
       server.last.socket.close(code, 'go away');
       await waitFor(() => c.state === 'closed', 'closed');
-      await delay(50);
+      assert.equal(timers.started, 0, 'no wait before a reconnect started');
+      timers.runAll();
+      assert.equal(made.sockets.length, 1, 'no second connection attempt');
       assert.equal(server.upgrades, 1);
       assert.deepEqual(log.details.at(-1), { state: 'closed', code, reason: 'go away', attempts: 0, refused: code === 1008 || code >= 4000 });
     }));

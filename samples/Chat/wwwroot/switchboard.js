@@ -123,6 +123,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
   WebSocket: undefined,        // WebSocket constructor; defaults to globalThis.WebSocket
   fetch: undefined,            // fetch function for long polling; defaults to globalThis.fetch
   random: Math.random,         // jitter source, a function returning [0, 1)
+  setTimeout: undefined,       // (callback, ms) => id that starts the wait before a reconnect; defaults to globalThis.setTimeout
+  clearTimeout: undefined,     // (id) => cancels that wait; defaults to globalThis.clearTimeout
 });
 
 /** The WebSocket transport: a thin adapter over the browser's (or an injected) WebSocket. */
@@ -776,7 +778,8 @@ export class SwitchboardClient {
     const cap = Math.min(o.maxDelayMs, base * 2 ** this.#attempt);
     const delayMs = (this.#later ? o.tryAgainLaterMs : 0) + Math.floor(o.random() * cap);
     this.#attempt += 1;
-    this.#timer = setTimeout(() => {
+    const schedule = o.setTimeout ?? ((callback, ms) => setTimeout(callback, ms));
+    this.#timer = schedule(() => {
       this.#timer = null;
       this.#connect();
     }, delayMs);
@@ -809,7 +812,7 @@ export class SwitchboardClient {
   /** Marks the client closed for good and returns the transport that was current, if any. */
   #stop() {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    if (this.#timer !== null) (this.#options.clearTimeout ?? ((id) => clearTimeout(id)))(this.#timer);
     this.#timer = null;
     this.#queue = [];
     const transport = this.#transport;
