@@ -1,3 +1,4 @@
+using Switchboard.Server.DependencyInjection;
 using Switchboard.Server.Messaging;
 
 namespace Switchboard.Server;
@@ -35,6 +36,17 @@ public sealed class MessageContext
 
     /// <summary>Per-connection storage for the application; use it from this connection's handler calls only.</summary>
     public IDictionary<string, object?> Items => Channel.Items;
+
+    /// <summary>
+    /// The services of the handler call that is running: a scope made for this call alone from the endpoint's
+    /// <see cref="MessageEndpoint.Services"/>, so a scoped service is a new instance per message (and per hook call),
+    /// disposed once the handler's task completes; singletons are the container's. It follows the call through its
+    /// awaits. Where there is no scope it resolves nothing: <c>GetService</c> returns null and <c>GetRequiredService</c>
+    /// throws an <see cref="InvalidOperationException"/> saying why, either because the endpoint has no services or
+    /// because it is read outside one of this connection's handler calls (from another connection's handler, a
+    /// background task, or after the call).
+    /// </summary>
+    public IServiceProvider Services => Endpoint.Services is null ? NoServices.NoContainer : HandlerScope.Of(this) ?? NoServices.OutsideCall;
 
     /// <summary>The endpoint the connection belongs to: reach everyone, a user or a group from here.</summary>
     public MessageEndpoint Endpoint { get; }

@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Messaging;
 using Switchboard.Protocol;
+using Switchboard.Server.DependencyInjection;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Messaging;
 using Switchboard.Server.WebSockets;
@@ -25,8 +27,12 @@ namespace Switchboard.Server;
 /// <see cref="UnhandledReason.NoHandler"/> and the connection lives on; a handler that throws is logged and the
 /// connection lives on. A connection over the rate limits the endpoint was mapped with
 /// (<see cref="EndpointOptions.MessageRate"/>, <see cref="EndpointOptions.ByteRate"/>) is closed with 1013.
+/// <para>
+/// With <see cref="Services"/> set, every handler and hook call runs in a service scope of its own
+/// (<see cref="MessageContext.Services"/>). Code that only sends takes the endpoint as an <see cref="IMessageSender"/>.
+/// </para>
 /// </remarks>
-public sealed class MessageEndpoint
+public sealed class MessageEndpoint : IMessageSender
 {
     private delegate ValueTask Dispatch(MessageContext context, in ReadOnlySequence<byte> data);
 
@@ -37,6 +43,9 @@ public sealed class MessageEndpoint
     private Func<MessageContext, CloseCode?, ValueTask>? _onDisconnected;
     private Func<MessageContext, string, UnhandledReason, ValueTask>? _onUnhandled;
     private InboundRateLimits? _rates; // set when mapped, before the server starts
+    private IServiceProvider? _services;
+    private IServiceScopeFactory? _scopes; // null without services: then no handler call pays for a scope
+    private volatile bool _attached; // a connection has opened: Services is fixed from then on
 
     /// <summary>Creates an endpoint with no handlers that speaks the protocol of <paramref name="catalog"/>.</summary>
     /// <param name="catalog">
@@ -46,11 +55,52 @@ public sealed class MessageEndpoint
     /// <param name="loggerFactory">Where the endpoint logs; none by default.</param>
     /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is null.</exception>
     public MessageEndpoint(MessageCatalog catalog, ILoggerFactory? loggerFactory = null)
+        : this(catalog, loggerFactory, null)
+    {
+    }
+
+    /// <summary>Creates an endpoint with no handlers that speaks the protocol of <paramref name="catalog"/> and keeps time by <paramref name="timeProvider"/>.</summary>
+    /// <param name="catalog">The messages the endpoint knows (see <see cref="MessageEndpoint(MessageCatalog, ILoggerFactory?)"/>).</param>
+    /// <param name="loggerFactory">Where the endpoint logs; none when null.</param>
+    /// <param name="timeProvider">The endpoint's clock (<see cref="TimeProvider"/>); <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="catalog"/> is null.</exception>
+    public MessageEndpoint(MessageCatalog catalog, ILoggerFactory? loggerFactory, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         Catalog = catalog;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server.Messaging");
+        TimeProvider = timeProvider ?? TimeProvider.System;
         WebSocketSide = new WebSocketAdapter(this);
+    }
+
+    /// <summary>
+    /// The endpoint's clock: its rate limits refill by it, unless the <see cref="EndpointOptions"/> it is mapped with
+    /// name a clock other than <see cref="TimeProvider.System"/> (<see cref="EndpointOptions.TimeProvider"/>), which
+    /// then wins. <c>services.AddMessageEndpoint</c> passes the container's <see cref="System.TimeProvider"/> when one is
+    /// registered.
+    /// </summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// The services handlers get: when set, every handler call (<see cref="On{T}"/> handlers, and the
+    /// <see cref="OnConnected"/>, <see cref="OnDisconnected"/> and <see cref="OnUnhandled"/> hooks) runs in a scope of its
+    /// own created from it, which <see cref="MessageContext.Services"/> returns during the call and which is disposed
+    /// (asynchronously) once the call's task completes, also when it throws. Null by default: then no scope is made and
+    /// <see cref="MessageContext.Services"/> resolves nothing. A host sets it from its container when it is null
+    /// (the ASP.NET Core host from the app's services); <c>services.AddMessageEndpoint</c> sets it to the container.
+    /// </summary>
+    /// <exception cref="ArgumentException">The provider has no <see cref="IServiceScopeFactory"/> to make scopes with.</exception>
+    /// <exception cref="InvalidOperationException">Set after the endpoint's first connection opened: set it before the server starts.</exception>
+    public IServiceProvider? Services
+    {
+        get => _services;
+        set
+        {
+            if (_attached) throw new InvalidOperationException("MessageEndpoint.Services is set after the endpoint's first connection: set it before the server starts");
+            _scopes = value is null ? null : value.GetService<IServiceScopeFactory>()
+                ?? throw new ArgumentException("the service provider has no IServiceScopeFactory, which the scope of each handler call is made from", nameof(value));
+            _services = value;
+        }
     }
 
     /// <summary>The messages this endpoint knows: incoming types outside it are unknown, and only its messages can have handlers.</summary>
@@ -155,6 +205,7 @@ public sealed class MessageEndpoint
     /// <summary>A connection opened, over any transport: registers it; <see cref="ConnectedAsync"/> comes next.</summary>
     internal MessageContext Attach(IMessageChannel channel)
     {
+        _attached = true;
         var context = new MessageContext(channel, this, _registry) { RateLimiter = _rates?.NewConnection() };
         _registry.Add(context);
         // The user the handshake authenticated, there before the connected hook (which may still change it).
@@ -163,7 +214,11 @@ public sealed class MessageEndpoint
     }
 
     /// <summary>Runs the connected hook of a context <see cref="Attach"/> made, before its first message.</summary>
-    internal ValueTask ConnectedAsync(MessageContext context) => _onConnected is { } hook ? hook(context) : ValueTask.CompletedTask;
+    internal ValueTask ConnectedAsync(MessageContext context)
+    {
+        if (_onConnected is not { } hook) return ValueTask.CompletedTask;
+        return _scopes is { } scopes ? HandlerScope.RunAsync(scopes, context, hook, static (c, h) => h(c)) : hook(context);
+    }
 
     /// <summary>One envelope (the UTF-8 JSON of a text message) from a connection, over any transport.</summary>
     /// <remarks>
@@ -208,7 +263,10 @@ public sealed class MessageEndpoint
             channel.Metrics.MessagesReceived(channel.Transport, SwitchboardServerDiagnostics.UnknownMessageType);
             MessageLog.UnknownType(_logger, context.ConnectionId, header.Type);
         }
-        return _onUnhandled is { } hook ? hook(context, header.Type, reason) : ValueTask.CompletedTask;
+        if (_onUnhandled is not { } hook) return ValueTask.CompletedTask;
+        return _scopes is { } scopes
+            ? HandlerScope.RunAsync(scopes, context, (hook, header.Type, reason), static (c, s) => s.hook(c, s.Type, s.reason))
+            : hook(context, header.Type, reason);
     }
 
     /// <summary>
@@ -219,6 +277,9 @@ public sealed class MessageEndpoint
     internal void UseRateLimits(EndpointOptions options, LimitReporter reporter)
     {
         if (!options.LimitsRate) return;
+        // The mapping's clock left at its default: the endpoint's own (the container's, when registered) is used.
+        if (ReferenceEquals(options.TimeProvider, TimeProvider.System) && !ReferenceEquals(TimeProvider, TimeProvider.System))
+            options = new EndpointOptions { MessageRate = options.MessageRate, ByteRate = options.ByteRate, TimeProvider = TimeProvider };
         if (_rates is { } mapped)
         {
             if (mapped.SameAs(options)) return;
@@ -243,7 +304,11 @@ public sealed class MessageEndpoint
     internal async ValueTask EndAsync(MessageContext context, CloseCode? status)
     {
         _registry.Remove(context);
-        if (_onDisconnected is { } hook) await hook(context, status).ConfigureAwait(false);
+        if (_onDisconnected is not { } hook) return;
+        if (_scopes is { } scopes)
+            await HandlerScope.RunAsync(scopes, context, (hook, status), static (c, s) => s.hook(c, s.status)).ConfigureAwait(false);
+        else
+            await hook(context, status).ConfigureAwait(false);
     }
 
     private ValueTask DispatchAsync<T>(MessageContext context, in ReadOnlySequence<byte> data, Func<MessageContext, T, ValueTask> handler)
@@ -270,7 +335,10 @@ public sealed class MessageEndpoint
         var activity = ServerActivities.StartMessage(T.MessageType, context);
         try
         {
-            await handler(context, value).ConfigureAwait(false);
+            if (_scopes is { } scopes)
+                await HandlerScope.RunAsync(scopes, context, (handler, value), static (c, s) => s.handler(c, s.value)).ConfigureAwait(false);
+            else
+                await handler(context, value).ConfigureAwait(false);
         }
         catch (Exception e)
         {
