@@ -18,6 +18,7 @@ public sealed class MessageEndpointRegistrationTests
     public async Task The_sender_from_the_container_pushes_to_a_connected_client()
     {
         var services = new ServiceCollection();
+        services.AddSingleton<SharedService>();
         services.AddMessageEndpoint("chat", SwitchboardMessages.Catalog, (endpoint, _) => endpoint.OnConnected(context =>
         {
             context.SetUser(context.RouteValues["user"]);
@@ -27,7 +28,8 @@ public sealed class MessageEndpointRegistrationTests
         var endpoint = container.GetRequiredKeyedService<MessageEndpoint>("chat");
         Assert.Same(endpoint, container.GetRequiredService<MessageEndpoint>());
         Assert.Same(endpoint, container.GetRequiredKeyedService<IMessageSender>("chat"));
-        Assert.Same(container, endpoint.Services);
+        // Its services are the container's root (the provider singletons are built with).
+        Assert.Same(container.GetRequiredService<SharedService>(), endpoint.Services!.GetRequiredService<SharedService>());
 
         await using var server = new TestServer(null, ("/chat/{user}", endpoint));
         var notes = Channel.CreateUnbounded<Note>();
