@@ -52,6 +52,63 @@ public sealed class HandlerScopeTests
     }
 
     [Fact]
+    public async Task A_disconnected_hook_that_runs_while_a_handler_waits_gets_its_own_scope_and_leaves_the_handlers_alone()
+    {
+        var log = new ScopeLog();
+        await using var container = log.Container();
+        var started = new TaskCompletionSource<Tracked>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog) { Services = container }
+            .On<Route>(async (context, _) =>
+            {
+                var tracked = context.Services.GetRequiredService<Tracked>();
+                started.TrySetResult(tracked);
+                await release.Task;
+                var after = context.Services.GetRequiredService<Tracked>();
+                log.Add($"handler with {tracked.Id}, after the hook with {after.Id}, disposed {tracked.IsDisposed}");
+            })
+            .OnDisconnected((context, _) =>
+            {
+                log.Add($"disconnected with {context.Services.GetRequiredService<Tracked>().Id}");
+                return ValueTask.CompletedTask;
+            });
+        await using var server = new TestServer(null, ("/lp", endpoint));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var url = $"http://127.0.0.1:{server.Server.LocalEndPoint.Port}/lp";
+
+        // A long-polling session whose send is held in its handler while the client deletes the session: the
+        // disconnected hook runs on the DELETE, in the middle of the handler's call.
+        string session;
+        using (var opened = await http.PostAsync(new Uri(url + "?transport=longpolling"), null))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(await opened.Content.ReadAsStringAsync());
+            session = json.RootElement.GetProperty("session").GetString()!;
+        }
+        using var body = new StringContent("""[{"type":"test.route","data":{"target":"r","name":null,"seq":1}}]""", System.Text.Encoding.UTF8, "application/json");
+        var sending = http.PostAsync(new Uri($"{url}?session={session}&seq=1"), body);
+        Tracked handlers;
+        try
+        {
+            handlers = await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            using (var deleted = await http.DeleteAsync(new Uri($"{url}?session={session}")))
+                Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
+            var hook = await log.FirstAsync("disconnected with ");
+            var hooks = int.Parse(hook["disconnected with ".Length..], CultureInfo.InvariantCulture);
+            Assert.NotEqual(handlers.Id, hooks);
+            await log.DisposedAfterAsync(hook, hooks);
+            Assert.False(handlers.IsDisposed);
+        }
+        finally
+        {
+            release.TrySetResult(); // a failure above must not leave the handler holding the server's shutdown
+        }
+        using (var sent = await sending) Assert.Equal(System.Net.HttpStatusCode.NoContent, sent.StatusCode);
+        var handler = await log.FirstAsync("handler with ");
+        Assert.Equal($"handler with {handlers.Id}, after the hook with {handlers.Id}, disposed False", handler);
+        await log.DisposedAfterAsync(handler, handlers.Id);
+    }
+
+    [Fact]
     public async Task A_singleton_is_the_containers_own_in_every_call_of_every_connection()
     {
         var log = new ScopeLog();
