@@ -69,7 +69,24 @@ internal static class ConfigurationValues
         return value is not null;
     }
 
-    public static bool TryParseNetwork(string text, out IPNetwork value) => IPNetwork.TryParse(text, out value);
+    /// <summary>CIDR notation; host bits set past the prefix are refused, as on net8.0 (later runtimes accept them).</summary>
+    public static bool TryParseNetwork(string text, out IPNetwork value)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0 || !IPNetwork.TryParse(text, out value))
+        {
+            value = default;
+            return false;
+        }
+        // A runtime that masks the host bits away instead would hide the mistake: the address must come back as written.
+        if (!TryParseAddress(text[..slash], out var written) || !written.Equals(value.BaseAddress)) return false;
+        var bytes = value.BaseAddress.GetAddressBytes();
+        for (var bit = value.PrefixLength; bit < bytes.Length * 8; bit++)
+        {
+            if ((bytes[bit / 8] & (0x80 >> (bit % 8))) != 0) return false;
+        }
+        return true;
+    }
 
     /// <summary>The description of a flags enum's form: its names, combined with commas.</summary>
     public static string FlagsForm<TEnum>() where TEnum : struct, Enum
