@@ -103,7 +103,8 @@ internal sealed class OptionsSection
         catch (ArgumentException e) when (_lastKey is not null)
         {
             var shown = _lastText is null ? "" : $" = '{_lastText}'";
-            throw new SwitchboardConfigurationException(PathOf(_lastKey), $"{PathOf(_lastKey)}{shown} is out of range: {e.Message}", e);
+            var verdict = e is ArgumentOutOfRangeException ? "is out of range" : "is refused";
+            throw new SwitchboardConfigurationException(PathOf(_lastKey), $"{PathOf(_lastKey)}{shown} {verdict}: {e.Message}", e);
         }
         foreach (var child in _configuration.GetChildren())
         {

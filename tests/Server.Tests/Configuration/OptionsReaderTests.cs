@@ -215,6 +215,7 @@ public class OptionsReaderTests
         var e = Refused(("AllowedHosts:0", "chat.example"), ("AllowedHosts:1", "bad host"));
 
         Assert.Equal("Switchboard:AllowedHosts", e.Key);
+        Assert.StartsWith("Switchboard:AllowedHosts is refused: ", e.Message, StringComparison.Ordinal);
         Assert.Contains("bad host", e.Message, StringComparison.Ordinal);
         Assert.IsType<ArgumentException>(e.InnerException);
     }
