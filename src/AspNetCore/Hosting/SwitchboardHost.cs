@@ -64,8 +64,8 @@ internal sealed partial class SwitchboardHost : IDisposable
     /// <summary>The long-polling sessions that have not ended.</summary>
     public int LongPollingSessionCount => _host.LongPolling.Count;
 
-    /// <summary>The host's instruments; tests listen to its meter alone.</summary>
-    internal ServerMetrics Metrics => _host.Metrics;
+    /// <summary>The meter of the host's instruments; tests listen to it alone.</summary>
+    internal System.Diagnostics.Metrics.Meter Meter => _host.Metrics.Meter;
 
     /// <summary>Readies a typed endpoint for <paramref name="route"/>: its gate, and its rate limits.</summary>
     public MappedEndpoint Map(string route, MessageEndpoint endpoint, EndpointOptions options)
@@ -246,6 +246,8 @@ internal sealed partial class SwitchboardHost : IDisposable
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             _host.AbortAll();
+            // Dropped connections end at once; their disconnected hooks have run when the stop completes.
+            await Task.WhenAll(_open.Values.Select(ended => ended.Task)).ConfigureAwait(false);
         }
         await _host.EndLongPollingAsync().ConfigureAwait(false);
     }
