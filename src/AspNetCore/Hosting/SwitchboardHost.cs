@@ -82,9 +82,22 @@ internal sealed partial class SwitchboardHost : IDisposable
         return new MappedEndpoint(route, handler, new EndpointGate(options), null);
     }
 
-    /// <summary>GET: a WebSocket upgrade, or, for a typed endpoint with long polling, a poll.</summary>
+    /// <summary>
+    /// GET: a WebSocket upgrade, or, for a typed endpoint with long polling, a poll. Also the HTTP/2 extended CONNECT
+    /// that opens a WebSocket (RFC 8441).
+    /// </summary>
     public Task GetAsync(HttpContext context, MappedEndpoint mapped)
     {
+        var connect = context.Features.Get<IHttpExtendedConnectFeature>();
+        if (HttpMethods.IsConnect(context.Request.Method))
+        {
+            if (connect is not { IsExtendedConnect: true } || !string.Equals(connect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase))
+            {
+                return WriteTextAsync(context, 400, "CONNECT here is for WebSocket over HTTP/2 only (:protocol websocket)", null);
+            }
+            var tunnel = RequestHeads.From(context.Request, 0, extendedConnect: true);
+            return tunnel is null ? WriteTextAsync(context, 400, "the request cannot be read as a WebSocket upgrade", null) : UpgradeAsync(context, tunnel, mapped);
+        }
         var head = RequestHeads.From(context.Request, 0);
         if (head is null) return WriteTextAsync(context, 400, "the request cannot be read as HTTP/1.1", null);
         if (mapped.LongPolling is { } endpoint && !WebSocketUpgrade.IsUpgradeRequest(head))
@@ -110,8 +123,10 @@ internal sealed partial class SwitchboardHost : IDisposable
             await RejectAsync(context, activity, remote, error.ToStatusCode(), error.Describe(), RefusalReasons.InvalidRequest, null, null).ConfigureAwait(false);
             return;
         }
+        var connect = context.Features.Get<IHttpExtendedConnectFeature>();
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        if (upgrade is not { IsUpgradableRequest: true })
+        var extended = connect is { IsExtendedConnect: true };
+        if (!extended && upgrade is not { IsUpgradableRequest: true })
         {
             await RejectAsync(context, activity, remote, 400, "this connection cannot be upgraded: WebSocket needs an HTTP/1.1 upgrade request",
                 RefusalReasons.InvalidRequest, null, null).ConfigureAwait(false);
@@ -139,15 +154,19 @@ internal sealed partial class SwitchboardHost : IDisposable
 
         var subprotocol = HandshakeResponse.SelectSubprotocol(request.Subprotocols, _options.Subprotocols);
         var headers = context.Response.Headers;
-        headers[HeaderNames.Upgrade] = "websocket";
-        headers[HeaderNames.Connection] = "Upgrade";
-        headers[HeaderNames.SecWebSocketAccept] = HandshakeResponse.ComputeAccept(request.Key);
         if (subprotocol is not null) headers[HeaderNames.SecWebSocketProtocol] = subprotocol;
+        if (!extended)
+        {
+            headers[HeaderNames.Upgrade] = "websocket";
+            headers[HeaderNames.Connection] = "Upgrade";
+            headers[HeaderNames.SecWebSocketAccept] = HandshakeResponse.ComputeAccept(request.Key);
+        }
         var id = _host.NextId();
         Stream stream;
         try
         {
-            stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+            // HTTP/2 answers the CONNECT with 200 and carries the connection on the stream (RFC 8441 section 5).
+            stream = extended ? await connect!.AcceptAsync().ConfigureAwait(false) : await upgrade!.UpgradeAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
         {
