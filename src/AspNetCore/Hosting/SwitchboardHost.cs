@@ -133,7 +133,8 @@ internal sealed partial class SwitchboardHost : IDisposable
             return;
         }
 
-        // The endpoint's origin rule and authentication, exactly as standalone; no 101 before them.
+        // The endpoint's origin rule and authentication, exactly as standalone; no 101 before them. The head carries the
+        // request's own scheme and host (RequestHeads), so the connection's TLS flag is not asked for.
         var routeValues = RouteValuesOf(context);
         var gate = mapped.Gate;
         var verdict = gate.Authenticates
