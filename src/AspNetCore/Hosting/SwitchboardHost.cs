@@ -64,6 +64,9 @@ internal sealed partial class SwitchboardHost : IDisposable
     /// <summary>The long-polling sessions that have not ended.</summary>
     public int LongPollingSessionCount => _host.LongPolling.Count;
 
+    /// <summary>Bytes long-polling sessions hold for their clients: zero once every message sent has been acknowledged.</summary>
+    internal long LongPollingQueuedBytes => _host.LongPolling.QueuedBytes;
+
     /// <summary>The meter of the host's instruments; tests listen to it alone.</summary>
     internal System.Diagnostics.Metrics.Meter Meter => _host.Metrics.Meter;
 
