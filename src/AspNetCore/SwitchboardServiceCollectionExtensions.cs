@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Switchboard.AspNetCore;
 using Switchboard.AspNetCore.Hosting;
 
@@ -10,7 +12,11 @@ public static class SwitchboardServiceCollectionExtensions
     /// <summary>
     /// Registers the host of the endpoints <c>MapSwitchboard</c> maps (one for the app), <see cref="TimeProvider.System"/>
     /// unless a <see cref="TimeProvider"/> is registered already, and a hosted service that closes every connection
-    /// with 1001 (going away) when the app stops. Options keep their defaults (<see cref="SwitchboardOptions"/>).
+    /// with 1001 (going away) when the app stops. <see cref="SwitchboardOptions"/> are read from the app's
+    /// <c>Switchboard</c> configuration section (keys as docs/hosting.md lists them for the standalone server), when the
+    /// first <c>MapSwitchboard</c> resolves the host: an invalid value or an unknown key throws
+    /// <see cref="Switchboard.Server.Configuration.SwitchboardConfigurationException"/> naming the key, before the app
+    /// listens. Unset keys keep their defaults.
     /// </summary>
     /// <param name="services">The app's services.</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
@@ -19,6 +25,8 @@ public static class SwitchboardServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<SwitchboardOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SwitchboardOptions>, SwitchboardConfiguration>(
+            provider => new SwitchboardConfiguration(provider.GetService<IConfiguration>())));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SwitchboardHost>();
         services.AddHostedService<SwitchboardShutdown>();
@@ -30,7 +38,7 @@ public static class SwitchboardServiceCollectionExtensions
     /// <paramref name="configure"/> applied to its <see cref="SwitchboardOptions"/>.
     /// </summary>
     /// <param name="services">The app's services.</param>
-    /// <param name="configure">Sets the options; runs once, when the host is first resolved.</param>
+    /// <param name="configure">Sets the options; runs once, when the host is first resolved, before the configuration section is applied (so configuration overrides code).</param>
     /// <returns><paramref name="services"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static IServiceCollection AddSwitchboard(this IServiceCollection services, Action<SwitchboardOptions> configure)

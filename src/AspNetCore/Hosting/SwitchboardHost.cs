@@ -29,14 +29,16 @@ internal sealed partial class SwitchboardHost : IDisposable
     private readonly SwitchboardOptions _options;
     private readonly SessionHost _host;
     private readonly ILogger _logger;
+    private readonly IServiceProvider _services; // the app's container, for endpoints that have none
     // The request of each open connection waits on its entry until the connection has ended.
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _open = new();
     private readonly ITimer _sweep;
     private int _stopped;
 
-    public SwitchboardHost(IOptions<SwitchboardOptions> options, ILoggerFactory loggerFactory, TimeProvider time)
+    public SwitchboardHost(IOptions<SwitchboardOptions> options, ILoggerFactory loggerFactory, TimeProvider time, IServiceProvider services)
     {
-        // The one place options become the host's settings; a later binding from configuration fills SwitchboardOptions.
+        _services = services;
+        // The one place options become the host's settings (IOptions: code's configure, then the configuration section).
         _options = options.Value;
         var settings = new SessionHostSettings
         {
@@ -75,6 +77,8 @@ internal sealed partial class SwitchboardHost : IDisposable
     {
         var gate = new EndpointGate(options);
         endpoint.UseRateLimits(options, _host.Limits);
+        // Handlers resolve from the app's container, a scope per call, unless the app gave the endpoint its own.
+        endpoint.Services ??= _services;
         return new MappedEndpoint(route, endpoint.WebSocketSide, gate, _options.LongPolling.Enabled ? endpoint : null);
     }
 
