@@ -88,9 +88,9 @@ internal sealed class IoLoops : IDisposable
         foreach (var loop in _loops) loop?.CheckStall(now);
     }
 
-    private void OnError(Exception e) => SessionLog.LoopCallbackFailed(_logger, e);
+    private void OnError(Exception e) => LoopLog.CallbackFailed(_logger, e);
 
-    private void OnStall(IoLoop loop, long heldMs) => SessionLog.LoopStalled(_logger, loop.Name, heldMs);
+    private void OnStall(IoLoop loop, long heldMs) => LoopLog.Stalled(_logger, loop.Name, heldMs);
 
     /// <summary>The loop for the next socket, in turn: what a <see cref="SocketTransport"/> waits on.</summary>
     internal IoLoop Next() => _loops[(int)(Interlocked.Increment(ref _next) % (uint)_loops.Length)];
