@@ -140,9 +140,10 @@ public sealed class IoThreadTests
         Assert.Equal("block", await blocker.ReceiveTextAsync().WaitAsync(Bound));
 
         await Eventually.TrueAsync(() => log.Events.Any(e => e.Id.Id == 108), "the stall was reported");
-        // The stall checks run on the server's own half-second timer, which has no hook a test can await and takes no
-        // TimeProvider: a second report would come from the next check, so this waits out one check period (not an event wait).
-        await Task.Delay(600);
+        // A marker read in a later turn: the stalled turn has ended, and with it every check that could report it
+        // (that the checks report a turn once is IoLoopTests' to show, calling them directly).
+        await other.SendTextAsync("marker");
+        Assert.Equal("marker", await other.ReceiveTextAsync().WaitAsync(Bound));
         var stall = Assert.Single(log.Events, e => e.Id.Id == 108);
         Assert.Equal(LogLevel.Warning, stall.Level);
         Assert.Contains("Switchboard I/O 1 has been held for", stall.Message, StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Connections;
 
-/// <summary>Log events of an open session, shared by servers and clients. Ids 100-199.</summary>
+/// <summary>Log events of an open session, shared by servers and clients. Ids 100-199; 107 and 108 are the server's I/O loops' (<c>Switchboard.Server.Loops.LoopLog</c>).</summary>
 internal static partial class SessionLog
 {
     [LoggerMessage(101, LogLevel.Information, "Session {SessionId} failed with {CloseCode}: {Error}")]
@@ -21,12 +21,6 @@ internal static partial class SessionLog
 
     [LoggerMessage(106, LogLevel.Debug, "Session {SessionId} does not read: {SendQueueLimit} bytes wait for it; closing it with 1013 (try again later)")]
     public static partial void SlowConsumer(ILogger logger, long sessionId, long sendQueueLimit);
-
-    [LoggerMessage(107, LogLevel.Error, "An I/O loop's reader threw; the loop goes on")]
-    public static partial void LoopCallbackFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(108, LogLevel.Warning, "{Thread} has been held for {HeldMs} ms in one turn: a handler blocks it, and the other connections on it wait")]
-    public static partial void LoopStalled(ILogger logger, string thread, long heldMs);
 
     [LoggerMessage(105, LogLevel.Debug, "Session {SessionId} transport error")]
     public static partial void TransportError(ILogger logger, long sessionId, Exception exception);

@@ -135,6 +135,17 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _wait.OnCompleted(continuation, state, token, flags);
 
+    /// <summary>
+    /// Has <paramref name="continuation"/> called with <paramref name="state"/> once the read <see cref="ReadAsync"/> left
+    /// waiting completes, as an awaiter of its task without a captured context would, but with no
+    /// <see cref="Action"/> of the caller's: a reader that waits through this keeps none while its connection idles.
+    /// </summary>
+    public void OnReadCompleted(Action<object?> continuation, object state)
+        => _wait.OnCompleted(continuation, state, _wait.Version, ValueTaskSourceOnCompletedFlags.None);
+
+    /// <summary>The outcome of the read left waiting, once <see cref="OnReadCompleted"/> has called back.</summary>
+    public ReadResult GetReadResult() => ((IValueTaskSource<ReadResult>)this).GetResult(_wait.Version);
+
     /// <summary>The transport closed the socket: a read waiting on the loop fails now instead of waiting for ever.</summary>
     public void OnSocketClosed()
     {

@@ -24,7 +24,6 @@ public sealed class SocketTransport : IDuplexTransport
     private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
     private readonly Stream? _stream; // null on a plain socket, which is read and written directly
-    private readonly SocketReader? _socketReader; // the input of a plain socket
     // Bounded by its writers (see WaitForRoomAsync), not by itself: its flushes never wait.
     private readonly SendQueue _output;
     private int _disposed;
@@ -63,13 +62,13 @@ public sealed class SocketTransport : IDuplexTransport
             // for bytes holding no buffer: on a loop, which reads its descriptor itself, or with a zero-byte receive.
             if (loop is null) socket.Blocking = false;
             else LoopSocket.MakeNonBlocking(socket.SafeHandle);
-            Input = _socketReader = new SocketReader(socket, loop);
+            Input = new SocketReader(socket, loop);
         }
         else
         {
             Input = PipeReader.Create(stream, InputOptions);
         }
-        _output = new SendQueue(this, socket, onLoop: _socketReader?.OnLoop ?? false, stream, sendQueueLimit);
+        _output = new SendQueue(this, socket, onLoop: SocketReader?.OnLoop ?? false, stream, sendQueueLimit);
     }
 
     /// <summary>The underlying socket.</summary>
@@ -152,6 +151,9 @@ public sealed class SocketTransport : IDuplexTransport
     internal void CloseSocket()
     {
         try { Socket.Dispose(); } catch (ObjectDisposedException) { }
-        _socketReader?.OnSocketClosed();
+        SocketReader?.OnSocketClosed();
     }
+
+    /// <summary>The input of a plain socket; null over a stream. Not a field of its own: every connection would pay for it.</summary>
+    private SocketReader? SocketReader => Input as SocketReader;
 }

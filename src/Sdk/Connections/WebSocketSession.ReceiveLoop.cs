@@ -18,13 +18,18 @@ public sealed partial class WebSocketSession
     /// </remarks>
     private sealed class ReceiveLoop<TState>
     {
+        // What a SocketReader calls when the read the loop left waiting completes: one delegate for every loop.
+        private static readonly Action<object?> ReadCompleted = static loop => ((ReceiveLoop<TState>)loop!).Resume();
+
         private readonly WebSocketSession _session;
         private readonly Func<TState, WebSocketMessage, ValueTask> _onMessage;
         private readonly Func<TState, CloseCode?, ValueTask>? _onEnded;
         private readonly TState _state;
         private readonly TaskCompletionSource<CloseCode?>? _completion;
-        private readonly Action _resume;
-        private ValueTask<ReadResult> _read; // the read left waiting, if it is the read
+        // Made for the first wait that needs an awaiter: a handler's, or a read from a reader other than a SocketReader,
+        // which calls back without one (see Step): an idle connection over a plain socket keeps no delegate.
+        private Action? _resume;
+        private ValueTask<ReadResult> _read; // the read left waiting, if it is the read and not a SocketReader's
         private ValueTask _handled; // the handling left waiting, if it is the handling
         private bool _waitsForHandling;
 
@@ -36,7 +41,6 @@ public sealed partial class WebSocketSession
             _onEnded = onEnded;
             _state = state;
             _completion = completion;
-            _resume = Resume;
         }
 
         /// <summary>Reads and handles what arrives until a read or a handler has to wait, or reading is done.</summary>
@@ -56,9 +60,16 @@ public sealed partial class WebSocketSession
                     var read = input.ReadAsync();
                     if (!read.IsCompleted)
                     {
-                        _read = read;
                         _waitsForHandling = false;
-                        read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume);
+                        if (input is SocketReader socketReader)
+                        {
+                            socketReader.OnReadCompleted(ReadCompleted, this);
+                        }
+                        else
+                        {
+                            _read = read;
+                            read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume ??= Resume);
+                        }
                         return;
                     }
                     if (!TryHandle(read.Result)) return;
@@ -84,6 +95,7 @@ public sealed partial class WebSocketSession
                 handled.GetAwaiter().GetResult();
                 return true;
             }
+            if (_session._transport.Input is SocketReader socketReader) return TryHandle(socketReader.GetReadResult());
             var read = _read;
             _read = default;
             return TryHandle(read.GetAwaiter().GetResult());
@@ -100,7 +112,7 @@ public sealed partial class WebSocketSession
             }
             _handled = handled;
             _waitsForHandling = true;
-            handled.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume);
+            handled.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume ??= Resume);
             return false;
         }
 

@@ -9,8 +9,7 @@ namespace Switchboard.Server.Loops;
 /// turn. When bytes arrive, the socket's thread takes them, and whatever waits to read them (a
 /// <see cref="WebSocketSession"/>'s receive loop, and the handlers it calls) goes on on the thread pool, one work item
 /// per read: code that blocks holds up only itself. What a server writes outside a connection's own batch (a
-/// broadcast) from a loop's thread is flushed once, after everything the same wake-up brought: the frames written
-/// meanwhile leave in one send.
+/// broadcast) is flushed from the thread pool, many connections per work item, not by the loops.
 /// </summary>
 /// <remarks>
 /// Only on Linux (x86-64 and Arm64), see <see cref="IsSupported"/>, and only for sockets without TLS: a
@@ -88,9 +87,9 @@ internal sealed class IoLoops : IDisposable
         foreach (var loop in _loops) loop?.CheckStall(now);
     }
 
-    private void OnError(Exception e) => SessionLog.LoopCallbackFailed(_logger, e);
+    private void OnError(Exception e) => LoopLog.CallbackFailed(_logger, e);
 
-    private void OnStall(IoLoop loop, long heldMs) => SessionLog.LoopStalled(_logger, loop.Name, heldMs);
+    private void OnStall(IoLoop loop, long heldMs) => LoopLog.Stalled(_logger, loop.Name, heldMs);
 
     /// <summary>The loop for the next socket, in turn: what a <see cref="SocketTransport"/> waits on.</summary>
     internal IoLoop Next() => _loops[(int)(Interlocked.Increment(ref _next) % (uint)_loops.Length)];

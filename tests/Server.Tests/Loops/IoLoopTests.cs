@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Switchboard.Connections;
@@ -241,6 +242,37 @@ public sealed class IoLoopTests : IDisposable
         client.ReceiveTimeout = 10_000;
         Assert.Equal(4, client.Receive(buffer));
         Assert.Equal("pong"u8.ToArray(), buffer);
+        await transport.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_held_turn_is_reported_once_however_often_it_is_checked()
+    {
+        var stalls = new ConcurrentQueue<long>();
+        var errors = new ConcurrentQueue<Exception>();
+        using var loop = new IoLoop("stall check", errors.Enqueue, (_, heldMs) => stalls.Enqueue(heldMs), preferInlineScheduling: true);
+        var (client, server) = await _sockets.ConnectAsync();
+        var transport = new SocketTransport(server, null, SocketTransport.DefaultSendQueueLimit, loop);
+        using var release = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = HoldLoopThreadAsync(transport, held, release);
+        await client.SendAsync("hold"u8.ToArray());
+        await held.Task.WaitAsync(Bound);
+
+        // Two checks, as the server's timer makes them half a threshold apart, both past the threshold of this turn.
+        var late = Environment.TickCount64 + IoLoop.StallThresholdMs;
+        loop.CheckStall(late);
+        loop.CheckStall(late + (IoLoop.StallThresholdMs / 2));
+        Assert.True(stalls.Single() >= IoLoop.StallThresholdMs);
+
+        // The turn ends with a check of its own; a marker read in a later turn shows that one has run too.
+        release.Set();
+        await holding.WaitAsync(Bound);
+        var marker = ReadExactlyAsync(transport, "marker".Length);
+        await client.SendAsync("marker"u8.ToArray());
+        Assert.Equal("marker"u8.ToArray(), await marker.WaitAsync(Bound));
+        Assert.Single(stalls);
+        Assert.Empty(errors);
         await transport.DisposeAsync();
     }
 
