@@ -44,6 +44,7 @@ public sealed partial class WebSocketSession
     private bool _flushScheduled;
     // Under the lock: a pong is kept until the peer takes what waits before it (see OnPing).
     private bool _waitingForDrain;
+    private DeferredFlush? _deferredFlush; // created on the first deferred flush
     private int _clockSlot = -1; // where the options' clock keeps the session while it runs
     private int _timerDue; // 1 while a tick's call of the protocol's timer waits for the lock
 
@@ -484,17 +485,21 @@ public sealed partial class WebSocketSession
         return FlushAsync(output, cancellationToken);
     }
 
-    /// <summary>
-    /// For a server, schedules one flush unless one is scheduled already (see <see cref="FlushQueue"/>); under the write lock.
-    /// </summary>
+    /// <summary>For a server, schedules one flush on the thread pool unless one is scheduled already; under the write lock.</summary>
     /// <returns>False for a client, whose writes flush themselves.</returns>
     private bool DeferFlush()
     {
         if (_protocol.Role != WebSocketRole.Server) return false;
         if (_flushScheduled) return true;
         _flushScheduled = true;
-        FlushQueue.Add(this);
+        ThreadPool.UnsafeQueueUserWorkItem(_deferredFlush ??= new DeferredFlush(this), preferLocal: false);
         return true;
+    }
+
+    /// <summary>The work item of a deferred flush: one per session, queued without allocating.</summary>
+    private sealed class DeferredFlush(WebSocketSession session) : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = session.FlushPendingAsync(endingBatch: false);
     }
 
     /// <summary>

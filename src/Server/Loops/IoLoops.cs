@@ -9,7 +9,7 @@ namespace Switchboard.Server.Loops;
 /// turn. When bytes arrive, the socket's thread takes them, and whatever waits to read them (a
 /// <see cref="WebSocketSession"/>'s receive loop, and the handlers it calls) goes on on the thread pool, one work item
 /// per read: code that blocks holds up only itself. What a server writes outside a connection's own batch (a
-/// broadcast) is flushed from the thread pool, many connections per work item, not by the loops.
+/// broadcast) is flushed from the thread pool, not by the loops.
 /// </summary>
 /// <remarks>
 /// Only on Linux (x86-64 and Arm64), see <see cref="IsSupported"/>, and only for sockets without TLS: a
