@@ -7,9 +7,7 @@ namespace Switchboard.Server.Loops;
 /// <summary>
 /// One thread that waits on an epoll set of sockets and, as each becomes readable, calls its listener right there: the
 /// listener takes the bytes on this thread, and hands what waited for them (a session's receive loop, and the handlers
-/// it calls) to the thread pool, or with <see cref="PreferInlineScheduling"/> runs it on this thread as well. Work that
-/// should follow everything a wake-up brought (a flush shared by the frames written meanwhile) is left to
-/// <see cref="RunAfterTurn"/>.
+/// it calls) to the thread pool, or with <see cref="PreferInlineScheduling"/> runs it on this thread as well.
 /// </summary>
 /// <remarks>
 /// Sockets are registered once, edge-triggered, and never removed: closing a socket removes it from the set. Each
@@ -34,7 +32,6 @@ internal sealed unsafe class IoLoop : IReadinessSource, IDisposable
     private readonly Thread _thread;
     private readonly int _threadId;
     private readonly Lock _slotsLock = new();
-    private readonly List<IThreadPoolWorkItem> _afterTurn = [];
     private List<IThreadPoolWorkItem> _nextTurn = [];
     private List<IThreadPoolWorkItem> _thisTurn = [];
     private Slot[] _slots = new Slot[64];
@@ -173,16 +170,6 @@ internal sealed unsafe class IoLoop : IReadinessSource, IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="item"/> on this loop's thread once every listener of the current wake-up has been called.
-    /// Only on the loop's own thread (see <see cref="Current"/>).
-    /// </summary>
-    public void RunAfterTurn(IThreadPoolWorkItem item)
-    {
-        if (!IsOwnThread) throw new InvalidOperationException("only the loop's own thread can leave work to the end of its turn");
-        _afterTurn.Add(item);
-    }
-
-    /// <summary>
     /// Runs <paramref name="item"/> on this loop's thread in its next turn, after the events that turn brings: work
     /// that yields to the loop's other sockets. Only on the loop's own thread (see <see cref="Current"/>).
     /// </summary>
@@ -266,9 +253,6 @@ internal sealed unsafe class IoLoop : IReadinessSource, IDisposable
                     foreach (var item in _thisTurn) Call(item);
                     _thisTurn.Clear();
                 }
-                // Index by index: an item may leave another one.
-                for (var i = 0; i < _afterTurn.Count; i++) Call(_afterTurn[i]);
-                _afterTurn.Clear();
                 ReportStall(Volatile.Read(ref _turnStarted), Environment.TickCount64); // a stall the check did not see while it lasted
                 Volatile.Write(ref _turnStarted, 0);
             }

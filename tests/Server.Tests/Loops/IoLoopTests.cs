@@ -203,25 +203,6 @@ public sealed class IoLoopTests : IDisposable
     }
 
     [Fact]
-    public async Task Work_left_to_the_end_of_a_turn_runs_on_the_loop_after_the_reader_returns()
-    {
-        using var loops = new IoLoops(1, null, unsafePreferInlineScheduling: true); // the reader runs on the loop's thread
-        var (client, transport) = await ConnectAsync(loops);
-        Assert.Throws<InvalidOperationException>(() => loops.Next().RunAfterTurn(new Recorder(new List<string>())));
-
-        var order = new List<string>();
-        var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        // Called, not run: its continuation is attached to the waiting read before the bytes are sent.
-        var reading = ReadThenLeaveWorkAsync(transport, order, done);
-        await client.SendAsync("x"u8.ToArray());
-        await reading.WaitAsync(Bound);
-        var thread = await done.Task.WaitAsync(Bound);
-        Assert.Equal(["reader", "after turn"], order);
-        Assert.Equal("Switchboard I/O 1", thread);
-        await transport.DisposeAsync();
-    }
-
-    [Fact]
     public async Task A_transport_on_a_loop_reads_and_writes_without_the_runtimes_non_blocking_mode()
     {
         using var loops = new IoLoops(1);
@@ -277,23 +258,6 @@ public sealed class IoLoopTests : IDisposable
     }
 
     public void Dispose() => _sockets.Dispose();
-
-    private sealed class Recorder(List<string> order, TaskCompletionSource<string?>? done = null) : IThreadPoolWorkItem
-    {
-        public void Execute()
-        {
-            order.Add("after turn");
-            done?.TrySetResult(Thread.CurrentThread.Name);
-        }
-    }
-
-    private static async Task ReadThenLeaveWorkAsync(SocketTransport transport, List<string> order, TaskCompletionSource<string?> done)
-    {
-        var result = await transport.Input.ReadAsync().ConfigureAwait(false);
-        IoLoop.Current!.RunAfterTurn(new Recorder(order, done));
-        order.Add("reader");
-        transport.Input.AdvanceTo(result.Buffer.End);
-    }
 
     /// <summary>
     /// Reads until <paramref name="stop"/>, taking one byte per read and spending 5 µs on it, on whatever thread the
