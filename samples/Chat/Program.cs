@@ -35,7 +35,7 @@ using var loggerFactory = LoggerFactory.Create(logging => logging
 await using var server = new WebSocketServer(new WebSocketServerOptions
 {
     EndPoint = new IPEndPoint(IPAddress.Loopback, port),
-    ForwardedHeaders = proxies.Count == 0 ? null : new ForwardedHeadersOptions { KnownProxies = proxies },
+    ForwardedHeaders = proxies.Count == 0 ? null : new TrustedProxyOptions { KnownProxies = proxies },
 }, loggerFactory);
 using var room = new ChatRoom(new MessageEndpoint(SwitchboardMessages.Catalog, loggerFactory));
 // The page is served from this server, so the default origin rule (same origin, or no Origin: non-browser clients)

@@ -216,7 +216,7 @@ public sealed class WebSocketServerOptions
     /// <c>Origin: https://…</c> over a plain connection (docs/deployment.md). Default null: every forwarded field is
     /// ignored, from every peer.
     /// </summary>
-    public ForwardedHeadersOptions? ForwardedHeaders { get; init; }
+    public TrustedProxyOptions? ForwardedHeaders { get; init; }
 
     /// <summary>
     /// The <c>Retry-After</c> sent with the 503 that refuses a connection over <see cref="MaxConnections"/> or

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Client;
@@ -115,6 +116,28 @@ public sealed class HostingTests
         Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
         await got.UntilAsync(() => !replies.IsEmpty, "the pushed message");
         Assert.Equal("hello", Assert.Single(replies).Text);
+    }
+
+    [Theory]
+    [InlineData(true, 101)]
+    [InlineData(false, 403)]
+    public async Task The_origin_rule_sees_the_scheme_and_host_the_forwarded_headers_middleware_set(bool middleware, int status)
+    {
+        // A proxy on loopback (trusted by ASP.NET Core's defaults) terminated HTTPS for https://chat.example.
+        await using var app = await TestApp.StartAsync(
+            b =>
+            {
+                b.Services.AddSwitchboard();
+                b.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o => o.ForwardedHeaders = ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+            },
+            a =>
+            {
+                if (middleware) a.UseForwardedHeaders();
+                a.MapSwitchboard("/ws/{room}", TestApp.Echo());
+            });
+        var response = await RawHttp.SendAsync(app.Address, "GET", "/ws/x",
+            RawHttp.Upgrade + "Origin: https://chat.example\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: chat.example\r\n");
+        Assert.Equal(status, response.Status);
     }
 
     private sealed class ScopedThing(ConcurrentQueue<int> disposed, Changes changes) : IDisposable

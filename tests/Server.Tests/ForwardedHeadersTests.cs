@@ -14,9 +14,9 @@ public sealed class ForwardedHeadersTests
     private const string ServerCategory = "Switchboard.Server";
     private static readonly IPAddress Untrusted = IPAddress.Parse("127.0.0.2");
 
-    private static readonly ForwardedHeadersOptions TrustLoopback = new() { KnownProxies = [IPAddress.Loopback] };
+    private static readonly TrustedProxyOptions TrustLoopback = new() { KnownProxies = [IPAddress.Loopback] };
 
-    private static TestServer Start(ForwardedHeadersOptions? forwarded, LogRecorder? log = null, IReadOnlyList<string>? hosts = null) =>
+    private static TestServer Start(TrustedProxyOptions? forwarded, LogRecorder? log = null, IReadOnlyList<string>? hosts = null) =>
         new(new WebSocketServerOptions { ForwardedHeaders = forwarded, AllowedHosts = hosts }, log, server => server
             .Map("/ws", new RecordingEchoHandler())
             .Map("/room/{name}", new MessageEndpoint(SwitchboardMessages.Catalog))
@@ -85,7 +85,7 @@ public sealed class ForwardedHeadersTests
     [Fact]
     public async Task The_client_is_the_right_most_address_that_is_not_a_known_proxy()
     {
-        await using var server = Start(new ForwardedHeadersOptions
+        await using var server = Start(new TrustedProxyOptions
         {
             KnownProxies = [IPAddress.Loopback],
             KnownNetworks = [IPNetwork.Parse("10.0.0.0/8")],
@@ -105,7 +105,7 @@ public sealed class ForwardedHeadersTests
     [Fact]
     public async Task Rfc7239_Forwarded_is_read_when_enabled()
     {
-        await using var server = Start(new ForwardedHeadersOptions { KnownProxies = [IPAddress.Loopback], Headers = ForwardedHeaderKinds.All },
+        await using var server = Start(new TrustedProxyOptions { KnownProxies = [IPAddress.Loopback], Headers = ForwardedHeaderKinds.All },
             hosts: ["chat.example"]);
 
         var head = await UpgradeAsync(server, "Forwarded: for=\"[2001:db8::7]:4711\";proto=https;host=chat.example\r\n");
@@ -132,7 +132,7 @@ public sealed class ForwardedHeadersTests
     public async Task Malformed_fields_from_a_known_proxy_get_400_with_the_reason(string field, string reason)
     {
         using var log = new LogRecorder();
-        await using var server = Start(new ForwardedHeadersOptions { KnownProxies = [IPAddress.Loopback], Headers = ForwardedHeaderKinds.All }, log);
+        await using var server = Start(new TrustedProxyOptions { KnownProxies = [IPAddress.Loopback], Headers = ForwardedHeaderKinds.All }, log);
         using var metrics = new LimitMetrics(server.Server);
 
         var response = await GetAsync(server, "/who", field + "\r\n");

@@ -10,7 +10,7 @@ internal sealed record ForwardedRequest(string? Scheme, string? Host, IPEndPoint
 
 /// <summary>
 /// <see cref="WebSocketServerOptions.ForwardedHeaders"/>, ready to read the forwarded fields of every request head whose
-/// TCP peer is a known proxy (see <see cref="ForwardedHeadersOptions"/> for the rules). Immutable; thread-safe.
+/// TCP peer is a known proxy (see <see cref="TrustedProxyOptions"/> for the rules). Immutable; thread-safe.
 /// </summary>
 internal sealed class ForwardedHeaders
 {
@@ -18,7 +18,7 @@ internal sealed class ForwardedHeaders
     private readonly IPAddress[] _proxies;
     private readonly IPNetwork[] _networks;
 
-    private ForwardedHeaders(ForwardedHeadersOptions options)
+    private ForwardedHeaders(TrustedProxyOptions options)
     {
         _kinds = options.Headers;
         _proxies = [.. options.KnownProxies.Select(Normalize)];
@@ -26,7 +26,7 @@ internal sealed class ForwardedHeaders
     }
 
     /// <summary>The reader for <paramref name="options"/>, or null when no forwarded field is to be believed.</summary>
-    public static ForwardedHeaders? For(ForwardedHeadersOptions? options) =>
+    public static ForwardedHeaders? For(TrustedProxyOptions? options) =>
         options is null || options.Headers == ForwardedHeaderKinds.None || (options.KnownProxies.Count == 0 && options.KnownNetworks.Count == 0)
             ? null
             : new ForwardedHeaders(options);

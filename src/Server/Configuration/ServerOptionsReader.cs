@@ -94,13 +94,13 @@ internal static class ServerOptionsReader
 
     /// <summary>
     /// The <c>ForwardedHeaders</c> section: any key under it turns trusting proxies on, over <paramref name="defaults"/>
-    /// or the <see cref="ForwardedHeadersOptions"/> defaults; <paramref name="defaults"/> itself when the section is absent.
+    /// or the <see cref="TrustedProxyOptions"/> defaults; <paramref name="defaults"/> itself when the section is absent.
     /// </summary>
-    public static ForwardedHeadersOptions? ReadForwardedHeaders(OptionsSection s, ForwardedHeadersOptions? defaults)
+    public static TrustedProxyOptions? ReadForwardedHeaders(OptionsSection s, TrustedProxyOptions? defaults)
     {
         if (!s.Exists) return defaults;
-        var d = defaults ?? new ForwardedHeadersOptions();
-        return s.Build(() => new ForwardedHeadersOptions
+        var d = defaults ?? new TrustedProxyOptions();
+        return s.Build(() => new TrustedProxyOptions
         {
             Headers = s.Flags(nameof(d.Headers), d.Headers),
             KnownProxies = s.Addresses(nameof(d.KnownProxies), d.KnownProxies),

@@ -285,7 +285,7 @@ public class OptionsReaderTests
             Tls = tls,
             MaxConnections = 42,
             Frames = new FrameReaderOptions { MaxMessageSize = 77 },
-            ForwardedHeaders = new ForwardedHeadersOptions { Headers = ForwardedHeaderKinds.All, KnownProxies = [IPAddress.Loopback] },
+            ForwardedHeaders = new TrustedProxyOptions { Headers = ForwardedHeaderKinds.All, KnownProxies = [IPAddress.Loopback] },
         };
 
         var options = WebSocketServerOptions.FromConfiguration(

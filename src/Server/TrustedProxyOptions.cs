@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Switchboard.Server;
 
-/// <summary>The forwarded header fields a <see cref="ForwardedHeadersOptions"/> trusts; flags, combined with <c>|</c>.</summary>
+/// <summary>The forwarded header fields a <see cref="TrustedProxyOptions"/> trusts; flags, combined with <c>|</c>.</summary>
 [Flags]
 public enum ForwardedHeaderKinds
 {
@@ -60,7 +60,7 @@ public enum ForwardedHeaderKinds
 /// Immutable once given to a server; the server copies the lists when it is built.
 /// </para>
 /// </remarks>
-public sealed class ForwardedHeadersOptions
+public sealed class TrustedProxyOptions
 {
     /// <summary>The fields believed from a known proxy. Default <see cref="ForwardedHeaderKinds.XForwarded"/>.</summary>
     /// <remarks>Enable only the fields the proxy sets itself, replacing what a client sent.</remarks>
