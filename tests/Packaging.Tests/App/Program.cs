@@ -57,7 +57,7 @@ await using (var server = new WebSocketServer(new WebSocketServerOptions { EndPo
     Console.WriteLine($"echo={(await echoed.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text}");
 }
 
-// The ASP.NET Core package: the same typed endpoint mapped in a Kestrel app on a loopback port.
+// Switchboard.AspNetCore: a typed endpoint like the one above, mapped in a Kestrel app on a loopback port.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 // The output is compared line by line; the host's start and stop messages would interleave with it.
