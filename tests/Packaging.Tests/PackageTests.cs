@@ -7,7 +7,8 @@ namespace Switchboard.Packaging.Tests;
 
 /// <summary>
 /// The packages as a user gets them: packed to a local folder as README.md says, restored into fresh net8.0 and
-/// net10.0 apps by <c>PackageReference</c>, built and run; then the net10.0 app published with Native AOT.
+/// net10.0 web apps by <c>PackageReference</c>, built and run; then the net10.0 app published with Native AOT. The app
+/// uses all three packages: messages, the standalone server and the client, and the endpoint mapped in ASP.NET Core.
 /// </summary>
 public sealed class PackageTests(PackageFixture package) : IClassFixture<PackageFixture>
 {
@@ -23,6 +24,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         "chat.send -> SendChat: text: string (required), mood: App.Mood (required), mentions: array<App.Mention> (required), meta: map<string, string> (required), after: timespan?",
         "chat.typing -> Typing: user: string (required)",
         "echo=alice: over the wire",
+        "aspnetcore echo=carol: through kestrel",
     ];
 
     [Fact]
@@ -48,9 +50,23 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Switchboard_AspNetCore_holds_both_targets_and_the_readme()
+    {
+        var entries = Entries(package.PackagePath("Switchboard.AspNetCore"));
+        Assert.Contains("lib/net8.0/Switchboard.AspNetCore.dll", entries);
+        Assert.Contains("lib/net10.0/Switchboard.AspNetCore.dll", entries);
+        Assert.Contains("lib/net8.0/Switchboard.AspNetCore.xml", entries);
+        Assert.Contains("lib/net10.0/Switchboard.AspNetCore.xml", entries);
+        Assert.Contains("README.md", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.EndsWith(".pdb", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Switchboard")]
     [InlineData("Switchboard.Server")]
+    [InlineData("Switchboard.AspNetCore")]
     public void Nuspec_carries_version_license_readme_repository_and_both_dependency_groups(string id)
     {
         var metadata = Nuspec(package.PackagePath(id));
@@ -84,9 +100,29 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         }
     }
 
+    [Fact]
+    public void Switchboard_AspNetCore_depends_on_Switchboard_Server_at_its_version_and_the_shared_framework_on_both_targets()
+    {
+        var metadata = Nuspec(package.PackagePath("Switchboard.AspNetCore"));
+        XNamespace ns = metadata.Name.Namespace;
+        foreach (string tfm in TargetFrameworks)
+        {
+            var group = metadata.Element(ns + "dependencies")!.Elements(ns + "group").Single(g => g.Attribute("targetFramework")?.Value == tfm);
+            var server = group.Elements(ns + "dependency").SingleOrDefault(d => d.Attribute("id")?.Value == "Switchboard.Server");
+            Assert.True(server is not null, $"{tfm}: no dependency on Switchboard.Server");
+            Assert.Equal(package.Version, server.Attribute("version")?.Value);
+            // The generator reaches an app that references only this package through Switchboard.Server.
+            Assert.DoesNotContain("Analyzers", server.Attribute("exclude")?.Value ?? "", StringComparison.OrdinalIgnoreCase);
+
+            var frameworks = metadata.Element(ns + "frameworkReferences")?.Elements(ns + "group").SingleOrDefault(g => g.Attribute("targetFramework")?.Value == tfm);
+            Assert.Contains("Microsoft.AspNetCore.App", frameworks?.Elements(ns + "frameworkReference").Select(f => f.Attribute("name")?.Value) ?? []);
+        }
+    }
+
     [Theory]
     [InlineData("Switchboard")]
     [InlineData("Switchboard.Server")]
+    [InlineData("Switchboard.AspNetCore")]
     public void Symbol_package_holds_pdbs_whose_SourceLink_points_at_the_repository_at_the_packed_commit(string id)
     {
         string repositoryUrl = Nuspec(package.PackagePath(id)).Descendants().Single(e => e.Name.LocalName == "repository").Attribute("url")!.Value;

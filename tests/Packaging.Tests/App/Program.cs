@@ -42,7 +42,7 @@ foreach (var descriptor in SwitchboardMessages.Catalog.Messages)
     Console.WriteLine($"{descriptor.Type} -> {descriptor.ClrType.Name}: {string.Join(", ", descriptor.Fields)}");
 }
 
-// Both packages together: a server on a loopback port answers the client's message over a real connection.
+// Switchboard and Switchboard.Server together: a server on a loopback port answers the client's message over a real connection.
 var echoed = new TaskCompletionSource<Echo>(TaskCreationOptions.RunContinuationsAsynchronously);
 await using (var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) }))
 {
@@ -55,6 +55,31 @@ await using (var server = new WebSocketServer(new WebSocketServerOptions { EndPo
     await client.ConnectAsync();
     await client.SendAsync(new SendChat("over the wire", Mood.Calm, [], [], null));
     Console.WriteLine($"echo={(await echoed.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text}");
+}
+
+// Switchboard.AspNetCore: a typed endpoint like the one above, mapped in a Kestrel app on a loopback port.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+// The output is compared line by line; the host's start and stop messages would interleave with it.
+builder.Logging.ClearProviders();
+builder.Services.AddSwitchboard();
+await using (var web = builder.Build())
+{
+    web.MapSwitchboard("/ws/{username}", new MessageEndpoint(SwitchboardMessages.Catalog)
+        .On<SendChat>((ctx, m) => ctx.SendAsync(new Echo($"{ctx.RouteValues["username"]}: {m.Text}"))));
+    await web.StartAsync();
+
+    var relayed = new TaskCompletionSource<Echo>(TaskCreationOptions.RunContinuationsAsynchronously);
+    var address = new Uri(web.Urls.Single());
+    await using (var client = new SwitchboardClient(new Uri($"ws://127.0.0.1:{address.Port}/ws/carol"), SwitchboardMessages.Catalog))
+    {
+        client.On<Echo>(m => relayed.TrySetResult(m));
+        await client.ConnectAsync();
+        await client.SendAsync(new SendChat("through kestrel", Mood.Calm, [], [], null));
+        Console.WriteLine($"aspnetcore echo={(await relayed.Task.WaitAsync(TimeSpan.FromSeconds(30))).Text}");
+    }
+
+    await web.StopAsync();
 }
 
 return 0;
