@@ -4,8 +4,10 @@ namespace Switchboard.Server.Http;
 
 /// <summary>
 /// HTTP routes in registration order. A request goes to the first route whose method and template both match; a
-/// GET route also answers HEAD unless a HEAD route claims the path. Built before the server starts, read-only (and so
-/// thread-safe) after.
+/// GET route also answers HEAD unless a HEAD route claims the path. When none does, the path gets 405 only if a route
+/// without a catch-all (<c>{*name}</c>) matches it: a catch-all, such as static files served at <c>/</c>, takes every
+/// path below its prefix without saying a resource is there, so it must not turn a mistyped path into a 405. Built
+/// before the server starts, read-only (and so thread-safe) after.
 /// </summary>
 internal sealed class HttpRouteTable
 {
@@ -29,7 +31,7 @@ internal sealed class HttpRouteTable
         List<string>? allowed = null;
         foreach (var (candidate, template, _) in _routes)
         {
-            if (template.TryMatch(path, out _))
+            if (!IsCatchAll(template) && template.TryMatch(path, out _))
             {
                 AddAllowed(allowed ??= [], candidate);
             }
@@ -53,6 +55,9 @@ internal sealed class HttpRouteTable
         return false;
     }
 
+    /// <summary>Whether the template ends in <c>{*name}</c>; a parsed template holds <c>{*</c> nowhere else.</summary>
+    private static bool IsCatchAll(RouteTemplate template) => template.Text.Contains("{*", StringComparison.Ordinal);
+
     /// <summary>Collects the methods for Allow (RFC 9110 section 10.2.1); a GET route implies HEAD.</summary>
     private static void AddAllowed(List<string> allowed, string method)
     {
@@ -63,6 +68,6 @@ internal sealed class HttpRouteTable
 
 /// <summary>
 /// The outcome of <see cref="HttpRouteTable.Match"/>: a handler with its route values; or, when only other methods are
-/// mapped at the path, the Allow list for a 405; or neither, for a 404.
+/// mapped at the path (by a route without a catch-all), the Allow list for a 405; or neither, for a 404.
 /// </summary>
 internal readonly record struct HttpRouteMatch(HttpHandler? Handler, IReadOnlyDictionary<string, string>? Values, string? Allow);
