@@ -9,7 +9,9 @@ namespace Switchboard.Server;
 /// The plain HTTP routes of a <see cref="WebSocketServer"/>, served on the same port as its WebSocket endpoints.
 /// A request that asks to upgrade (<c>Upgrade: websocket</c>) always goes to the WebSocket endpoints; any other request
 /// goes to these routes, in registration order: the first route whose method and template match answers it. When
-/// only other methods are mapped at the path the answer is 405 with Allow; when no HTTP route matches, a path a
+/// only other methods are mapped at the path the answer is 405 with Allow (a catch-all template such as the one
+/// <see cref="MapStaticFiles(string, string)"/> maps counts for no path here, so a request with another method for a
+/// path no other route matches gets 404); when no HTTP route matches, a path a
 /// WebSocket endpoint is mapped at gets that endpoint's handshake refusal (400, "Upgrade: websocket required"), and
 /// any other path gets 404.
 /// </summary>

@@ -157,6 +157,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             _httpRoutes.AddEndpoint("POST", route, LongPollCors.Actual(_longPolling.Post(endpoint, gate, route.Text), gate, secure));
             _httpRoutes.AddEndpoint("DELETE", route, LongPollCors.Actual(_longPolling.Delete(endpoint), gate, secure));
             _httpRoutes.AddEndpoint("OPTIONS", route, LongPollCors.Preflight(gate, secure, _logger));
+            _httpRoutes.AddEndpointFields(route, LongPollCors.Fields(gate, secure));
         }
         return this;
     }

@@ -196,9 +196,9 @@ describe('chat over long polling', () => {
     assert.equal(upgrades, 1);
   });
 
-  test('auto at a path with no endpoint: not a refusal a browser can see, so retried up to maxConnectAttempts', async () => {
-    // The upgrade's 404 is hidden from a page, and the long-polling open there is answered by the
-    // static files (405): the first connect gives up after its bounded attempts.
+  test('auto at a path with no endpoint: the long-polling open reads the 404, a refusal, so the client ends at once', async () => {
+    // The upgrade's 404 is hidden from a page; the long-polling open there gets 404 too (the static
+    // files' catch-all answers GET only and claims no path for POST), which the page can read.
     const fetchImpl = countingFetch();
     let sockets = 0;
     class CountingWebSocket extends WebSocket {
@@ -213,10 +213,11 @@ describe('chat over long polling', () => {
     const states = [];
     c.onState((state, detail) => states.push({ state, ...detail }));
     await waitFor(() => c.state === 'closed', 'closed');
-    assert.deepEqual(states.map((s) => s.state), ['connecting', 'reconnecting', 'closed']);
-    assert.equal(states.at(-1).refused, false);
-    assert.equal(sockets, 2);
-    assert.equal(fetchImpl.opens, 2);
+    assert.deepEqual(states.map((s) => s.state), ['connecting', 'closed']);
+    assert.equal(states.at(-1).refused, true);
+    assert.equal(states.at(-1).status, 404);
+    assert.equal(sockets, 1);
+    assert.equal(fetchImpl.opens, 1);
   });
 
   test('auto falls back to long polling when the WebSocket never opens, and stays there', async () => {

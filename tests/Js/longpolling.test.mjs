@@ -15,7 +15,7 @@ const { SwitchboardClient, httpUrl, longPollingTransport } = sb;
 const envelope = (n) => ({ type: 'n', data: { n } });
 
 /**
- * An injected fetch. Every request is recorded in `requests` ({ method, path, params, body }) and
+ * An injected fetch. Every request is recorded in `requests` ({ method, path, params, body, credentials }) and
  * waits until the test answers it with `answer(request, status, body)`; `next(predicate)` waits for
  * the first unanswered request that matches. A request aborted by the client rejects as fetch does.
  */
@@ -33,6 +33,7 @@ function scriptedFetch() {
           params: Object.fromEntries(u.searchParams),
           body: init.body === undefined ? undefined : JSON.parse(init.body),
           contentType: init.headers?.['Content-Type'],
+          credentials: init.credentials,
           answered: false,
           aborted: false,
           resolve,
@@ -174,6 +175,42 @@ describe('long polling: requests', () => {
     } finally {
       c.close();
     }
+  });
+});
+
+describe('long polling: credentials', () => {
+  /** Opens, polls, sends and leaves; returns the credentials mode of each request, in order. */
+  async function modesOfEveryRequest(options) {
+    const fake = scriptedFetch();
+    const c = lpClient(fake, options);
+    await fake.open();
+    await waitFor(() => c.state === 'open', 'open');
+    const poll = await fake.poll();
+    c.send('n', { n: 1 });
+    fake.answer(await fake.send(), 204);
+    c.close();
+    await waitFor(() => poll.aborted, 'the poll aborted');
+    fake.answer(await fake.next((r) => r.method === 'DELETE', 'the DELETE'), 204);
+    return fake.requests.map((r) => `${r.method} ${r.credentials}`);
+  }
+
+  test('every request goes with "same-origin" by default', async () => {
+    assert.deepEqual(await modesOfEveryRequest({}),
+      ['POST same-origin', 'GET same-origin', 'POST same-origin', 'DELETE same-origin']);
+  });
+
+  test('options.credentials is the mode of every request: open, poll, send and DELETE', async () => {
+    assert.deepEqual(await modesOfEveryRequest({ credentials: 'include' }),
+      ['POST include', 'GET include', 'POST include', 'DELETE include']);
+    assert.deepEqual(await modesOfEveryRequest({ credentials: 'omit' }),
+      ['POST omit', 'GET omit', 'POST omit', 'DELETE omit']);
+  });
+
+  test('any other value throws a RangeError naming the option', () => {
+    const fake = scriptedFetch();
+    assert.throws(() => lpClient(fake, { credentials: 'always' }), (e) => e instanceof RangeError && /options\.credentials/.test(e.message));
+    assert.throws(() => longPollingTransport('ws://chat.example/ws/a', { fetch: fake.fetch, credentials: true }), RangeError);
+    assert.equal(fake.requests.length, 0);
   });
 });
 

@@ -122,6 +122,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   createTransport: undefined,  // custom transport factory (url, options) => transport
   WebSocket: undefined,        // WebSocket constructor; defaults to globalThis.WebSocket
   fetch: undefined,            // fetch function for long polling; defaults to globalThis.fetch
+  credentials: 'same-origin',  // every long-polling fetch's credentials mode: "omit", "same-origin" or "include"
   random: Math.random,         // jitter source, a function returning [0, 1)
   setTimeout: undefined,       // (callback, ms) => id that starts the wait before a reconnect; defaults to globalThis.setTimeout
   clearTimeout: undefined,     // (id) => cancels that wait; defaults to globalThis.clearTimeout
@@ -199,6 +200,18 @@ export function httpUrl(url) {
   return u;
 }
 
+/** The fetch credentials modes `options.credentials` may name. */
+const CREDENTIALS_MODES = ['omit', 'same-origin', 'include'];
+
+/** `options.credentials`, checked: one of CREDENTIALS_MODES, "same-origin" when unset. */
+function credentialsMode(value) {
+  if (value === undefined) return 'same-origin';
+  if (!CREDENTIALS_MODES.includes(value)) {
+    throw new RangeError(`Switchboard: options.credentials must be "omit", "same-origin" or "include", not ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /**
  * The long-polling transport (docs/protocol.md, "Long polling"), over `options.fetch` (default
  * globalThis.fetch). At the endpoint's path P (ws:// becomes http://, wss:// https://):
@@ -214,6 +227,10 @@ export function httpUrl(url) {
  *   close   the sends already made are delivered first, then DELETE P?session=id (also when
  *           the page goes away: "pagehide")
  *
+ * Every request goes with `options.credentials` as its credentials mode ("same-origin" when unset):
+ * a page of another origin sends its cookies or HTTP authentication to an endpoint with
+ * `EndpointOptions.AllowCredentials` only with "include"; "omit" sends them to no one.
+ *
  * A 404 (the session is gone) ends the transport with 1006, so the client reconnects with a new
  * session. Network errors, 5xx answers and timeouts are retried MAX_RETRIES times with a growing
  * delay, then end it with 1006 too. A 409 on a send (the server lost track of the numbering) ends
@@ -224,6 +241,7 @@ export function longPollingTransport(url, options = {}) {
   if (typeof doFetch !== 'function') {
     throw new Error('Switchboard: no fetch implementation; pass options.fetch');
   }
+  const credentials = credentialsMode(options.credentials);
   const base = httpUrl(url);
   const endpoint = (params) => {
     const u = new URL(base);
@@ -252,7 +270,7 @@ export function longPollingTransport(url, options = {}) {
     inFlight.add(controller);
     const timer = unref(setTimeout(() => controller.abort(), timeoutMs));
     try {
-      const init = { method, signal: controller.signal, keepalive };
+      const init = { method, signal: controller.signal, keepalive, credentials };
       if (body !== undefined) {
         init.body = body;
         init.headers = { 'Content-Type': 'application/json' };
@@ -652,6 +670,7 @@ export class SwitchboardClient {
     ['initialDelayMs', 'maxDelayMs', 'maxAttempts', 'maxQueued', 'tryAgainLaterMs'].forEach(nonNegative);
     if (!(o.maxConnectAttempts >= 1)) throw new RangeError('Switchboard: options.maxConnectAttempts must be a number >= 1');
     if (o.maxDelayMs < o.initialDelayMs) throw new RangeError('Switchboard: options.maxDelayMs < initialDelayMs');
+    credentialsMode(o.credentials);
     this.#options = o;
     this.#factory = o.createTransport ?? builtInTransport(o.transport);
     if (!this.#factory) {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
@@ -145,9 +146,53 @@ internal sealed class SessionHost : IDisposable
         connection.Session.Start(static (c, message) =>
         {
             c.CountReceived(message);
-            return c.Handler.OnMessageAsync(c, message);
+            return HandleMessage(c, message);
         }, _onSessionEnded, connection);
     }
+
+    /// <summary>
+    /// The handler's call for one message, counted on the meter when it fails; the exception goes on to the session,
+    /// which logs it (event 102) and carries on. A call that completes at once, as most do, costs nothing more.
+    /// </summary>
+    private static ValueTask HandleMessage(WebSocketConnection connection, WebSocketMessage message)
+    {
+        ValueTask handled;
+        try
+        {
+            handled = connection.Handler.OnMessageAsync(connection, message);
+        }
+        catch
+        {
+            CountMessageFailure(connection);
+            throw;
+        }
+        if (handled.IsCompletedSuccessfully) return handled;
+        if (handled.IsCompleted)
+        {
+            CountMessageFailure(connection);
+            return handled;
+        }
+        return CountingFailureAsync(connection, handled);
+    }
+
+    /// <summary>Awaits a handler that waits; pooled, so a handler that waits on every message allocates nothing here.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask CountingFailureAsync(WebSocketConnection connection, ValueTask handled)
+    {
+        try
+        {
+            await handled.ConfigureAwait(false);
+        }
+        catch
+        {
+            CountMessageFailure(connection);
+            throw;
+        }
+    }
+
+    /// <summary>A raw handler's message has no type the server read, so none is tagged (a typed endpoint counts its own).</summary>
+    private static void CountMessageFailure(WebSocketConnection connection) =>
+        connection.Metrics.HandlerFailed(ServerTransport.WebSocket, HandlerKinds.Message, null);
 
     /// <summary>The rest of a connection's life, once its session has ended and its transport is closed.</summary>
     private async ValueTask OnSessionEndedAsync(WebSocketConnection connection, CloseCode? status)

@@ -86,7 +86,8 @@ internal sealed class HttpConnectionLoop(
                         return null;
                     case ReadOutcome.Refused:
                         if (LimitOf(error) is { } limit) limits.Count(limit);
-                        await RefuseAsync(transport, error.ToStatusCode(), error.Describe(), w => HttpResponseWriter.WriteError(w, error)).ConfigureAwait(false);
+                        var refusedFields = parsed is null ? null : RefusalFields(parsed, remote);
+                        await RefuseAsync(transport, error.ToStatusCode(), error.Describe(), w => HttpResponseWriter.WriteError(w, error, refusedFields)).ConfigureAwait(false);
                         return null;
                 }
 
@@ -99,7 +100,8 @@ internal sealed class HttpConnectionLoop(
                     if (forwarded.Apply(head, remote) is { } malformed)
                     {
                         limits.Hit(ServerLimit.ForwardedHeaders, remote, malformed);
-                        await RefuseAsync(transport, 400, malformed, w => HttpResponseWriter.WriteText(w, 400, malformed, keepAlive: false), logged: true).ConfigureAwait(false);
+                        var fields = EndpointFields(head);
+                        await RefuseAsync(transport, 400, malformed, w => HttpResponseWriter.WriteText(w, 400, malformed, keepAlive: false, headers: fields), logged: true).ConfigureAwait(false);
                         return null;
                     }
                     client = head.Forwarded?.Client ?? remote;
@@ -140,6 +142,21 @@ internal sealed class HttpConnectionLoop(
         }
     }
 
+    /// <summary>
+    /// The fields of the endpoint a request was meant for (its CORS fields), for an answer the server writes itself, so a
+    /// page of an origin the endpoint admits can read a refusal. Only for a Host the server answers for: the origin rule
+    /// compares Origin with it, and a misdirected request is refused before anything judges it.
+    /// </summary>
+    private KeyValuePair<string, string>[]? EndpointFields(HttpRequestHead head) =>
+        hosts.Check(head.Forwarded?.Host ?? head.Host) == 0 ? routes.EndpointFields(head) : null;
+
+    /// <summary>
+    /// <see cref="EndpointFields"/> for a head the parser refused as a whole (413, say): read through a trusted proxy's
+    /// fields first, as an accepted head is; none when those are malformed.
+    /// </summary>
+    private KeyValuePair<string, string>[]? RefusalFields(HttpRequestHead head, EndPoint? remote) =>
+        forwarded?.Apply(head, remote) is null ? EndpointFields(head) : null;
+
     /// <summary>The limit a head refused with <paramref name="error"/> went over, if a limit refused it.</summary>
     private static ServerLimit? LimitOf(HttpError error) => error switch
     {
@@ -159,8 +176,8 @@ internal sealed class HttpConnectionLoop(
             // A body that will not be read leaves the connection out of step, so it ends after the answer.
             var keepAlive = head.KeepAlive && bodyLength == 0 && !stopping.IsCancellationRequested;
             var (status, text) = match.Allow is null ? (404, "Not found") : (405, $"{head.Method} is not allowed here");
-            KeyValuePair<string, string>[]? allow = match.Allow is null ? null : [new("Allow", match.Allow)];
-            HttpResponseWriter.WriteText(transport.Output, status, text, keepAlive, omitBody, allow);
+            KeyValuePair<string, string>[]? fields = match.Allow is null ? null : [new("Allow", match.Allow), .. routes.EndpointFields(head) ?? []];
+            HttpResponseWriter.WriteText(transport.Output, status, text, keepAlive, omitBody, fields);
             return await FinishAsync(transport, head, status, keepAlive, remote).ConfigureAwait(false);
         }
 
@@ -178,8 +195,9 @@ internal sealed class HttpConnectionLoop(
             if (outcome == ReadOutcome.TimedOut)
             {
                 limits.Count(ServerLimit.RequestBodyTimeout);
+                var fields = routes.EndpointFields(head);
                 await RefuseAsync(transport, 408, "Request body not received in time",
-                    w => HttpResponseWriter.WriteText(w, 408, "Request body not received in time", keepAlive: false)).ConfigureAwait(false);
+                    w => HttpResponseWriter.WriteText(w, 408, "Request body not received in time", keepAlive: false, headers: fields)).ConfigureAwait(false);
                 return false;
             }
 
@@ -210,6 +228,7 @@ internal sealed class HttpConnectionLoop(
             Log.HttpHandlerFailed(logger, request.Method, request.Path, e);
             var failure = new ServerResponse { StatusCode = 500 };
             failure.WriteText("Internal server error\n");
+            foreach (var (name, value) in routes.EndpointFields(request.Head) ?? []) failure.SetHeader(name, value);
             return failure;
         }
     }
@@ -317,6 +336,8 @@ internal sealed class HttpConnectionLoop(
     {
         if (HttpRequestParser.TryParse(result.Buffer, options.RequestHead, options.MaxRequestBodySize, out var consumed, out var examined, out var head, out var error))
         {
+            // A refused head is read when it can be, for the fields of the endpoint it was meant for.
+            if (error != HttpError.None) head = HttpRequestParser.ReadRefused(result.Buffer, options.RequestHead, options.MaxRequestBodySize);
             input.AdvanceTo(consumed);
             taken = (error == HttpError.None ? ReadOutcome.Received : ReadOutcome.Refused, head, error);
             return true;

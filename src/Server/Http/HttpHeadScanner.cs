@@ -20,7 +20,10 @@ internal static class HttpHeadScanner
     /// <param name="maxHeaderBytes">The most bytes the head may span, blank line included.</param>
     /// <param name="maxHeaderCount">The most field lines the head may carry.</param>
     /// <param name="rules">The rule set; it keeps its own reason when the result is <see cref="HeadScanStatus.Rejected"/>.</param>
-    /// <param name="end">Just past the blank line, when the result is <see cref="HeadScanStatus.Complete"/>.</param>
+    /// <param name="end">
+    /// Just past the blank line, when the result is <see cref="HeadScanStatus.Complete"/>, or
+    /// <see cref="HeadScanStatus.Rejected"/> by <see cref="IHeadRules.AcceptHead"/>; otherwise default.
+    /// </param>
     public static HeadScanStatus Scan<TRules>(
         in ReadOnlySequence<byte> input,
         int maxHeaderBytes,
@@ -89,13 +92,9 @@ internal static class HttpHeadScanner
                 }
             }
 
-            if (!rules.AcceptHead())
-            {
-                return HeadScanStatus.Rejected;
-            }
-
+            // Set for a head the rules refuse as a whole too, so that its refusal can still be told where it went.
             end = lines.Position;
-            return HeadScanStatus.Complete;
+            return rules.AcceptHead() ? HeadScanStatus.Complete : HeadScanStatus.Rejected;
         }
         finally
         {

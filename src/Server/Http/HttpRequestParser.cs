@@ -77,4 +77,20 @@ internal static class HttpRequestParser
         examined = end;
         return true;
     }
+
+    /// <summary>
+    /// The head <see cref="TryParse"/> refused, when it arrived whole and well formed and was refused as a whole (a
+    /// missing Host, Transfer-Encoding, a Content-Length over the cap), so the refusal can carry what the answers at its
+    /// path carry; null for any other refusal, whose head cannot be read.
+    /// </summary>
+    /// <param name="input">The bytes <see cref="TryParse"/> refused.</param>
+    /// <param name="limits">The caps <see cref="TryParse"/> was given.</param>
+    /// <param name="maxRequestBodySize">The body cap <see cref="TryParse"/> was given.</param>
+    public static HttpRequestHead? ReadRefused(in ReadOnlySequence<byte> input, HttpHeadLimits limits, long maxRequestBodySize)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        var rules = new HttpRequestRules(maxRequestBodySize);
+        var status = HttpHeadScanner.Scan(input, limits.MaxHeaderBytes, limits.MaxHeaderCount, ref rules, out SequencePosition end);
+        return status == HeadScanStatus.Rejected && end.GetObject() is not null ? HttpHeadBuilder.Build(input.Slice(input.Start, end)) : null;
+    }
 }

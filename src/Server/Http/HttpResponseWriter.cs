@@ -170,9 +170,10 @@ internal static class HttpResponseWriter
     /// </summary>
     /// <param name="output">Where the response is appended.</param>
     /// <param name="error">What <see cref="HttpRequestParser.TryParse"/> reported; not <see cref="HttpError.None"/>.</param>
+    /// <param name="headers">More fields, such as the CORS fields of the endpoint the request was meant for.</param>
     /// <exception cref="ArgumentNullException"><paramref name="output"/> is null.</exception>
-    public static void WriteError(IBufferWriter<byte> output, HttpError error) =>
-        WriteText(output, error.ToStatusCode(), error.Describe(), keepAlive: false);
+    public static void WriteError(IBufferWriter<byte> output, HttpError error, IReadOnlyList<KeyValuePair<string, string>>? headers = null) =>
+        WriteText(output, error.ToStatusCode(), error.Describe(), keepAlive: false, headers: headers);
 
     /// <summary>
     /// Writes <c>HTTP/1.1 100 Continue</c> and the blank line: the interim response telling a client that sent

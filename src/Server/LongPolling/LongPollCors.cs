@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Switchboard.Protocol.Http;
 using Switchboard.Server.Endpoints;
+using Switchboard.Server.Http;
 
 namespace Switchboard.Server.LongPolling;
 
@@ -69,11 +70,26 @@ internal static class LongPollCors
         if (request.GetHeader("Origin") is { } origin && gate.IsOriginAllowed(origin, request.Head, secure)) AllowOrigin(response, gate, origin);
     };
 
+    /// <summary>
+    /// The fields <see cref="Actual"/> adds, for the answers the server writes itself at the endpoint's path before its
+    /// handlers run or when they fail (a refused head, 405, 408, 500), so a page of an admitted origin can read why.
+    /// </summary>
+    public static Func<HttpRequestHead, KeyValuePair<string, string>[]> Fields(EndpointGate gate, bool secure) => head =>
+    {
+        KeyValuePair<string, string> vary = new("Vary", "Origin");
+        if (head.GetHeader("Origin") is not { } origin || !gate.IsOriginAllowed(origin, head, secure)) return [vary];
+        KeyValuePair<string, string> allowOrigin = new("Access-Control-Allow-Origin", origin);
+        return Credentials(gate, origin) ? [vary, allowOrigin, new("Access-Control-Allow-Credentials", "true")] : [vary, allowOrigin];
+    };
+
     private static void AllowOrigin(ServerResponse response, EndpointGate gate, string origin)
     {
         response.SetHeader("Access-Control-Allow-Origin", origin);
-        if (gate.AllowCredentials && gate.IsListed(origin)) response.SetHeader("Access-Control-Allow-Credentials", "true");
+        if (Credentials(gate, origin)) response.SetHeader("Access-Control-Allow-Credentials", "true");
     }
+
+    /// <summary>Credentials are allowed only to an origin listed by name, never to one admitted through <c>*</c>.</summary>
+    private static bool Credentials(EndpointGate gate, string origin) => gate.AllowCredentials && gate.IsListed(origin);
 
     private static bool IsTokenList(string value)
     {
