@@ -231,6 +231,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         var token = extras.Token;
         extras.Token = default;
         extras.Registration = default; // this is its callback: nothing left to undo
+        DropLoopExtras();
         _wait.SetException(new OperationCanceledException(token));
     }
 
@@ -286,9 +287,20 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void EndWait()
     {
         if (_extras is not { } extras) return;
+        var hadToken = extras.Token.CanBeCanceled;
         extras.Token = default;
         extras.Registration.Unregister();
         extras.Registration = default;
+        if (hadToken) DropLoopExtras();
+    }
+
+    /// <summary>
+    /// After a wait with a token on a loop: the extras go, as a connection that read its handshake with a timeout
+    /// then waits without one, idle for most of its life (a wait off a loop keeps them for its receive's continuation).
+    /// </summary>
+    private void DropLoopExtras()
+    {
+        if (_loop is not null) _extras = null;
     }
 
     /// <summary>The token of the read that waits: kept only when it can be canceled, so a read without one makes no extras.</summary>
