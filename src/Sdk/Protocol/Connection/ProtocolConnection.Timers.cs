@@ -24,11 +24,11 @@ public sealed partial class ProtocolConnection
         switch (State)
         {
             case ProtocolState.Closing:
-                elapsed = _time.GetElapsedTime(_closeStarted);
+                elapsed = Time.GetElapsedTime(_closeStarted);
                 limit = _options.CloseTimeout;
                 break;
             case ProtocolState.Open when _options.KeepAliveInterval > TimeSpan.Zero:
-                elapsed = _time.GetElapsedTime(_awaitingPeer ? _pingSent : _lastReceived);
+                elapsed = Time.GetElapsedTime(_awaitingPeer ? _pingSent : _lastReceived);
                 limit = _awaitingPeer ? _options.KeepAliveTimeout : _options.KeepAliveInterval;
                 break;
             default:
@@ -50,10 +50,10 @@ public sealed partial class ProtocolConnection
     public TimerOutcome OnTimer(IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        long now = _time.GetTimestamp();
+        long now = Time.GetTimestamp();
         if (State == ProtocolState.Closing)
         {
-            if (_time.GetElapsedTime(_closeStarted, now) < _options.CloseTimeout)
+            if (Time.GetElapsedTime(_closeStarted, now) < _options.CloseTimeout)
             {
                 return TimerOutcome.None;
             }
@@ -69,7 +69,7 @@ public sealed partial class ProtocolConnection
 
         if (_awaitingPeer)
         {
-            if (_time.GetElapsedTime(_pingSent, now) < _options.KeepAliveTimeout)
+            if (Time.GetElapsedTime(_pingSent, now) < _options.KeepAliveTimeout)
             {
                 return TimerOutcome.None;
             }
@@ -78,7 +78,7 @@ public sealed partial class ProtocolConnection
             return TimerOutcome.KeepAliveTimedOut;
         }
 
-        if (_time.GetElapsedTime(_lastReceived, now) < _options.KeepAliveInterval)
+        if (Time.GetElapsedTime(_lastReceived, now) < _options.KeepAliveInterval)
         {
             return TimerOutcome.None;
         }
@@ -94,7 +94,7 @@ public sealed partial class ProtocolConnection
     {
         if (_options.KeepAliveInterval > TimeSpan.Zero)
         {
-            _lastReceived = _time.GetTimestamp();
+            _lastReceived = Time.GetTimestamp();
             _awaitingPeer = false;
         }
     }
