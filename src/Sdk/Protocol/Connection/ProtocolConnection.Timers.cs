@@ -7,8 +7,9 @@ public sealed partial class ProtocolConnection
 {
     // Timestamps of the options' TimeProvider.
     private long _lastReceived;
-    private long _pingSent;
-    private long _closeStarted;
+    // When the wait for the peer began: for the answer to our keepalive ping while open, for the answer to our close
+    // frame while closing. The two never overlap, so one timestamp serves both.
+    private long _waitStarted;
     private bool _awaitingPeer; // a keepalive ping is out and nothing has come since
 
     /// <summary>
@@ -24,11 +25,11 @@ public sealed partial class ProtocolConnection
         switch (State)
         {
             case ProtocolState.Closing:
-                elapsed = Time.GetElapsedTime(_closeStarted);
+                elapsed = Time.GetElapsedTime(_waitStarted);
                 limit = _options.CloseTimeout;
                 break;
             case ProtocolState.Open when _options.KeepAliveInterval > TimeSpan.Zero:
-                elapsed = Time.GetElapsedTime(_awaitingPeer ? _pingSent : _lastReceived);
+                elapsed = Time.GetElapsedTime(_awaitingPeer ? _waitStarted : _lastReceived);
                 limit = _awaitingPeer ? _options.KeepAliveTimeout : _options.KeepAliveInterval;
                 break;
             default:
@@ -53,7 +54,7 @@ public sealed partial class ProtocolConnection
         long now = Time.GetTimestamp();
         if (State == ProtocolState.Closing)
         {
-            if (Time.GetElapsedTime(_closeStarted, now) < _options.CloseTimeout)
+            if (Time.GetElapsedTime(_waitStarted, now) < _options.CloseTimeout)
             {
                 return TimerOutcome.None;
             }
@@ -69,7 +70,7 @@ public sealed partial class ProtocolConnection
 
         if (_awaitingPeer)
         {
-            if (Time.GetElapsedTime(_pingSent, now) < _options.KeepAliveTimeout)
+            if (Time.GetElapsedTime(_waitStarted, now) < _options.KeepAliveTimeout)
             {
                 return TimerOutcome.None;
             }
@@ -84,7 +85,7 @@ public sealed partial class ProtocolConnection
         }
 
         FrameWriter.WriteFrame(output, Opcode.Ping, [], fin: true, NextMaskKey());
-        _pingSent = now;
+        _waitStarted = now;
         _awaitingPeer = true;
         return TimerOutcome.PingWritten;
     }

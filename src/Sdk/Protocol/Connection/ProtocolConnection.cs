@@ -192,7 +192,7 @@ public sealed partial class ProtocolConnection
 
         WriteClose(output, code, reason);
         Finish(ProtocolState.Closing);
-        _closeStarted = Time.GetTimestamp();
+        _waitStarted = Time.GetTimestamp();
         return true;
     }
 
