@@ -227,11 +227,16 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void OnWaitCanceled()
     {
         if (Interlocked.CompareExchange(ref _readiness, Idle, Waiting) != Waiting) return; // a wake-up won
-        var extras = _extras!; // a wait that can be canceled has them
-        var token = extras.Token;
-        extras.Token = default;
-        extras.Registration = default; // this is its callback: nothing left to undo
-        DropLoopExtras();
+        // A wait that can be canceled has them; none are left when the callback of an earlier wait's token, running
+        // late, finds a later wait (a loop reader drops its extras after a wait with a token).
+        var token = default(CancellationToken);
+        if (_extras is { } extras)
+        {
+            token = extras.Token;
+            extras.Token = default;
+            extras.Registration = default; // this is its callback: nothing left to undo
+            DropLoopExtras();
+        }
         _wait.SetException(new OperationCanceledException(token));
     }
 
