@@ -28,9 +28,7 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
 
     private byte[]? _buffer; // the writer's
     private int _written;
-    private Queue<Chunk>? _queue; // non-null while the pump runs
-    private TaskCompletionSource? _drained;
-    private TaskCompletionSource? _room;
+    private Backlog? _backlog; // non-null while the pump runs
     private long _queued;
     private bool _completed;
     private bool _failed;
@@ -89,8 +87,8 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
     {
         lock (SyncRoot)
         {
-            if (_queue is null) return Task.CompletedTask;
-            return (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            if (_backlog is null) return Task.CompletedTask;
+            return (_backlog.Drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }
 
@@ -105,8 +103,8 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
         lock (SyncRoot)
         {
             // Room comes only from a pump; without one (nothing flushed waits, or the connection is gone) none will come.
-            if (QueuedBytes <= limit || _queue is null) return Task.CompletedTask;
-            room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            if (QueuedBytes <= limit || _backlog is null) return Task.CompletedTask;
+            room = (_backlog.Room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
         return room.WaitAsync(cancellationToken);
     }
@@ -152,9 +150,9 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
                 ArrayPool<byte>.Shared.Return(buffer);
                 return;
             }
-            if (_queue is not null)
+            if (_backlog is not null)
             {
-                _queue.Enqueue(new Chunk(buffer, 0, count));
+                _backlog.Enqueue(new Chunk(buffer, 0, count));
                 return;
             }
         }
@@ -179,6 +177,7 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
             offset = sent;
         }
 
+        Backlog backlog;
         lock (SyncRoot)
         {
             if (_failed)
@@ -186,14 +185,14 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
                 ArrayPool<byte>.Shared.Return(buffer);
                 return;
             }
-            _queue = new Queue<Chunk>();
-            _queue.Enqueue(new Chunk(buffer, offset, count - offset));
+            backlog = _backlog = new Backlog();
+            backlog.Enqueue(new Chunk(buffer, offset, count - offset));
         }
-        _ = PumpAsync();
+        _ = PumpAsync(backlog);
     }
 
     /// <summary>Hands the queue to the socket in order until it is empty, then lets it go.</summary>
-    private async Task PumpAsync()
+    private async Task PumpAsync(Backlog backlog)
     {
         TaskCompletionSource? drained;
         try
@@ -203,19 +202,18 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
                 Chunk chunk;
                 lock (SyncRoot)
                 {
-                    if (!_queue!.TryDequeue(out chunk))
+                    if (!backlog.TryDequeue(out chunk))
                     {
-                        // In the same lock as the queue goes: a wait for a later queue is not this pump's to end.
-                        _queue = null;
-                        drained = _drained;
-                        _drained = null;
+                        // In the same lock as the queue goes: a wait that comes later is for a later queue.
+                        _backlog = null;
+                        drained = backlog.Drained;
                         break;
                     }
                 }
                 await SendAsync(chunk.Buffer.AsMemory(chunk.Offset, chunk.Count)).ConfigureAwait(false);
                 if (stream is SslStream) await stream.FlushAsync().ConfigureAwait(false);
                 ArrayPool<byte>.Shared.Return(chunk.Buffer);
-                if (SentQueued(chunk.Count)) ReleaseWaiters();
+                if (SentQueued(chunk.Count)) ReleaseRoom(backlog);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or NotSupportedException)
@@ -224,13 +222,12 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
             Fail();
             lock (SyncRoot)
             {
-                // Failed for good: no queue comes after this one.
-                drained = _drained;
-                _drained = null;
+                // Failed for good, and the queue is gone: no one joins its waiters any more.
+                drained = backlog.Drained;
             }
         }
         drained?.TrySetResult();
-        ReleaseWaiters(); // drained or broken: no one may wait for more
+        ReleaseRoom(backlog); // drained or broken: no one may wait for more
     }
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
@@ -252,17 +249,19 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
 
     private void Fail()
     {
+        Backlog? backlog;
         lock (SyncRoot)
         {
             _failed = true;
-            if (_queue is not null)
+            backlog = _backlog;
+            _backlog = null;
+            if (backlog is not null)
             {
-                while (_queue.TryDequeue(out var chunk)) ArrayPool<byte>.Shared.Return(chunk.Buffer);
-                _queue = null;
+                while (backlog.TryDequeue(out var chunk)) ArrayPool<byte>.Shared.Return(chunk.Buffer);
             }
         }
         owner.Abort();
-        ReleaseWaiters();
+        if (backlog is not null) ReleaseRoom(backlog);
     }
 
     /// <summary>Hands the socket what it takes of <paramref name="bytes"/> now, without waiting; fewer, with <see cref="SocketError.WouldBlock"/>, when it is full.</summary>
@@ -272,16 +271,27 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
     /// <summary>Counts bytes the connection took; true when the queue has fallen to half the limit, so writers waiting for room may go on.</summary>
     private bool SentQueued(int bytes) => Interlocked.Add(ref _queued, -bytes) <= limit / 2;
 
-    private void ReleaseWaiters()
+    /// <summary>Lets the writers waiting for room in <paramref name="backlog"/> go on.</summary>
+    private void ReleaseRoom(Backlog backlog)
     {
         TaskCompletionSource? room;
         lock (SyncRoot)
         {
-            room = _room;
-            _room = null;
+            room = backlog.Room;
+            backlog.Room = null;
         }
         room?.TrySetResult();
     }
 
     private readonly record struct Chunk(byte[] Buffer, int Offset, int Count);
+
+    /// <summary>
+    /// The bytes waiting for the peer and the waits for them to go, made with the pump and gone with it: an idle
+    /// connection, which has no pump, keeps no fields for waiters.
+    /// </summary>
+    private sealed class Backlog : Queue<Chunk>
+    {
+        public TaskCompletionSource? Drained; // completed once the queue is empty, or broken
+        public TaskCompletionSource? Room; // completed once the queue falls to half the limit, or is gone
+    }
 }

@@ -227,10 +227,16 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void OnWaitCanceled()
     {
         if (Interlocked.CompareExchange(ref _readiness, Idle, Waiting) != Waiting) return; // a wake-up won
-        var extras = _extras!; // a wait that can be canceled has them
-        var token = extras.Token;
-        extras.Token = default;
-        extras.Registration = default; // this is its callback: nothing left to undo
+        // A wait that can be canceled has them; none are left when the callback of an earlier wait's token, running
+        // late, finds a later wait (a loop reader drops its extras after a wait with a token).
+        var token = default(CancellationToken);
+        if (_extras is { } extras)
+        {
+            token = extras.Token;
+            extras.Token = default;
+            extras.Registration = default; // this is its callback: nothing left to undo
+            DropLoopExtras();
+        }
         _wait.SetException(new OperationCanceledException(token));
     }
 
@@ -286,9 +292,20 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void EndWait()
     {
         if (_extras is not { } extras) return;
+        var hadToken = extras.Token.CanBeCanceled;
         extras.Token = default;
         extras.Registration.Unregister();
         extras.Registration = default;
+        if (hadToken) DropLoopExtras();
+    }
+
+    /// <summary>
+    /// After a wait with a token on a loop: the extras go, as a connection that read its handshake with a timeout
+    /// then waits without one, idle for most of its life (a wait off a loop keeps them for its receive's continuation).
+    /// </summary>
+    private void DropLoopExtras()
+    {
+        if (_loop is not null) _extras = null;
     }
 
     /// <summary>The token of the read that waits: kept only when it can be canceled, so a read without one makes no extras.</summary>

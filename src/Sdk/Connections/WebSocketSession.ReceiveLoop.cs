@@ -27,10 +27,8 @@ public sealed partial class WebSocketSession
         private readonly TState _state;
         private readonly TaskCompletionSource<CloseCode?>? _completion;
         // Made for the first wait that needs an awaiter: a handler's, or a read from a reader other than a SocketReader,
-        // which calls back without one (see Step): an idle connection over a plain socket keeps no delegate.
-        private Action? _resume;
-        private ValueTask<ReadResult> _read; // the read left waiting, if it is the read and not a SocketReader's
-        private ValueTask _handled; // the handling left waiting, if it is the handling
+        // which calls back without one (see Step): an idle connection over a plain socket keeps none.
+        private Awaited? _awaited;
         private bool _waitsForHandling;
 
         public ReceiveLoop(WebSocketSession session, Func<TState, WebSocketMessage, ValueTask> onMessage, Func<TState, CloseCode?, ValueTask>? onEnded,
@@ -67,8 +65,9 @@ public sealed partial class WebSocketSession
                         }
                         else
                         {
-                            _read = read;
-                            read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume ??= Resume);
+                            var awaited = _awaited ??= new Awaited(this);
+                            awaited.Read = read;
+                            read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(awaited.Resume);
                         }
                         return;
                     }
@@ -90,14 +89,14 @@ public sealed partial class WebSocketSession
         {
             if (_waitsForHandling)
             {
-                var handled = _handled;
-                _handled = default;
+                var handled = _awaited!.Handled;
+                _awaited.Handled = default;
                 handled.GetAwaiter().GetResult();
                 return true;
             }
             if (_session._transport.Input is SocketReader socketReader) return TryHandle(socketReader.GetReadResult());
-            var read = _read;
-            _read = default;
+            var read = _awaited!.Read;
+            _awaited.Read = default;
             return TryHandle(read.GetAwaiter().GetResult());
         }
 
@@ -110,9 +109,10 @@ public sealed partial class WebSocketSession
                 handled.GetAwaiter().GetResult(); // hands the pooled state machine back, or throws what ended it
                 return true;
             }
-            _handled = handled;
+            var awaited = _awaited ??= new Awaited(this);
+            awaited.Handled = handled;
             _waitsForHandling = true;
-            handled.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_resume ??= Resume);
+            handled.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(awaited.Resume);
             return false;
         }
 
@@ -132,6 +132,17 @@ public sealed partial class WebSocketSession
                 else SessionLog.HandlerFailed(_session._logger, _session.Id, e);
             }
 #pragma warning restore CA1031
+        }
+
+        /// <summary>
+        /// What a wait through an awaiter keeps: the continuation, and the read or the handling left waiting. Apart from
+        /// the loop, as a session over a SocketReader that no handler has kept waiting needs none of it.
+        /// </summary>
+        private sealed class Awaited(ReceiveLoop<TState> loop)
+        {
+            public readonly Action Resume = loop.Resume;
+            public ValueTask<ReadResult> Read; // the read left waiting, from a reader other than a SocketReader
+            public ValueTask Handled; // the handling left waiting
         }
     }
 }

@@ -7,8 +7,9 @@ public sealed partial class ProtocolConnection
 {
     // Timestamps of the options' TimeProvider.
     private long _lastReceived;
-    private long _pingSent;
-    private long _closeStarted;
+    // When the wait for the peer began: for the answer to our keepalive ping while open, for the answer to our close
+    // frame while closing. The two never overlap, so one timestamp serves both.
+    private long _waitStarted;
     private bool _awaitingPeer; // a keepalive ping is out and nothing has come since
 
     /// <summary>
@@ -24,11 +25,11 @@ public sealed partial class ProtocolConnection
         switch (State)
         {
             case ProtocolState.Closing:
-                elapsed = _time.GetElapsedTime(_closeStarted);
+                elapsed = Time.GetElapsedTime(_waitStarted);
                 limit = _options.CloseTimeout;
                 break;
             case ProtocolState.Open when _options.KeepAliveInterval > TimeSpan.Zero:
-                elapsed = _time.GetElapsedTime(_awaitingPeer ? _pingSent : _lastReceived);
+                elapsed = Time.GetElapsedTime(_awaitingPeer ? _waitStarted : _lastReceived);
                 limit = _awaitingPeer ? _options.KeepAliveTimeout : _options.KeepAliveInterval;
                 break;
             default:
@@ -50,10 +51,10 @@ public sealed partial class ProtocolConnection
     public TimerOutcome OnTimer(IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        long now = _time.GetTimestamp();
+        long now = Time.GetTimestamp();
         if (State == ProtocolState.Closing)
         {
-            if (_time.GetElapsedTime(_closeStarted, now) < _options.CloseTimeout)
+            if (Time.GetElapsedTime(_waitStarted, now) < _options.CloseTimeout)
             {
                 return TimerOutcome.None;
             }
@@ -69,7 +70,7 @@ public sealed partial class ProtocolConnection
 
         if (_awaitingPeer)
         {
-            if (_time.GetElapsedTime(_pingSent, now) < _options.KeepAliveTimeout)
+            if (Time.GetElapsedTime(_waitStarted, now) < _options.KeepAliveTimeout)
             {
                 return TimerOutcome.None;
             }
@@ -78,13 +79,13 @@ public sealed partial class ProtocolConnection
             return TimerOutcome.KeepAliveTimedOut;
         }
 
-        if (_time.GetElapsedTime(_lastReceived, now) < _options.KeepAliveInterval)
+        if (Time.GetElapsedTime(_lastReceived, now) < _options.KeepAliveInterval)
         {
             return TimerOutcome.None;
         }
 
         FrameWriter.WriteFrame(output, Opcode.Ping, [], fin: true, NextMaskKey());
-        _pingSent = now;
+        _waitStarted = now;
         _awaitingPeer = true;
         return TimerOutcome.PingWritten;
     }
@@ -94,7 +95,7 @@ public sealed partial class ProtocolConnection
     {
         if (_options.KeepAliveInterval > TimeSpan.Zero)
         {
-            _lastReceived = _time.GetTimestamp();
+            _lastReceived = Time.GetTimestamp();
             _awaitingPeer = false;
         }
     }

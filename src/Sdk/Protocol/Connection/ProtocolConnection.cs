@@ -58,9 +58,9 @@ namespace Switchboard.Protocol.Connection;
 /// </example>
 public sealed partial class ProtocolConnection
 {
-    private readonly FrameReader _frames;
+    // Held inline, not as an object of its own: a server keeps many connections, most of them idle.
+    private FrameParser _frames;
     private readonly ProtocolConnectionOptions _options;
-    private readonly TimeProvider _time;
 
     private CloseCode _peerCloseStatus; // 0 for none
     private FrameError _error;
@@ -75,9 +75,8 @@ public sealed partial class ProtocolConnection
     {
         Role = role;
         _options = options ?? ProtocolConnectionOptions.Default;
-        _time = _options.TimeProvider;
-        _frames = new FrameReader(role, _options.Frames) { WholeDataFrames = true };
-        _lastReceived = _time.GetTimestamp();
+        _frames = new FrameParser(role, _options.Frames) { WholeDataFrames = true };
+        _lastReceived = Time.GetTimestamp();
     }
 
     /// <summary>Which end of the connection this is.</summary>
@@ -85,6 +84,8 @@ public sealed partial class ProtocolConnection
 
     /// <summary>Where the connection stands in the closing handshake.</summary>
     public ProtocolState State { get; private set; }
+
+    private TimeProvider Time => _options.TimeProvider;
 
     /// <summary>The status code of the peer's close frame, once it came; null before that or when it carried none.</summary>
     public CloseCode? PeerCloseStatus => _peerCloseStatus == 0 ? null : _peerCloseStatus;
@@ -179,7 +180,7 @@ public sealed partial class ProtocolConnection
     public bool Close(IBufferWriter<byte> output, CloseCode code = CloseCode.NormalClosure, string? reason = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (!FrameReader.IsValidOnWire((ushort)code))
+        if (!FrameParser.IsValidOnWire((ushort)code))
         {
             throw new ArgumentOutOfRangeException(nameof(code), code, "The status code must not be sent in a close frame.");
         }
@@ -191,7 +192,7 @@ public sealed partial class ProtocolConnection
 
         WriteClose(output, code, reason);
         Finish(ProtocolState.Closing);
-        _closeStarted = _time.GetTimestamp();
+        _waitStarted = Time.GetTimestamp();
         return true;
     }
 

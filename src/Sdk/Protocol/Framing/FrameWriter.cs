@@ -72,7 +72,7 @@ public static class FrameWriter
     public static void WriteClose(IBufferWriter<byte> output, CloseCode code, string? reason = null, uint? maskKey = null)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (!FrameReader.IsValidOnWire((ushort)code))
+        if (!FrameParser.IsValidOnWire((ushort)code))
         {
             throw new ArgumentOutOfRangeException(nameof(code), code, "The status code must not be sent in a close frame.");
         }
