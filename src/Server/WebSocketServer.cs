@@ -16,6 +16,7 @@ using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Endpoints;
 using Switchboard.Server.Handshake;
+using Switchboard.Server.Hosting;
 using Switchboard.Server.Http;
 using Switchboard.Server.LongPolling;
 using Switchboard.Server.Loops;
@@ -33,22 +34,18 @@ namespace Switchboard.Server;
 /// </summary>
 public sealed partial class WebSocketServer : IAsyncDisposable
 {
-    private const string ShutdownReason = "server shutting down";
-
     private readonly WebSocketServerOptions _options;
-    private readonly WebSocketSessionOptions _sessionOptions;
+    private readonly SessionHost _host;
     private readonly ILogger _logger;
-    private readonly ServerMetrics _metrics = new();
+    private readonly ServerMetrics _metrics;
     private readonly LimitReporter _limits;
     private readonly RouteTable _routes = new();
-    private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
     // Counted, not listed: shutdown waits for the count to reach zero, and a connection costs no entry or continuation.
     private readonly TaskCompletionSource _sessionsEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _liveSessions; // every accepted connection's task that has not finished
     private readonly ConcurrentDictionary<long, SocketTransport> _httpTransports = new();
     private readonly HttpConnectionLoop _http;
     private readonly LongPollTransport _longPolling;
-    private readonly Func<WebSocketConnection, CloseCode?, ValueTask> _onSessionEnded; // one for all sessions
     private readonly Action<Socket> _startSession; // one for all connections
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
@@ -56,28 +53,31 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private Task _acceptLoop = Task.CompletedTask;
     private Task _heartbeat = Task.CompletedTask;
     private readonly ConnectionSlots _slots;
-    private long _nextId;
     private int _stopped;
 
     /// <summary>Creates a server; nothing is bound until <see cref="Start"/>.</summary>
     public WebSocketServer(WebSocketServerOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new WebSocketServerOptions();
-        _sessionOptions = new WebSocketSessionOptions
+        var settings = new SessionHostSettings
         {
             Frames = _options.Frames,
             CloseTimeout = _options.CloseTimeout,
             KeepAliveInterval = _options.KeepAliveInterval,
             KeepAliveTimeout = _options.KeepAliveTimeout,
+            SendQueueLimit = _options.SendQueueLimit,
+            LongPolling = _options.LongPolling,
+            Secure = _options.Tls is not null,
+            RetryAfter = _options.ConnectionLimitRetryAfter,
         };
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server");
-        _limits = new LimitReporter(_logger, _metrics);
+        _host = new SessionHost(settings, _logger, connection => ConnectionClosed(connection.Slot));
+        _metrics = _host.Metrics;
+        _limits = _host.Limits;
+        _longPolling = _host.LongPolling;
         _slots = new ConnectionSlots(_options.MaxConnections, _options.MaxConnectionsPerAddress);
-        _onSessionEnded = OnSessionEndedAsync;
         _startSession = socket => _ = StartSessionAsync(socket);
         _http = new HttpConnectionLoop(_options, _httpRoutes, _routes, HostFilter.For(_options), Admission.ForwardedHeaders.For(_options.ForwardedHeaders), _slots, _limits, _logger, _stopping.Token);
-        _longPolling = new LongPollTransport(_options.LongPolling, _options.Frames, secure: _options.Tls is not null, _options.ConnectionLimitRetryAfter, _logger,
-            _limits, _metrics, () => Interlocked.Increment(ref _nextId));
     }
 
     /// <summary>The bound address; valid after <see cref="Start"/> (the real port when 0 was asked for).</summary>
@@ -87,7 +87,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private bool IsSecure => _options.Tls is not null;
 
     /// <summary>The number of open WebSocket connections.</summary>
-    public int ConnectionCount => _connections.Count;
+    public int ConnectionCount => _host.ConnectionCount;
 
     /// <summary>The number of long-polling sessions that have not ended.</summary>
     public int LongPollingSessionCount => _longPolling.Count;
@@ -228,15 +228,13 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0 || _listener is null) return;
-        // Long-polling clients learn of the shutdown from their poll, which answers at once with the close.
-        _longPolling.CloseAll(CloseCode.GoingAway, ShutdownReason);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
         await _acceptLoop.ConfigureAwait(false);
         await _heartbeat.ConfigureAwait(false);
 
-        Log.ShuttingDown(_logger, _connections.Count);
-        await Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCode.GoingAway, ShutdownReason).AsTask())).ConfigureAwait(false);
+        // Long-polling clients learn of the shutdown from their poll, which answers at once with the close.
+        await _host.CloseAll().ConfigureAwait(false);
 
         // Accepting has stopped: no session starts from now on, so a count of zero stays zero.
         if (Volatile.Read(ref _liveSessions) == 0) _sessionsEnded.TrySetResult();
@@ -247,15 +245,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            foreach (var connection in _connections.Values) connection.Abort();
+            _host.AbortAll();
             foreach (var transport in _httpTransports.Values) transport.Abort();
             await all.ConfigureAwait(false);
         }
         // Sessions whose polls carried the close have ended; the rest (no poll came, and none can now) end here.
-        await _longPolling.EndAllAsync().ConfigureAwait(false);
+        await _host.EndLongPollingAsync().ConfigureAwait(false);
         _loops?.Dispose();
         _stopping.Dispose();
-        _metrics.Dispose();
+        _host.Dispose();
     }
 
     /// <summary>Same as <see cref="StopAsync"/>.</summary>
@@ -411,7 +409,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// <summary>
     /// A connection's start, from accept to the handler's first hook and the start of its session, on the thread pool:
     /// the accept loop goes on at once. What follows the session's end runs in the session's own ended hook
-    /// (<see cref="OnSessionEndedAsync"/>), so while the connection is idle the session's receive loop is the only state
+    /// (<see cref="SessionHost"/>), so while the connection is idle the session's receive loop is the only state
     /// machine it keeps, and an opening that never waits (the usual upgrade, whose head has arrived by the time it is
     /// read) makes none at all.
     /// </summary>
@@ -419,10 +417,9 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     /// when it starts: the smallest item the thread pool has.</remarks>
     private void RunSession(Socket socket) => ThreadPool.QueueUserWorkItem(_startSession, socket, preferLocal: false);
 
-#pragma warning disable CA1031 // Application handlers may throw anything; the connection must survive it.
     private async Task StartSessionAsync(Socket socket)
     {
-        var id = Interlocked.Increment(ref _nextId);
+        var id = _host.NextId();
         // The accepted socket keeps the end point it was accepted with: the same key the slot was taken under.
         var client = ClientAddress.Of(socket.RemoteEndPoint);
         var started = false;
@@ -432,30 +429,9 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             // connection stays for as long as it is open.
             var connection = await OpenAsync(id, socket).ConfigureAwait(false);
             if (connection is null) return;
-            _connections[id] = connection;
-            connection.CountedActive = _metrics.ConnectionOpened(ServerTransport.WebSocket, connection.Route);
-            // An upgrade that finished while StopAsync was sending 1001 may have been listed after that round; it gets
-            // its own. Stopping is flagged before the round reads the list, so no connection misses both (a second close
-            // is a no-op).
-            if (_stopping.IsCancellationRequested) await connection.CloseAsync(CloseCode.GoingAway, ShutdownReason).ConfigureAwait(false);
-
-            try
-            {
-                await connection.Handler.OnConnectedAsync(connection).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                Log.HandlerFailed(_logger, id, e);
-                _metrics.HandlerFailed(ServerTransport.WebSocket, HandlerKinds.Connected, null);
-            }
-            // Static, with the connection as its state, and one ended hook for the server: no delegate per connection.
-            // The session runs on its own, keeping no task: its ended hook catches what the handler throws.
-            connection.Session.Start(static (c, message) =>
-            {
-                c.CountReceived(message);
-                return c.Handler.OnMessageAsync(c, message);
-            }, _onSessionEnded, connection);
+            // From here the host's closed callback gives the slot back.
             started = true;
+            await _host.StartAsync(connection).ConfigureAwait(false);
         }
         finally
         {
@@ -463,26 +439,6 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             if (!started) ConnectionClosed(client);
         }
     }
-
-    /// <summary>The rest of a connection's life, once its session has ended and its socket is closed.</summary>
-    private async ValueTask OnSessionEndedAsync(WebSocketConnection connection, CloseCode? status)
-    {
-        try
-        {
-            OnEnded(connection, status);
-            await connection.Handler.OnDisconnectedAsync(connection, status).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.HandlerFailed(_logger, connection.Id, e);
-            _metrics.HandlerFailed(ServerTransport.WebSocket, HandlerKinds.Disconnected, null);
-        }
-        finally
-        {
-            ConnectionClosed(connection.Slot);
-        }
-    }
-#pragma warning restore CA1031
 
     /// <summary>An accepted connection's socket is closed: it no longer counts against the limit, and its task is over.</summary>
     private void ConnectionClosed(ClientAddress client)
@@ -543,29 +499,6 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         return head is null ? null : await UpgradeAsync(id, transport, head).ConfigureAwait(false);
     }
 
-    private void OnEnded(WebSocketConnection connection, CloseCode? status)
-    {
-        _connections.TryRemove(connection.Id, out _);
-        Log.Disconnected(_logger, connection.Id, status);
-        _metrics.ConnectionClosed(ServerTransport.WebSocket, connection.Route, connection.CountedActive, connection.OpenedAt);
-        // Counted only: the session logged the frame error itself (event 101).
-        if (FrameLimitOf(connection.Session.ProtocolError) is { } frameLimit) _limits.Count(frameLimit);
-        if (connection.Session.ClosedAsSlowConsumer)
-        {
-            _metrics.SendQueueOverflow(ServerTransport.WebSocket);
-            _limits.Hit(ServerLimit.SendQueue, connection.RemoteEndPoint, $"connection {connection.Id}: over {_options.SendQueueLimit} bytes waited to go out");
-        }
-    }
-
-    /// <summary>The frame limit a session closed over, if it closed over one.</summary>
-    private static ServerLimit? FrameLimitOf(FrameError error) => error switch
-    {
-        FrameError.FrameTooBig => ServerLimit.FrameSize,
-        FrameError.MessageTooBig => ServerLimit.MessageSize,
-        FrameError.TooManyFragments => ServerLimit.Fragments,
-        _ => null,
-    };
-
     /// <summary>Judges the request head the HTTP side handed over and answers it; null when refused.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<WebSocketConnection?> UpgradeAsync(long id, SocketTransport transport, HttpRequestHead head)
@@ -610,26 +543,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             activity?.Dispose();
             return null;
         }
-        ServerActivities.Answered(activity, route!.Text, 101);
-        Log.Connected(_logger, id, remote, request.Path);
-        var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, _logger, subprotocol);
-        return new WebSocketConnection(session, request, routeValues, remote, handler!)
-        {
-            Slot = ClientAddress.Of(peer),
-            User = verdict.User,
-            Principal = verdict.Principal,
-            Metrics = _metrics,
-            Route = route.Text,
-        };
+        return _host.Open(id, transport, request, subprotocol,
+            new SessionHost.Accepted(handler!, routeValues, route!.Text, remote, ClientAddress.Of(peer), verdict.User, verdict.Principal), activity);
     }
 
     /// <summary>Refuses an upgrade with <paramref name="statusCode"/>: counted by <paramref name="refusal"/> (a <see cref="RefusalReasons"/> value), its span ended, answered and closed.</summary>
     private async Task RejectAsync(SocketTransport transport, int statusCode, string reason, string refusal, string? route, Activity? activity,
         KeyValuePair<string, string>[]? fields = null)
     {
-        _metrics.HandshakeRefused(ServerTransport.WebSocket, statusCode, refusal);
-        ServerActivities.Answered(activity, route, statusCode);
-        Log.HandshakeRejected(_logger, transport.Socket.RemoteEndPoint, statusCode, reason);
+        _host.Refused(activity, transport.Socket.RemoteEndPoint, statusCode, reason, refusal, route);
         try
         {
             HandshakeResponse.WriteReject(transport.Output, statusCode, reason, fields);
@@ -645,16 +567,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     private async Task HeartbeatAsync()
     {
         // WebSocket sessions keep their own keepalive; this sweeps what has no timer of its own.
-        var period = _options.LongPolling.IdleTimeout.TotalMilliseconds;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(period / 4, 10, 1000)));
+        using var timer = new PeriodicTimer(_host.SweepPeriod);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                var now = Environment.TickCount64;
-                _longPolling.Sweep(now);
-                _limits.Sweep(now);
-            }
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false)) _host.Sweep(Environment.TickCount64);
         }
         catch (OperationCanceledException)
         {
