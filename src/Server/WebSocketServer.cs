@@ -228,13 +228,14 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0 || _listener is null) return;
+        // Long-polling clients learn of the shutdown from their poll, which answers at once with the close.
+        _host.CloseLongPolling();
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Dispose();
         await _acceptLoop.ConfigureAwait(false);
         await _heartbeat.ConfigureAwait(false);
 
-        // Long-polling clients learn of the shutdown from their poll, which answers at once with the close.
-        await _host.CloseAll().ConfigureAwait(false);
+        await _host.CloseConnectionsAsync().ConfigureAwait(false);
 
         // Accepting has stopped: no session starts from now on, so a count of zero stays zero.
         if (Volatile.Read(ref _liveSessions) == 0) _sessionsEnded.TrySetResult();

@@ -76,7 +76,7 @@ internal sealed class SessionHost : IDisposable
     /// <summary>The open WebSocket connections.</summary>
     public int ConnectionCount => _connections.Count;
 
-    /// <summary>Whether <see cref="CloseAll"/> has run: a connection started from now on gets its 1001 at once.</summary>
+    /// <summary>Whether <see cref="CloseConnectionsAsync"/> has run: a connection started from now on gets its 1001 at once.</summary>
     public bool IsStopping => Volatile.Read(ref _stopping) != 0;
 
     /// <summary>A number unique among the host's connections, WebSocket and long polling alike.</summary>
@@ -127,7 +127,7 @@ internal sealed class SessionHost : IDisposable
     {
         _connections[connection.Id] = connection;
         connection.CountedActive = Metrics.ConnectionOpened(ServerTransport.WebSocket, connection.Route);
-        // A connection that opened while CloseAll was sending 1001 may have been listed after that round; it gets its
+        // A connection that opened while CloseConnectionsAsync was sending 1001 may have been listed after that round; it gets its
         // own. Stopping is flagged before the round reads the list, so no connection misses both (a second close is a no-op).
         if (IsStopping) await connection.CloseAsync(CloseCode.GoingAway, ShutdownReason).ConfigureAwait(false);
 
@@ -193,14 +193,18 @@ internal sealed class SessionHost : IDisposable
     };
 
     /// <summary>
-    /// The start of a graceful stop: long-polling sessions get their close (which their waiting poll carries at once),
-    /// and every WebSocket connection 1001 (going away). The task completes once each close has been sent, not when the
-    /// connections have ended.
+    /// The first step of a graceful stop: every long-polling session gets its close, which its waiting poll carries at
+    /// once (before the host cancels what its requests wait on).
     /// </summary>
-    public Task CloseAll()
+    public void CloseLongPolling() => LongPolling.CloseAll(CloseCode.GoingAway, ShutdownReason);
+
+    /// <summary>
+    /// Sends 1001 (going away) to every WebSocket connection; a connection that starts from now on gets it at once. The
+    /// task completes once each close has been sent, not when the connections have ended.
+    /// </summary>
+    public Task CloseConnectionsAsync()
     {
         Interlocked.Exchange(ref _stopping, 1);
-        LongPolling.CloseAll(CloseCode.GoingAway, ShutdownReason);
         Log.ShuttingDown(Logger, _connections.Count);
         return Task.WhenAll(_connections.Values.Select(c => c.CloseAsync(CloseCode.GoingAway, ShutdownReason).AsTask()));
     }
