@@ -15,7 +15,7 @@ internal static class AccountEndpoints
         // JSON only: a form on another site cannot post it without the browser asking this site first (CORS), which
         // it never allows, so nobody is signed in behind their back.
         app.MapPost("/signin", SignInAsync);
-        app.MapGet("/signout", SignOutAsync);
+        app.MapGet("/signout", () => TypedResults.SignOut(new() { RedirectUri = "/" }, [CookieAuthenticationDefaults.AuthenticationScheme]));
         app.MapGet("/me", (ClaimsPrincipal user) => TypedResults.Ok(new SignedIn(user.Identity!.Name!))).RequireAuthorization("chatter");
     }
 
@@ -31,11 +31,5 @@ internal static class AccountEndpoints
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], CookieAuthenticationDefaults.AuthenticationScheme);
         await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
         return TypedResults.NoContent();
-    }
-
-    private static async Task<RedirectHttpResult> SignOutAsync(HttpContext context)
-    {
-        await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        return TypedResults.LocalRedirect("/");
     }
 }

@@ -3,8 +3,6 @@ using System.Net;
 using Chat;
 using Chat.AspNetCore;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.FileProviders;
 using Switchboard.Server;
 
@@ -38,7 +36,11 @@ for (var i = 0; i < args.Length; i++)
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+// The framework's request lines only when something goes wrong; the room's own lines as they come.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ChatJson.Default));
+// Refusals are RFC 9457 problem details: {"status":400,"detail":"..."}.
+builder.Services.AddProblemDetails();
 
 builder.Services
     .AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
@@ -46,6 +48,8 @@ builder.Services
     {
         cookie.Cookie.Name = "chat";
         cookie.Cookie.SameSite = SameSiteMode.Strict;
+        // A sign-out at this path goes where its RedirectUri says (GET /signout: back to the page).
+        cookie.LogoutPath = "/signout";
         // The page signs in with fetch and shows its own form: a request without the cookie gets 401, not a redirect.
         cookie.Events.OnRedirectToLogin = context =>
         {
@@ -89,8 +93,8 @@ var protocol = room.Endpoint.Catalog.DescribeJson();
 app.MapGet("/protocol.json", () => TypedResults.Text(protocol, "application/json"));
 
 await app.StartAsync();
-var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-Console.WriteLine($"listening on http://127.0.0.1:{address.Port}");
+// With --port 0 the port is Kestrel's choice, known once it listens.
+Console.WriteLine($"listening on http://127.0.0.1:{new Uri(app.Urls.First()).Port}");
 if (announceToken is null) Console.WriteLine($"announce token: {app.Services.GetRequiredService<AnnounceToken>().Value}");
 
 await app.WaitForShutdownAsync();
