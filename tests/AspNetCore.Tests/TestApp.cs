@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Server;
+
+namespace Switchboard.AspNetCore.Tests;
+
+/// <summary>A real <see cref="WebApplication"/> on Kestrel at 127.0.0.1 with an OS-chosen port.</summary>
+internal sealed class TestApp : IAsyncDisposable
+{
+    private TestApp(WebApplication app, Uri address)
+    {
+        App = app;
+        Address = address;
+    }
+
+    public WebApplication App { get; }
+
+    /// <summary>The bound address, <c>http://127.0.0.1:PORT/</c>.</summary>
+    public Uri Address { get; }
+
+    public Uri Http(string path) => new(Address, path);
+
+    public Uri Ws(string path) => new(new Uri("ws://" + Address.Authority), path);
+
+    /// <summary>The endpoint the tests use: it answers an <see cref="Ask"/> with a <see cref="Reply"/>.</summary>
+    public static MessageEndpoint Echo() => new MessageEndpoint(SwitchboardMessages.Catalog)
+        .On<Ask>((context, ask) => context.SendAsync(new Reply(ask.Text, context.RouteValues.GetValueOrDefault("room"), context.User)));
+
+    public static async Task<TestApp> StartAsync(Action<WebApplicationBuilder> services, Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        services(builder);
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new TestApp(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
