@@ -1,8 +1,8 @@
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>
-/// The conventions of the routes one <c>MapSwitchboard</c> call mapped (the WebSocket GET, and the long-polling GET, POST
-/// and DELETE): each convention, such as <c>RequireAuthorization</c>, <c>RequireCors</c>, <c>RequireRateLimiting</c> or
+/// The conventions of the routes one <c>MapSwitchboard</c> call mapped (the WebSocket GET and HTTP/2 CONNECT, and the
+/// long-polling GET, POST and DELETE): each convention, such as <c>RequireAuthorization</c>, <c>RequireCors</c>, <c>RequireRateLimiting</c> or
 /// <c>WithMetadata</c>, applies to every one of them.
 /// </summary>
 public sealed class SwitchboardEndpointConventionBuilder : IEndpointConventionBuilder

@@ -11,7 +11,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class SwitchboardEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Serves the typed <paramref name="endpoint"/> at <paramref name="pattern"/>: WebSocket upgrades (GET) and, unless
+    /// Serves the typed <paramref name="endpoint"/> at <paramref name="pattern"/>: WebSocket upgrades (GET, and CONNECT
+    /// over HTTP/2) and, unless
     /// <c>SwitchboardOptions.LongPolling.Enabled</c> is false, long polling (GET, POST, DELETE) on the same path, as the
     /// standalone server does. Route values reach <see cref="WebSocketConnection.RouteValues"/> and the message context
     /// as strings. Conventions on the returned builder (authorization, CORS, rate limiting, metadata) apply to every
@@ -69,15 +70,19 @@ public static class SwitchboardEndpointRouteBuilderExtensions
     private static SwitchboardHost HostOf(IEndpointRouteBuilder endpoints) => endpoints.ServiceProvider.GetService<SwitchboardHost>()
         ?? throw new InvalidOperationException("MapSwitchboard needs services.AddSwitchboard() first");
 
+    /// <summary>GET, and CONNECT for WebSocket over HTTP/2 (RFC 8441), which routing does not take for a GET.</summary>
     private static IEndpointConventionBuilder MapGet(IEndpointRouteBuilder endpoints, string pattern, SwitchboardHost host, MappedEndpoint mapped) =>
-        MapMethod(endpoints, pattern, "GET", context => host.GetAsync(context, mapped));
+        MapMethods(endpoints, pattern, ["GET", "CONNECT"], context => host.GetAsync(context, mapped));
+
+    private static IEndpointConventionBuilder MapMethod(IEndpointRouteBuilder endpoints, string pattern, string method, RequestDelegate handler) =>
+        MapMethods(endpoints, pattern, [method], handler);
 
     /// <summary>
-    /// One route for one method. Its method metadata accepts CORS preflights, so that the app's CORS middleware
-    /// (<c>RequireCors</c>) answers them; the routes write no CORS fields of their own.
+    /// One route for <paramref name="methods"/>. Its method metadata accepts CORS preflights, so that the app's CORS
+    /// middleware (<c>RequireCors</c>) answers them; the routes write no CORS fields of their own.
     /// </summary>
-    private static IEndpointConventionBuilder MapMethod(IEndpointRouteBuilder endpoints, string pattern, string method, RequestDelegate handler) =>
+    private static IEndpointConventionBuilder MapMethods(IEndpointRouteBuilder endpoints, string pattern, string[] methods, RequestDelegate handler) =>
         endpoints.Map(pattern, handler)
-            .WithMetadata(new HttpMethodMetadata([method], acceptCorsPreflight: true))
-            .WithDisplayName($"Switchboard {method} {pattern}");
+            .WithMetadata(new HttpMethodMetadata(methods, acceptCorsPreflight: true))
+            .WithDisplayName($"Switchboard {methods[0]} {pattern}");
 }

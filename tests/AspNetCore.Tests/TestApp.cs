@@ -1,4 +1,6 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -31,10 +33,14 @@ internal sealed class TestApp : IAsyncDisposable
     public static MessageEndpoint Echo() => new MessageEndpoint(SwitchboardMessages.Catalog)
         .On<Ask>((context, ask) => context.SendAsync(new Reply(ask.Text, context.RouteValues.GetValueOrDefault("room"), context.User)));
 
-    public static async Task<TestApp> StartAsync(Action<WebApplicationBuilder> services, Action<WebApplication> map)
+    public static Task<TestApp> StartAsync(Action<WebApplicationBuilder> services, Action<WebApplication> map) => StartAsync(services, map, http2Only: false);
+
+    /// <summary>With <paramref name="http2Only"/>, the port speaks HTTP/2 alone, without TLS (h2c with prior knowledge).</summary>
+    public static async Task<TestApp> StartAsync(Action<WebApplicationBuilder> services, Action<WebApplication> map, bool http2Only)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (http2Only) builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        else builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         services(builder);
         var app = builder.Build();

@@ -105,6 +105,23 @@ public sealed class WebSocketTests
     }
 
     [Fact]
+    public async Task WebSocket_over_http2_extended_connect_runs_the_same_endpoint()
+    {
+        await using var app = await TestApp.StartAsync(b => b.Services.AddSwitchboard(), a => a.MapSwitchboard("/ws/{room}", TestApp.Echo()), http2Only: true);
+        using var socket = new ClientWebSocket();
+        socket.Options.HttpVersion = System.Net.HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        socket.Options.CollectHttpResponseDetails = true;
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler());
+        await socket.ConnectAsync(app.Ws("/ws/h2"), invoker, CancellationToken.None);
+        Assert.Equal(System.Net.HttpStatusCode.OK, socket.HttpStatusCode);
+        await socket.SendAsync("""{"type":"test.ask","data":{"text":"over h2"}}"""u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
+        Assert.Equal("""{"type":"test.reply","data":{"text":"over h2","room":"h2","user":null}}""", await ReceiveTextAsync(socket));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, socket.CloseStatus);
+    }
+
+    [Fact]
     public async Task Stopping_the_app_closes_connections_with_1001()
     {
         var app = await TestApp.StartAsync(b => b.Services.AddSwitchboard(), a => a.MapSwitchboard("/ws/{room}", TestApp.Echo()));

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -24,10 +25,15 @@ internal static class RequestHeads
     /// The head of <paramref name="request"/>, declaring <paramref name="bodyLength"/> bytes of body; null when a field
     /// cannot be written as HTTP/1.1 (a character outside Latin-1, say).
     /// </summary>
-    public static HttpRequestHead? From(HttpRequest request, long bodyLength)
+    /// <remarks>
+    /// An HTTP/2 extended CONNECT for WebSocket (RFC 8441, <paramref name="extendedConnect"/>) becomes the HTTP/1.1 upgrade
+    /// it stands for: a GET with <c>Upgrade</c>, <c>Connection</c> and a fresh <c>Sec-WebSocket-Key</c>, which HTTP/2
+    /// has no use for; the version, origin and subprotocol fields are the request's own, judged as on HTTP/1.1.
+    /// </remarks>
+    public static HttpRequestHead? From(HttpRequest request, long bodyLength, bool extendedConnect = false)
     {
         var text = new StringBuilder(256);
-        text.Append(request.Method).Append(' ');
+        text.Append(extendedConnect ? "GET" : request.Method).Append(' ');
         var path = request.PathBase.Add(request.Path).ToUriComponent();
         text.Append(path.Length == 0 ? "/" : path).Append(request.QueryString.ToUriComponent()).Append(" HTTP/1.1\r\n");
         text.Append("Host: ").Append(request.Host.Value).Append("\r\n");
@@ -42,6 +48,11 @@ internal static class RequestHeads
             foreach (var value in values) text.Append(name).Append(": ").Append(value).Append("\r\n");
         }
         if (bodyLength > 0) text.Append("Content-Length: ").Append(bodyLength).Append("\r\n");
+        if (extendedConnect)
+        {
+            text.Append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ")
+                .Append(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16))).Append("\r\n");
+        }
         text.Append("\r\n");
 
         var chars = text.ToString();

@@ -64,8 +64,11 @@ internal sealed partial class SwitchboardHost : IDisposable
     /// <summary>The long-polling sessions that have not ended.</summary>
     public int LongPollingSessionCount => _host.LongPolling.Count;
 
-    /// <summary>The host's instruments; tests listen to its meter alone.</summary>
-    internal ServerMetrics Metrics => _host.Metrics;
+    /// <summary>Bytes long-polling sessions hold for their clients: zero once every message sent has been acknowledged.</summary>
+    internal long LongPollingQueuedBytes => _host.LongPolling.QueuedBytes;
+
+    /// <summary>The meter of the host's instruments; tests listen to it alone.</summary>
+    internal System.Diagnostics.Metrics.Meter Meter => _host.Metrics.Meter;
 
     /// <summary>Readies a typed endpoint for <paramref name="route"/>: its gate, and its rate limits.</summary>
     public MappedEndpoint Map(string route, MessageEndpoint endpoint, EndpointOptions options)
@@ -82,9 +85,22 @@ internal sealed partial class SwitchboardHost : IDisposable
         return new MappedEndpoint(route, handler, new EndpointGate(options), null);
     }
 
-    /// <summary>GET: a WebSocket upgrade, or, for a typed endpoint with long polling, a poll.</summary>
+    /// <summary>
+    /// GET: a WebSocket upgrade, or, for a typed endpoint with long polling, a poll. Also the HTTP/2 extended CONNECT
+    /// that opens a WebSocket (RFC 8441).
+    /// </summary>
     public Task GetAsync(HttpContext context, MappedEndpoint mapped)
     {
+        var connect = context.Features.Get<IHttpExtendedConnectFeature>();
+        if (HttpMethods.IsConnect(context.Request.Method))
+        {
+            if (connect is not { IsExtendedConnect: true } || !string.Equals(connect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase))
+            {
+                return WriteTextAsync(context, 400, "CONNECT here is for WebSocket over HTTP/2 only (:protocol websocket)", null);
+            }
+            var tunnel = RequestHeads.From(context.Request, 0, extendedConnect: true);
+            return tunnel is null ? WriteTextAsync(context, 400, "the request cannot be read as a WebSocket upgrade", null) : UpgradeAsync(context, tunnel, mapped);
+        }
         var head = RequestHeads.From(context.Request, 0);
         if (head is null) return WriteTextAsync(context, 400, "the request cannot be read as HTTP/1.1", null);
         if (mapped.LongPolling is { } endpoint && !WebSocketUpgrade.IsUpgradeRequest(head))
@@ -110,15 +126,18 @@ internal sealed partial class SwitchboardHost : IDisposable
             await RejectAsync(context, activity, remote, error.ToStatusCode(), error.Describe(), RefusalReasons.InvalidRequest, null, null).ConfigureAwait(false);
             return;
         }
+        var connect = context.Features.Get<IHttpExtendedConnectFeature>();
         var upgrade = context.Features.Get<IHttpUpgradeFeature>();
-        if (upgrade is not { IsUpgradableRequest: true })
+        var extended = connect is { IsExtendedConnect: true };
+        if (!extended && upgrade is not { IsUpgradableRequest: true })
         {
             await RejectAsync(context, activity, remote, 400, "this connection cannot be upgraded: WebSocket needs an HTTP/1.1 upgrade request",
                 RefusalReasons.InvalidRequest, null, null).ConfigureAwait(false);
             return;
         }
 
-        // The endpoint's origin rule and authentication, exactly as standalone; no 101 before them.
+        // The endpoint's origin rule and authentication, exactly as standalone; no 101 before them. The head carries the
+        // request's own scheme and host (RequestHeads), so the connection's TLS flag is not asked for.
         var routeValues = RouteValuesOf(context);
         var gate = mapped.Gate;
         var verdict = gate.Authenticates
@@ -139,15 +158,19 @@ internal sealed partial class SwitchboardHost : IDisposable
 
         var subprotocol = HandshakeResponse.SelectSubprotocol(request.Subprotocols, _options.Subprotocols);
         var headers = context.Response.Headers;
-        headers[HeaderNames.Upgrade] = "websocket";
-        headers[HeaderNames.Connection] = "Upgrade";
-        headers[HeaderNames.SecWebSocketAccept] = HandshakeResponse.ComputeAccept(request.Key);
         if (subprotocol is not null) headers[HeaderNames.SecWebSocketProtocol] = subprotocol;
+        if (!extended)
+        {
+            headers[HeaderNames.Upgrade] = "websocket";
+            headers[HeaderNames.Connection] = "Upgrade";
+            headers[HeaderNames.SecWebSocketAccept] = HandshakeResponse.ComputeAccept(request.Key);
+        }
         var id = _host.NextId();
         Stream stream;
         try
         {
-            stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+            // HTTP/2 answers the CONNECT with 200 and carries the connection on the stream (RFC 8441 section 5).
+            stream = extended ? await connect!.AcceptAsync().ConfigureAwait(false) : await upgrade!.UpgradeAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
         {
@@ -246,6 +269,8 @@ internal sealed partial class SwitchboardHost : IDisposable
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             _host.AbortAll();
+            // Dropped connections end at once; their disconnected hooks have run when the stop completes.
+            await Task.WhenAll(_open.Values.Select(ended => ended.Task)).ConfigureAwait(false);
         }
         await _host.EndLongPollingAsync().ConfigureAwait(false);
     }
