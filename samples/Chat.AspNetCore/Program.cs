@@ -56,11 +56,6 @@ builder.Services
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Task.CompletedTask;
         };
-        cookie.Events.OnRedirectToAccessDenied = context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            return Task.CompletedTask;
-        };
     });
 builder.Services.AddAuthorizationBuilder().AddPolicy("chatter", policy => policy.RequireAuthenticatedUser());
 
@@ -71,10 +66,11 @@ builder.Services.AddSingleton(new AnnounceToken(announceToken ?? AnnounceToken.C
 var app = builder.Build();
 var room = app.Services.GetRequiredService<ChatRoom>();
 
-// The page's Content-Security-Policy and Referrer-Policy on every response (samples/Chat's PageHeaders).
+// The page's Content-Security-Policy and Referrer-Policy (samples/Chat's PageHeaders), and nosniff, on every response.
 app.Use((context, next) =>
 {
     foreach (var (name, value) in PageHeaders.All) context.Response.Headers[name] = value;
+    context.Response.Headers.XContentTypeOptions = "nosniff";
     return next(context);
 });
 app.UseFileServer(new FileServerOptions { FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "page")) });

@@ -182,6 +182,7 @@ public sealed class AspNetCoreChatBrowserTests(AspNetCoreChatFixture server, Chr
         using var page = await http.GetAsync(Site);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.Contains("form-action 'none'", Assert.Single(page.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.Equal("nosniff", Assert.Single(page.Headers.GetValues("X-Content-Type-Options")));
         var module = await http.GetStringAsync(server.Chat.HttpUri("/switchboard.js"));
         Assert.Contains("class SwitchboardClient", module, StringComparison.Ordinal);
         var protocol = await http.GetStringAsync(server.Chat.HttpUri("/protocol.json"));
