@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Protocol.Framing;
@@ -7,11 +9,16 @@ using Switchboard.Server;
 using Switchboard.Server.WebSockets;
 
 // The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
-// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]
+// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--host standalone|generic] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]
+// --host picks what runs the server: standalone (the default) is WebSocketServer on its own; generic is the same
+// server as a Generic Host service (AddSwitchboardServer), its options layered with the "Switchboard" configuration
+// section (appsettings.json, Switchboard__KEY environment variables).
 // --unsafe-inline runs the handler on the I/O threads (WebSocketServerOptions.UnsafePreferInlineScheduling), for comparing.
 // The load tool (benchmarks/Load) opens thousands of connections from 127.0.0.1, so the per-address cap is lifted to
 // the server's cap by default here; give a smaller one to try the cap.
+const string Usage = "usage: Echo [--port N] [--host standalone|generic] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]";
 var port = 9001;
+var host = "standalone";
 var ioThreads = Environment.ProcessorCount;
 var inline = false;
 var perAddress = WebSocketServerOptions.DefaultMaxConnections;
@@ -20,6 +27,10 @@ for (var i = 0; i < args.Length; i++)
     if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
     {
         port = p;
+    }
+    else if (args[i] == "--host" && i + 1 < args.Length && args[++i] is "standalone" or "generic")
+    {
+        host = args[i];
     }
     else if (args[i] == "--io-threads" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var t))
     {
@@ -35,39 +46,75 @@ for (var i = 0; i < args.Length; i++)
     }
     else
     {
-        await Console.Error.WriteLineAsync($"usage: Echo [--port N] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]   (unknown or invalid argument '{args[i]}')");
+        await Console.Error.WriteLineAsync($"{Usage}   (unknown or invalid argument '{args[i]}')");
         return 2;
     }
 }
 
 const long SixteenMiB = 16 * 1024 * 1024;
-using var loggerFactory = LoggerFactory.Create(logging => logging
-    .AddSimpleConsole(console => console.SingleLine = true)
-    .SetMinimumLevel(LogLevel.Warning));
+var options = new WebSocketServerOptions
+{
+    EndPoint = new IPEndPoint(IPAddress.Loopback, port),
+    // Conformance cases stream 16 MiB messages in fragments as small as one byte.
+    Frames = new FrameReaderOptions { MaxFrameSize = SixteenMiB, MaxMessageSize = SixteenMiB, MaxFragments = (int)SixteenMiB },
+    // Room for a few 16 MiB echoes in flight to a peer that sends faster than it reads.
+    SendQueueLimit = 4 * SixteenMiB,
+    // 0: the runtime's sockets, handlers on the thread pool (for comparing the two).
+    IoThreads = ioThreads,
+    // The echo handler never blocks: with --unsafe-inline it runs on the I/O threads, without a hop per read.
+    UnsafePreferInlineScheduling = inline,
+    // Every load-tool connection comes from 127.0.0.1 (8,000 for the idle scenario).
+    MaxConnectionsPerAddress = perAddress,
+};
 
-await using var server = new WebSocketServer(
-    new WebSocketServerOptions
+return host switch
+{
+    "generic" => await EchoHosts.RunGenericAsync(args, options),
+    _ => await EchoHosts.RunStandaloneAsync(options),
+};
+
+/// <summary>The ways the echo server runs; each prints the "listening on" line the tests wait for, then serves until SIGTERM or Ctrl+C.</summary>
+internal static class EchoHosts
+{
+    /// <summary>WebSocketServer on its own, stopped by <see cref="WebSocketServer.RunUntilShutdownAsync"/>.</summary>
+    public static async Task<int> RunStandaloneAsync(WebSocketServerOptions options)
     {
-        EndPoint = new IPEndPoint(IPAddress.Loopback, port),
-        // Conformance cases stream 16 MiB messages in fragments as small as one byte.
-        Frames = new FrameReaderOptions { MaxFrameSize = SixteenMiB, MaxMessageSize = SixteenMiB, MaxFragments = (int)SixteenMiB },
-        // Room for a few 16 MiB echoes in flight to a peer that sends faster than it reads.
-        SendQueueLimit = 4 * SixteenMiB,
-        // 0: the runtime's sockets, handlers on the thread pool (for comparing the two).
-        IoThreads = ioThreads,
-        // The echo handler never blocks: with --unsafe-inline it runs on the I/O threads, without a hop per read.
-        UnsafePreferInlineScheduling = inline,
-        // Every load-tool connection comes from 127.0.0.1 (8,000 for the idle scenario).
-        MaxConnectionsPerAddress = perAddress,
-    },
-    loggerFactory);
-// A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.
-server.Map("/{*path}", new EchoHandler(), new EndpointOptions { AllowedOrigins = ["*"] });
-server.Start();
-Console.WriteLine($"listening on ws://127.0.0.1:{server.LocalEndPoint.Port}");
+        using var loggerFactory = LoggerFactory.Create(ConfigureLogging);
+        await using var server = new WebSocketServer(options, loggerFactory);
+        Map(server);
+        server.Start();
+        PrintListening(server);
+        await server.RunUntilShutdownAsync();
+        return 0;
+    }
 
-await server.RunUntilShutdownAsync();
-return 0;
+    /// <summary>The same server as a Generic Host service: the host's lifetime turns SIGTERM and Ctrl+C into a graceful stop.</summary>
+    public static async Task<int> RunGenericAsync(string[] args, WebSocketServerOptions options)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Logging.ClearProviders();
+        ConfigureLogging(builder.Logging);
+        var section = builder.Configuration.GetSection("Switchboard");
+        builder.Services.AddSwitchboardServer(
+            _ => WebSocketServerOptions.FromConfiguration(section, options),
+            (server, _) => Map(server));
+        using var app = builder.Build();
+        await app.StartAsync();
+        PrintListening(app.Services.GetRequiredService<WebSocketServer>());
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    /// <summary>A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.</summary>
+    private static void Map(WebSocketServer server)
+        => server.Map("/{*path}", new EchoHandler(), new EndpointOptions { AllowedOrigins = ["*"] });
+
+    private static void PrintListening(WebSocketServer server)
+        => Console.WriteLine($"listening on ws://127.0.0.1:{server.LocalEndPoint.Port}");
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+        => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+}
 
 /// <summary>Sends each message back unchanged.</summary>
 internal sealed class EchoHandler : WebSocketHandler

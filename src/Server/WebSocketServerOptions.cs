@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Security;
+using Microsoft.Extensions.Configuration;
 using Switchboard.Connections;
 using Switchboard.Protocol.Framing;
 using Switchboard.Protocol.Http;
+using Switchboard.Server.Configuration;
 using Switchboard.Server.WebSockets;
 
 namespace Switchboard.Server;
@@ -292,4 +294,22 @@ public sealed class WebSocketServerOptions
     /// handshake after the server sent 1001 before they are dropped. Default 5 seconds.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Reads options from a configuration section (<c>configuration.GetSection("Switchboard")</c>): each option under
+    /// its property name, nested options as sub-sections (<c>Frames:MaxMessageSize</c>, <c>LongPolling:HoldTime</c>),
+    /// lists by index (<c>Subprotocols:0</c>). docs/hosting.md lists every key and its format. <see cref="Tls"/> is
+    /// set in code only.
+    /// </summary>
+    /// <param name="section">The section to read; its keys are matched case-insensitively.</param>
+    /// <param name="defaults">The values of the keys the section leaves unset, <see cref="Tls"/> included; null for the defaults of each option.</param>
+    /// <exception cref="SwitchboardConfigurationException">
+    /// A value is not of its option's form or is out of its range, or a key under the section names no option. The
+    /// message names the full key, the value and what was expected.
+    /// </exception>
+    public static WebSocketServerOptions FromConfiguration(IConfiguration section, WebSocketServerOptions? defaults = null)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return ServerOptionsReader.Read(section, defaults ?? new WebSocketServerOptions());
+    }
 }

@@ -101,6 +101,14 @@ public sealed partial class SampleProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits, bounded by <paramref name="within"/>, for the process to exit by itself, and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Stops the process (and anything it started) and waits for it, bounded.</summary>
     public async ValueTask DisposeAsync()
     {
