@@ -60,7 +60,10 @@ public sealed class ChatRoom : IDisposable
             .On<DirectMessage>(DirectAsync);
     }
 
-    /// <summary>The typed endpoint to map at <c>/ws/{username}</c>.</summary>
+    /// <summary>
+    /// The typed endpoint: mapped at <c>/ws/{username}</c> the name comes from the path; mapped without that value (a
+    /// host that authenticated the connection, as samples/Chat.AspNetCore does) it is the connection's user.
+    /// </summary>
     public MessageEndpoint Endpoint { get; }
 
     /// <summary>
@@ -73,7 +76,7 @@ public sealed class ChatRoom : IDisposable
 
     private async ValueTask JoinAsync(MessageContext context)
     {
-        var name = context.RouteValues.GetValueOrDefault("username") ?? "";
+        var name = context.RouteValues.GetValueOrDefault("username") ?? context.User ?? "";
         if (!IsValidName(name))
         {
             await RefuseAsync(context, NotAName(name));
@@ -83,7 +86,9 @@ public sealed class ChatRoom : IDisposable
         await _gate.WaitAsync();
         try
         {
-            if (!context.TrySetUniqueUser(name))
+            // An authenticated connection already carries its name, which TrySetUniqueUser accepts again: a second
+            // connection of a signed-in user is refused here, by the room.
+            if (!context.TrySetUniqueUser(name) || IsMember(name))
             {
                 await RefuseAsync(context, $"the name '{name}' is taken");
                 return;
@@ -164,8 +169,29 @@ public sealed class ChatRoom : IDisposable
         if (!Endpoint.UserComparer.Equals(recipient, sender)) await Endpoint.User(sender).SendAsync(message);
     }
 
+    /// <summary>Sends an announcement to everyone in the room, after the messages already sent.</summary>
+    /// <param name="text">The announcement, under the rules of a message text.</param>
+    /// <returns>Why the text was refused, or null when it was sent.</returns>
+    public async ValueTask<string?> AnnounceAsync(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (Validate(text) is { } problem) return problem;
+        await _gate.WaitAsync();
+        try
+        {
+            await Endpoint.Group(Room).SendAsync(new Announcement(text, _time.GetUtcNow()));
+            return null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _gate.Dispose();
+
+    private bool IsMember(string name) => Endpoint.GroupMembers(Room).Any(c => Endpoint.UserComparer.Equals(c.User, name));
 
     private string[] MemberNames() => [.. Endpoint.GroupMembers(Room).Select(c => c.User!).Order(StringComparer.Ordinal)];
 

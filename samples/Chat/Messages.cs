@@ -33,3 +33,7 @@ public sealed partial record Roster(IReadOnlyList<string> Users);
 /// <summary>Server to client: a request was refused.</summary>
 [Message("chat.error")]
 public sealed partial record ChatError(string Reason);
+
+/// <summary>Server to client: an announcement to the whole room, from the host rather than a member.</summary>
+[Message("chat.announcement")]
+public sealed partial record Announcement(string Text, DateTimeOffset SentAt);

@@ -9,14 +9,15 @@ using Switchboard.Server;
 using Switchboard.Server.WebSockets;
 
 // The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
-// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--host standalone|generic] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]
+// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--host standalone|generic|aspnetcore] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]
 // --host picks what runs the server: standalone (the default) is WebSocketServer on its own; generic is the same
 // server as a Generic Host service (AddSwitchboardServer), its options layered with the "Switchboard" configuration
-// section (appsettings.json, Switchboard__KEY environment variables).
+// section (appsettings.json, Switchboard__KEY environment variables); aspnetcore is an ASP.NET Core app on Kestrel
+// (MapSwitchboard) with the same limits (EchoHosts.AspNetCore.cs), where the I/O and connection-cap options do not apply.
 // --unsafe-inline runs the handler on the I/O threads (WebSocketServerOptions.UnsafePreferInlineScheduling), for comparing.
 // The load tool (benchmarks/Load) opens thousands of connections from 127.0.0.1, so the per-address cap is lifted to
 // the server's cap by default here; give a smaller one to try the cap.
-const string Usage = "usage: Echo [--port N] [--host standalone|generic] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]";
+const string Usage = "usage: Echo [--port N] [--host standalone|generic|aspnetcore] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]";
 var port = 9001;
 var host = "standalone";
 var ioThreads = Environment.ProcessorCount;
@@ -28,7 +29,7 @@ for (var i = 0; i < args.Length; i++)
     {
         port = p;
     }
-    else if (args[i] == "--host" && i + 1 < args.Length && args[++i] is "standalone" or "generic")
+    else if (args[i] == "--host" && i + 1 < args.Length && args[++i] is "standalone" or "generic" or "aspnetcore")
     {
         host = args[i];
     }
@@ -70,11 +71,12 @@ var options = new WebSocketServerOptions
 return host switch
 {
     "generic" => await EchoHosts.RunGenericAsync(args, options),
+    "aspnetcore" => await EchoHosts.RunAspNetCoreAsync(options),
     _ => await EchoHosts.RunStandaloneAsync(options),
 };
 
 /// <summary>The ways the echo server runs; each prints the "listening on" line the tests wait for, then serves until SIGTERM or Ctrl+C.</summary>
-internal static class EchoHosts
+internal static partial class EchoHosts
 {
     /// <summary>WebSocketServer on its own, stopped by <see cref="WebSocketServer.RunUntilShutdownAsync"/>.</summary>
     public static async Task<int> RunStandaloneAsync(WebSocketServerOptions options)
@@ -106,8 +108,9 @@ internal static class EchoHosts
     }
 
     /// <summary>A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.</summary>
-    private static void Map(WebSocketServer server)
-        => server.Map("/{*path}", new EchoHandler(), new EndpointOptions { AllowedOrigins = ["*"] });
+    private static readonly EndpointOptions AnyOrigin = new() { AllowedOrigins = ["*"] };
+
+    private static void Map(WebSocketServer server) => server.Map("/{*path}", new EchoHandler(), AnyOrigin);
 
     private static void PrintListening(WebSocketServer server)
         => Console.WriteLine($"listening on ws://127.0.0.1:{server.LocalEndPoint.Port}");

@@ -5,14 +5,20 @@ using Xunit.Abstractions;
 
 namespace Switchboard.Conformance.Tests;
 
-/// <summary>One real samples/Echo process per test class, on 127.0.0.1 with an OS-chosen port.</summary>
-public sealed class EchoServer : IAsyncLifetime
+/// <summary>
+/// One real samples/Echo process per test class, on 127.0.0.1 with an OS-chosen port, on its standalone host
+/// (<see cref="AspNetCoreEchoServer"/> runs it on ASP.NET Core).
+/// </summary>
+public class EchoServer : IAsyncLifetime
 {
     private SampleProcess? _process;
 
-    public int Port => (_process ?? throw new InvalidOperationException("Echo has not started")).Port;
+    /// <summary>The host, as <c>Echo --host</c> names it.</summary>
+    public virtual string Host => "standalone";
 
-    public async Task InitializeAsync() => _process = await SampleProcess.StartAsync("Echo");
+    public int Port => (_process ?? throw new InvalidOperationException($"Echo ({Host}) has not started")).Port;
+
+    public async Task InitializeAsync() => _process = await SampleProcess.StartAsync("Echo", "--host", Host);
 
     public async Task DisposeAsync()
     {
@@ -30,6 +36,6 @@ public sealed class EchoServer : IAsyncLifetime
     public string ServerOutput()
     {
         var lines = (_process?.Output ?? "").Split('\n');
-        return "\n--- Echo output (last lines) ---\n" + string.Join('\n', lines.TakeLast(20));
+        return $"\n--- Echo ({Host}) output (last lines) ---\n" + string.Join('\n', lines.TakeLast(20));
     }
 }

@@ -313,7 +313,7 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(SwitchboardMessages.Catalog.DescribeJson(), await response.Content.ReadAsStringAsync());
         Assert.Equal(
-            ["chat.direct", "chat.error", "chat.joined", "chat.left", "chat.message", "chat.roster", "chat.send"],
+            ["chat.announcement", "chat.direct", "chat.error", "chat.joined", "chat.left", "chat.message", "chat.roster", "chat.send"],
             SwitchboardMessages.Catalog.Messages.Select(m => m.Type));
     }
 

@@ -7,7 +7,7 @@ using static Switchboard.Conformance.Tests.Wire.Frames;
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 7: the closing handshake, close payloads and status codes (RFC 6455 sections 5.5.1, 7).</summary>
-public sealed class CloseHandling(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class CloseHandling(EchoServer echo, ITestOutputHelper output)
 {
     /// <summary>Codes a client may send: defined by the RFC or registered (3000-3999) or private (4000-4999).</summary>
     private static readonly int[] ValidCodes = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999];
@@ -77,3 +77,9 @@ public sealed class CloseHandling(EchoServer echo, ITestOutputHelper output) : I
         yield return new ConformanceCase("7.13.2", "close with code 65535 (undefined)").Send(Close(65535)).Ends(CloseExpectation.Answered(1000, 1002));
     }
 }
+
+/// <summary><see cref="CloseHandling"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class CloseHandlingOnStandalone(EchoServer echo, ITestOutputHelper output) : CloseHandling(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="CloseHandling"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class CloseHandlingOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : CloseHandling(echo, output), IClassFixture<AspNetCoreEchoServer>;

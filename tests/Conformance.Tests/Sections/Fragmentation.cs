@@ -7,7 +7,7 @@ using static Switchboard.Conformance.Tests.Wire.Frames;
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 5: fragmented messages, control frames between fragments, and every misuse of continuation frames (RFC 6455 section 5.4).</summary>
-public sealed class Fragmentation(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class Fragmentation(EchoServer echo, ITestOutputHelper output)
 {
     private static readonly Delivery[] Deliveries = [Delivery.OneWrite, Delivery.FrameWise, Delivery.OctetWise];
 
@@ -87,3 +87,9 @@ public sealed class Fragmentation(EchoServer echo, ITestOutputHelper output) : I
             .Send(Binary(Hex("0102"), fin: false), Text("oops")).Fails(1002);
     }
 }
+
+/// <summary><see cref="Fragmentation"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class FragmentationOnStandalone(EchoServer echo, ITestOutputHelper output) : Fragmentation(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="Fragmentation"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class FragmentationOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : Fragmentation(echo, output), IClassFixture<AspNetCoreEchoServer>;

@@ -10,7 +10,7 @@ namespace Switchboard.Conformance.Tests.Sections;
 /// Rules of RFC 6455 section 5.1-5.3 that Autobahn does not test: client frames must be masked, lengths use
 /// the minimal encoding and a 64-bit length has its top bit clear. Any masking key is legal.
 /// </summary>
-public sealed class FrameEncoding(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class FrameEncoding(EchoServer echo, ITestOutputHelper output)
 {
     public static readonly CaseTable Cases = new(Build());
 
@@ -51,3 +51,9 @@ public sealed class FrameEncoding(EchoServer echo, ITestOutputHelper output) : I
             .Send(Text("one"), Binary(Hex("0203")), Ping("p"), Text("three")).Echo("one").EchoBinary(Hex("0203")).Pong("p").Echo("three");
     }
 }
+
+/// <summary><see cref="FrameEncoding"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class FrameEncodingOnStandalone(EchoServer echo, ITestOutputHelper output) : FrameEncoding(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="FrameEncoding"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class FrameEncodingOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : FrameEncoding(echo, output), IClassFixture<AspNetCoreEchoServer>;

@@ -7,7 +7,7 @@ using static Switchboard.Conformance.Tests.Wire.Frames;
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 1: text and binary messages at every length-encoding boundary (RFC 6455 section 5.2).</summary>
-public sealed class Framing(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class Framing(EchoServer echo, ITestOutputHelper output)
 {
     private static readonly int[] Lengths = [0, 125, 126, 127, 128, 65535, 65536];
 
@@ -44,3 +44,9 @@ public sealed class Framing(EchoServer echo, ITestOutputHelper output) : IClassF
             .Then(new SendStep(Binary(bigBinary).ToBytes(), "binary [65536 B] in 997-byte chops", ChunkSize: 997)).EchoBinary(bigBinary);
     }
 }
+
+/// <summary><see cref="Framing"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class FramingOnStandalone(EchoServer echo, ITestOutputHelper output) : Framing(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="Framing"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class FramingOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : Framing(echo, output), IClassFixture<AspNetCoreEchoServer>;

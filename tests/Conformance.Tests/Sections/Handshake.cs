@@ -11,7 +11,7 @@ namespace Switchboard.Conformance.Tests.Sections;
 /// The opening handshake (RFC 6455 section 4.2), which Autobahn does not exercise: what must upgrade does, and
 /// every malformed or hostile request gets a 4xx answer, never 101.
 /// </summary>
-public sealed class Handshake(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class Handshake(EchoServer echo, ITestOutputHelper output)
 {
     /// <summary>The Echo sample runs with the server's default handshake timeout.</summary>
     private static readonly TimeSpan ServerHandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -28,11 +28,25 @@ public sealed class Handshake(EchoServer echo, ITestOutputHelper output) : IClas
 
     public static TheoryData<string> Ids => new(Cases.Keys);
 
+    /// <summary>
+    /// The cases this host answers otherwise than the standalone host, each with why and the answer it gives instead
+    /// (tests/Conformance.Tests/README.md, "Hosts"). Empty on the standalone host.
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, HostDifference> Differences { get; } = new Dictionary<string, HostDifference>();
+
+    /// <summary>Why a host answers a case otherwise, and how its answer is judged.</summary>
+    public sealed record HostDifference(string Why, Func<HttpHead, string?> Judge);
+
     [Theory]
     [MemberData(nameof(Ids))]
     public async Task Rfc6455(string id)
     {
         var c = Cases[id];
+        if (Differences.TryGetValue(id, out var difference))
+        {
+            output.WriteLine($"On this host: {difference.Why}");
+            c = c with { Judge = difference.Judge };
+        }
         var request = c.Request(echo.Port);
         await using var connection = await RawConnection.ConnectAsync(echo.Port, Answer);
         try
@@ -85,7 +99,7 @@ public sealed class Handshake(EchoServer echo, ITestOutputHelper output) : IClas
 
     private static Func<HttpHead, string?> Upgrades(string key) => head => RawConnection.CheckUpgradeResponse(head, key);
 
-    private static Func<HttpHead, string?> Status(params int[] statuses) => head =>
+    protected static Func<HttpHead, string?> Status(params int[] statuses) => head =>
         statuses.Contains(head.Status) ? null : $"status {head.Status}, expected {string.Join(" or ", statuses)}";
 
     private static IEnumerable<HandshakeCase> Build()
@@ -146,4 +160,21 @@ public sealed class Handshake(EchoServer echo, ITestOutputHelper output) : IClas
         yield return new("H.27", "offers subprotocols the Echo sample does not speak: 101 without Sec-WebSocket-Protocol (section 4.2.2)",
             port => Request(port, extra: "Sec-WebSocket-Protocol: chat, superchat\r\n"), Upgrades(HttpHead.SampleKey));
     }
+}
+
+/// <summary><see cref="Handshake"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class HandshakeOnStandalone(EchoServer echo, ITestOutputHelper output) : Handshake(echo, output), IClassFixture<EchoServer>;
+
+/// <summary>
+/// <see cref="Handshake"/> against <c>Echo --host aspnetcore</c>, where Kestrel reads the request head and
+/// Switchboard judges the upgrade from what Kestrel parsed.
+/// </summary>
+public sealed class HandshakeOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : Handshake(echo, output), IClassFixture<AspNetCoreEchoServer>
+{
+    protected override IReadOnlyDictionary<string, HostDifference> Differences { get; } = new Dictionary<string, HostDifference>
+    {
+        ["H.16"] = new(
+            "Kestrel parses the request line and offers an HTTP/1.0 request for upgrade like an HTTP/1.1 one; the host judges the upgrade from the parsed request, in which the version is not checked, so it switches protocols",
+            Status(101)),
+    };
 }

@@ -11,7 +11,7 @@ namespace Switchboard.Conformance.Tests.Sections;
 /// fragments, in small socket writes, and many round trips all come back byte for byte. Then the Echo sample's
 /// 16 MiB message limit: one byte more is refused with 1009 before the payload is in (RFC 6455 section 7.4.1).
 /// </summary>
-public sealed class Limits(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class Limits(EchoServer echo, ITestOutputHelper output)
 {
     private const int KiB = 1024;
     private const int MiB = 1024 * 1024;
@@ -140,3 +140,9 @@ public sealed class Limits(EchoServer echo, ITestOutputHelper output) : IClassFi
             .Fails(1009));
     }
 }
+
+/// <summary><see cref="Limits"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class LimitsOnStandalone(EchoServer echo, ITestOutputHelper output) : Limits(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="Limits"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class LimitsOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : Limits(echo, output), IClassFixture<AspNetCoreEchoServer>;

@@ -7,7 +7,7 @@ using static Switchboard.Conformance.Tests.Wire.Frames;
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 4: reserved opcodes 3-7 and 11-15 fail the connection (RFC 6455 section 5.2).</summary>
-public sealed class Opcodes(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class Opcodes(EchoServer echo, ITestOutputHelper output)
 {
     public static readonly CaseTable Cases = new(Build());
 
@@ -41,3 +41,9 @@ public sealed class Opcodes(EchoServer echo, ITestOutputHelper output) : IClassF
         }
     }
 }
+
+/// <summary><see cref="Opcodes"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class OpcodesOnStandalone(EchoServer echo, ITestOutputHelper output) : Opcodes(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="Opcodes"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class OpcodesOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : Opcodes(echo, output), IClassFixture<AspNetCoreEchoServer>;

@@ -7,7 +7,7 @@ using static Switchboard.Conformance.Tests.Wire.Frames;
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 2: pings are answered with the same payload, pongs are ignored (RFC 6455 sections 5.5.2, 5.5.3).</summary>
-public sealed class PingPong(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class PingPong(EchoServer echo, ITestOutputHelper output)
 {
     public static readonly CaseTable Cases = new(Build());
 
@@ -44,3 +44,9 @@ public sealed class PingPong(EchoServer echo, ITestOutputHelper output) : IClass
         yield return tenChopped;
     }
 }
+
+/// <summary><see cref="PingPong"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class PingPongOnStandalone(EchoServer echo, ITestOutputHelper output) : PingPong(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="PingPong"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class PingPongOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : PingPong(echo, output), IClassFixture<AspNetCoreEchoServer>;

@@ -6,7 +6,7 @@ using static Switchboard.Conformance.Tests.Wire.Frames;
 namespace Switchboard.Conformance.Tests.Sections;
 
 /// <summary>Autobahn section 3: RSV bits must be 0 when no extension is negotiated (RFC 6455 section 5.2).</summary>
-public sealed class ReservedBits(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class ReservedBits(EchoServer echo, ITestOutputHelper output)
 {
     public static readonly CaseTable Cases = new(Build());
 
@@ -31,3 +31,9 @@ public sealed class ReservedBits(EchoServer echo, ITestOutputHelper output) : IC
         yield return new ConformanceCase("3.7", "close with RSV = 7").Send(Close(1000) with { Rsv = 7 }).Fails(1002);
     }
 }
+
+/// <summary><see cref="ReservedBits"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class ReservedBitsOnStandalone(EchoServer echo, ITestOutputHelper output) : ReservedBits(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="ReservedBits"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class ReservedBitsOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : ReservedBits(echo, output), IClassFixture<AspNetCoreEchoServer>;

@@ -10,7 +10,7 @@ namespace Switchboard.Conformance.Tests.Sections;
 /// Autobahn section 6: text messages must be valid UTF-8 (RFC 6455 sections 5.6 and 8.1), checked across frame
 /// boundaries and as early as possible: an invalid byte fails the connection with 1007 before the rest arrives.
 /// </summary>
-public sealed class Utf8Handling(EchoServer echo, ITestOutputHelper output) : IClassFixture<EchoServer>
+public abstract class Utf8Handling(EchoServer echo, ITestOutputHelper output)
 {
     private static readonly TimeSpan StayOpen = TimeSpan.FromMilliseconds(500);
     /// <summary>Autobahn waits 1 s; any bound proves the point, since the rest of the message is never sent while waiting.</summary>
@@ -124,3 +124,9 @@ public sealed class Utf8Handling(EchoServer echo, ITestOutputHelper output) : IC
             .Then(pieces[0]).Then(open).Then(pieces[1]).Then(closes).Then(pieces[2]).Fails(1007);
     }
 }
+
+/// <summary><see cref="Utf8Handling"/> against <c>Echo</c> on its standalone host.</summary>
+public sealed class Utf8HandlingOnStandalone(EchoServer echo, ITestOutputHelper output) : Utf8Handling(echo, output), IClassFixture<EchoServer>;
+
+/// <summary><see cref="Utf8Handling"/> against <c>Echo --host aspnetcore</c>.</summary>
+public sealed class Utf8HandlingOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : Utf8Handling(echo, output), IClassFixture<AspNetCoreEchoServer>;
