@@ -24,6 +24,12 @@ public sealed class ServerRequest
     internal HttpRequestHead Head { get; }
 
     /// <summary>
+    /// Whom the hosting app authenticated the request as, before it reached the endpoint (ASP.NET Core's
+    /// <c>HttpContext.User</c>); null from the standalone server, which has no authentication of its own.
+    /// </summary>
+    internal System.Security.Claims.ClaimsPrincipal? HostUser { get; init; }
+
+    /// <summary>
     /// The method as sent. A <c>HEAD</c> request reaches the handler of the matching GET route with this set to
     /// <c>HEAD</c>; the server then sends the response head without its body.
     /// </summary>

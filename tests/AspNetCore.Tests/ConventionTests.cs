@@ -40,6 +40,36 @@ public sealed class ConventionTests
     }
 
     [Fact]
+    public async Task RequireAuthorization_names_the_user_of_an_authorized_long_polling_client()
+    {
+        await using var app = await TestApp.StartAsync(
+            b =>
+            {
+                b.Services.AddAuthentication(TestAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.Name, null);
+                b.Services.AddAuthorization();
+                b.Services.AddSwitchboard();
+            },
+            a =>
+            {
+                a.UseAuthentication();
+                a.UseAuthorization();
+                a.MapSwitchboard("/ws/{room}", TestApp.Echo()).RequireAuthorization();
+            });
+        var replies = new System.Collections.Concurrent.ConcurrentQueue<Reply>();
+        var got = new Switchboard.Testing.Changes();
+        await using var client = new Switchboard.Client.SwitchboardClient(app.Ws("/ws/y"), SwitchboardMessages.Catalog, new Switchboard.Client.SwitchboardClientOptions
+        {
+            Transport = Switchboard.Client.SwitchboardTransport.LongPolling,
+            Connection = new() { Headers = [new("X-Test-User", "bob")] },
+        });
+        client.On<Reply>(r => { replies.Enqueue(r); got.Pulse(); });
+        await client.ConnectAsync();
+        await client.SendAsync(new Ask("hi"));
+        await got.UntilAsync(() => !replies.IsEmpty, "the reply");
+        Assert.Equal(new Reply("hi", "y", "bob"), Assert.Single(replies));
+    }
+
+    [Fact]
     public async Task RequireRateLimiting_refuses_past_the_limit_with_429()
     {
         await using var app = await TestApp.StartAsync(

@@ -13,7 +13,7 @@ namespace Switchboard.AspNetCore.Hosting;
 /// <summary>
 /// Rebuilds an ASP.NET Core request as the request head the standalone server would have parsed, so that the upgrade
 /// rules, the origin rule, the authentication hook and long polling judge it by the same code. The head is written out
-/// as HTTP/1.1 and read back with <see cref="HttpRequestParser"/>; its Host and scheme are the request's after the
+/// as HTTP/1.1 (HTTP/1.0 for a 1.0 request, which the upgrade rules then refuse as standalone) and read back with <see cref="HttpRequestParser"/>; its Host and scheme are the request's after the
 /// app's middleware (forwarded headers included), carried as <see cref="HttpRequestHead.Forwarded"/>.
 /// </summary>
 internal static class RequestHeads
@@ -35,7 +35,8 @@ internal static class RequestHeads
         var text = new StringBuilder(256);
         text.Append(extendedConnect ? "GET" : request.Method).Append(' ');
         var path = request.PathBase.Add(request.Path).ToUriComponent();
-        text.Append(path.Length == 0 ? "/" : path).Append(request.QueryString.ToUriComponent()).Append(" HTTP/1.1\r\n");
+        text.Append(path.Length == 0 ? "/" : path).Append(request.QueryString.ToUriComponent())
+            .Append(!extendedConnect && HttpProtocol.IsHttp10(request.Protocol) ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
         text.Append("Host: ").Append(request.Host.Value).Append("\r\n");
         foreach (var (name, values) in request.Headers)
         {

@@ -144,20 +144,13 @@ internal sealed partial class SwitchboardHost : IDisposable
         // request's own scheme and host (RequestHeads), so the connection's TLS flag is not asked for.
         var routeValues = RouteValuesOf(context);
         var gate = mapped.Gate;
-        var verdict = gate.Authenticates
-            ? await gate.CheckAsync(new ServerRequest(head, routeValues, default, remote, context.RequestAborted), secure: false, _logger).ConfigureAwait(false)
-            : gate.CheckOrigin(head, remote, secure: false, _logger);
+        var verdict = await gate.CheckAsync(new ServerRequest(head, routeValues, default, remote, context.RequestAborted) { HostUser = context.User },
+            secure: false, _logger).ConfigureAwait(false);
         if (!verdict.Allowed)
         {
             await RejectAsync(context, activity, remote, verdict.Status, verdict.Reason!, RefusalReasons.ForGate(verdict.Status), mapped.Route,
                 gate.RefusalFields(verdict.Status)).ConfigureAwait(false);
             return;
-        }
-        var (user, principal) = (verdict.User, verdict.Principal);
-        if (!gate.Authenticates && context.User.Identity is { IsAuthenticated: true } identity)
-        {
-            // The app authenticated the request (its authentication middleware, an authorization policy).
-            (user, principal) = (identity.Name, context.User);
         }
 
         var subprotocol = HandshakeResponse.SelectSubprotocol(request.Subprotocols, _options.Subprotocols);
@@ -186,7 +179,7 @@ internal sealed partial class SwitchboardHost : IDisposable
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _open[id] = ended;
         var connection = _host.Open(id, _host.OverStream(stream, context.Abort), request, subprotocol,
-            new SessionHost.Accepted(mapped.Handler, routeValues, mapped.Route, remote, ClientAddress.Of(remote), user, principal), activity);
+            new SessionHost.Accepted(mapped.Handler, routeValues, mapped.Route, remote, ClientAddress.Of(remote), verdict.User, verdict.Principal), activity);
         await _host.StartAsync(connection).ConfigureAwait(false);
         // Kestrel keeps the upgraded connection for as long as the request runs.
         await ended.Task.ConfigureAwait(false);
@@ -209,7 +202,7 @@ internal sealed partial class SwitchboardHost : IDisposable
     /// <summary>Runs a long-polling handler on the request and copies its answer to the ASP.NET Core response.</summary>
     private static async Task ServeAsync(HttpContext context, HttpRequestHead head, HttpHandler handler, ReadOnlyMemory<byte> body)
     {
-        var request = new ServerRequest(head, RouteValuesOf(context), body, RequestHeads.RemoteOf(context), context.RequestAborted);
+        var request = new ServerRequest(head, RouteValuesOf(context), body, RequestHeads.RemoteOf(context), context.RequestAborted) { HostUser = context.User };
         var response = new ServerResponse();
         await handler(request, response).ConfigureAwait(false);
         var answer = context.Response;

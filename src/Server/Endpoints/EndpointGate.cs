@@ -50,11 +50,20 @@ internal sealed class EndpointGate
     /// <summary>Whether the endpoint has an authentication hook, which needs the request as an <see cref="ServerRequest"/>.</summary>
     public bool Authenticates => _authenticate is not null;
 
-    /// <summary>Judges the opening request of a connection; <paramref name="secure"/> says whether it came over TLS.</summary>
+    /// <summary>
+    /// Judges the opening request of a connection; <paramref name="secure"/> says whether it came over TLS. The user is
+    /// the hook's, or without a hook the one the hosting app authenticated (<see cref="ServerRequest.HostUser"/>).
+    /// </summary>
     public async ValueTask<Verdict> CheckAsync(ServerRequest request, bool secure, ILogger logger)
     {
         var origin = CheckOrigin(request.Head, request.RemoteEndPoint, secure, logger);
-        if (!origin.Allowed || _authenticate is null) return origin;
+        if (!origin.Allowed) return origin;
+        if (_authenticate is null)
+        {
+            // Without a hook of its own, the endpoint takes the user the hosting app authenticated (an ASP.NET Core
+            // authorization policy on the route), over either transport.
+            return request.HostUser is { Identity: { IsAuthenticated: true } identity } user ? new Verdict(0, null, identity.Name, user) : origin;
+        }
 
         AuthenticationResult result;
         try

@@ -28,25 +28,11 @@ public abstract class Handshake(EchoServer echo, ITestOutputHelper output)
 
     public static TheoryData<string> Ids => new(Cases.Keys);
 
-    /// <summary>
-    /// The cases this host answers otherwise than the standalone host, each with why and the answer it gives instead
-    /// (tests/Conformance.Tests/README.md, "Hosts"). Empty on the standalone host.
-    /// </summary>
-    protected virtual IReadOnlyDictionary<string, HostDifference> Differences { get; } = new Dictionary<string, HostDifference>();
-
-    /// <summary>Why a host answers a case otherwise, and how its answer is judged.</summary>
-    public sealed record HostDifference(string Why, Func<HttpHead, string?> Judge);
-
     [Theory]
     [MemberData(nameof(Ids))]
     public async Task Rfc6455(string id)
     {
         var c = Cases[id];
-        if (Differences.TryGetValue(id, out var difference))
-        {
-            output.WriteLine($"On this host: {difference.Why}");
-            c = c with { Judge = difference.Judge };
-        }
         var request = c.Request(echo.Port);
         await using var connection = await RawConnection.ConnectAsync(echo.Port, Answer);
         try
@@ -169,12 +155,4 @@ public sealed class HandshakeOnStandalone(EchoServer echo, ITestOutputHelper out
 /// <see cref="Handshake"/> against <c>Echo --host aspnetcore</c>, where Kestrel reads the request head and
 /// Switchboard judges the upgrade from what Kestrel parsed.
 /// </summary>
-public sealed class HandshakeOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : Handshake(echo, output), IClassFixture<AspNetCoreEchoServer>
-{
-    protected override IReadOnlyDictionary<string, HostDifference> Differences { get; } = new Dictionary<string, HostDifference>
-    {
-        ["H.16"] = new(
-            "Kestrel parses the request line and offers an HTTP/1.0 request for upgrade like an HTTP/1.1 one; the host judges the upgrade from the parsed request, in which the version is not checked, so it switches protocols",
-            Status(101)),
-    };
-}
+public sealed class HandshakeOnAspNetCore(AspNetCoreEchoServer echo, ITestOutputHelper output) : Handshake(echo, output), IClassFixture<AspNetCoreEchoServer>;
