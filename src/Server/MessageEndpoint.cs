@@ -217,8 +217,12 @@ public sealed class MessageEndpoint : IMessageSender
     internal ValueTask ConnectedAsync(MessageContext context)
     {
         if (_onConnected is not { } hook) return ValueTask.CompletedTask;
-        return _scopes is { } scopes ? HandlerScope.RunAsync(scopes, context, hook, static (c, h) => h(c)) : hook(context);
+        return CallAsync(context, hook, static (c, h) => h(c));
     }
+
+    /// <summary>Runs one handler or hook call: in a service scope of its own when the endpoint has <see cref="Services"/>.</summary>
+    private ValueTask CallAsync<TState>(MessageContext context, TState state, Func<MessageContext, TState, ValueTask> call)
+        => _scopes is { } scopes ? HandlerScope.RunAsync(scopes, context, state, call) : call(context, state);
 
     /// <summary>One envelope (the UTF-8 JSON of a text message) from a connection, over any transport.</summary>
     /// <remarks>
@@ -264,9 +268,7 @@ public sealed class MessageEndpoint : IMessageSender
             MessageLog.UnknownType(_logger, context.ConnectionId, header.Type);
         }
         if (_onUnhandled is not { } hook) return ValueTask.CompletedTask;
-        return _scopes is { } scopes
-            ? HandlerScope.RunAsync(scopes, context, (hook, header.Type, reason), static (c, s) => s.hook(c, s.Type, s.reason))
-            : hook(context, header.Type, reason);
+        return CallAsync(context, (hook, header.Type, reason), static (c, s) => s.hook(c, s.Type, s.reason));
     }
 
     /// <summary>
@@ -305,10 +307,7 @@ public sealed class MessageEndpoint : IMessageSender
     {
         _registry.Remove(context);
         if (_onDisconnected is not { } hook) return;
-        if (_scopes is { } scopes)
-            await HandlerScope.RunAsync(scopes, context, (hook, status), static (c, s) => s.hook(c, s.status)).ConfigureAwait(false);
-        else
-            await hook(context, status).ConfigureAwait(false);
+        await CallAsync(context, (hook, status), static (c, s) => s.hook(c, s.status)).ConfigureAwait(false);
     }
 
     private ValueTask DispatchAsync<T>(MessageContext context, in ReadOnlySequence<byte> data, Func<MessageContext, T, ValueTask> handler)
@@ -335,10 +334,7 @@ public sealed class MessageEndpoint : IMessageSender
         var activity = ServerActivities.StartMessage(T.MessageType, context);
         try
         {
-            if (_scopes is { } scopes)
-                await HandlerScope.RunAsync(scopes, context, (handler, value), static (c, s) => s.handler(c, s.value)).ConfigureAwait(false);
-            else
-                await handler(context, value).ConfigureAwait(false);
+            await CallAsync(context, (handler, value), static (c, s) => s.handler(c, s.value)).ConfigureAwait(false);
         }
         catch (Exception e)
         {
