@@ -15,19 +15,7 @@ public sealed class ConventionTests
     [Fact]
     public async Task RequireAuthorization_refuses_an_anonymous_upgrade_with_401_and_names_the_user_of_an_authorized_one()
     {
-        await using var app = await TestApp.StartAsync(
-            b =>
-            {
-                b.Services.AddAuthentication(TestAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.Name, null);
-                b.Services.AddAuthorization();
-                b.Services.AddSwitchboard();
-            },
-            a =>
-            {
-                a.UseAuthentication();
-                a.UseAuthorization();
-                a.MapSwitchboard("/ws/{room}", TestApp.Echo()).RequireAuthorization();
-            });
+        await using var app = await StartAuthorizedAsync();
 
         var anonymous = await RawHttp.SendAsync(app.Address, "GET", "/ws/x", RawHttp.Upgrade);
         Assert.Equal(401, anonymous.Status);
@@ -42,19 +30,7 @@ public sealed class ConventionTests
     [Fact]
     public async Task RequireAuthorization_names_the_user_of_an_authorized_long_polling_client()
     {
-        await using var app = await TestApp.StartAsync(
-            b =>
-            {
-                b.Services.AddAuthentication(TestAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.Name, null);
-                b.Services.AddAuthorization();
-                b.Services.AddSwitchboard();
-            },
-            a =>
-            {
-                a.UseAuthentication();
-                a.UseAuthorization();
-                a.MapSwitchboard("/ws/{room}", TestApp.Echo()).RequireAuthorization();
-            });
+        await using var app = await StartAuthorizedAsync();
         var replies = new System.Collections.Concurrent.ConcurrentQueue<Reply>();
         var got = new Switchboard.Testing.Changes();
         await using var client = new Switchboard.Client.SwitchboardClient(app.Ws("/ws/y"), SwitchboardMessages.Catalog, new Switchboard.Client.SwitchboardClientOptions
@@ -121,4 +97,19 @@ public sealed class ConventionTests
         Assert.Equal(Page, open["Access-Control-Allow-Origin"]);
         Assert.Contains("\"session\":", open.Body, StringComparison.Ordinal);
     }
+
+    /// <summary>The test endpoint behind <c>RequireAuthorization()</c>, with <see cref="TestAuthentication"/> naming the user.</summary>
+    private static Task<TestApp> StartAuthorizedAsync() => TestApp.StartAsync(
+        b =>
+        {
+            b.Services.AddAuthentication(TestAuthentication.Name).AddScheme<AuthenticationSchemeOptions, TestAuthentication>(TestAuthentication.Name, null);
+            b.Services.AddAuthorization();
+            b.Services.AddSwitchboard();
+        },
+        a =>
+        {
+            a.UseAuthentication();
+            a.UseAuthorization();
+            a.MapSwitchboard("/ws/{room}", TestApp.Echo()).RequireAuthorization();
+        });
 }

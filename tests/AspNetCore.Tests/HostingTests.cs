@@ -83,6 +83,7 @@ public sealed class HostingTests
     [Fact]
     public async Task A_minimal_api_pushes_through_the_injected_sender()
     {
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = await TestApp.StartAsync(
             b =>
             {
@@ -90,6 +91,7 @@ public sealed class HostingTests
                 b.Services.AddMessageEndpoint("room", SwitchboardMessages.Catalog, (endpoint, _) => endpoint.OnConnected(c =>
                 {
                     c.JoinGroup("everyone");
+                    joined.TrySetResult();
                     return ValueTask.CompletedTask;
                 }));
             },
@@ -108,8 +110,7 @@ public sealed class HostingTests
             new SwitchboardClientOptions { Transport = SwitchboardTransport.LongPolling });
         client.On<Reply>(r => { replies.Enqueue(r); got.Pulse(); });
         await client.ConnectAsync();
-        var sender = app.App.Services.GetRequiredKeyedService<IMessageSender>("room");
-        await Eventually.TrueAsync(() => sender.Group("everyone").Resolve().Count == 1, "the client in the group");
+        await joined.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         using var http = new HttpClient();
         using var response = await http.PostAsync(app.Http("/push/hello"), null);
