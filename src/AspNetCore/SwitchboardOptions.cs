@@ -27,7 +27,7 @@ public sealed class SwitchboardOptions
     public TimeSpan CloseTimeout
     {
         get;
-        set => field = Positive(value);
+        set => field = OptionGuard.Positive(value);
     } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -53,7 +53,7 @@ public sealed class SwitchboardOptions
     public TimeSpan KeepAliveTimeout
     {
         get;
-        set => field = Positive(value);
+        set => field = OptionGuard.Positive(value);
     } = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -104,10 +104,4 @@ public sealed class SwitchboardOptions
         get;
         set => field = value ?? throw new ArgumentNullException(nameof(value));
     } = new();
-
-    private static TimeSpan Positive(TimeSpan value)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(value));
-        return value;
-    }
 }
