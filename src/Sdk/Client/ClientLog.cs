@@ -37,4 +37,10 @@ internal static partial class ClientLog
 
     [LoggerMessage(317, LogLevel.Error, "The {Loop} loop of the long-polling session at {Uri} failed; the connection is dropped")]
     public static partial void LoopFailed(ILogger logger, Uri uri, string loop, Exception exception);
+
+    [LoggerMessage(319, LogLevel.Warning, "Reconnect to {Uri} presents {Max} group positions, the most a server takes; {Count} more are left out and will not recover")]
+    public static partial void PositionsLeftOut(ILogger logger, Uri uri, int count, int max);
+
+    [LoggerMessage(320, LogLevel.Debug, "Notice {MessageType} is not one this client knows; ignored")]
+    public static partial void NoticeIgnored(ILogger logger, string messageType);
 }

@@ -74,12 +74,13 @@ internal sealed class LongPollingClientConnection : ClientConnection
     public override string? CloseReason => _closeReason;
 
     /// <summary>
-    /// Opens a session with <c>POST P?transport=longpolling</c>. Throws <see cref="SwitchboardConnectionException"/>: with
+    /// Opens a session with <c>POST P?transport=longpolling</c>, followed by <paramref name="recover"/> (the client's
+    /// <c>recover</c> parameters, sent on the open only). Throws <see cref="SwitchboardConnectionException"/>: with
     /// the status and the reason of the body's <c>error</c> when the server answers anything but a session (401 and 403
     /// refuse, 404 finds no endpoint), <see cref="SwitchboardConnectionErrorKind.Unreachable"/> when it cannot be
     /// reached, <see cref="SwitchboardConnectionErrorKind.Timeout"/> after <see cref="WebSocketClientOptions.ConnectTimeout"/>.
     /// </summary>
-    public static async Task<ClientConnection> OpenAsync(HttpClient http, Uri uri, WebSocketClientOptions options, ILogger logger,
+    public static async Task<ClientConnection> OpenAsync(HttpClient http, Uri uri, string? recover, WebSocketClientOptions options, ILogger logger,
         CancellationToken cancellationToken)
     {
         var endpoint = ToHttpUri(uri);
@@ -87,7 +88,7 @@ internal sealed class LongPollingClientConnection : ClientConnection
         timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            using var request = NewRequest(HttpMethod.Post, WithQuery(endpoint, "transport=longpolling"), options);
+            using var request = NewRequest(HttpMethod.Post, WithQuery(endpoint, recover is null ? "transport=longpolling" : "transport=longpolling&" + recover), options);
             using var response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)

@@ -31,6 +31,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly Queue<EncodedMessage> _queue = new();
     private readonly CancellationTokenSource _closing = new();
+    private readonly PositionBook _positions;
     private Dictionary<string, Func<ReadOnlySequence<byte>, ValueTask>[]> _handlers = new(StringComparer.Ordinal);
     private readonly Lock _httpLock = new();
     private ClientConnection? _connection;
@@ -51,6 +52,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// <exception cref="ArgumentOutOfRangeException">
     /// A reconnect delay of <paramref name="options"/> is negative, its connect attempts fewer than 1, or its transport is not a <see cref="SwitchboardTransport"/>.
     /// </exception>
+    /// <exception cref="ArgumentException">A seeded position of <paramref name="options"/> (<see cref="SwitchboardClientOptions.Positions"/>) has an invalid epoch or a negative offset.</exception>
     public SwitchboardClient(Uri uri, MessageCatalog catalog, SwitchboardClientOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
@@ -64,6 +66,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConnectAttempts, 1, "options.MaxConnectAttempts");
         if (!Enum.IsDefined(_options.Transport))
             throw new ArgumentOutOfRangeException(nameof(options), _options.Transport, "options.Transport is not a SwitchboardTransport");
+        _positions = new PositionBook(_options);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Client");
     }
 
@@ -79,6 +82,22 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// reconnects keep using); null before.
     /// </summary>
     public SwitchboardTransport? Transport => Volatile.Read(ref _transport) is var value and > 0 ? (SwitchboardTransport)(value - 1) : null;
+
+    /// <summary>
+    /// The client's place in each group that keeps history, by group: the epoch of the group's last
+    /// <c>switchboard.joined</c> notice and the offset of the last message of that group delivered (or the notice's, when
+    /// the join did not recover). A snapshot: later messages do not change it. Every reconnect presents these positions
+    /// (with <see cref="SwitchboardClientOptions.Recover"/>); an app that saves them and passes them back as
+    /// <see cref="SwitchboardClientOptions.Positions"/> recovers across restarts too (docs/protocol.md, "History and recovery").
+    /// </summary>
+    public IReadOnlyDictionary<string, StreamPosition> Positions => _positions.Snapshot();
+
+    /// <summary>
+    /// Raised for each <c>switchboard.joined</c> notice: the connection joined a group that keeps history. It is raised on
+    /// the receive loop before the group's replayed messages are handled, so a handler that sees
+    /// <see cref="GroupJoinedEventArgs.Recovered"/> false (messages were missed) can reload the group's state first.
+    /// </summary>
+    public event EventHandler<GroupJoinedEventArgs>? GroupJoined;
 
     /// <summary>Raised on every state change.</summary>
     public event EventHandler<ConnectionStateChangedEventArgs>? StateChanged;
@@ -317,25 +336,36 @@ public sealed class SwitchboardClient : IAsyncDisposable
     private async Task<ClientConnection> ConnectTransportAsync(CancellationToken cancellationToken)
     {
         var transport = Transport ?? _options.Transport;
+        var recover = RecoverQuery();
         ClientConnection connection;
         if (transport == SwitchboardTransport.LongPolling)
         {
-            connection = await LongPollingClientConnection.OpenAsync(Http, _uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
+            connection = await LongPollingClientConnection.OpenAsync(Http, _uri, recover, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             try
             {
-                connection = await WebSocketClientConnection.ConnectAsync(_uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
+                var uri = recover is null ? _uri : LongPollingClientConnection.WithQuery(_uri, recover);
+                connection = await WebSocketClientConnection.ConnectAsync(uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
             }
             catch (SwitchboardConnectionException e) when (transport == SwitchboardTransport.Auto && e.Kind == SwitchboardConnectionErrorKind.HandshakeFailed)
             {
                 ClientLog.FallingBack(_logger, _uri, e.Message);
-                connection = await LongPollingClientConnection.OpenAsync(Http, _uri, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
+                connection = await LongPollingClientConnection.OpenAsync(Http, _uri, recover, _options.Connection, _logger, cancellationToken).ConfigureAwait(false);
             }
         }
         Volatile.Write(ref _transport, (int)connection.Transport + 1);
         return connection;
+    }
+
+    /// <summary>The <c>recover</c> parameters of the next connect request: every position held, unless recovery is off.</summary>
+    private string? RecoverQuery()
+    {
+        if (!_options.Recover) return null;
+        var query = _positions.RecoverQuery(out var leftOut);
+        if (leftOut > 0) ClientLog.PositionsLeftOut(_logger, _uri, leftOut, PositionBook.MaxPresented);
+        return query;
     }
 
     /// <summary>The HTTP client of long polling, made on first use and shared by the client's sessions.</summary>
@@ -434,7 +464,10 @@ public sealed class SwitchboardClient : IAsyncDisposable
         return TimeSpan.FromTicks(later ? options.TryAgainLaterDelay.Ticks + jitter : jitter);
     }
 
-    /// <summary>The one dispatch path of every transport: an incoming envelope, by its type, to its handlers.</summary>
+    /// <summary>
+    /// The one dispatch path of every transport: an incoming envelope, by its type, to its handlers; a notice to the
+    /// client itself. A message of a group's history moves the group's position once it has been handled.
+    /// </summary>
     private ValueTask OnEnvelopeAsync(ReadOnlySequence<byte> payload)
     {
         if (!Envelope.TryRead(payload, out var header, out var error))
@@ -442,7 +475,61 @@ public sealed class SwitchboardClient : IAsyncDisposable
             RaiseError(new ClientErrorEventArgs(ClientErrorKind.MalformedEnvelope, null, error.Describe()));
             return ValueTask.CompletedTask;
         }
-        // Every handler's type is in the catalogue (On<T> checks), so the catalogue is only asked when no handler is found.
+        if (header.Type.StartsWith(JoinedNotice.Prefix, StringComparison.Ordinal))
+        {
+            OnNotice(header, payload);
+            return ValueTask.CompletedTask;
+        }
+        if (header.Group is not { } group || header.Offset is not { } offset) return DeliverAsync(header, payload);
+        var delivery = DeliverAsync(header, payload);
+        if (!delivery.IsCompletedSuccessfully) return AdvanceAfterAsync(delivery, group, offset);
+        delivery.GetAwaiter().GetResult();
+        _positions.Delivered(group, offset);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask AdvanceAfterAsync(ValueTask delivery, string group, long offset)
+    {
+        await delivery.ConfigureAwait(false);
+        _positions.Delivered(group, offset);
+    }
+
+    /// <summary>
+    /// A <c>switchboard.</c> notice: <c>switchboard.joined</c> sets the group's position and raises <see cref="GroupJoined"/>;
+    /// the prefix is reserved for such notices, so one this client does not know is ignored, not an unknown type.
+    /// </summary>
+    private void OnNotice(in EnvelopeHeader header, ReadOnlySequence<byte> payload)
+    {
+        if (header.Type != JoinedNotice.Type)
+        {
+            ClientLog.NoticeIgnored(_logger, header.Type);
+            return;
+        }
+        if (!JoinedNotice.TryRead(header.Data(payload), out var notice, out var detail))
+        {
+            RaiseError(new ClientErrorEventArgs(ClientErrorKind.InvalidMessage, header.Type, $"'{header.Type}' notice: {detail}"));
+            return;
+        }
+        _positions.Joined(notice!.Group, notice.Epoch, notice.Offset, notice.Recovered);
+        RaiseGroupJoined(notice);
+    }
+
+#pragma warning disable CA1031 // An app's handler may throw anything; the connection must survive it.
+    private void RaiseGroupJoined(GroupJoinedEventArgs notice)
+    {
+        try
+        {
+            GroupJoined?.Invoke(this, notice);
+        }
+        catch (Exception e)
+        {
+            RaiseError(new ClientErrorEventArgs(ClientErrorKind.HandlerFailed, JoinedNotice.Type, e.Message, e));
+        }
+    }
+#pragma warning restore CA1031
+
+    private ValueTask DeliverAsync(in EnvelopeHeader header, ReadOnlySequence<byte> payload)
+    {        // Every handler's type is in the catalogue (On<T> checks), so the catalogue is only asked when no handler is found.
         if (!Volatile.Read(ref _handlers).TryGetValue(header.Type, out var handlers))
         {
             RaiseError(Catalog.Contains(header.Type)

@@ -1,3 +1,5 @@
+using Switchboard.Messaging;
+
 namespace Switchboard.Client;
 
 /// <summary>How a <see cref="SwitchboardClient"/> connects, reconnects and queues.</summary>
@@ -62,6 +64,21 @@ public sealed class SwitchboardClientOptions
 
     /// <summary>The most sends held while disconnected; one more throws <see cref="InvalidOperationException"/>. Default 100.</summary>
     public int MaxQueuedMessages { get; init; } = 100;
+
+    /// <summary>
+    /// Whether reconnects present the client's positions (<see cref="SwitchboardClient.Positions"/>) as <c>recover</c>
+    /// query parameters, so that the server replays what the client missed in each group that keeps history
+    /// (docs/protocol.md, "History and recovery"). When false, positions are still kept but never sent, and every join
+    /// is a fresh one (<see cref="GroupJoinedEventArgs.Recovered"/> null). Default true.
+    /// </summary>
+    public bool Recover { get; init; } = true;
+
+    /// <summary>
+    /// Positions to start from, by group: the <see cref="SwitchboardClient.Positions"/> an app saved before it stopped.
+    /// They are presented from the first connection on (with <see cref="Recover"/>). Each epoch must be 1 to 64
+    /// characters of <c>[A-Za-z0-9_-]</c> and each offset 0 or more, or the client's constructor throws. Default none.
+    /// </summary>
+    public IReadOnlyDictionary<string, StreamPosition>? Positions { get; init; }
 
     /// <summary>The default reconnect policy described on <see cref="ShouldReconnect"/>.</summary>
     public static bool DefaultShouldReconnect(CloseCode? status) => status switch

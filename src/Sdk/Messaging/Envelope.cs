@@ -7,7 +7,8 @@ namespace Switchboard.Messaging;
 
 /// <summary>
 /// Writes and reads the wire envelope <c>{"type":"chat.send","id":"7","data":{...}}</c>
-/// (docs/protocol.md, "Messages (wire format v1)").
+/// (docs/protocol.md, "Messages (wire format v1)"), and reads the position a message sent to a group that keeps
+/// history carries after its data: <c>"group":"room","offset":17</c> (docs/protocol.md, "History and recovery").
 /// </summary>
 /// <remarks>
 /// <para>
@@ -66,7 +67,7 @@ public static class Envelope
 
     /// <summary>Reads the envelope of one complete text message. Never throws on any input.</summary>
     /// <param name="utf8Json">The whole text message.</param>
-    /// <param name="header">On success, the type, the id and the range of the <c>data</c> object.</param>
+    /// <param name="header">On success, the type, the id, the range of the <c>data</c> object, and the group and offset when present.</param>
     /// <param name="error">On failure, why the message is not an envelope.</param>
     /// <param name="options">Reader options; the default allows a nesting depth of 64.</param>
     /// <returns>True when <paramref name="utf8Json"/> is a valid envelope.</returns>
@@ -78,7 +79,7 @@ public static class Envelope
 
     /// <summary>Reads the envelope of one complete text message. Never throws on any input.</summary>
     /// <param name="utf8Json">The whole text message, possibly in several segments.</param>
-    /// <param name="header">On success, the type, the id and the range of the <c>data</c> object.</param>
+    /// <param name="header">On success, the type, the id, the range of the <c>data</c> object, and the group and offset when present.</param>
     /// <param name="error">On failure, why the message is not an envelope.</param>
     /// <param name="options">Reader options; the default allows a nesting depth of 64.</param>
     /// <returns>True when <paramref name="utf8Json"/> is a valid envelope.</returns>
@@ -161,6 +162,8 @@ public static class Envelope
         bool hasId = false;
         long dataOffset = -1;
         long dataLength = 0;
+        string? group = null;
+        long offset = 0;
         while (true)
         {
             if (!reader.Read())
@@ -223,6 +226,35 @@ public static class Envelope
                     return EnvelopeError.IdNotString;
                 }
             }
+            else if (reader.ValueTextEquals("group"u8))
+            {
+                // Checked after the three every envelope has, so that envelopes without a position pay nothing more.
+                if (group is not null)
+                {
+                    return EnvelopeError.DuplicateProperty;
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    return EnvelopeError.GroupNotString;
+                }
+
+                group = reader.GetString()!;
+            }
+            else if (reader.ValueTextEquals("offset"u8))
+            {
+                if (offset != 0)
+                {
+                    return EnvelopeError.DuplicateProperty;
+                }
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out offset) || offset <= 0)
+                {
+                    return EnvelopeError.OffsetNotPositive;
+                }
+            }
             else
             {
                 // Unknown properties are reserved for later versions and ignored.
@@ -251,7 +283,7 @@ public static class Envelope
             return EnvelopeError.MissingData;
         }
 
-        header = new EnvelopeHeader(type, id, dataOffset, dataLength);
+        header = new EnvelopeHeader(type, id, dataOffset, dataLength, group, offset == 0 ? null : offset);
         return EnvelopeError.None;
     }
 

@@ -34,6 +34,12 @@ public enum EnvelopeError : byte
     /// <summary>The <c>id</c> property is neither a string nor null.</summary>
     IdNotString,
 
-    /// <summary><c>type</c>, <c>data</c> or <c>id</c> appears more than once.</summary>
+    /// <summary><c>type</c>, <c>data</c>, <c>id</c>, <c>group</c> or <c>offset</c> appears more than once.</summary>
     DuplicateProperty,
+
+    /// <summary>The <c>group</c> property is not a string.</summary>
+    GroupNotString,
+
+    /// <summary>The <c>offset</c> property is not an integer from 1 to <see cref="long.MaxValue"/>.</summary>
+    OffsetNotPositive,
 }

@@ -24,7 +24,9 @@ public static class EnvelopeErrorExtensions
         EnvelopeError.MissingData => "Message has no \"data\"",
         EnvelopeError.DataNotObject => "Message \"data\" is not an object",
         EnvelopeError.IdNotString => "Message \"id\" is not a string",
-        EnvelopeError.DuplicateProperty => "Message repeats \"type\", \"data\" or \"id\"",
+        EnvelopeError.DuplicateProperty => "Message repeats \"type\", \"data\", \"id\", \"group\" or \"offset\"",
+        EnvelopeError.GroupNotString => "Message \"group\" is not a string",
+        EnvelopeError.OffsetNotPositive => "Message \"offset\" is not a positive integer",
         _ => "Invalid message envelope",
     };
 }
