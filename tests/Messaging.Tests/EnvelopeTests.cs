@@ -56,6 +56,33 @@ public sealed class EnvelopeTests
         Assert.Equal(new Primitive("Main", 1, null), Envelope.ReadData<Primitive>(utf8, header));
     }
 
+    [Theory]
+    [InlineData("""{"type":"chat.message","data":{"street":"Main","number":1},"group":"room","offset":17}""", "room", 17L)]
+    [InlineData("""{"offset":9223372036854775807,"group":"r/é","type":"chat.message","data":{"street":"Main","number":1}}""", "r/é", long.MaxValue)]
+    [InlineData("""{"type":"chat.message","data":{"street":"Main","number":1},"group":"only"}""", "only", null)]
+    [InlineData("""{"type":"chat.message","data":{"street":"Main","number":1},"offset":1}""", null, 1L)]
+    [InlineData("""{"type":"chat.message","data":{"street":"Main","number":1}}""", null, null)]
+    public void Reader_exposes_the_group_and_offset_of_a_message_from_a_groups_history(string json, string? group, long? offset)
+    {
+        byte[] utf8 = Encoding.UTF8.GetBytes(json);
+        Assert.True(Envelope.TryRead(utf8, out var header, out var error), error.ToString());
+        Assert.Equal(group, header.Group);
+        Assert.Equal(offset, header.Offset);
+        Assert.Equal(new Primitive("Main", 1, null), Envelope.ReadData<Primitive>(utf8, header));
+
+        Assert.True(Envelope.TryRead(new ReadOnlySequence<byte>(utf8), out var fromSequence, out _));
+        Assert.Equal(group, fromSequence.Group);
+        Assert.Equal(offset, fromSequence.Offset);
+    }
+
+    [Fact]
+    public void A_header_refuses_an_offset_below_one()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EnvelopeHeader("a", null, 0, 2, "g", 0));
+        Assert.Null(new EnvelopeHeader("a", null, 0, 2).Offset);
+        Assert.Equal(5, new EnvelopeHeader("a", null, 0, 2, "g", 5).Offset);
+    }
+
     [Fact]
     public void Reader_works_on_every_split_of_a_multi_segment_sequence()
     {
@@ -92,6 +119,16 @@ public sealed class EnvelopeTests
     [InlineData("""{"type":"a","type":"b","data":{}}""", EnvelopeError.DuplicateProperty)]
     [InlineData("""{"type":"a","data":{},"data":{}}""", EnvelopeError.DuplicateProperty)]
     [InlineData("""{"type":"a","id":"1","id":"2","data":{}}""", EnvelopeError.DuplicateProperty)]
+    [InlineData("""{"type":"a","data":{},"group":"g","group":"g","offset":1}""", EnvelopeError.DuplicateProperty)]
+    [InlineData("""{"type":"a","data":{},"group":"g","offset":1,"offset":2}""", EnvelopeError.DuplicateProperty)]
+    [InlineData("""{"type":"a","data":{},"group":7,"offset":1}""", EnvelopeError.GroupNotString)]
+    [InlineData("""{"type":"a","data":{},"group":null}""", EnvelopeError.GroupNotString)]
+    [InlineData("""{"type":"a","data":{},"group":"g","offset":"1"}""", EnvelopeError.OffsetNotPositive)]
+    [InlineData("""{"type":"a","data":{},"group":"g","offset":0}""", EnvelopeError.OffsetNotPositive)]
+    [InlineData("""{"type":"a","data":{},"group":"g","offset":-3}""", EnvelopeError.OffsetNotPositive)]
+    [InlineData("""{"type":"a","data":{},"group":"g","offset":1.5}""", EnvelopeError.OffsetNotPositive)]
+    [InlineData("""{"type":"a","data":{},"group":"g","offset":9223372036854775808}""", EnvelopeError.OffsetNotPositive)]
+    [InlineData("""{"type":"a","data":{},"offset":null}""", EnvelopeError.OffsetNotPositive)]
     public void Malformed_envelopes_are_typed_errors_that_close_with_1007(string json, EnvelopeError expected)
     {
         Assert.False(Envelope.TryRead(Encoding.UTF8.GetBytes(json), out var header, out var error));
