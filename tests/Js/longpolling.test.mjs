@@ -441,3 +441,44 @@ describe('refusals (docs/protocol.md, "Reconnecting")', () => {
     assert.equal(fake.requests.length, 2);
   });
 });
+
+describe('long polling: recovery', () => {
+  test('a reconnect presents the positions on the open only, not on polls, sends or the DELETE', async () => {
+    const fake = scriptedFetch();
+    const c = lpClient(fake, {}, 'ws://chat.example:8001/ws/alice?room=1');
+    const joined = [];
+    const got = [];
+    c.onJoined((group, epoch, offset, recovered) => joined.push({ group, epoch, offset, recovered }));
+    c.on('n', (data) => got.push(data.n));
+    try {
+      const first = await fake.next((r) => r.params.transport === 'longpolling', 'the first open');
+      assert.deepEqual(new URL(first.url).searchParams.getAll('recover'), [], 'nothing held, nothing presented');
+      fake.answer(first, 200, { session: 'S1', holdMs: 25000 });
+      fake.answer(await fake.poll(), 200, {
+        seq: 1,
+        messages: [
+          { type: 'switchboard.joined', data: { group: 'a b', epoch: 'E1', offset: 4 } },
+          { type: 'n', data: { n: 5 }, group: 'a b', offset: 5 },
+        ],
+        close: { code: 1012, reason: 'restart' },
+      });
+      const second = await fake.next((r) => r.params.transport === 'longpolling' && r !== first, 'the open of the reconnect');
+      const query = new URL(second.url).searchParams;
+      assert.deepEqual(query.getAll('recover'), ['E1:5:a b']);
+      assert.equal(query.get('room'), '1');
+      fake.answer(second, 200, { session: 'S2', holdMs: 25000 });
+      const poll = await fake.poll('a poll of the new session');
+      assert.deepEqual(poll.params, { room: '1', session: 'S2', ack: '0' });
+      c.send('n', { n: 1 });
+      const send = await fake.send();
+      assert.deepEqual(new URL(send.url).searchParams.getAll('recover'), []);
+      fake.answer(send, 204);
+      assert.deepEqual(joined, [{ group: 'a b', epoch: 'E1', offset: 4, recovered: null }]);
+      assert.deepEqual(got, [5]);
+    } finally {
+      c.close();
+    }
+    const leave = await fake.next((r) => r.method === 'DELETE', 'the DELETE');
+    assert.deepEqual(new URL(leave.url).searchParams.getAll('recover'), []);
+  });
+});

@@ -41,6 +41,17 @@
  * `maxQueued`) and flushed in order, before the "open" state is reported, once a connection opens.
  * Delivery is at most once: a message handed to a socket that is already dying may be lost.
  *
+ * Recovery (docs/protocol.md, "History and recovery"): a message sent to a group that keeps
+ * history carries `group` and `offset` (the handler's `envelope` has them), and joining such a
+ * group starts with a switchboard.joined notice, which goes to `onJoined(handler)` handlers before
+ * the replayed messages. The client keeps a position { epoch, offset } per group: a notice sets the
+ * epoch, and the offset too unless it says `recovered: true`; a delivered message of the group sets
+ * the offset. Every reconnect presents every position held as `recover=EPOCH:OFFSET:GROUP` query
+ * parameters (on the WebSocket URL, or the long-polling open), so the server replays what was
+ * missed. `client.positions()` returns them; `options.positions` seeds them (then they are
+ * presented on the first connection too); `options.recover = false` never presents any. Other
+ * `switchboard.` notices are reserved for the server and ignored.
+ *
  * Transports: each connection attempt creates one transport object through a factory
  * `(url, options) => transport` with this contract:
  *
@@ -123,6 +134,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
   WebSocket: undefined,        // WebSocket constructor; defaults to globalThis.WebSocket
   fetch: undefined,            // fetch function for long polling; defaults to globalThis.fetch
   credentials: 'same-origin',  // every long-polling fetch's credentials mode: "omit", "same-origin" or "include"
+  recover: true,               // reconnects present the positions (`recover` parameters); false: never
+  positions: undefined,        // positions to start from: { group: { epoch, offset } } (or a Map), as positions() gave
   random: Math.random,         // jitter source, a function returning [0, 1)
   setTimeout: undefined,       // (callback, ms) => id that starts the wait before a reconnect; defaults to globalThis.setTimeout
   clearTimeout: undefined,     // (id) => cancels that wait; defaults to globalThis.clearTimeout
@@ -216,7 +229,8 @@ function credentialsMode(value) {
  * The long-polling transport (docs/protocol.md, "Long polling"), over `options.fetch` (default
  * globalThis.fetch). At the endpoint's path P (ws:// becomes http://, wss:// https://):
  *
- *   open    POST P?transport=longpolling -> 200 {"session","holdMs"}; 401, 403 or 404 {"error"}
+ *   open    POST P?transport=longpolling (with the URL's `recover` parameters, which the other
+ *           requests leave out) -> 200 {"session","holdMs"}; 401, 403 or 404 {"error"}
  *           -> onclose({code: 1008, reason: error, status}), a refusal; anything else -> onclose(1006)
  *   receive GET P?session=id&ack=N in a loop, N the last sequence number seen; a 200
  *           {"seq","messages",["close"]} delivers the messages not seen yet (a retried answer can
@@ -242,9 +256,12 @@ export function longPollingTransport(url, options = {}) {
     throw new Error('Switchboard: no fetch implementation; pass options.fetch');
   }
   const credentials = credentialsMode(options.credentials);
-  const base = httpUrl(url);
+  // The client's `recover` parameters are for the open alone; polls, sends and the DELETE name the session.
+  const openBase = httpUrl(url);
+  const base = new URL(openBase);
+  base.searchParams.delete('recover');
   const endpoint = (params) => {
-    const u = new URL(base);
+    const u = new URL(params.transport === undefined ? base : openBase);
     for (const [key, value] of Object.entries(params)) u.searchParams.set(key, String(value));
     return u.href;
   };
@@ -638,7 +655,54 @@ export function decodeEnvelope(raw) {
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('not a JSON object');
   if (typeof value.type !== 'string' || value.type === '') fail('missing or empty "type"');
-  return { type: value.type, data: value.data, id: value.id };
+  const envelope = { type: value.type, data: value.data, id: value.id };
+  // A message of a group that keeps history carries its position (docs/protocol.md, "History and recovery").
+  if (value.group !== undefined) {
+    if (typeof value.group !== 'string') fail('"group" is not a string');
+    envelope.group = value.group;
+  }
+  if (value.offset !== undefined) {
+    if (!Number.isSafeInteger(value.offset) || value.offset < 1) fail('"offset" is not a positive integer');
+    envelope.offset = value.offset;
+  }
+  return envelope;
+}
+
+/** The notice a server sends first when a connection joins a group that keeps history. */
+const JOINED_NOTICE = 'switchboard.joined';
+/** The prefix of every notice the server sends of its own accord; one this client does not know is ignored. */
+const NOTICE_PREFIX = 'switchboard.';
+/** The most `recover` parameters a server takes in one connect request. */
+export const MAX_RECOVER = 32;
+/** What a server accepts as an epoch. */
+const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The `recover` query value of one position: EPOCH:OFFSET:GROUP, the group percent-encoded. */
+const recoverValue = (group, { epoch, offset }) => `${epoch}:${offset}:${encodeURIComponent(group)}`;
+
+/** `options.positions` (a Map or an object, group -> { epoch, offset }), checked; a Map of copies. */
+function seedPositions(seed) {
+  const positions = new Map();
+  if (seed === undefined || seed === null) return positions;
+  const entries = seed instanceof Map ? [...seed] : Object.entries(seed);
+  for (const [group, position] of entries) {
+    const where = `Switchboard: options.positions[${JSON.stringify(group)}]`;
+    if (!EPOCH.test(position?.epoch ?? '')) throw new RangeError(`${where}.epoch must be 1 to 64 characters of A-Z, a-z, 0-9, "_" and "-"`);
+    if (!Number.isSafeInteger(position.offset) || position.offset < 0) throw new RangeError(`${where}.offset must be an integer >= 0`);
+    positions.set(String(group), { epoch: position.epoch, offset: position.offset });
+  }
+  return positions;
+}
+
+/** The data of a switchboard.joined notice, or a reason it is malformed. */
+function readJoined(data) {
+  if (data === null || typeof data !== 'object') return { error: 'data is not an object' };
+  const { group, epoch, offset, recovered } = data;
+  if (typeof group !== 'string') return { error: '"group" is not a string' };
+  if (typeof epoch !== 'string' || !EPOCH.test(epoch)) return { error: '"epoch" is not 1 to 64 characters of A-Z, a-z, 0-9, "_" and "-"' };
+  if (!Number.isSafeInteger(offset) || offset < 0) return { error: '"offset" is not an integer >= 0' };
+  if (recovered !== undefined && recovered !== null && typeof recovered !== 'boolean') return { error: '"recovered" is not a boolean' };
+  return { group, epoch, offset, recovered: recovered ?? null };
 }
 
 export class SwitchboardClient {
@@ -648,6 +712,8 @@ export class SwitchboardClient {
   #handlers = new Map(); // type -> Set of handlers
   #stateHandlers = new Set();
   #errorHandlers = new Set();
+  #joinedHandlers = new Set();
+  #positions; // group -> { epoch, offset }
   #state = ConnectionState.Connecting;
   #transport = null;
   #queue = [];
@@ -671,6 +737,7 @@ export class SwitchboardClient {
     if (!(o.maxConnectAttempts >= 1)) throw new RangeError('Switchboard: options.maxConnectAttempts must be a number >= 1');
     if (o.maxDelayMs < o.initialDelayMs) throw new RangeError('Switchboard: options.maxDelayMs < initialDelayMs');
     credentialsMode(o.credentials);
+    this.#positions = seedPositions(o.positions);
     this.#options = o;
     this.#factory = o.createTransport ?? builtInTransport(o.transport);
     if (!this.#factory) {
@@ -707,6 +774,30 @@ export class SwitchboardClient {
   /** Calls `handler(state, detail)` on each state change; returns an unsubscribe function. */
   onState(handler) {
     return subscribe(this.#stateHandlers, handler);
+  }
+
+  /**
+   * Calls `handler(group, epoch, offset, recovered)` for each switchboard.joined notice: the connection
+   * joined a group that keeps history. It runs before the group's replayed messages are delivered, so
+   * an app that sees `recovered === false` (messages were missed: the history no longer covers the
+   * position presented) can reload the group's state first. `recovered` is true when everything
+   * after the presented position follows, null when no position was presented. Returns an
+   * unsubscribe function.
+   */
+  onJoined(handler) {
+    return subscribe(this.#joinedHandlers, handler);
+  }
+
+  /**
+   * The client's place in each group that keeps history, as a new object { group: { epoch, offset } }:
+   * the epoch of the group's last joined notice and the offset of the last message of that group
+   * delivered (or the notice's, when the join did not recover). Every reconnect presents them; an
+   * app that saves them and passes them back as `options.positions` recovers across page loads too.
+   */
+  positions() {
+    const copy = {};
+    for (const [group, { epoch, offset }] of this.#positions) copy[group] = { epoch, offset };
+    return copy;
   }
 
   /** Calls `handler(error)` with a SwitchboardError; returns an unsubscribe function. */
@@ -752,7 +843,7 @@ export class SwitchboardClient {
     if (this.#attempt === 0 && !this.#stopped) this.#setState(ConnectionState.Connecting);
     if (this.#stopped) return; // close() before the first attempt, or from a state handler
     try {
-      const transport = this.#factory(this.#url, this.#options);
+      const transport = this.#factory(this.#connectUrl(), this.#options);
       this.#transport = transport;
       transport.onopen = () => transport === this.#transport && this.#opened();
       transport.onmessage = (raw) => transport === this.#transport && this.#receive(raw);
@@ -764,6 +855,25 @@ export class SwitchboardClient {
       this.#stop();
       this.#setState(ConnectionState.Closed, { code: 1006, reason: String(cause?.message ?? cause) });
     }
+  }
+
+  /**
+   * The URL of the next connection: the endpoint plus one `recover=EPOCH:OFFSET:GROUP` parameter per
+   * position held (none on a first connect unless seeded), up to MAX_RECOVER, unless options.recover is false.
+   */
+  #connectUrl() {
+    if (!this.#options.recover || this.#positions.size === 0) return this.#url;
+    const parameters = [];
+    for (const [group, position] of this.#positions) {
+      if (parameters.length === MAX_RECOVER) {
+        console.warn(`Switchboard: ${this.#positions.size - MAX_RECOVER} group position(s) past the ${MAX_RECOVER} a server takes are left out and will not recover`);
+        break;
+      }
+      parameters.push(`recover=${recoverValue(group, position)}`);
+    }
+    const u = new URL(this.#url);
+    u.search = u.search.length > 1 ? `${u.search.slice(1)}&${parameters.join('&')}` : parameters.join('&');
+    return u.href;
   }
 
   #opened() {
@@ -814,16 +924,44 @@ export class SwitchboardClient {
       return;
     }
     const { type, data } = envelope;
+    if (type.startsWith(NOTICE_PREFIX)) {
+      if (type === JOINED_NOTICE) this.#joined(data, raw);
+      return;
+    }
     const handlers = this.#handlers.get(type);
     if (!handlers) {
       this.#report(new SwitchboardError('unknown-type', `Switchboard: no handler for "${type}"`, { type, data, raw }));
+    } else {
+      for (const handler of [...handlers]) {
+        try {
+          handler(data, envelope);
+        } catch (cause) {
+          this.#report(new SwitchboardError('handler', `Switchboard: a "${type}" handler threw: ${cause?.message ?? cause}`, { type, data, raw, cause }));
+        }
+      }
+    }
+    // The message has been delivered: the group's position moves past it (a group with no epoch known yet has none).
+    if (envelope.group !== undefined && envelope.offset !== undefined) {
+      const held = this.#positions.get(envelope.group);
+      if (held) held.offset = envelope.offset;
+    }
+  }
+
+  /** A switchboard.joined notice: the client rule sets the position, then the onJoined handlers run. */
+  #joined(data, raw) {
+    const notice = readJoined(data);
+    if (notice.error) {
+      this.#report(new SwitchboardError('malformed', `Switchboard: malformed ${JOINED_NOTICE} notice: ${notice.error}`, { type: JOINED_NOTICE, data, raw }));
       return;
     }
-    for (const handler of [...handlers]) {
+    const { group, epoch, offset, recovered } = notice;
+    const held = this.#positions.get(group);
+    this.#positions.set(group, { epoch, offset: recovered === true && held ? held.offset : offset });
+    for (const handler of [...this.#joinedHandlers]) {
       try {
-        handler(data, envelope);
+        handler(group, epoch, offset, recovered);
       } catch (cause) {
-        this.#report(new SwitchboardError('handler', `Switchboard: a "${type}" handler threw: ${cause?.message ?? cause}`, { type, data, raw, cause }));
+        this.#report(new SwitchboardError('handler', `Switchboard: an onJoined handler threw: ${cause?.message ?? cause}`, { type: JOINED_NOTICE, data, raw, cause }));
       }
     }
   }
