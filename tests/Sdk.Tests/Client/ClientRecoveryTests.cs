@@ -188,6 +188,46 @@ public sealed class ClientRecoveryTests
         Assert.Equal(new StreamPosition("ep", 2), client.Positions["room"]);
     }
 
+    [Fact]
+    public async Task Long_polling_presents_the_positions_on_the_open_of_a_reconnect_only()
+    {
+        await using var server = new ScriptedLongPolling();
+        var received = new ConcurrentQueue<string>();
+        var changes = new Changes();
+        await using var client = new SwitchboardClient(server.Uri, SwitchboardMessages.Catalog, new SwitchboardClientOptions
+        {
+            Transport = SwitchboardTransport.LongPolling,
+            ReconnectInitialDelay = TimeSpan.FromMilliseconds(10),
+        });
+        client.GroupJoined += (_, e) =>
+        {
+            received.Enqueue($"joined {e.Group} {e.Recovered?.ToString() ?? "null"}");
+            changes.Pulse();
+        };
+        client.On<Said>(said =>
+        {
+            received.Enqueue($"said {said.Text}");
+            changes.Pulse();
+        });
+        await client.ConnectAsync();
+
+        var (first, query) = await server.NextOpenAsync();
+        Assert.Equal("transport=longpolling", query);
+        server.Answer(first, 1, [Joined("a b", "ep", 4), SaidIn("a b", 5, "5")], close: """{"code":1012,"reason":"restart"}""");
+        await changes.UntilAsync(() => received.Count == 2, "the notice and the message of the first session");
+
+        var (second, reconnect) = await server.NextOpenAsync();
+        Assert.Equal("transport=longpolling&recover=ep:5:a%20b", reconnect);
+        server.Answer(second, 1, [Joined("a b", "ep", 6, recovered: true), SaidIn("a b", 6, "6")]);
+        await changes.UntilAsync(() => received.Count == 4, "the recovered join and the missed message");
+        await client.SendAsync(new Said("out"));
+        await Eventually.TrueAsync(() => server.OtherQueries.Any(q => q.Contains("seq=", StringComparison.Ordinal)), "the send");
+
+        Assert.Equal(["joined a b null", "said 5", "joined a b True", "said 6"], received);
+        Assert.Equal(new StreamPosition("ep", 6), client.Positions["a b"]);
+        Assert.DoesNotContain(server.OtherQueries, q => q.Contains("recover", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("", 1)]
     [InlineData("has:colon", 1)]
