@@ -12,21 +12,21 @@ namespace Switchboard.Benchmarks.Micro;
 [Config(typeof(MicroConfig))]
 public class EnvelopeReadBenchmarks
 {
-    private static readonly byte[] Plain = Encoding.UTF8.GetBytes(
+    private readonly byte[] _plain = Encoding.UTF8.GetBytes(
         """{"type":"chat.message","data":{"sender":"alice","text":"Hello there! How is everyone doing today?","sentAt":"2026-11-24T10:00:00+00:00"}}""");
 
-    private static readonly byte[] WithId = Encoding.UTF8.GetBytes(
+    private readonly byte[] _withId = Encoding.UTF8.GetBytes(
         """{"type":"chat.message","id":"r-42","data":{"sender":"alice","text":"Hello there! How is everyone doing today?","sentAt":"2026-11-24T10:00:00+00:00"}}""");
 
-    private static readonly byte[] WithPosition = Encoding.UTF8.GetBytes(
+    private readonly byte[] _withPosition = Encoding.UTF8.GetBytes(
         """{"type":"chat.message","data":{"sender":"alice","text":"Hello there! How is everyone doing today?","sentAt":"2026-11-24T10:00:00+00:00"},"group":"room","offset":17}""");
 
     [Benchmark(Baseline = true)]
-    public long TryRead_Plain() => Envelope.TryRead(Plain, out var header, out _) ? header.DataLength : -1;
+    public long TryRead_Plain() => Envelope.TryRead(_plain, out var header, out _) ? header.DataLength : -1;
 
     [Benchmark]
-    public long TryRead_WithId() => Envelope.TryRead(WithId, out var header, out _) ? header.DataLength : -1;
+    public long TryRead_WithId() => Envelope.TryRead(_withId, out var header, out _) ? header.DataLength : -1;
 
     [Benchmark]
-    public long TryRead_WithPosition() => Envelope.TryRead(WithPosition, out var header, out _) ? header.DataLength : -1;
+    public long TryRead_WithPosition() => Envelope.TryRead(_withPosition, out var header, out _) ? header.DataLength : -1;
 }

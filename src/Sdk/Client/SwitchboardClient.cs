@@ -96,6 +96,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// Raised for each <c>switchboard.joined</c> notice: the connection joined a group that keeps history. It is raised on
     /// the receive loop before the group's replayed messages are handled, so a handler that sees
     /// <see cref="GroupJoinedEventArgs.Recovered"/> false (messages were missed) can reload the group's state first.
+    /// A handler that throws is reported through <see cref="Error"/> as <see cref="ClientErrorKind.HandlerFailed"/>.
     /// </summary>
     public event EventHandler<GroupJoinedEventArgs>? GroupJoined;
 
@@ -529,7 +530,8 @@ public sealed class SwitchboardClient : IAsyncDisposable
 #pragma warning restore CA1031
 
     private ValueTask DeliverAsync(in EnvelopeHeader header, ReadOnlySequence<byte> payload)
-    {        // Every handler's type is in the catalogue (On<T> checks), so the catalogue is only asked when no handler is found.
+    {
+        // Every handler's type is in the catalogue (On<T> checks), so the catalogue is only asked when no handler is found.
         if (!Volatile.Read(ref _handlers).TryGetValue(header.Type, out var handlers))
         {
             RaiseError(Catalog.Contains(header.Type)
