@@ -44,7 +44,7 @@ internal static class Scripts
         """;
 
     /// <summary>ARGV: prefix, node, connection id.</summary>
-    public const string RemoveConnection = Functions + """
+    public const string RemoveConnection = Functions + "\n" + """
         local p = ARGV[1]
         redis.call('SREM', p .. 'node:' .. ARGV[2] .. ':conns', ARGV[3])
         removeConn(p, ARGV[3])
@@ -52,7 +52,7 @@ internal static class Scripts
         """;
 
     /// <summary>ARGV: prefix, node, connection id, user key, user as spelled, unique (1 or 0). Returns 1, or 0 when the unique claim failed.</summary>
-    public const string SetUser = Functions + """
+    public const string SetUser = Functions + "\n" + """
         local p, node, id, ukey, user = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
         local uk = p .. 'user:' .. ukey
         if ARGV[6] == '1' then
@@ -143,7 +143,7 @@ internal static class Scripts
     /// presence and returns them, one array each (id, has user, user, groups…). Taking the node out of the set is the
     /// lock: the script is atomic, so exactly one caller gets a dead node's connections.
     /// </summary>
-    public const string Reap = Functions + """
+    public const string Reap = Functions + "\n" + """
         local p, me = ARGV[1], ARGV[2]
         local lost = {}
         for _, node in ipairs(redis.call('SMEMBERS', p .. 'nodes')) do
@@ -158,7 +158,7 @@ internal static class Scripts
         """;
 
     /// <summary>A node leaves on purpose: its lease and its connections' presence go. ARGV: prefix, node, instance id.</summary>
-    public const string Unregister = Functions + """
+    public const string Unregister = Functions + "\n" + """
         local p, node = ARGV[1], ARGV[2]
         local lk = p .. 'node:' .. node
         if redis.call('GET', lk) ~= ARGV[3] then return 0 end
@@ -209,7 +209,7 @@ internal static class Scripts
     /// epoch candidate (used when the history starts), max length, max age ms, now ms, channel, frame without its
     /// offset. KEYS: none (built from the prefix). Returns the offset.
     /// </summary>
-    public const string PublishToHistory = HistoryFunctions + """
+    public const string PublishToHistory = HistoryFunctions + "\n" + """
         local p, g = ARGV[1], ARGV[2]
         local meta, stream = p .. 'history-meta:' .. g, p .. 'history:' .. g
         local maxAge = tonumber(ARGV[5])
@@ -230,7 +230,7 @@ internal static class Scripts
     /// Reads a history for a joiner. ARGV: prefix, group, epoch candidate, max age ms, now ms, since epoch (empty for
     /// none), since offset, last. Returns {epoch, top, recovered (1, 0 or -1 for none), id, frame, id, frame, …}.
     /// </summary>
-    public const string ReadHistory = HistoryFunctions + """
+    public const string ReadHistory = HistoryFunctions + "\n" + """
         local p, g = ARGV[1], ARGV[2]
         local meta, stream = p .. 'history-meta:' .. g, p .. 'history:' .. g
         local maxAge = tonumber(ARGV[4])
