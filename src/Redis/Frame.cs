@@ -16,6 +16,30 @@ internal static class Frame
     public const int OffsetSize = 8;
     private const byte Version = 1;
 
+    /// <summary>The kind of a probe: a frame a node sends itself to learn that its subscription delivers again.</summary>
+    private const byte ProbeKind = 255;
+
+    /// <summary>A probe naming <paramref name="instance"/>; nodes other than that one pass it over.</summary>
+    public static byte[] Probe(string instance)
+    {
+        var name = Encoding.UTF8.GetBytes(instance);
+        var frame = new byte[OffsetSize + 18 + VarIntSize(name.Length) + name.Length + 1];
+        var span = frame.AsSpan(OffsetSize);
+        span[0] = Version;
+        span[1] = ProbeKind;
+        var at = 18 + WriteVarInt(span[18..], name.Length);
+        name.CopyTo(span[at..]);
+        return frame;
+    }
+
+    /// <summary>When <paramref name="frame"/> is a probe: the instance that sent it; null for a message.</summary>
+    public static string? ProbeOf(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < OffsetSize + 18 || frame[OffsetSize + 1] != ProbeKind) return null;
+        var at = OffsetSize + 18;
+        return ReadString(frame, ref at);
+    }
+
     /// <summary>The message published as is: 8 zero bytes for the offset, then the body.</summary>
     public static byte[] Channel(MessageTarget target, EngineMessage message) => Write(target, message, OffsetSize);
 

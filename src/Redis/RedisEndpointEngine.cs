@@ -28,6 +28,13 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     private Task _reading = Task.CompletedTask;
     private Task _leasing = Task.CompletedTask;
     private int _interrupted;
+    private int _droppedSinceRenew;
+    private int _reregistered;
+    private int _receiving = 1;
+    private int _probing;
+    private int _probes;
+    private string? _probeName;
+    private TaskCompletionSource _probed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     public RedisEndpointEngine(RedisEngine engine, ConnectionMultiplexer connection, EngineEndpoint endpoint, bool ignoreCase)
@@ -50,19 +57,43 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Numbers come from a counter; one still leased (a live node, after Redis lost the counter) is passed over.
+        // Right after connecting, the subscription socket may still be on its way: each step retries briefly, within
+        // the operation timeout, before it reports Redis unavailable.
         for (var attempt = 0; ; attempt++)
         {
-            var next = await Run("register", () => _database.StringIncrementAsync(_prefix + "node-seq"), cancellationToken).ConfigureAwait(false);
+            var next = await Starting("register", () => _database.StringIncrementAsync(_prefix + "node-seq"), cancellationToken).ConfigureAwait(false);
+            // Numbers come from a counter; one still leased (a live node, after Redis lost the counter) is passed over.
             NodeNumber = (int)(next % NodeNumbers);
-            var taken = await Eval("register", Scripts.Register, cancellationToken, _prefix, Node, _instance, LeaseMilliseconds).ConfigureAwait(false);
+            var taken = await Starting("register", () => _database.ScriptEvaluateAsync(Scripts.Register, null, [_prefix, Node, _instance, LeaseMilliseconds]), cancellationToken).ConfigureAwait(false);
             if ((int)taken == 1) break;
             if (attempt == 100) throw new EngineUnavailableException($"endpoint '{_endpoint.Name}': no free node number after 100 tries");
         }
-        _queue = await Run("subscribe", () => _connection.GetSubscriber().SubscribeAsync(_channel), cancellationToken).ConfigureAwait(false);
+        _queue = await Starting("subscribe", () => _connection.GetSubscriber().SubscribeAsync(_channel), cancellationToken).ConfigureAwait(false);
         Log.Registered(_engine.Logger, _endpoint.Name, NodeNumber);
         _reading = Task.Run(ReadAsync, CancellationToken.None);
         _leasing = Task.Run(LeaseAsync, CancellationToken.None);
+    }
+
+    private async Task<T> Starting<T>(string operation, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)_engine.Options.OperationTimeout.TotalMilliseconds;
+        while (true)
+        {
+            try
+            {
+                return await call().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException) when (Environment.TickCount64 < deadline)
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+            {
+                _engine.Metrics.Unavailable.Add(1, _tag);
+                Log.Unavailable(_engine.Logger, operation, _endpoint.Name, _engine.Options.OperationTimeout, e);
+                throw new EngineUnavailableException($"Redis is unreachable: {operation} of endpoint '{_endpoint.Name}' did not happen ({e.Message})", e);
+            }
+        }
     }
 
     public async ValueTask<long> PublishAsync(MessageTarget target, EngineMessage message, CancellationToken cancellationToken)
@@ -84,6 +115,8 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
 
     public async ValueTask AddConnectionAsync(long connectionId, CancellationToken cancellationToken)
     {
+        // A connection that arrived before the subscription delivers again would miss messages without being told.
+        if (Volatile.Read(ref _receiving) == 0) throw new EngineUnavailableException($"endpoint '{_endpoint.Name}' is resubscribing to Redis after an outage");
         await Eval("add connection", Scripts.AddConnection, cancellationToken, _prefix, Node, connectionId).ConfigureAwait(false);
         _local.TryAdd(connectionId, new LocalConnection());
     }
@@ -193,7 +226,13 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
             }
             try
             {
-                var (target, message) = Frame.ReadChannel((byte[])received.Message!);
+                var bytes = (byte[])received.Message!;
+                if (Frame.ProbeOf(bytes) is { } probe)
+                {
+                    if (probe == Volatile.Read(ref _probeName)) Volatile.Read(ref _probed).TrySetResult();
+                    continue;
+                }
+                var (target, message) = Frame.ReadChannel(bytes);
                 await _endpoint.Node.DeliverAsync(target, message).ConfigureAwait(false);
                 _engine.Metrics.Delivered.Add(1, _tag);
             }
@@ -236,6 +275,7 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
             // Reaped, or Redis lost its data: put back what this node's live connections hold, and tell the node, whose
             // connections may have missed messages meanwhile.
             _engine.Metrics.Reregistrations.Add(1, _tag);
+            Interlocked.Increment(ref _reregistered);
             foreach (var (id, local) in _local)
             {
                 string? user, key;
@@ -256,9 +296,18 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
                 await Eval("restore presence", Scripts.Restore, CancellationToken.None, args).ConfigureAwait(false);
             }
             Log.Reregistered(_engine.Logger, _endpoint.Name, NodeNumber, _local.Count);
-            Interrupt("this node's registration was gone from Redis (its lease ran out, or Redis lost its data)");
+            // After a dropped connection the node was told already; telling it again would close the connections
+            // that came back since. Gone without a drop means another node reaped this one: tell it now.
+            if (Interlocked.Exchange(ref _droppedSinceRenew, 0) == 0)
+            {
+                Interrupt("this node's registration was gone from Redis (its lease ran out and another node reaped it)");
+            }
         }
-        else if (renewed == -1)
+        else if (renewed != -1)
+        {
+            Volatile.Write(ref _droppedSinceRenew, 0);
+        }
+        else
         {
             Log.NodeNumberTaken(_engine.Logger, _endpoint.Name, NodeNumber);
             Interrupt("another instance holds this node's number in Redis");
@@ -289,11 +338,15 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
         }
     }
 
-    internal void OnConnectionFailed(string reason) => Interrupt(reason);
+    internal void OnConnectionFailed(string reason)
+    {
+        Volatile.Write(ref _receiving, 0);
+        Volatile.Write(ref _droppedSinceRenew, 1);
+        Interrupt(reason);
+    }
 
     internal void OnConnectionRestored()
     {
-        Volatile.Write(ref _interrupted, 0);
         if (Volatile.Read(ref _disposed) != 0) return;
         // Register again at once rather than at the next tick: Redis may have come back without its data.
         _ = Task.Run(async () =>
@@ -307,6 +360,46 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
                 Log.LeaseFailed(_engine.Logger, _endpoint.Name, e);
             }
         });
+        if (Interlocked.Exchange(ref _probing, 1) == 0) _ = Task.Run(ProbeAsync);
+    }
+
+    /// <summary>
+    /// Sends this node probes on its own channel until one comes back: from then on its subscription delivers again,
+    /// so it takes connections and a later drop interrupts it again.
+    /// </summary>
+    private async Task ProbeAsync()
+    {
+        // Numbered, so that a late probe of an earlier outage does not pass for this one's.
+        var name = $"{_instance}:{Interlocked.Increment(ref _probes)}";
+        var probe = Frame.Probe(name);
+        Volatile.Write(ref _probeName, name);
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var probed = Volatile.Read(ref _probed).Task;
+                try
+                {
+                    await _database.PublishAsync(_channel, probe).ConfigureAwait(false);
+                    await probed.WaitAsync(TimeSpan.FromMilliseconds(200), _stop.Token).ConfigureAwait(false);
+                    Volatile.Write(ref _probed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                    Volatile.Write(ref _interrupted, 0);
+                    Volatile.Write(ref _receiving, 1);
+                    return;
+                }
+                catch (Exception e) when (e is TimeoutException or RedisException)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), _stop.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
+        }
     }
 
     private void Interrupt(string reason)
@@ -315,6 +408,9 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
         _engine.Metrics.Interruptions.Add(1, _tag);
         _endpoint.Node.Interrupted(reason);
     }
+
+    /// <summary>How often this node found its registration gone and registered again.</summary>
+    internal int ReregisteredCount => Volatile.Read(ref _reregistered);
 
     /// <summary>Stops renewing the lease, as a node that hangs would; for tests of reaping.</summary>
     internal void StopLease() => _leaseStop.Cancel();

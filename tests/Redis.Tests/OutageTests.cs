@@ -38,25 +38,33 @@ public sealed class OutageTests : IAsyncLifetime
 
         await _redis.StartAsync();
 
-        // Resubscribed: a message sent once the publisher is back reaches both nodes.
-        await Eventually.TrueAsync(() =>
+        // Resubscribed: each node takes connections again once its subscription delivers, and then a message sent
+        // once reaches both.
+        foreach (var node in nodes)
         {
-            try
+            await Eventually.TrueAsync(() =>
             {
-                nodes[1].Endpoint.PublishAsync(MessageTarget.All(), Cluster.Message("back", "1"), default).AsTask().GetAwaiter().GetResult();
-                return true;
-            }
-            catch (EngineUnavailableException)
-            {
-                return false;
-            }
-        }, "publishing works again", TimeSpan.FromSeconds(30));
+                try
+                {
+                    node.Endpoint.AddConnectionAsync(node.Connection(50), default).AsTask().GetAwaiter().GetResult();
+                    return true;
+                }
+                catch (EngineUnavailableException)
+                {
+                    return false;
+                }
+            }, "the node takes connections again", TimeSpan.FromSeconds(30));
+        }
+        await nodes[1].Endpoint.PublishAsync(MessageTarget.All(), Cluster.Message("back", "1"), default);
         foreach (var node in nodes) await node.Node.UntilDeliveredAsync(d => d.Type == "back", "the message after the outage");
 
         // Re-registered: the live connection's presence is back without the node doing anything.
         await Eventually.TrueAsync(() => nodes[1].Endpoint.UsersAsync(default).AsTask().GetAwaiter().GetResult().SequenceEqual(["ada"]), "ada is present again", TimeSpan.FromSeconds(10));
         Assert.Equal([new GroupMember(ada, "ada")], await nodes[1].Endpoint.MembersAsync("room", default));
         Assert.False(await nodes[1].Endpoint.SetUserAsync(nodes[1].Connection(9), null, "ada", unique: true, default));
+        await Eventually.TrueAsync(() => nodes[0].Endpoint.ReregisteredCount > 0, "node 0 registered again");
+        // One outage, one interruption: registering again after it does not close the node's connections a second time.
+        Assert.All(nodes, node => Assert.True(node.Node.Interruptions.Count == 1, string.Join(" | ", node.Node.Interruptions)));
 
         // Redis came back empty: the history starts over under a new epoch, and an old position recovers nothing.
         Assert.Equal(1, await nodes[0].Endpoint.PublishAsync(MessageTarget.Group("room"), Cluster.Message("m", "2"), default));
