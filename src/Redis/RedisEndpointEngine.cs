@@ -28,7 +28,7 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     private Task _reading = Task.CompletedTask;
     private Task _leasing = Task.CompletedTask;
     private int _interrupted;
-    private int _droppedSinceRenew;
+    private int _dropped;
     private int _reregistered;
     private int _receiving = 1;
     private int _probing;
@@ -298,16 +298,12 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
             Log.Reregistered(_engine.Logger, _endpoint.Name, NodeNumber, _local.Count);
             // After a dropped connection the node was told already; telling it again would close the connections
             // that came back since. Gone without a drop means another node reaped this one: tell it now.
-            if (Interlocked.Exchange(ref _droppedSinceRenew, 0) == 0)
+            if (Volatile.Read(ref _dropped) == 0)
             {
                 Interrupt("this node's registration was gone from Redis (its lease ran out and another node reaped it)");
             }
         }
-        else if (renewed != -1)
-        {
-            Volatile.Write(ref _droppedSinceRenew, 0);
-        }
-        else
+        else if (renewed == -1)
         {
             Log.NodeNumberTaken(_engine.Logger, _endpoint.Name, NodeNumber);
             Interrupt("another instance holds this node's number in Redis");
@@ -341,26 +337,41 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     internal void OnConnectionFailed(string reason)
     {
         Volatile.Write(ref _receiving, 0);
-        Volatile.Write(ref _droppedSinceRenew, 1);
+        Volatile.Write(ref _dropped, 1);
         Interrupt(reason);
     }
 
     internal void OnConnectionRestored()
     {
         if (Volatile.Read(ref _disposed) != 0) return;
-        // Register again at once rather than at the next tick: Redis may have come back without its data.
+        // Register again at once rather than at the next tick (Redis may have come back without its data), then learn
+        // when the subscription delivers again.
+        if (Interlocked.Exchange(ref _probing, 1) != 0) return;
         _ = Task.Run(async () =>
         {
-            try
+            // The event can come before the connection takes commands: retry until the renewal goes through.
+            for (var attempt = 0; !_stop.IsCancellationRequested; attempt++)
             {
-                await RenewAsync().ConfigureAwait(false);
+                try
+                {
+                    await RenewAsync().ConfigureAwait(false);
+                    break;
+                }
+                catch (EngineUnavailableException e)
+                {
+                    if (attempt % 20 == 19) Log.LeaseFailed(_engine.Logger, _endpoint.Name, e);
+                    try
+                    {
+                        await Task.Delay(100, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
             }
-            catch (EngineUnavailableException e)
-            {
-                Log.LeaseFailed(_engine.Logger, _endpoint.Name, e);
-            }
+            await ProbeAsync().ConfigureAwait(false);
         });
-        if (Interlocked.Exchange(ref _probing, 1) == 0) _ = Task.Run(ProbeAsync);
     }
 
     /// <summary>
@@ -383,6 +394,8 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
                     await _database.PublishAsync(_channel, probe).ConfigureAwait(false);
                     await probed.WaitAsync(TimeSpan.FromMilliseconds(200), _stop.Token).ConfigureAwait(false);
                     Volatile.Write(ref _probed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                    // The outage is over: a later drop, or finding this node reaped, interrupts the node again.
+                    Volatile.Write(ref _dropped, 0);
                     Volatile.Write(ref _interrupted, 0);
                     Volatile.Write(ref _receiving, 1);
                     return;
