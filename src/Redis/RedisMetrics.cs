@@ -17,6 +17,9 @@ internal sealed class RedisMetrics : IDisposable
         Reregistrations = _meter.CreateCounter<long>(SwitchboardRedisDiagnostics.Reregistrations, "{registration}", "Times the node registered again after its registration was gone.");
     }
 
+    /// <summary>The meter itself, for listeners that want this engine's instruments alone.</summary>
+    public Meter Meter => _meter;
+
     public Counter<long> Published { get; }
 
     public Counter<long> Delivered { get; }

@@ -7,7 +7,7 @@ namespace Switchboard.Redis.Tests;
 [Collection(SharedRedis.Name)]
 public sealed class NodeDeathTests(RedisServer redis)
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMilliseconds(600);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(1);
 
     [Theory]
     [InlineData(true)]

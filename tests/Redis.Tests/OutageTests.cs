@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Switchboard.Server.Engines;
 using Switchboard.Testing;
 using Xunit;
@@ -18,8 +19,9 @@ public sealed class OutageTests : IAsyncLifetime
     public async Task Redis_stopping_interrupts_every_node_and_fails_operations_fast_then_nodes_come_back_with_a_new_epoch()
     {
         var history = new GroupHistory { MaxLength = 100, MaxAge = TimeSpan.FromMinutes(5) };
-        await using var cluster = new Cluster(_redis.Configuration, _ => history, lease: TimeSpan.FromSeconds(1)) { OperationTimeout = TimeSpan.FromSeconds(1) };
+        await using var cluster = new Cluster(_redis.Configuration, _ => history, lease: TimeSpan.FromSeconds(3)) { OperationTimeout = TimeSpan.FromSeconds(1) };
         var nodes = await cluster.AddAsync(2);
+        using var counts = new Counts(nodes[0].Engine);
         var ada = nodes[0].Connection(1);
         await nodes[0].Endpoint.AddConnectionAsync(ada, default);
         Assert.True(await nodes[0].Endpoint.SetUserAsync(ada, null, "ada", unique: true, default));
@@ -35,6 +37,8 @@ public sealed class OutageTests : IAsyncLifetime
         await Assert.ThrowsAsync<EngineUnavailableException>(async () => await nodes[0].Endpoint.PublishAsync(MessageTarget.All(), Cluster.Message("m", "lost"), default));
         await Assert.ThrowsAsync<EngineUnavailableException>(async () => await nodes[1].Endpoint.UsersAsync(default));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"failing took {clock.Elapsed}");
+        Assert.True(counts[SwitchboardRedisDiagnostics.Unavailable] >= 1);
+        Assert.Equal(1, counts[SwitchboardRedisDiagnostics.Interruptions]);
 
         await _redis.StartAsync();
 
@@ -64,6 +68,7 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.False(await nodes[1].Endpoint.SetUserAsync(nodes[1].Connection(9), null, "ada", unique: true, default));
         await Eventually.TrueAsync(() => nodes[0].Endpoint.ReregisteredCount > 0, "node 0 registered again");
         // One outage, one interruption: registering again after it does not close the node's connections a second time.
+        Assert.True(counts[SwitchboardRedisDiagnostics.Reregistrations] >= 1);
         Assert.All(nodes, node => Assert.True(node.Node.Interruptions.Count == 1, string.Join(" | ", node.Node.Interruptions)));
 
         // Redis came back empty: the history starts over under a new epoch, and an old position recovers nothing.
@@ -88,5 +93,29 @@ public sealed class OutageTests : IAsyncLifetime
             Node = new RecordingNode(),
         }, default));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"failing took {clock.Elapsed}");
+    }
+
+    /// <summary>The sums of one engine's counters, by instrument name.</summary>
+    private sealed class Counts : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Dictionary<string, long> _sums = [];
+
+        public Counts(RedisEngine engine)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter == engine.Metrics.Meter) listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                lock (_sums) _sums[instrument.Name] = _sums.GetValueOrDefault(instrument.Name) + value;
+            });
+            _listener.Start();
+        }
+
+        public long this[string name] { get { lock (_sums) return _sums.GetValueOrDefault(name); } }
+
+        public void Dispose() => _listener.Dispose();
     }
 }
