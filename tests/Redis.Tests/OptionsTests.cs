@@ -50,6 +50,16 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public async Task The_container_reads_the_Switchboard_Redis_section()
+    {
+        var services = new ServiceCollection().AddSwitchboardRedis(Config(("Switchboard:Redis:KeyPrefix", "fromconfig"), ("Switchboard:Redis:LeaseTime", "00:00:05")));
+        await using var provider = services.BuildServiceProvider();
+        var engine = (RedisEngine)provider.GetRequiredService<IMessageEngine>();
+        Assert.Equal("fromconfig", engine.Options.KeyPrefix);
+        Assert.Equal(TimeSpan.FromSeconds(5), engine.Options.LeaseTime);
+    }
+
+    [Fact]
     public async Task The_container_resolves_the_engine_as_IMessageEngine()
     {
         var services = new ServiceCollection().AddSwitchboardRedis(o => o.KeyPrefix = "di");
