@@ -13,7 +13,7 @@ cd "$ROOT"
 
 RESULTS="$ROOT/artifacts/test-results"
 PEERS="$ROOT/tests/Interop.Tests/peers"
-APT_PACKAGES=(chromium python3-websockets nginx)
+APT_PACKAGES=(chromium python3-websockets nginx redis-server)
 
 export DEBIAN_FRONTEND=noninteractive
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
