@@ -44,6 +44,8 @@ public sealed partial class WebSocketSession
     private bool _flushScheduled;
     // Under the lock: a pong is kept until the peer takes what waits before it (see OnPing).
     private bool _waitingForDrain;
+    // The receive loop's: what its last step left waiting is a handler, not a read.
+    private bool _waitsForHandling;
     private DeferredFlush? _deferredFlush; // created on the first deferred flush
     private int _clockSlot = -1; // where the options' clock keeps the session while it runs
     private int _timerDue; // 1 while a tick's call of the protocol's timer waits for the lock
@@ -183,7 +185,7 @@ public sealed partial class WebSocketSession
         ArgumentNullException.ThrowIfNull(onMessage);
         var completion = new TaskCompletionSource<CloseCode?>();
         StartTimer();
-        new ReceiveLoop<TState>(this, onMessage, onEnded, state, completion).Run();
+        RunLoop(new LoopCallbacks<TState>(onMessage, onEnded, completion), state);
         return completion.Task;
     }
 
@@ -191,7 +193,7 @@ public sealed partial class WebSocketSession
     /// Starts the session and returns at once; it runs to its end as
     /// <see cref="RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, Func{TState, CloseCode?, ValueTask}, TState)"/>
     /// does, and <paramref name="onEnded"/> hears of the end. For an owner of many sessions: no task is made, and while
-    /// the session waits for bytes its receive loop keeps one small object, where an awaited loop keeps its state machine.
+    /// the session waits for bytes its receive loop keeps no object of its own, where an awaited loop keeps its state machine.
     /// </summary>
     /// <typeparam name="TState">The type of the state.</typeparam>
     /// <param name="onMessage">Called for every complete data message, in order.</param>
@@ -204,7 +206,7 @@ public sealed partial class WebSocketSession
         ArgumentNullException.ThrowIfNull(onMessage);
         ArgumentNullException.ThrowIfNull(onEnded);
         StartTimer();
-        new ReceiveLoop<TState>(this, onMessage, onEnded, state, completion: null).Run();
+        RunLoop(LoopCallbacks<TState>.Shared(onMessage, onEnded), state);
     }
 
     /// <summary>
