@@ -36,7 +36,7 @@ public sealed partial class WebSocketSession
     // only when two writers meet; it serializes every call into _protocol, every write to the output, and the fields
     // marked "under the lock".
     private AsyncLock _writeLock;
-    private int _flags; // SessionFlags, set with Interlocked.Or and never cleared
+    private int _flags; // SessionFlags, set with Interlocked.Or; only TimerDue is ever cleared
     // Under the lock: while the receive loop handles one read's frames, writes leave their flush to the loop.
     private bool _batching;
     private bool _unflushed;
@@ -48,7 +48,6 @@ public sealed partial class WebSocketSession
     private bool _waitsForHandling;
     private DeferredFlush? _deferredFlush; // created on the first deferred flush
     private int _clockSlot = -1; // where the options' clock keeps the session while it runs
-    private int _timerDue; // 1 while a tick's call of the protocol's timer waits for the lock
 
     /// <summary>Creates a session over a transport whose handshake is complete.</summary>
     /// <param name="id">A number that identifies the session in logs.</param>
@@ -553,7 +552,7 @@ public sealed partial class WebSocketSession
     internal void OnClockTick()
     {
         if (HasFlags(SessionFlags.Closed) || _protocol.GetNextDeadline() is not { } due || due > TimeSpan.Zero) return;
-        if (Interlocked.Exchange(ref _timerDue, 1) == 0) _ = OnTimerAsync();
+        if ((SetFlags(SessionFlags.TimerDue) & SessionFlags.TimerDue) == 0) _ = OnTimerAsync();
     }
 
     /// <summary>A deadline may have passed: the protocol pings a silent peer, or gives up on a dead one or on our close.</summary>
@@ -562,7 +561,7 @@ public sealed partial class WebSocketSession
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            Volatile.Write(ref _timerDue, 0);
+            Interlocked.And(ref _flags, (int)~SessionFlags.TimerDue);
             if (HasFlags(SessionFlags.Closed)) return;
             var output = _transport.Output;
             switch (_protocol.OnTimer(output))
@@ -600,7 +599,7 @@ public sealed partial class WebSocketSession
     /// <summary>Whether any of <paramref name="flags"/> is set.</summary>
     private bool HasFlags(SessionFlags flags) => ((SessionFlags)Volatile.Read(ref _flags) & flags) != 0;
 
-    /// <summary>What has happened to the session; each flag is set once and stays.</summary>
+    /// <summary>What has happened to the session; each flag but <see cref="TimerDue"/> is set once and stays.</summary>
     [Flags]
     private enum SessionFlags
     {
@@ -612,5 +611,8 @@ public sealed partial class WebSocketSession
 
         /// <summary>Our close was sent because the peer does not read (see <see cref="ClosedAsSlowConsumer"/>).</summary>
         SlowConsumer = 8,
+
+        /// <summary>A tick's call of the protocol's timer waits for the lock; cleared once it has it, so one call waits at a time.</summary>
+        TimerDue = 16,
     }
 }
