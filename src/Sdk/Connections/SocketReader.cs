@@ -44,7 +44,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private int _readiness;
     private bool _drained; // the last receive took less than it had room for: the socket had nothing more then
     private bool _hungUp; // an event said the peer ended its side or the socket broke
-    private int _readsAtOnce;
+    private byte _readsAtOnce; // up to MaxReadsAtOnce + 1
     private WaitExtras? _extras; // made by the first wait that needs more than a loop's plain wait
     // The outcome of a wait a loop's thread ended, until the thread pool completes it (see Post): kept here, as the
     // reader is its own work item, rather than in an object of its own that every connection would keep.

@@ -21,16 +21,16 @@ public sealed class WebSocketConnection : IMessageChannel
 {
     private readonly WebSocketSession _session;
     // The upgrade request is kept for as long as the connection is open, and most connections never read it again: as
-    // the bytes it arrived as and its path, with no object of its own until a member below first reads a header.
-    private readonly byte[] _requestBytes;
-    private HttpRequestHead? _request;
+    // the bytes it arrived as (and its path), with no object of its own until a member below first reads a header; then
+    // as the head read again from them, which holds the same bytes. One field for the two, as it is one or the other.
+    private object _request;
     private Dictionary<string, object?>? _items;
 
     internal WebSocketConnection(WebSocketSession session, HandshakeRequest request, IReadOnlyDictionary<string, string> routeValues,
         EndPoint? remoteEndPoint, WebSocketHandler handler)
     {
         _session = session;
-        _requestBytes = request.Head.Bytes;
+        _request = request.Head.Bytes;
         Path = request.Path;
         RouteValues = routeValues;
         RemoteEndPoint = remoteEndPoint;
@@ -41,7 +41,18 @@ public sealed class WebSocketConnection : IMessageChannel
     public long Id => _session.Id;
 
     /// <summary>The head of the upgrade request the connection was opened with, read again from its bytes when first asked for.</summary>
-    private HttpRequestHead Request => _request ??= HttpRequestHead.Reread(_requestBytes, KnownMethod.Get, Path);
+    private HttpRequestHead Request
+    {
+        get
+        {
+            // Two threads that ask at once may each read a head; either is the same, and the bytes stay in both.
+            var kept = Volatile.Read(ref _request);
+            if (kept is HttpRequestHead head) return head;
+            head = HttpRequestHead.Reread((byte[])kept, KnownMethod.Get, Path);
+            Volatile.Write(ref _request, head);
+            return head;
+        }
+    }
 
     /// <summary>The request path the connection was opened on.</summary>
     public string Path { get; }
