@@ -37,6 +37,9 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
     private bool _completed;
     private bool _failed;
 
+    /// <summary>The stream written instead of a socket (TLS, an upgraded HTTP connection); null for a plain socket.</summary>
+    public Stream? Stream => _target as Stream;
+
     /// <summary>Bytes written and not taken by the connection yet.</summary>
     public long QueuedBytes => Volatile.Read(ref _queued);
 
