@@ -154,21 +154,24 @@ public sealed partial class WebSocketSession
         Func<TState, WebSocketMessage, ValueTask> onMessage, Func<TState, CloseCode?, ValueTask>? onEnded, TaskCompletionSource<CloseCode?>? completion)
         : LoopCallbacks(completion)
     {
-        // The callbacks of the last run started without a task: an owner of many sessions starts each with the same
-        // (static) hooks, so its sessions share one object.
-        private static LoopCallbacks<TState>? s_lastShared;
-
-        /// <summary>Callbacks for a run with no task, shared with the last such run when it had the same hooks.</summary>
-        public static LoopCallbacks<TState> Shared(Func<TState, WebSocketMessage, ValueTask> onMessage, Func<TState, CloseCode?, ValueTask> onEnded)
-        {
-            if (Volatile.Read(ref s_lastShared) is { } last && ReferenceEquals(last._onMessage, onMessage) && ReferenceEquals(last._onEnded, onEnded)) return last;
-            var made = new LoopCallbacks<TState>(onMessage, onEnded, completion: null);
-            Volatile.Write(ref s_lastShared, made);
-            return made;
-        }
-
         private readonly Func<TState, WebSocketMessage, ValueTask> _onMessage = onMessage;
         private readonly Func<TState, CloseCode?, ValueTask>? _onEnded = onEnded;
+
+        /// <summary>
+        /// Callbacks for a run with no task, shared with the last such run of a session with the same
+        /// <paramref name="options"/> when it had the same hooks (see <see cref="WebSocketSessionOptions.SharedLoopCallbacks"/>).
+        /// </summary>
+        public static LoopCallbacks<TState> Shared(WebSocketSessionOptions options, Func<TState, WebSocketMessage, ValueTask> onMessage,
+            Func<TState, CloseCode?, ValueTask> onEnded)
+        {
+            if (options.SharedLoopCallbacks is LoopCallbacks<TState> last && ReferenceEquals(last._onMessage, onMessage) && ReferenceEquals(last._onEnded, onEnded))
+            {
+                return last;
+            }
+            var made = new LoopCallbacks<TState>(onMessage, onEnded, completion: null);
+            options.SharedLoopCallbacks = made;
+            return made;
+        }
 
         public override ValueTask OnReadAsync(WebSocketSession session, ReadResult result) => session.OnReadAsync(result, _onMessage, (TState)session._loopState!);
 

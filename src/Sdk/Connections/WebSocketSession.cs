@@ -205,7 +205,7 @@ public sealed partial class WebSocketSession
         ArgumentNullException.ThrowIfNull(onMessage);
         ArgumentNullException.ThrowIfNull(onEnded);
         StartTimer();
-        RunLoop(LoopCallbacks<TState>.Shared(onMessage, onEnded), state);
+        RunLoop(LoopCallbacks<TState>.Shared(_options, onMessage, onEnded), state);
     }
 
     /// <summary>
