@@ -26,12 +26,19 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
 {
     private const int MinimumBufferSize = 4096;
 
+    // Where flushed bytes go: the stream when there is one, else the plain socket. One field, as a connection writes
+    // through only one of them.
+    private readonly object _target = (object?)stream ?? socket ?? throw new ArgumentNullException(nameof(socket));
+
     private byte[]? _buffer; // the writer's
     private int _written;
     private Backlog? _backlog; // non-null while the pump runs
     private long _queued;
     private bool _completed;
     private bool _failed;
+
+    /// <summary>The stream written instead of a socket (TLS, an upgraded HTTP connection); null for a plain socket.</summary>
+    public Stream? Stream => _target as Stream;
 
     /// <summary>Bytes written and not taken by the connection yet.</summary>
     public long QueuedBytes => Volatile.Read(ref _queued);
@@ -159,7 +166,7 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
 
         // No queue: only this writer sends now, so the try needs no lock.
         var offset = 0;
-        if (stream is null)
+        if (_target is Socket)
         {
             var sent = SendNow(buffer.AsSpan(0, count), out var error);
             if (error is not (SocketError.Success or SocketError.WouldBlock))
@@ -211,7 +218,7 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
                     }
                 }
                 await SendAsync(chunk.Buffer.AsMemory(chunk.Offset, chunk.Count)).ConfigureAwait(false);
-                if (stream is SslStream) await stream.FlushAsync().ConfigureAwait(false);
+                if (_target is SslStream tls) await tls.FlushAsync().ConfigureAwait(false);
                 ArrayPool<byte>.Shared.Return(chunk.Buffer);
                 if (SentQueued(chunk.Count)) ReleaseRoom(backlog);
             }
@@ -232,7 +239,7 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
     {
-        if (stream is not null)
+        if (_target is Stream stream)
         {
             await stream.WriteAsync(bytes).ConfigureAwait(false);
             return;
@@ -242,7 +249,7 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
             var sent = SendNow(bytes.Span, out var error);
             if (error is not (SocketError.Success or SocketError.WouldBlock)) throw new SocketException((int)error);
             // What the socket cannot take now waits in the socket for room.
-            if (sent < bytes.Length) sent += await socket!.SendAsync(bytes[sent..], SocketFlags.None).ConfigureAwait(false);
+            if (sent < bytes.Length) sent += await ((Socket)_target).SendAsync(bytes[sent..], SocketFlags.None).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
     }
@@ -266,7 +273,7 @@ internal sealed class SendQueue(IDuplexTransport owner, Socket? socket, bool onL
 
     /// <summary>Hands the socket what it takes of <paramref name="bytes"/> now, without waiting; fewer, with <see cref="SocketError.WouldBlock"/>, when it is full.</summary>
     private int SendNow(ReadOnlySpan<byte> bytes, out SocketError error)
-        => onLoop ? LoopSocket.Send(socket!.SafeHandle, bytes, out error) : socket!.Send(bytes, SocketFlags.None, out error);
+        => onLoop ? LoopSocket.Send(((Socket)_target).SafeHandle, bytes, out error) : ((Socket)_target).Send(bytes, SocketFlags.None, out error);
 
     /// <summary>Counts bytes the connection took; true when the queue has fallen to half the limit, so writers waiting for room may go on.</summary>
     private bool SentQueued(int bytes) => Interlocked.Add(ref _queued, -bytes) <= limit / 2;

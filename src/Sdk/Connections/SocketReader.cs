@@ -32,6 +32,10 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private const int Woken = 2;
     // Reads in a row that complete at once on a loop's thread before one is left to the loop's next turn.
     private const int MaxReadsAtOnce = 16;
+    // What a wait a loop's thread ended has left for the thread pool to complete: nothing, a result, or a canceled read.
+    private const int NotPosted = 0;
+    private const int PostedResult = 1;
+    private const int PostedCanceled = 2;
 
     private readonly Socket _socket;
     private readonly IReadinessSource? _loop;
@@ -40,9 +44,12 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private int _readiness;
     private bool _drained; // the last receive took less than it had room for: the socket had nothing more then
     private bool _hungUp; // an event said the peer ended its side or the socket broke
-    private int _readsAtOnce;
+    private byte _readsAtOnce; // up to MaxReadsAtOnce + 1
     private WaitExtras? _extras; // made by the first wait that needs more than a loop's plain wait
-    private Completion? _completion; // made by the first wait a loop's thread ends for the thread pool to complete
+    // The outcome of a wait a loop's thread ended, until the thread pool completes it (see Post): kept here, as the
+    // reader is its own work item, rather than in an object of its own that every connection would keep.
+    private int _posted; // Posted* while an outcome waits for Execute
+    private Exception? _postedFailure;
 
     private byte[]? _buffer;
     private int _start;
@@ -162,8 +169,24 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
         ReadOrWait(); // waits again after a spurious wake-up
     }
 
-    /// <summary>A wake-up from elsewhere (the socket closed, the loop stopped), on the thread pool.</summary>
-    void IThreadPoolWorkItem.Execute() => ((IReadinessListener)this).OnReady(hangUp: true);
+    /// <summary>
+    /// On the thread pool: the completion of a wait a loop's thread ended (see <see cref="Post"/>), or a wake-up from
+    /// elsewhere (the socket closed, the loop stopped). When both are queued, whichever runs first completes the wait
+    /// and the other is the wake-up, which then finds no wait and only notes the hang-up.
+    /// </summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        var posted = Interlocked.Exchange(ref _posted, NotPosted);
+        if (posted == NotPosted)
+        {
+            ((IReadinessListener)this).OnReady(hangUp: true);
+            return;
+        }
+        var failure = _postedFailure;
+        _postedFailure = null;
+        if (failure is null) _wait.SetResult(posted == PostedCanceled);
+        else _wait.SetException(failure);
+    }
 
     /// <summary>Waits for bytes without a buffer, then takes them; waits again when a wake-up brought nothing.</summary>
     private void Wait()
@@ -243,7 +266,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private void Succeed(ReadResult result)
     {
         EndWait();
-        if (CompletesOnThreadPool) (_completion ??= new Completion(this)).Post(result.IsCanceled, null);
+        if (CompletesOnThreadPool) Post(result.IsCanceled ? PostedCanceled : PostedResult, null);
         else _wait.SetResult(result.IsCanceled);
     }
 
@@ -251,7 +274,7 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     {
         EndWait();
         var failure = e is SocketException s ? new IOException(s.Message, s) : e;
-        if (CompletesOnThreadPool) (_completion ??= new Completion(this)).Post(false, failure);
+        if (CompletesOnThreadPool) Post(PostedResult, failure);
         else _wait.SetException(failure);
     }
 
@@ -264,29 +287,15 @@ internal sealed class SocketReader : PipeReader, IValueTaskSource<ReadResult>, I
     private bool CompletesOnThreadPool => _loop is { } loop && !_preferInline && loop.IsOwnThread;
 
     /// <summary>
-    /// The end of a wait, handed from a loop's thread to the thread pool: one per reader, queued once per read that
-    /// waited, without allocating. The outcome waits in it until it runs; nothing else touches the wait meanwhile, as
-    /// the next read begins only once this one's continuation has run.
+    /// The end of a wait, handed from a loop's thread to the thread pool: the reader queues itself, once per read that
+    /// waited, without allocating. The outcome waits in the reader until it runs; nothing else touches the wait
+    /// meanwhile, as the next read begins only once this one's continuation has run.
     /// </summary>
-    private sealed class Completion(SocketReader reader) : IThreadPoolWorkItem
+    private void Post(int outcome, Exception? failure)
     {
-        private bool _canceled;
-        private Exception? _failure;
-
-        public void Post(bool canceled, Exception? failure)
-        {
-            _canceled = canceled;
-            _failure = failure;
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        }
-
-        public void Execute()
-        {
-            var failure = _failure;
-            _failure = null;
-            if (failure is null) reader._wait.SetResult(_canceled);
-            else reader._wait.SetException(failure);
-        }
+        _postedFailure = failure;
+        Volatile.Write(ref _posted, outcome);
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     private void EndWait()

@@ -23,8 +23,8 @@ public sealed class SocketTransport : IDuplexTransport
     // Over TLS, zero-byte reads: an idle connection holds no receive buffer while it waits.
     private static readonly StreamPipeReaderOptions InputOptions = new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
-    private readonly Stream? _stream; // null on a plain socket, which is read and written directly
-    // Bounded by its writers (see WaitForRoomAsync), not by itself: its flushes never wait.
+    // Bounded by its writers (see WaitForRoomAsync), not by itself: its flushes never wait. It keeps the stream over
+    // the socket, when there is one, for the transport as well.
     private readonly SendQueue _output;
     private int _disposed;
 
@@ -54,7 +54,6 @@ public sealed class SocketTransport : IDuplexTransport
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentOutOfRangeException.ThrowIfLessThan(sendQueueLimit, 2);
         Socket = socket;
-        _stream = stream;
         if (stream is null)
         {
             // Reads and sends are tried at once and wait only when the socket has nothing for them or no room: a
@@ -120,7 +119,7 @@ public sealed class SocketTransport : IDuplexTransport
             using var cts = new CancellationTokenSource(timeout);
             await _output.CompleteAsync().ConfigureAwait(false);
             await _output.WaitForDrainAsync().WaitAsync(cts.Token).ConfigureAwait(false);
-            if (_stream is SslStream tls) await tls.ShutdownAsync().WaitAsync(cts.Token).ConfigureAwait(false);
+            if (_output.Stream is SslStream tls) await tls.ShutdownAsync().WaitAsync(cts.Token).ConfigureAwait(false);
             Socket.Shutdown(SocketShutdown.Send);
             while (true)
             {
@@ -144,7 +143,7 @@ public sealed class SocketTransport : IDuplexTransport
         CloseSocket();
         _output.Break();
         await _output.WaitForDrainAsync().ConfigureAwait(false);
-        if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
+        if (_output.Stream is { } stream) await stream.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Closes the socket: pending sends and receives fail, a read waiting on a loop included.</summary>

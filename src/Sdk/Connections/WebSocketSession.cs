@@ -36,7 +36,7 @@ public sealed partial class WebSocketSession
     // only when two writers meet; it serializes every call into _protocol, every write to the output, and the fields
     // marked "under the lock".
     private AsyncLock _writeLock;
-    private int _flags; // SessionFlags, set with Interlocked.Or and never cleared
+    private int _flags; // SessionFlags, set with Interlocked.Or; only TimerDue is ever cleared
     // Under the lock: while the receive loop handles one read's frames, writes leave their flush to the loop.
     private bool _batching;
     private bool _unflushed;
@@ -44,9 +44,10 @@ public sealed partial class WebSocketSession
     private bool _flushScheduled;
     // Under the lock: a pong is kept until the peer takes what waits before it (see OnPing).
     private bool _waitingForDrain;
+    // The receive loop's: what its last step left waiting is a handler, not a read.
+    private bool _waitsForHandling;
     private DeferredFlush? _deferredFlush; // created on the first deferred flush
     private int _clockSlot = -1; // where the options' clock keeps the session while it runs
-    private int _timerDue; // 1 while a tick's call of the protocol's timer waits for the lock
 
     /// <summary>Creates a session over a transport whose handshake is complete.</summary>
     /// <param name="id">A number that identifies the session in logs.</param>
@@ -183,7 +184,7 @@ public sealed partial class WebSocketSession
         ArgumentNullException.ThrowIfNull(onMessage);
         var completion = new TaskCompletionSource<CloseCode?>();
         StartTimer();
-        new ReceiveLoop<TState>(this, onMessage, onEnded, state, completion).Run();
+        RunLoop(new LoopCallbacks<TState>(onMessage, onEnded, completion), state);
         return completion.Task;
     }
 
@@ -191,7 +192,7 @@ public sealed partial class WebSocketSession
     /// Starts the session and returns at once; it runs to its end as
     /// <see cref="RunAsync{TState}(Func{TState, WebSocketMessage, ValueTask}, Func{TState, CloseCode?, ValueTask}, TState)"/>
     /// does, and <paramref name="onEnded"/> hears of the end. For an owner of many sessions: no task is made, and while
-    /// the session waits for bytes its receive loop keeps one small object, where an awaited loop keeps its state machine.
+    /// the session waits for bytes its receive loop keeps no object of its own, where an awaited loop keeps its state machine.
     /// </summary>
     /// <typeparam name="TState">The type of the state.</typeparam>
     /// <param name="onMessage">Called for every complete data message, in order.</param>
@@ -204,7 +205,7 @@ public sealed partial class WebSocketSession
         ArgumentNullException.ThrowIfNull(onMessage);
         ArgumentNullException.ThrowIfNull(onEnded);
         StartTimer();
-        new ReceiveLoop<TState>(this, onMessage, onEnded, state, completion: null).Run();
+        RunLoop(LoopCallbacks<TState>.Shared(_options, onMessage, onEnded), state);
     }
 
     /// <summary>
@@ -551,7 +552,7 @@ public sealed partial class WebSocketSession
     internal void OnClockTick()
     {
         if (HasFlags(SessionFlags.Closed) || _protocol.GetNextDeadline() is not { } due || due > TimeSpan.Zero) return;
-        if (Interlocked.Exchange(ref _timerDue, 1) == 0) _ = OnTimerAsync();
+        if ((SetFlags(SessionFlags.TimerDue) & SessionFlags.TimerDue) == 0) _ = OnTimerAsync();
     }
 
     /// <summary>A deadline may have passed: the protocol pings a silent peer, or gives up on a dead one or on our close.</summary>
@@ -560,7 +561,7 @@ public sealed partial class WebSocketSession
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            Volatile.Write(ref _timerDue, 0);
+            Interlocked.And(ref _flags, (int)~SessionFlags.TimerDue);
             if (HasFlags(SessionFlags.Closed)) return;
             var output = _transport.Output;
             switch (_protocol.OnTimer(output))
@@ -598,7 +599,7 @@ public sealed partial class WebSocketSession
     /// <summary>Whether any of <paramref name="flags"/> is set.</summary>
     private bool HasFlags(SessionFlags flags) => ((SessionFlags)Volatile.Read(ref _flags) & flags) != 0;
 
-    /// <summary>What has happened to the session; each flag is set once and stays.</summary>
+    /// <summary>What has happened to the session; each flag but <see cref="TimerDue"/> is set once and stays.</summary>
     [Flags]
     private enum SessionFlags
     {
@@ -610,5 +611,8 @@ public sealed partial class WebSocketSession
 
         /// <summary>Our close was sent because the peer does not read (see <see cref="ClosedAsSlowConsumer"/>).</summary>
         SlowConsumer = 8,
+
+        /// <summary>A tick's call of the protocol's timer waits for the lock; cleared once it has it, so one call waits at a time.</summary>
+        TimerDue = 16,
     }
 }

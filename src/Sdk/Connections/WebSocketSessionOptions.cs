@@ -45,6 +45,17 @@ public sealed class WebSocketSessionOptions
         }
     }
 
+    /// <summary>
+    /// The receive-loop callbacks of the last session started with these options through <see cref="WebSocketSession.Start"/>:
+    /// a host starts each of its sessions with the same hooks, so they share one object, which lives as long as the
+    /// options do and no longer.
+    /// </summary>
+    internal object? SharedLoopCallbacks
+    {
+        get => Volatile.Read(ref field);
+        set => Volatile.Write(ref field, value);
+    }
+
     /// <summary>The same settings as the protocol's options, made once for every session that uses these.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A timeout is zero or negative.</exception>
     internal ProtocolConnectionOptions ProtocolOptions => field ??= new ProtocolConnectionOptions

@@ -69,6 +69,9 @@ internal sealed class HandshakeRequest
     /// <returns>The combined value, or null when the field is absent.</returns>
     public string? GetHeader(string name) => _head.GetHeader(name);
 
+    /// <summary>The head the request was validated from.</summary>
+    internal HttpRequestHead Head => _head;
+
     /// <summary>The key's bytes as sent, for the answer, which needs no string of it.</summary>
     internal ReadOnlySpan<byte> KeyBytes
     {

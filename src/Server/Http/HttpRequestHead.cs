@@ -33,6 +33,25 @@ internal sealed class HttpRequestHead
         _flags = flags;
     }
 
+    /// <summary>
+    /// A head over the bytes of one parsed before (<see cref="Bytes"/>), for a holder that keeps the bytes and its path
+    /// rather than the head: what the head's members read of its request line and fields is all there again. What was
+    /// decided about the body and the connection (<see cref="ContentLength"/>, <see cref="KeepAlive"/>,
+    /// <see cref="ExpectsContinue"/>) and <see cref="Forwarded"/> are not kept: they are read once, before a head is let go.
+    /// </summary>
+    /// <param name="bytes">The <see cref="Bytes"/> of a head <see cref="HttpRequestParser"/> accepted.</param>
+    /// <param name="method">That head's method.</param>
+    /// <param name="path">That head's <see cref="Path"/>.</param>
+    internal static HttpRequestHead Reread(byte[] bytes, KnownMethod method, string path)
+    {
+        ReadOnlySpan<byte> requestLine = bytes.AsSpan(0, bytes.AsSpan().IndexOf("\r\n"u8));
+        HeadFlags flags = requestLine.EndsWith(" HTTP/1.0"u8) ? HeadFlags.Http10 : HeadFlags.None;
+        return new HttpRequestHead(bytes, method, path, contentLength: -1, flags);
+    }
+
+    /// <summary>The request line and the fields as they arrived, each ending in CRLF, then the blank line. Not to be changed.</summary>
+    internal byte[] Bytes => _bytes;
+
     /// <summary>The method token as sent; methods are case-sensitive (RFC 9110 section 9.1).</summary>
     public string Method => _method switch
     {

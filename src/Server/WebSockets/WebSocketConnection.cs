@@ -8,6 +8,7 @@ using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Handshake;
+using Switchboard.Server.Http;
 using Switchboard.Server.Messaging;
 
 namespace Switchboard.Server.WebSockets;
@@ -19,13 +20,18 @@ namespace Switchboard.Server.WebSockets;
 public sealed class WebSocketConnection : IMessageChannel
 {
     private readonly WebSocketSession _session;
+    // The upgrade request is kept for as long as the connection is open, and most connections never read it again: as
+    // the bytes it arrived as (and its path), with no object of its own until a member below first reads a header; then
+    // as the head read again from them, which holds the same bytes. One field for the two, as it is one or the other.
+    private object _request;
     private Dictionary<string, object?>? _items;
 
     internal WebSocketConnection(WebSocketSession session, HandshakeRequest request, IReadOnlyDictionary<string, string> routeValues,
         EndPoint? remoteEndPoint, WebSocketHandler handler)
     {
         _session = session;
-        Request = request;
+        _request = request.Head.Bytes;
+        Path = request.Path;
         RouteValues = routeValues;
         RemoteEndPoint = remoteEndPoint;
         Handler = handler;
@@ -34,17 +40,28 @@ public sealed class WebSocketConnection : IMessageChannel
     /// <summary>A number unique among the server's connections.</summary>
     public long Id => _session.Id;
 
-    /// <summary>The upgrade request the connection was opened with.</summary>
-    internal HandshakeRequest Request { get; }
+    /// <summary>The head of the upgrade request the connection was opened with, read again from its bytes when first asked for.</summary>
+    private HttpRequestHead Request
+    {
+        get
+        {
+            // Two threads that ask at once may each read a head; either is the same, and the bytes stay in both.
+            var kept = Volatile.Read(ref _request);
+            if (kept is HttpRequestHead head) return head;
+            head = HttpRequestHead.Reread((byte[])kept, KnownMethod.Get, Path);
+            Volatile.Write(ref _request, head);
+            return head;
+        }
+    }
 
     /// <summary>The request path the connection was opened on.</summary>
-    public string Path => Request.Path;
+    public string Path { get; }
 
     /// <summary>The query of the upgrade request, after <c>?</c> and without it, as sent; empty when there is none.</summary>
     public string Query => Request.Query;
 
     /// <summary>The Origin the upgrade request named, or null when it named none (a non-browser client).</summary>
-    public string? Origin => Request.Origin;
+    public string? Origin => Request.GetHeader("Origin");
 
     /// <summary>Every header field of the upgrade request, in arrival order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers => Request.Headers;

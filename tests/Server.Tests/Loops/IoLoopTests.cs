@@ -106,6 +106,40 @@ public sealed class IoLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Bytes_arriving_as_the_transport_is_aborted_end_the_waiting_read_either_way()
+    {
+        // The loop's thread hands the read's end to the thread pool through the reader itself, which the abort also
+        // queues to wake a waiting read: whichever runs first, the read ends once, with the bytes or a failure.
+        using var loops = new IoLoops(1);
+        for (var round = 0; round < 200; round++)
+        {
+            var (client, transport) = await ConnectAsync(loops);
+            var read = transport.Input.ReadAsync().AsTask();
+            var sending = client.SendAsync("x"u8.ToArray());
+            transport.Abort();
+            try
+            {
+                var result = await read.WaitAsync(Bound);
+                Assert.Equal("x"u8.ToArray(), result.Buffer.ToArray());
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // The abort came first.
+            }
+            try
+            {
+                await sending;
+            }
+            catch (SocketException)
+            {
+                // The abort's reset came first.
+            }
+            await transport.DisposeAsync();
+            client.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task The_peer_ending_its_side_completes_a_waiting_read_and_a_reset_fails_one()
     {
         using var loops = new IoLoops(1);
