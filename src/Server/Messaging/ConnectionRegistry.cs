@@ -86,19 +86,25 @@ internal sealed class ConnectionRegistry
         }
     }
 
-    public void Join(MessageContext context, string group)
+    /// <summary>Adds the connection to <paramref name="group"/>; false when it was a member already.</summary>
+    public bool Join(MessageContext context, string group)
     {
         lock (_lock)
         {
-            if (context.GroupsUnsafe.Add(group)) AddTo(_groups, group, context);
+            if (!context.GroupsUnsafe.Add(group)) return false;
+            AddTo(_groups, group, context);
+            return true;
         }
     }
 
-    public void Leave(MessageContext context, string group)
+    /// <summary>Removes the connection from <paramref name="group"/>; false when it was not a member.</summary>
+    public bool Leave(MessageContext context, string group)
     {
         lock (_lock)
         {
-            if (context.GroupsUnsafe.Remove(group)) RemoveFrom(_groups, group, context);
+            if (!context.GroupsUnsafe.Remove(group)) return false;
+            RemoveFrom(_groups, group, context);
+            return true;
         }
     }
 
