@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Server;
+using Switchboard.Server.Engines;
+using Xunit;
+
+namespace Switchboard.AspNetCore.Tests;
+
+/// <summary>
+/// The engine seam under the ASP.NET Core host: the container's engine is the endpoint's, the registration's name is its
+/// name, and the <c>recover</c> parameter is judged at admission over both transports.
+/// </summary>
+public sealed class EngineTests
+{
+    [Fact]
+    public async Task An_endpoint_takes_the_containers_engine_and_its_registration_name()
+    {
+        var engine = new CountingEngine();
+        await using var app = await TestApp.StartAsync(
+            b =>
+            {
+                b.Services.AddSwitchboard();
+                b.Services.AddSingleton<IMessageEngine>(engine);
+                b.Services.AddMessageEndpoint("lobby", SwitchboardMessages.Catalog, (_, _) => { });
+            },
+            a => a.MapSwitchboard("/ws", a.Services.GetRequiredKeyedService<MessageEndpoint>("lobby")));
+        var endpoint = app.App.Services.GetRequiredKeyedService<MessageEndpoint>("lobby");
+        Assert.Equal("lobby", endpoint.Name);
+        Assert.Same(engine, endpoint.Engine);
+
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(app.Ws("/ws"), CancellationToken.None);
+        await Switchboard.Testing.Eventually.TrueAsync(() => endpoint.ConnectionCount == 1, "connected");
+        Assert.Equal(["lobby"], engine.Opened);
+    }
+
+    [Fact]
+    public async Task An_endpoint_mapped_by_instance_takes_the_containers_engine_when_it_has_none()
+    {
+        var engine = new CountingEngine();
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog);
+        await using var app = await TestApp.StartAsync(
+            b =>
+            {
+                b.Services.AddSwitchboard();
+                b.Services.AddSingleton<IMessageEngine>(engine);
+            },
+            a => a.MapSwitchboard("/ws", endpoint));
+        Assert.Same(engine, endpoint.Engine);
+        Assert.Equal("default", endpoint.Name);
+    }
+
+    [Fact]
+    public async Task A_malformed_recover_parameter_is_refused_with_400_over_both_transports()
+    {
+        var connected = 0;
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog).OnConnected(_ =>
+        {
+            Interlocked.Increment(ref connected);
+            return ValueTask.CompletedTask;
+        });
+        await using var app = await TestApp.StartAsync(b => b.Services.AddSwitchboard(), a => a.MapSwitchboard("/ws", endpoint));
+
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(app.Ws("/ws?recover=no-offset"), CancellationToken.None));
+        Assert.Equal(HttpStatusCode.BadRequest, socket.HttpStatusCode);
+
+        using var http = new HttpClient();
+        using var open = await http.PostAsync(app.Http("/ws?transport=longpolling&recover=e:1"), null);
+        Assert.Equal(HttpStatusCode.BadRequest, open.StatusCode);
+        Assert.Contains("'recover'", await open.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var good = await http.PostAsync(app.Http("/ws?transport=longpolling&recover=e:1:room"), null);
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        using var json = JsonDocument.Parse(await good.Content.ReadAsStringAsync());
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("session").GetString()));
+        Assert.Equal(1, Volatile.Read(ref connected));
+    }
+
+    /// <summary>The in-memory engine, noting which endpoints opened it.</summary>
+    private sealed class CountingEngine : IMessageEngine
+    {
+        private readonly InMemoryEngine _inner = new();
+
+        public List<string> Opened { get; } = [];
+
+        public ValueTask<IEndpointEngine> OpenAsync(EngineEndpoint endpoint, CancellationToken cancellationToken)
+        {
+            lock (Opened) Opened.Add(endpoint.Name);
+            return _inner.OpenAsync(endpoint, cancellationToken);
+        }
+    }
+}
