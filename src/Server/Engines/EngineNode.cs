@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
 using Switchboard.Server.Messaging;
@@ -12,6 +14,9 @@ namespace Switchboard.Server.Engines;
 internal sealed class EngineNode(MessageEndpoint endpoint, ConnectionRegistry registry, ILogger logger) : IEngineNode
 {
     private int _joining; // joins of history groups under way: while none is, a delivery looks at no hold
+    // The positioned frame of each stored message an in-process history handed out, for as long as the history keeps
+    // it: every joiner it is replayed to shares the bytes (a long-polling session queues them without a copy).
+    private readonly ConditionalWeakTable<byte[], EncodedMessage> _replayFrames = new();
 
     public ValueTask DeliverAsync(MessageTarget target, EngineMessage message)
     {
@@ -91,8 +96,7 @@ internal sealed class EngineNode(MessageEndpoint endpoint, ConnectionRegistry re
                 await SendAsync(context, PositionedEnvelope.Joined(group, read.Top, read.Recovered), PositionedEnvelope.JoinedType).ConfigureAwait(false);
                 foreach (var message in read.Messages)
                 {
-                    await SendAsync(context, PositionedEnvelope.Splice(message.Envelope.Span, group, message.Offset, pooled: true), message.Type)
-                        .ConfigureAwait(false);
+                    await SendAsync(context, ReplayFrame(message, group), message.Type).ConfigureAwait(false);
                 }
                 var sent = read.Top.Offset;
                 while (hold.TakeOrRelease() is { } held)
@@ -118,6 +122,17 @@ internal sealed class EngineNode(MessageEndpoint endpoint, ConnectionRegistry re
             context.EndHold(group);
             Interlocked.Decrement(ref _joining);
         }
+    }
+
+    /// <summary>
+    /// A stored message as replayed: shared by every joiner while the history holds its bytes (one array per stored
+    /// message, as the in-memory engine keeps them), else made for this joiner alone.
+    /// </summary>
+    private EncodedMessage ReplayFrame(EngineMessage message, string group)
+    {
+        if (MemoryMarshal.TryGetArray(message.Envelope, out var segment) && segment.Array is { } array && segment.Offset == 0 && segment.Count == array.Length)
+            return _replayFrames.GetValue(array, bytes => PositionedEnvelope.Splice(bytes, group, message.Offset, pooled: false));
+        return PositionedEnvelope.Splice(message.Envelope.Span, group, message.Offset, pooled: true);
     }
 
     private static ValueTask SendAsync(MessageContext context, EncodedMessage frame, string type)
