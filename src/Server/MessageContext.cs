@@ -124,7 +124,7 @@ public sealed class MessageContext
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         await _engine.SetUserAsync(ConnectionId, User, user, unique: false, cancellationToken).ConfigureAwait(false);
-        _registry.TrySetUser(this, user, unique: false);
+        _registry.SetUser(this, user);
     }
 
     /// <summary>
@@ -138,7 +138,7 @@ public sealed class MessageContext
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
         if (!await _engine.SetUserAsync(ConnectionId, User, user, unique: true, cancellationToken).ConfigureAwait(false)) return false;
-        _registry.TrySetUser(this, user, unique: false);
+        _registry.SetUser(this, user);
         return true;
     }
 

@@ -362,7 +362,7 @@ public sealed class MessageEndpoint : IMessageSender
         if (channel.User is { } user)
         {
             await engine.SetUserAsync(id, null, user, unique: false, CancellationToken.None).ConfigureAwait(false);
-            _registry.TrySetUser(context, user, unique: false);
+            _registry.SetUser(context, user);
         }
         return context;
     }
