@@ -81,6 +81,41 @@ public sealed class EngineTests
         Assert.Equal(1, Volatile.Read(ref connected));
     }
 
+    [Fact]
+    public async Task A_WebSocket_client_recovers_from_the_position_in_its_upgrade_request()
+    {
+        var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog) { History = _ => new Switchboard.Server.Engines.GroupHistory() };
+        endpoint.OnConnected(async c => await c.JoinGroupAsync("room"));
+        await using var app = await TestApp.StartAsync(b => b.Services.AddSwitchboard(), a => a.MapSwitchboard("/ws", endpoint));
+
+        string epoch;
+        using (var probe = new ClientWebSocket())
+        {
+            await probe.ConnectAsync(app.Ws("/ws"), CancellationToken.None);
+            epoch = (await ReadAsync(probe)).GetProperty("data").GetProperty("epoch").GetString()!;
+        }
+        await endpoint.Group("room").SendAsync(new Reply("one", "room", null));
+        await endpoint.Group("room").SendAsync(new Reply("two", "room", null));
+
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(app.Ws($"/ws?recover={epoch}%3A1%3Aroom"), CancellationToken.None);
+        var notice = await ReadAsync(socket);
+        Assert.Equal("switchboard.joined", notice.GetProperty("type").GetString());
+        Assert.True(notice.GetProperty("data").GetProperty("recovered").GetBoolean());
+        Assert.Equal(2, notice.GetProperty("data").GetProperty("offset").GetInt64());
+        var missed = await ReadAsync(socket);
+        Assert.Equal(("two", 2L), (missed.GetProperty("data").GetProperty("text").GetString(), missed.GetProperty("offset").GetInt64()));
+    }
+
+    private static async Task<JsonElement> ReadAsync(ClientWebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[4096];
+        var result = await socket.ReceiveAsync(buffer, timeout.Token);
+        using var json = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+        return json.RootElement.Clone();
+    }
+
     /// <summary>The in-memory engine, noting which endpoints opened it.</summary>
     private sealed class CountingEngine : IMessageEngine
     {
