@@ -2,12 +2,14 @@ using System.Buffers;
 using System.Text;
 using Switchboard;
 using Switchboard.Server;
+using Switchboard.Server.Engines;
 
 namespace Chat;
 
 /// <summary>
-/// The room: unique user names, a roster, broadcast and direct messages, and the last messages replayed to each
-/// newcomer. Thread-safe: room changes are serialized so every member sees the same order.
+/// The room: unique user names, a roster, broadcast and direct messages, and the room's history (messages, arrivals
+/// and departures) replayed to each newcomer, or what a reconnecting client missed. Thread-safe: the room group keeps
+/// history, so every member sees its messages in the order of their offsets.
 /// </summary>
 /// <remarks>
 /// Names are ASCII, unique ignoring case and shown as their owner typed them. Texts may hold newlines and tabs but no
@@ -41,10 +43,13 @@ public sealed class ChatRoom : IDisposable
         "\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F" +
         "\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
 
+    /// <summary>How many of the room's messages its history keeps for reconnecting clients.</summary>
+    public const int HistoryLength = 1000;
+
+    private static readonly GroupHistory RoomHistory = new() { MaxLength = HistoryLength };
+
     private readonly TimeProvider _time;
-    // Serialized once: the replay to each newcomer shares these bytes (no copy per joiner or per long-polling session).
-    private readonly Queue<PreparedMessage> _history = new();
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _gate = new(1, 1); // one arrival at a time: a name is claimed and announced before the next
 
     /// <summary>Creates the room and its endpoint.</summary>
     public ChatRoom(MessageEndpoint endpoint, TimeProvider? time = null)
@@ -53,6 +58,7 @@ public sealed class ChatRoom : IDisposable
         _time = time ?? TimeProvider.System;
         // One name in any case: "TakenName" is refused while "takenname" is in the room.
         endpoint.UserComparer = StringComparer.OrdinalIgnoreCase;
+        endpoint.History = static group => group == Room ? RoomHistory : null;
         Endpoint = endpoint
             .OnConnected(JoinAsync)
             .OnDisconnected(LeaveAsync)
@@ -86,17 +92,18 @@ public sealed class ChatRoom : IDisposable
         await _gate.WaitAsync();
         try
         {
-            // An authenticated connection already carries its name, which TrySetUniqueUser accepts again: a second
+            // An authenticated connection already carries its name, which TrySetUniqueUserAsync accepts again: a second
             // connection of a signed-in user is refused here, by the room.
-            if (!context.TrySetUniqueUser(name) || IsMember(name))
+            if (!await context.TrySetUniqueUserAsync(name) || await IsMemberAsync(name))
             {
                 await RefuseAsync(context, $"the name '{name}' is taken");
                 return;
             }
-            context.JoinGroup(Room);
-            await context.SendAsync(new Roster(MemberNames()));
-            foreach (var message in _history) await context.SendAsync(message);
-            await context.Others.SendAsync(new UserJoined(name));
+            await context.SendAsync(new Roster([.. (await MemberNamesAsync()).Append(name).Order(StringComparer.Ordinal)]));
+            // The last messages, or what a reconnecting client missed since the position it presented, then live ones.
+            await context.JoinGroupAsync(Room, history: HistorySize);
+            // To the room, so it is in the history too; the newcomer gets its own.
+            await Endpoint.Group(Room).SendAsync(new UserJoined(name));
         }
         finally
         {
@@ -108,15 +115,7 @@ public sealed class ChatRoom : IDisposable
     {
         // Only members were ever announced; a refused connection leaves silently.
         if (context.User is not { } name || !context.Groups.Contains(Room)) return;
-        await _gate.WaitAsync();
-        try
-        {
-            await Endpoint.Group(Room).SendAsync(new UserLeft(name));
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        await Endpoint.Group(Room).SendAsync(new UserLeft(name));
     }
 
     private async ValueTask SendAsync(MessageContext context, SendChat request)
@@ -128,18 +127,7 @@ public sealed class ChatRoom : IDisposable
             return;
         }
 
-        await _gate.WaitAsync();
-        try
-        {
-            var message = PreparedMessage.Create(new ChatMessage(sender, request.Text, _time.GetUtcNow()));
-            _history.Enqueue(message);
-            if (_history.Count > HistorySize) _history.Dequeue();
-            await Endpoint.Group(Room).SendAsync(message);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        await Endpoint.Group(Room).SendAsync(new ChatMessage(sender, request.Text, _time.GetUtcNow()));
     }
 
     private async ValueTask DirectAsync(MessageContext context, DirectMessage request)
@@ -157,8 +145,8 @@ public sealed class ChatRoom : IDisposable
         }
 
         // The recipient as they spell their name, whatever case the sender used.
-        var recipients = Endpoint.User(request.To).Resolve();
-        if (recipients is not [{ User: { } recipient }, ..])
+        var members = await Endpoint.GroupMembersAsync(Room);
+        if (members.FirstOrDefault(m => Endpoint.UserComparer.Equals(m.User, request.To)).User is not { } recipient)
         {
             await context.SendAsync(new ChatError($"'{request.To}' is not online"));
             return;
@@ -176,24 +164,16 @@ public sealed class ChatRoom : IDisposable
     {
         ArgumentNullException.ThrowIfNull(text);
         if (Validate(text) is { } problem) return problem;
-        await _gate.WaitAsync();
-        try
-        {
-            await Endpoint.Group(Room).SendAsync(new Announcement(text, _time.GetUtcNow()));
-            return null;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        await Endpoint.Group(Room).SendAsync(new Announcement(text, _time.GetUtcNow()));
+        return null;
     }
 
     /// <inheritdoc/>
     public void Dispose() => _gate.Dispose();
 
-    private bool IsMember(string name) => Endpoint.GroupMembers(Room).Any(c => Endpoint.UserComparer.Equals(c.User, name));
+    private async ValueTask<bool> IsMemberAsync(string name) => (await Endpoint.GroupMembersAsync(Room)).Any(m => Endpoint.UserComparer.Equals(m.User, name));
 
-    private string[] MemberNames() => [.. Endpoint.GroupMembers(Room).Select(c => c.User!).Order(StringComparer.Ordinal)];
+    private async ValueTask<IEnumerable<string>> MemberNamesAsync() => (await Endpoint.GroupMembersAsync(Room)).Select(m => m.User!);
 
     private static string? Validate(string text) => text switch
     {

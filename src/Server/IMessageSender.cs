@@ -12,8 +12,9 @@ public interface IMessageSender
     /// <summary>Every connection of the endpoint.</summary>
     Recipients All { get; }
 
-    /// <summary>The users with at least one open connection, in ordinal order.</summary>
-    IReadOnlyList<string> Users { get; }
+    /// <summary>The users with at least one open connection on any node, each once, in ordinal order.</summary>
+    /// <exception cref="Engines.EngineUnavailableException">The engine cannot be reached.</exception>
+    ValueTask<IReadOnlyList<string>> UsersAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Every member of <paramref name="group"/>.</summary>
     Recipients Group(string group);
@@ -27,6 +28,11 @@ public interface IMessageSender
     /// <summary>Every connection except <paramref name="connectionId"/>.</summary>
     Recipients AllExcept(long connectionId);
 
-    /// <summary>Whether <paramref name="user"/> has an open connection.</summary>
-    bool IsConnected(string user);
+    /// <summary>Whether <paramref name="user"/> has an open connection on any node.</summary>
+    /// <exception cref="Engines.EngineUnavailableException">The engine cannot be reached.</exception>
+    ValueTask<bool> IsConnectedAsync(string user, CancellationToken cancellationToken = default);
+
+    /// <summary>The members of <paramref name="group"/> on every node right now: their connection ids and users.</summary>
+    /// <exception cref="Engines.EngineUnavailableException">The engine cannot be reached.</exception>
+    ValueTask<IReadOnlyList<Engines.GroupMember>> GroupMembersAsync(string group, CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using Switchboard.Messaging;
 using Switchboard.Server.DependencyInjection;
+using Switchboard.Server.Engines;
 using Switchboard.Server.Messaging;
 
 namespace Switchboard.Server;
@@ -10,24 +13,34 @@ namespace Switchboard.Server;
 public sealed class MessageContext
 {
     private readonly ConnectionRegistry _registry;
+    private readonly IEndpointEngine _engine;
     private MessageContext[]? _asRecipients;
+    private readonly Dictionary<string, StreamPosition>? _positions;
+    private ConcurrentDictionary<string, JoinHold>? _holds;
 
-    internal MessageContext(IMessageChannel channel, MessageEndpoint endpoint, ConnectionRegistry registry)
+    internal MessageContext(IMessageChannel channel, MessageEndpoint endpoint, ConnectionRegistry registry, IEndpointEngine engine, long connectionId,
+        Dictionary<string, StreamPosition>? positions)
     {
         Channel = channel;
         Endpoint = endpoint;
         _registry = registry;
+        _engine = engine;
+        ConnectionId = connectionId;
+        _positions = positions;
     }
 
-    /// <summary>A number unique among the server's connections.</summary>
-    public long ConnectionId => Channel.Id;
+    /// <summary>
+    /// A number unique among the endpoint's connections on every node: the engine's node number in the high bits
+    /// (<see cref="IEndpointEngine.NodeNumber"/>, 0 with the in-memory engine), the host's connection id below.
+    /// </summary>
+    public long ConnectionId { get; }
 
     /// <summary>Values captured by the endpoint's route template, e.g. <c>username</c> for <c>/ws/{username}</c>.</summary>
     public IReadOnlyDictionary<string, string> RouteValues => Channel.RouteValues;
 
     /// <summary>
     /// The user this connection speaks for: the one the endpoint's <see cref="EndpointOptions.Authenticate"/> hook named
-    /// when it opened, or the one set since with <see cref="SetUser"/> or <see cref="TrySetUniqueUser"/>.
+    /// when it opened, or the one set since with <see cref="SetUserAsync"/> or <see cref="TrySetUniqueUserAsync"/>.
     /// </summary>
     public string? User => UserUnsafe;
 
@@ -54,7 +67,7 @@ public sealed class MessageContext
     /// <summary>Every connection of the endpoint except this one.</summary>
     public Recipients Others => Endpoint.AllExcept(ConnectionId);
 
-    /// <summary>The groups this connection has joined.</summary>
+    /// <summary>The groups this connection has joined (known on its own node).</summary>
     public IReadOnlyCollection<string> Groups => _registry.GroupsOf(this);
 
     internal IMessageChannel Channel { get; }
@@ -71,44 +84,94 @@ public sealed class MessageContext
     /// <summary>Guarded by the registry's lock.</summary>
     internal HashSet<string> GroupsUnsafe { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The holds of the history groups this connection is joining right now, or null when it never joined one.</summary>
+    internal ConcurrentDictionary<string, JoinHold>? Holds => Volatile.Read(ref _holds);
+
+    /// <summary>Starts holding <paramref name="group"/>'s live messages for a join; false when a join of it is under way.</summary>
+    internal bool StartHold(string group, JoinHold hold)
+    {
+        var holds = Volatile.Read(ref _holds) ?? Interlocked.CompareExchange(ref _holds, new(StringComparer.Ordinal), null) ?? _holds!;
+        return holds.TryAdd(group, hold);
+    }
+
+    internal void EndHold(string group) => _holds?.TryRemove(group, out _);
+
+    /// <summary>The position the client presented for <paramref name="group"/> when it connected; given out once.</summary>
+    internal StreamPosition? TakePosition(string group)
+    {
+        if (_positions is not { } positions) return null;
+        lock (positions) return positions.Remove(group, out var position) ? position : null;
+    }
+
     /// <summary>Sends a message to this connection.</summary>
+    /// <exception cref="EngineUnavailableException">The engine cannot take the message now.</exception>
     public ValueTask SendAsync<T>(T message, CancellationToken cancellationToken = default) where T : IMessage<T>
-        => Recipients.SendTo(this, message, cancellationToken);
+        => Endpoint.Connection(ConnectionId).SendAsync(message, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="message"/>, serialized once before, to this connection; completes once it is queued. The
-    /// same bytes go to every connection it is sent to (a room's history replayed to each newcomer, say).
+    /// same bytes go to every connection it is sent to.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    /// <exception cref="EngineUnavailableException">The engine cannot take the message now.</exception>
     public ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
-        => Recipients.SendTo(this, message, cancellationToken);
+        => Endpoint.Connection(ConnectionId).SendAsync(message, cancellationToken);
 
-    /// <summary>Binds this connection to <paramref name="user"/>; a user may have many connections.</summary>
-    public void SetUser(string user)
+    /// <summary>Binds this connection to <paramref name="user"/> on every node; a user may have many connections.</summary>
+    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty.</exception>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public async ValueTask SetUserAsync(string user, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
-        _registry.TrySetUser(this, user, unique: false);
+        await _engine.SetUserAsync(ConnectionId, User, user, unique: false, cancellationToken).ConfigureAwait(false);
+        _registry.SetUser(this, user);
     }
 
-    /// <summary>Binds this connection to <paramref name="user"/> only if no other connection speaks for that user (atomically).</summary>
-    public bool TrySetUniqueUser(string user)
+    /// <summary>
+    /// Binds this connection to <paramref name="user"/> only if no other connection on any node speaks for that user
+    /// (atomically, in the engine).
+    /// </summary>
+    /// <returns>False when another connection holds the user; nothing changed then.</returns>
+    /// <exception cref="ArgumentException"><paramref name="user"/> is null or empty.</exception>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public async ValueTask<bool> TrySetUniqueUserAsync(string user, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
-        return _registry.TrySetUser(this, user, unique: true);
+        if (!await _engine.SetUserAsync(ConnectionId, User, user, unique: true, cancellationToken).ConfigureAwait(false)) return false;
+        _registry.SetUser(this, user);
+        return true;
     }
 
-    /// <summary>Adds this connection to <paramref name="group"/>; joining twice does nothing.</summary>
-    public void JoinGroup(string group)
+    /// <summary>
+    /// Adds this connection to <paramref name="group"/> on every node; joining a group it is in already does nothing.
+    /// When the group keeps history (<see cref="MessageEndpoint.History"/>) the connection gets, in order, the
+    /// <c>switchboard.joined</c> notice, then the messages it missed since the position its client presented for the
+    /// group when it connected (when the history still holds them all), else the last <paramref name="history"/>
+    /// messages, then every live message after those, none twice and none missing (docs/protocol.md, "History and
+    /// recovery").
+    /// </summary>
+    /// <param name="group">The group.</param>
+    /// <param name="history">How many of the group's last messages to replay when the connection recovers none; 0 for none.</param>
+    /// <param name="cancellationToken">Cancels the join.</param>
+    /// <returns>Whether the connection recovered, and the group's position; both null for a group without history.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="history"/> is negative.</exception>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public ValueTask<GroupJoin> JoinGroupAsync(string group, int history = 0, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(group);
-        _registry.Join(this, group);
+        ArgumentOutOfRangeException.ThrowIfNegative(history);
+        return Endpoint.Node.JoinAsync(this, _engine, group, history, cancellationToken);
     }
 
-    /// <summary>Removes this connection from <paramref name="group"/>.</summary>
-    public void LeaveGroup(string group)
+    /// <summary>Removes this connection from <paramref name="group"/> on every node.</summary>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is null or empty.</exception>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public async ValueTask LeaveGroupAsync(string group, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(group);
-        _registry.Leave(this, group);
+        if (!_registry.Leave(this, group)) return;
+        await _engine.LeaveAsync(ConnectionId, group, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the closing handshake with <paramref name="code"/>.</summary>

@@ -8,6 +8,8 @@ using Switchboard.Messaging;
 using Switchboard.Protocol;
 using Switchboard.Server.DependencyInjection;
 using Switchboard.Server.Diagnostics;
+using Switchboard.Server.Endpoints;
+using Switchboard.Server.Engines;
 using Switchboard.Server.Messaging;
 using Switchboard.Server.WebSockets;
 
@@ -46,6 +48,12 @@ public sealed class MessageEndpoint : IMessageSender
     private IServiceProvider? _services;
     private IServiceScopeFactory? _scopes; // null without services: then no handler call pays for a scope
     private volatile bool _attached; // a connection has opened: Services is fixed from then on
+    private readonly Lock _opening = new();
+    private Task<IEndpointEngine>? _open; // the engine's open: started once, again only after one that failed
+    private volatile IEndpointEngine? _engine;
+    private string _name = "default";
+    private IMessageEngine? _engineFactory;
+    private Func<string, GroupHistory?>? _history;
 
     /// <summary>Creates an endpoint with no handlers that speaks the protocol of <paramref name="catalog"/>.</summary>
     /// <param name="catalog">
@@ -71,7 +79,114 @@ public sealed class MessageEndpoint : IMessageSender
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Server.Messaging");
         TimeProvider = timeProvider ?? TimeProvider.System;
         WebSocketSide = new WebSocketAdapter(this);
+        Node = new EngineNode(this, _registry, _logger);
     }
+
+    /// <summary>
+    /// The endpoint's name: what its engine tells it apart from the application's other endpoints by (a scale-out engine
+    /// shares state between the nodes by it). <c>"default"</c> unless set; <c>services.AddMessageEndpoint(name, …)</c>
+    /// sets it to the registration's name.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is null or empty.</exception>
+    /// <exception cref="InvalidOperationException">Set after the engine was opened: set it before the server starts.</exception>
+    public string Name
+    {
+        get => _name;
+        set
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value);
+            ThrowIfOpened(nameof(Name));
+            _name = value;
+        }
+    }
+
+    /// <summary>
+    /// Where the endpoint's sends go, who is present and where group history is kept: null (the default) for an
+    /// <see cref="InMemoryEngine"/> of its own, for a single process; a scale-out engine (Switchboard.Redis) shares
+    /// them between the nodes of a cluster. A host sets it from its container's <see cref="IMessageEngine"/> when it is
+    /// null (<c>services.AddMessageEndpoint</c> and the ASP.NET Core host). The engine is opened once, by the first
+    /// connection or the first send, whichever comes first.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set after the engine was opened: set it before the server starts.</exception>
+    public IMessageEngine? Engine
+    {
+        get => _engineFactory;
+        set
+        {
+            ThrowIfOpened(nameof(Engine));
+            _engineFactory = value;
+        }
+    }
+
+    /// <summary>
+    /// Which groups keep history: called with a group's name, it returns the group's <see cref="GroupHistory"/>, or null
+    /// for a group without history (the messages sent to it then carry no position). Null (the default) when no group
+    /// keeps history. Messages sent to a group that keeps history are stored with the group's next offset and carry
+    /// their position on the wire, and <see cref="MessageContext.JoinGroupAsync"/> replays them (docs/protocol.md,
+    /// "History and recovery"). It must answer the same for a group every time, on every node.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set after the engine was opened: set it before the server starts.</exception>
+    public Func<string, GroupHistory?>? History
+    {
+        get => _history;
+        set
+        {
+            ThrowIfOpened(nameof(History));
+            _history = value;
+        }
+    }
+
+    /// <summary>The endpoint's side of the engine seam on this node.</summary>
+    internal EngineNode Node { get; }
+
+    /// <summary>The engine once it is open, or null before.</summary>
+    internal IEndpointEngine? OpenedEngine => _engine;
+
+    /// <summary>The history options of <paramref name="group"/>, or null when it keeps none.</summary>
+    internal GroupHistory? HistoryOf(string group) => _history?.Invoke(group);
+
+    private void ThrowIfOpened(string property)
+    {
+        if (Volatile.Read(ref _open) is not null)
+            throw new InvalidOperationException($"MessageEndpoint.{property} is set after the endpoint's engine was opened: set it before the server starts and before the first send");
+    }
+
+    /// <summary>
+    /// The endpoint's engine, opened on first use. Every caller awaits the same open; one that failed is tried again by
+    /// the next caller, and its failure goes to the callers that awaited it.
+    /// </summary>
+    internal ValueTask<IEndpointEngine> GetEngineAsync(CancellationToken cancellationToken)
+    {
+        if (_engine is { } engine) return ValueTask.FromResult(engine);
+        Task<IEndpointEngine> open;
+        lock (_opening)
+        {
+            if (_open is not { IsFaulted: false, IsCanceled: false } current) _open = current = OpenAsync();
+            open = current;
+        }
+        return new ValueTask<IEndpointEngine>(open.WaitAsync(cancellationToken));
+    }
+
+    private async Task<IEndpointEngine> OpenAsync()
+    {
+        await Task.Yield(); // out of the opening lock
+        var engine = await (_engineFactory ?? new InMemoryEngine()).OpenAsync(new EngineEndpoint
+        {
+            Name = _name,
+            UserComparer = UserComparer,
+            History = _history ?? NoHistory,
+            Node = Node,
+            TimeProvider = TimeProvider,
+        }, CancellationToken.None).ConfigureAwait(false);
+        if (engine.NodeNumber is < 0 or > MaxNodeNumber)
+            throw new InvalidOperationException($"the engine's node number {engine.NodeNumber} is outside 0 to {MaxNodeNumber}");
+        _engine = engine;
+        return engine;
+    }
+
+    private const int MaxNodeNumber = (1 << 23) - 1;
+
+    private static readonly Func<string, GroupHistory?> NoHistory = static _ => null;
 
     /// <summary>
     /// The endpoint's clock: its rate limits refill by it, unless the <see cref="EndpointOptions"/> it is mapped with
@@ -106,33 +221,50 @@ public sealed class MessageEndpoint : IMessageSender
     /// <summary>The messages this endpoint knows: incoming types outside it are unknown, and only its messages can have handlers.</summary>
     public MessageCatalog Catalog { get; }
 
-    /// <summary>Every connection of the endpoint.</summary>
-    public Recipients All => Recipients.All(_registry);
+    /// <summary>Every connection of the endpoint, on every node.</summary>
+    public Recipients All => new(this, MessageTarget.All());
 
-    /// <summary>The number of open connections.</summary>
+    /// <summary>The number of open connections on this node.</summary>
     public int ConnectionCount => _registry.Count;
 
-    /// <summary>The users with at least one open connection, in ordinal order.</summary>
-    public IReadOnlyList<string> Users => _registry.Users();
+    /// <summary>The users with at least one open connection on any node, each once, in ordinal order.</summary>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public async ValueTask<IReadOnlyList<string>> UsersAsync(CancellationToken cancellationToken = default)
+        => await (await GetEngineAsync(cancellationToken).ConfigureAwait(false)).UsersAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Every connection except <paramref name="connectionId"/>.</summary>
-    public Recipients AllExcept(long connectionId) => Recipients.AllExcept(_registry, connectionId);
+    public Recipients AllExcept(long connectionId) => new(this, MessageTarget.All(connectionId));
 
     /// <summary>Every connection of <paramref name="user"/>.</summary>
-    public Recipients User(string user) => Recipients.User(_registry, user);
+    /// <exception cref="ArgumentNullException"><paramref name="user"/> is null.</exception>
+    public Recipients User(string user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return new(this, MessageTarget.User(user));
+    }
 
     /// <summary>Every member of <paramref name="group"/>.</summary>
-    public Recipients Group(string group) => Recipients.Group(_registry, group);
+    /// <exception cref="ArgumentNullException"><paramref name="group"/> is null.</exception>
+    public Recipients Group(string group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        return new(this, MessageTarget.Group(group));
+    }
 
     /// <summary>One connection, if it is still open.</summary>
-    public Recipients Connection(long connectionId) => Recipients.Connection(_registry, connectionId);
+    public Recipients Connection(long connectionId) => new(this, MessageTarget.Connection(connectionId));
 
-    /// <summary>Whether <paramref name="user"/> has an open connection.</summary>
-    public bool IsConnected(string user) => _registry.HasUser(user);
+    /// <summary>Whether <paramref name="user"/> has an open connection on any node.</summary>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public async ValueTask<bool> IsConnectedAsync(string user, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return await (await GetEngineAsync(cancellationToken).ConfigureAwait(false)).IsConnectedAsync(user, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
-    /// How user names compare wherever a user is looked up: <see cref="MessageContext.TrySetUniqueUser"/> and
-    /// <see cref="MessageContext.SetUser"/>, <see cref="User"/>, <see cref="IsConnected"/> and <see cref="Users"/>
+    /// How user names compare wherever a user is looked up: <see cref="MessageContext.TrySetUniqueUserAsync"/> and
+    /// <see cref="MessageContext.SetUserAsync"/>, <see cref="User"/>, <see cref="IsConnectedAsync"/> and <see cref="UsersAsync"/>
     /// (which lists each user once, as one of its connections names it).
     /// <see cref="StringComparer.Ordinal"/> by default; with <see cref="StringComparer.OrdinalIgnoreCase"/>,
     /// <c>Alice</c> and <c>alice</c> are one user, and <see cref="MessageContext.User"/> keeps the name as the
@@ -141,15 +273,26 @@ public sealed class MessageEndpoint : IMessageSender
     /// when the app runs with InvariantGlobalization, so restricting names to ASCII is the dependable way).
     /// </summary>
     /// <exception cref="ArgumentNullException">The value is null.</exception>
-    /// <exception cref="InvalidOperationException">Set while a connection has a user: set it before the server starts.</exception>
+    /// <exception cref="InvalidOperationException">Set after the engine was opened (which compares users by it too): set it before the server starts.</exception>
     public StringComparer UserComparer
     {
         get => _registry.UserComparer;
-        set => _registry.UserComparer = value;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            ThrowIfOpened(nameof(UserComparer));
+            _registry.UserComparer = value;
+        }
     }
 
-    /// <summary>The connections in <paramref name="group"/> right now.</summary>
-    public IReadOnlyList<MessageContext> GroupMembers(string group) => Group(group).Resolve();
+    /// <summary>The members of <paramref name="group"/> on every node right now: their connection ids and users.</summary>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is null or empty.</exception>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public async ValueTask<IReadOnlyList<GroupMember>> GroupMembersAsync(string group, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        return await (await GetEngineAsync(cancellationToken).ConfigureAwait(false)).MembersAsync(group, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Handles every incoming <typeparamref name="T"/>; one handler per type.</summary>
     /// <typeparam name="T">A message of the endpoint's <see cref="Catalog"/>.</typeparam>
@@ -202,18 +345,29 @@ public sealed class MessageEndpoint : IMessageSender
     /// </summary>
     internal WebSocketHandler WebSocketSide { get; }
 
-    /// <summary>A connection opened, over any transport: registers it; <see cref="ConnectedAsync"/> comes next.</summary>
-    internal MessageContext Attach(IMessageChannel channel)
+    /// <summary>
+    /// A connection opened, over any transport, with the history positions its client presented: opens the engine if
+    /// need be and registers the connection there and here; <see cref="ConnectedAsync"/> comes next.
+    /// </summary>
+    /// <exception cref="EngineUnavailableException">The engine cannot be opened or reached; nothing is registered then.</exception>
+    internal async ValueTask<MessageContext> AttachAsync(IMessageChannel channel, Dictionary<string, StreamPosition>? positions)
     {
         _attached = true;
-        var context = new MessageContext(channel, this, _registry) { RateLimiter = _rates?.NewConnection() };
+        var engine = await GetEngineAsync(CancellationToken.None).ConfigureAwait(false);
+        var id = ((long)engine.NodeNumber << 40) | channel.Id;
+        var context = new MessageContext(channel, this, _registry, engine, id, positions) { RateLimiter = _rates?.NewConnection() };
+        await engine.AddConnectionAsync(id, CancellationToken.None).ConfigureAwait(false);
         _registry.Add(context);
         // The user the handshake authenticated, there before the connected hook (which may still change it).
-        if (channel.User is { } user) _registry.TrySetUser(context, user, unique: false);
+        if (channel.User is { } user)
+        {
+            await engine.SetUserAsync(id, null, user, unique: false, CancellationToken.None).ConfigureAwait(false);
+            _registry.SetUser(context, user);
+        }
         return context;
     }
 
-    /// <summary>Runs the connected hook of a context <see cref="Attach"/> made, before its first message.</summary>
+    /// <summary>Runs the connected hook of a context <see cref="AttachAsync"/> made, before its first message.</summary>
     internal ValueTask ConnectedAsync(MessageContext context)
     {
         if (_onConnected is not { } hook) return ValueTask.CompletedTask;
@@ -305,9 +459,42 @@ public sealed class MessageEndpoint : IMessageSender
     /// <summary>A connection ended, over any transport: forgets it and runs the disconnected hook.</summary>
     internal async ValueTask EndAsync(MessageContext context, CloseCode? status)
     {
+        var groups = _registry.GroupsOf(context);
         _registry.Remove(context);
+        try
+        {
+            await _engine!.RemoveConnectionAsync(new ConnectionPresence(context.ConnectionId, context.User, groups), CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The engine forgets the connection by its lease then; the hook runs all the same.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            MessageLog.RemoveFailed(_logger, context.ConnectionId, e);
+        }
         if (_onDisconnected is not { } hook) return;
         await CallAsync(context, (hook, status), static (c, s) => s.hook(c, s.status)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A connection of another node that ended unannounced: the disconnected hook runs here, with no close code, for a
+    /// context with its id, user and groups whose sends go nowhere.
+    /// </summary>
+    internal async ValueTask LostAsync(ConnectionPresence connection)
+    {
+        if (_onDisconnected is not { } hook) return;
+        var context = new MessageContext(new LostChannel(connection), this, _registry, _engine!, connection.ConnectionId, null);
+        foreach (var group in connection.Groups) context.GroupsUnsafe.Add(group);
+        context.UserUnsafe = connection.User;
+        try
+        {
+            await CallAsync(context, hook, static (c, h) => h(c, null)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Application hooks may throw anything; the other lost connections still get theirs.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            MessageLog.HandlerFailed(_logger, "disconnected", connection.ConnectionId, e);
+        }
     }
 
     private ValueTask DispatchAsync<T>(MessageContext context, in ReadOnlySequence<byte> data, Func<MessageContext, T, ValueTask> handler)
@@ -354,14 +541,28 @@ public sealed class MessageEndpoint : IMessageSender
     {
         public override async ValueTask OnConnectedAsync(WebSocketConnection connection)
         {
-            var context = endpoint.Attach(connection);
+            // Judged at the upgrade already (EndpointGate): read again here rather than carried through the host.
+            var positions = RecoverPositions.TryParse(connection.Query, out var presented, out _) ? presented : null;
+            MessageContext context;
+            try
+            {
+                context = await endpoint.AttachAsync(connection, positions).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Whatever the engine throws, the connection is closed and the server lives on.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                MessageLog.EngineOpenFailed(endpoint._logger, connection.Id, e);
+                await connection.CloseAsync(CloseCode.InternalError, "the message engine is unavailable").ConfigureAwait(false);
+                return;
+            }
             connection.MessageContext = context;
             await endpoint.ConnectedAsync(context).ConfigureAwait(false);
         }
 
         public override ValueTask OnMessageAsync(WebSocketConnection connection, WebSocketMessage message)
         {
-            var context = connection.MessageContext!;
+            if (connection.MessageContext is not { } context) return ValueTask.CompletedTask; // closing: the engine was unavailable
             if (message.Opcode != Opcode.Text)
             {
                 MessageLog.BinaryMessage(endpoint._logger, context.ConnectionId);
@@ -371,6 +572,6 @@ public sealed class MessageEndpoint : IMessageSender
         }
 
         public override ValueTask OnDisconnectedAsync(WebSocketConnection connection, CloseCode? status)
-            => endpoint.EndAsync(connection.MessageContext!, status);
+            => connection.MessageContext is { } context ? endpoint.EndAsync(context, status) : ValueTask.CompletedTask;
     }
 }

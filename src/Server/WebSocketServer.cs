@@ -145,7 +145,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (_listener is not null) throw new InvalidOperationException("routes must be added before Start");
         var route = RouteTemplate.Parse(template);
-        var gate = new EndpointGate(options);
+        var gate = new EndpointGate(options, readsPositions: true);
         endpoint.UseRateLimits(options, _limits);
         _routes.Add(route, endpoint.WebSocketSide, gate);
         if (_options.LongPolling.Enabled)

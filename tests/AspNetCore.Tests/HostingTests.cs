@@ -88,11 +88,10 @@ public sealed class HostingTests
             b =>
             {
                 b.Services.AddSwitchboard();
-                b.Services.AddMessageEndpoint("room", SwitchboardMessages.Catalog, (endpoint, _) => endpoint.OnConnected(c =>
+                b.Services.AddMessageEndpoint("room", SwitchboardMessages.Catalog, (endpoint, _) => endpoint.OnConnected(async c =>
                 {
-                    c.JoinGroup("everyone");
+                    await c.JoinGroupAsync("everyone");
                     joined.TrySetResult();
-                    return ValueTask.CompletedTask;
                 }));
             },
             a =>

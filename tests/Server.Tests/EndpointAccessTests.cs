@@ -173,7 +173,7 @@ public sealed class EndpointAccessTests : IAsyncLifetime
         });
         Assert.Equal("ann", (await ReceiveNoteAsync(client)).From);
         Assert.Equal([("ann", "room:lobby")], _connected);
-        Assert.Equal(["ann"], _typed.Users);
+        Assert.Equal(["ann"], await _typed.UsersAsync());
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Switchboard.Client;
+using Switchboard.Server.Engines;
 using Switchboard.Server.WebSockets;
 using Xunit;
 
@@ -27,11 +28,10 @@ public sealed class EndpointApiTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _endpoint
-            .OnConnected(context =>
+            .OnConnected(async context =>
             {
-                context.SetUser(context.RouteValues["user"]);
+                await context.SetUserAsync(context.RouteValues["user"]);
                 Slot(_connected, Key(context)).TrySetResult(context);
-                return ValueTask.CompletedTask;
             })
             .OnDisconnected((context, _) =>
             {
@@ -66,27 +66,27 @@ public sealed class EndpointApiTests : IAsyncLifetime
     public async Task Member_that_left_a_group_no_longer_gets_its_messages_nor_appears_in_it()
     {
         var (a, b, c) = await ConnectThreeAsync();
-        foreach (var peer in new[] { a, b, c }) peer.Context.JoinGroup("room");
-        b.Context.JoinGroup("other");
+        foreach (var peer in new[] { a, b, c }) await peer.Context.JoinGroupAsync("room");
+        await b.Context.JoinGroupAsync("other");
 
-        b.Context.LeaveGroup("room");
+        await b.Context.LeaveGroupAsync("room");
         await _endpoint.Group("room").SendAsync(new Note("room", 1));
         var got = await FenceAsync();
 
         Assert.Equal([1], got[a]);
         Assert.Empty(got[b]);
         Assert.Equal([1], got[c]);
-        Assert.Equal(Ids(a, c), Ids(_endpoint.GroupMembers("room")));
+        Assert.Equal(Ids(a, c), Ids((await _endpoint.GroupMembersAsync("room"))));
         Assert.Equal(["other"], b.Context.Groups);
         Assert.Equal(["room"], a.Context.Groups);
-        Assert.Equal(Ids(b), Ids(_endpoint.GroupMembers("other"))); // leaving one group keeps the others
+        Assert.Equal(Ids(b), Ids((await _endpoint.GroupMembersAsync("other")))); // leaving one group keeps the others
 
-        b.Context.LeaveGroup("room");  // again: nothing happens
-        b.Context.LeaveGroup("never"); // never joined: nothing happens
-        Assert.Equal(Ids(a, c), Ids(_endpoint.GroupMembers("room")));
-        a.Context.LeaveGroup("room");
-        c.Context.LeaveGroup("room");
-        Assert.Empty(_endpoint.GroupMembers("room"));
+        await b.Context.LeaveGroupAsync("room");  // again: nothing happens
+        await b.Context.LeaveGroupAsync("never"); // never joined: nothing happens
+        Assert.Equal(Ids(a, c), Ids((await _endpoint.GroupMembersAsync("room"))));
+        await a.Context.LeaveGroupAsync("room");
+        await c.Context.LeaveGroupAsync("room");
+        Assert.Empty((await _endpoint.GroupMembersAsync("room")));
         Assert.Empty(a.Context.Groups);
     }
 
@@ -94,21 +94,19 @@ public sealed class EndpointApiTests : IAsyncLifetime
     public async Task Group_members_are_exactly_the_open_connections_that_joined()
     {
         var (a, b, c) = await ConnectThreeAsync();
-        a.Context.JoinGroup("red");
-        a.Context.JoinGroup("red"); // twice: listed once
-        b.Context.JoinGroup("red");
-        c.Context.JoinGroup("blue");
+        await a.Context.JoinGroupAsync("red");
+        await a.Context.JoinGroupAsync("red"); // twice: listed once
+        await b.Context.JoinGroupAsync("red");
+        await c.Context.JoinGroupAsync("blue");
 
-        var red = _endpoint.GroupMembers("red");
-        Assert.Equal(2, red.Count);
-        Assert.Contains(a.Context, red);
-        Assert.Contains(b.Context, red);
-        Assert.Same(c.Context, Assert.Single(_endpoint.GroupMembers("blue")));
-        Assert.Empty(_endpoint.GroupMembers("green"));
-        Assert.Empty(_endpoint.GroupMembers("Red")); // names are ordinal
+        var red = await _endpoint.GroupMembersAsync("red");
+        Assert.Equal(Ids(a, b), Ids(red));
+        Assert.Equal(new GroupMember(c.Context.ConnectionId, c.User), Assert.Single(await _endpoint.GroupMembersAsync("blue")));
+        Assert.Empty((await _endpoint.GroupMembersAsync("green")));
+        Assert.Empty((await _endpoint.GroupMembersAsync("Red"))); // names are ordinal
 
         await DisconnectAsync(a);
-        Assert.Same(b.Context, Assert.Single(_endpoint.GroupMembers("red")));
+        Assert.Equal(b.Context.ConnectionId, Assert.Single(await _endpoint.GroupMembersAsync("red")).ConnectionId);
         await _endpoint.Group("red").SendAsync(new Note("red", 2));
         var got = await FenceAsync();
         Assert.Equal([2], got[b]);
@@ -143,7 +141,6 @@ public sealed class EndpointApiTests : IAsyncLifetime
         for (var i = 0; i < 6; i++) peers.Add(await ConnectAsync($"u{i % 3}", $"{i}")); // the sender's user has another connection
         var sender = peers[2];
 
-        Assert.Equal(Ids([.. peers.Where(p => p != sender)]), Ids(sender.Context.Others.Resolve()));
         await sender.Context.Others.SendAsync(new Note("others", 7));
         var got = await FenceAsync();
 
@@ -159,7 +156,6 @@ public sealed class EndpointApiTests : IAsyncLifetime
         var carol = await ConnectAsync("carol", "0");
         var almost = await ConnectAsync("Alice", "0"); // names are ordinal
 
-        Assert.Equal(Ids(alice), Ids(_endpoint.User("alice").Resolve()));
         await _endpoint.User("alice").SendAsync(new Note("alice", 1));
         await _endpoint.User("bob").SendAsync(new Note("bob", 2));
         await _endpoint.User("nobody").SendAsync(new Note("nobody", 3));
@@ -184,7 +180,6 @@ public sealed class EndpointApiTests : IAsyncLifetime
         var (a, b, c) = await ConnectThreeAsync();
         var twin = await ConnectAsync(b.User, "twin"); // same user, different connection
 
-        Assert.Same(b.Context, Assert.Single(_endpoint.Connection(b.Context.ConnectionId).Resolve()));
         await _endpoint.Connection(b.Context.ConnectionId).SendAsync(new Note("one", 5));
         await a.Context.SendAsync(new Note("self", 6)); // MessageContext.SendAsync is the same thing
         var got = await FenceAsync();
@@ -195,7 +190,6 @@ public sealed class EndpointApiTests : IAsyncLifetime
 
         var goneId = c.Context.ConnectionId;
         await DisconnectAsync(c);
-        Assert.Empty(_endpoint.Connection(goneId).Resolve());
         await _endpoint.Connection(goneId).SendAsync(new Note("gone", 7));
         await _endpoint.Connection(long.MaxValue).SendAsync(new Note("never", 8));
         got = await FenceAsync();
@@ -208,11 +202,9 @@ public sealed class EndpointApiTests : IAsyncLifetime
     public async Task Sending_to_an_empty_group_does_nothing()
     {
         var (a, b, _) = await ConnectThreeAsync();
-        a.Context.JoinGroup("emptied");
-        a.Context.LeaveGroup("emptied");
+        await a.Context.JoinGroupAsync("emptied");
+        await a.Context.LeaveGroupAsync("emptied");
 
-        Assert.Empty(_endpoint.Group("never-joined").Resolve());
-        Assert.Empty(_endpoint.Group("emptied").Resolve());
         await _endpoint.Group("never-joined").SendAsync(new Note("x", 1));
         await _endpoint.Group("emptied").SendAsync(new Note("x", 2));
         var got = await FenceAsync();
@@ -234,13 +226,13 @@ public sealed class EndpointApiTests : IAsyncLifetime
         await ConnectAsync("Alice", "0");
         await ConnectAsync("_x", "0");
 
-        Assert.Equal(["Alice", "Zed", "_x", "alice", "bob", "carol"], _endpoint.Users);
+        Assert.Equal(["Alice", "Zed", "_x", "alice", "bob", "carol"], await _endpoint.UsersAsync());
 
         await DisconnectAsync(carol); // a user's last connection: gone
         await DisconnectAsync(bob);   // one of two: still there
-        Assert.Equal(["Alice", "Zed", "_x", "alice", "bob"], _endpoint.Users);
-        Assert.False(_endpoint.IsConnected("carol"));
-        Assert.True(_endpoint.IsConnected("bob"));
+        Assert.Equal(["Alice", "Zed", "_x", "alice", "bob"], await _endpoint.UsersAsync());
+        Assert.False(await _endpoint.IsConnectedAsync("carol"));
+        Assert.True(await _endpoint.IsConnectedAsync("bob"));
     }
 
     [Fact]
@@ -252,10 +244,10 @@ public sealed class EndpointApiTests : IAsyncLifetime
         await _endpoint.All.SendAsync(new Note("all", 2));
         await DisconnectAsync(a);
         await _endpoint.All.SendAsync(new Note("all", 3));
-        b.Context.JoinGroup("late");
+        await b.Context.JoinGroupAsync("late");
         await _endpoint.Group("late").SendAsync(new Note("late", 4));
         var e = await ConnectAsync("e", "0");
-        e.Context.JoinGroup("late");
+        await e.Context.JoinGroupAsync("late");
         await _endpoint.Group("late").SendAsync(new Note("late", 5));
         var got = await FenceAsync();
 
@@ -263,8 +255,7 @@ public sealed class EndpointApiTests : IAsyncLifetime
         Assert.Equal([2, 3], got[d]);
         Assert.Equal([5], got[e]);
         Assert.Equal([1, 2, 3], got[c]);
-        Assert.Equal(Ids(b, c, d, e), Ids(_endpoint.All.Resolve()));
-        Assert.NotSame(_endpoint.All.Resolve(), _endpoint.All.Resolve()); // each caller gets a list of its own
+        Assert.Equal(4, _endpoint.ConnectionCount);
     }
 
     [Fact]
@@ -361,7 +352,7 @@ public sealed class EndpointApiTests : IAsyncLifetime
 
     private static long[] Ids(params Peer[] peers) => [.. peers.Select(p => p.Context.ConnectionId).Order()];
 
-    private static long[] Ids(IEnumerable<MessageContext> contexts) => [.. contexts.Select(c => c.ConnectionId).Order()];
+    private static long[] Ids(IEnumerable<GroupMember> members) => [.. members.Select(m => m.ConnectionId).Order()];
 
     private sealed record Peer(string User, string Tag, SwitchboardClient Client, MessageContext Context, ChannelReader<Note> Notes)
     {

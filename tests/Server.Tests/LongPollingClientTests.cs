@@ -51,12 +51,11 @@ public sealed class LongPollingClientTests
         const int Clients = 8;
         var endpoint = new MessageEndpoint(SwitchboardMessages.Catalog);
         endpoint
-            .OnConnected(context =>
+            .OnConnected(async context =>
             {
                 var index = int.Parse(context.RouteValues["index"], System.Globalization.CultureInfo.InvariantCulture);
-                context.SetUser($"u{index / 2}");
-                context.JoinGroup($"g{index / 2 % 2}");
-                return ValueTask.CompletedTask;
+                await context.SetUserAsync($"u{index / 2}");
+                await context.JoinGroupAsync($"g{index / 2 % 2}");
             })
             .On<Route>((context, route) =>
             {

@@ -27,10 +27,10 @@ public sealed class LongPollingProtocolTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _endpoint
-            .OnConnected(context =>
+            .OnConnected(async context =>
             {
-                context.SetUser(context.RouteValues["name"]);
-                return context.RouteValues["name"] == "refused" ? context.CloseAsync(CloseCode.PolicyViolation, "not you") : ValueTask.CompletedTask;
+                await context.SetUserAsync(context.RouteValues["name"]);
+                if (context.RouteValues["name"] == "refused") await context.CloseAsync(CloseCode.PolicyViolation, "not you");
             })
             .OnDisconnected((context, status) =>
             {

@@ -23,13 +23,12 @@ public sealed class RoutingTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _endpoint
-            .OnConnected(context =>
+            .OnConnected(async context =>
             {
                 var index = int.Parse(context.RouteValues["index"], System.Globalization.CultureInfo.InvariantCulture);
-                context.SetUser($"u{index % Users}");
-                context.JoinGroup($"g{index % Groups}");
+                await context.SetUserAsync($"u{index % Users}");
+                await context.JoinGroupAsync($"g{index % Groups}");
                 context.Items["index"] = index;
-                return ValueTask.CompletedTask;
             })
             .On<Route>((context, route) =>
             {

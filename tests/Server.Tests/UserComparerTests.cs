@@ -8,7 +8,7 @@ namespace Switchboard.Server.Tests;
 /// <summary>
 /// <see cref="MessageEndpoint.UserComparer"/>: one comparer for unique claims, user recipients, presence and the user
 /// list, against real clients on loopback. Each connection claims the user in its route with
-/// <see cref="MessageContext.TrySetUniqueUser"/> and the outcome is recorded per route.
+/// <see cref="MessageContext.TrySetUniqueUserAsync"/> and the outcome is recorded per route.
 /// </summary>
 public sealed class UserComparerTests
 {
@@ -23,13 +23,12 @@ public sealed class UserComparerTests
         Assert.False(rival.Claimed);
         Assert.Equal("Alice", owner.Context.User);
         Assert.Null(rival.Context.User);
-        Assert.Equal(["Alice"], room.Endpoint.Users);
-        Assert.True(room.Endpoint.IsConnected("ALICE"));
-        Assert.True(room.Endpoint.IsConnected("alice"));
-        Assert.False(room.Endpoint.IsConnected("alicia"));
+        Assert.Equal(["Alice"], await room.Endpoint.UsersAsync());
+        Assert.True(await room.Endpoint.IsConnectedAsync("ALICE"));
+        Assert.True(await room.Endpoint.IsConnectedAsync("alice"));
+        Assert.False(await room.Endpoint.IsConnectedAsync("alicia"));
 
         // A user's recipients are found in any case; the rival, who has no user, gets nothing.
-        Assert.Same(owner.Context, Assert.Single(room.Endpoint.User("ALICE").Resolve()));
         await room.Endpoint.User("alice").SendAsync(new Note("to alice", 1));
         await room.Endpoint.All.SendAsync(new Note("all", 2));
         Assert.Equal(new Note("to alice", 1), await owner.NextAsync());
@@ -39,10 +38,10 @@ public sealed class UserComparerTests
         // Once the owner has gone the name is free again, in any case.
         await owner.Client.CloseAsync();
         await owner.Disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.False(room.Endpoint.IsConnected("alice"));
+        Assert.False(await room.Endpoint.IsConnectedAsync("alice"));
         var next = await room.ConnectAsync("ALICE");
         Assert.True(next.Claimed);
-        Assert.Equal(["ALICE"], room.Endpoint.Users);
+        Assert.Equal(["ALICE"], await room.Endpoint.UsersAsync());
     }
 
     [Fact]
@@ -55,9 +54,8 @@ public sealed class UserComparerTests
         Assert.Same(StringComparer.Ordinal, room.Endpoint.UserComparer);
         Assert.True(lower.Claimed);
         Assert.True(upper.Claimed);
-        Assert.Equal(["Bob", "bob"], room.Endpoint.Users);
-        Assert.Same(upper.Context, Assert.Single(room.Endpoint.User("Bob").Resolve()));
-        Assert.False(room.Endpoint.IsConnected("BOB"));
+        Assert.Equal(["Bob", "bob"], await room.Endpoint.UsersAsync());
+        Assert.False(await room.Endpoint.IsConnectedAsync("BOB"));
     }
 
     [Fact]
@@ -66,16 +64,15 @@ public sealed class UserComparerTests
         await using var room = new Room(StringComparer.OrdinalIgnoreCase);
         var carol = await room.ConnectAsync("carol");
 
-        carol.Context.SetUser("Carol");
+        await carol.Context.SetUserAsync("Carol");
 
         Assert.Equal("Carol", carol.Context.User);
-        Assert.Equal(["Carol"], room.Endpoint.Users);
-        Assert.Same(carol.Context, Assert.Single(room.Endpoint.User("CAROL").Resolve()));
-        Assert.True(carol.Context.TrySetUniqueUser("cArOl")); // its own name: still its own
+        Assert.Equal(["Carol"], await room.Endpoint.UsersAsync());
+        Assert.True(await carol.Context.TrySetUniqueUserAsync("cArOl")); // its own name: still its own
     }
 
     [Fact]
-    public async Task The_comparer_cannot_change_while_a_connection_has_a_user()
+    public async Task The_comparer_cannot_change_once_the_engine_is_open()
     {
         await using var room = new Room(comparer: null);
         var dave = await room.ConnectAsync("dave");
@@ -83,14 +80,15 @@ public sealed class UserComparerTests
         Assert.Throws<InvalidOperationException>(() => room.Endpoint.UserComparer = StringComparer.OrdinalIgnoreCase);
         Assert.Throws<ArgumentNullException>(() => room.Endpoint.UserComparer = null!);
         Assert.Same(StringComparer.Ordinal, room.Endpoint.UserComparer);
-        Assert.True(room.Endpoint.IsConnected("dave"));
-        Assert.False(room.Endpoint.IsConnected("Dave"));
+        Assert.True(await room.Endpoint.IsConnectedAsync("dave"));
+        Assert.False(await room.Endpoint.IsConnectedAsync("Dave"));
 
         await dave.Client.CloseAsync();
         await dave.Disconnected.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        room.Endpoint.UserComparer = StringComparer.OrdinalIgnoreCase; // nobody left: allowed
+        // The engine compares users by it too: nobody left, still fixed.
+        Assert.Throws<InvalidOperationException>(() => room.Endpoint.UserComparer = StringComparer.OrdinalIgnoreCase);
         Assert.True((await room.ConnectAsync("erin")).Claimed);
-        Assert.True(room.Endpoint.IsConnected("ERIN"));
+        Assert.False(await room.Endpoint.IsConnectedAsync("ERIN"));
     }
 
     /// <summary>An endpoint at <c>/ws/{user}</c> whose connections claim their route's user uniquely.</summary>
@@ -106,11 +104,10 @@ public sealed class UserComparerTests
             Endpoint = new MessageEndpoint(SwitchboardMessages.Catalog);
             if (comparer is not null) Endpoint.UserComparer = comparer;
             Endpoint
-                .OnConnected(context =>
+                .OnConnected(async context =>
                 {
-                    var claimed = context.TrySetUniqueUser(context.RouteValues["user"]);
+                    var claimed = await context.TrySetUniqueUserAsync(context.RouteValues["user"]);
                     Slot(_connected, context.RouteValues["user"]).TrySetResult((context, claimed));
-                    return ValueTask.CompletedTask;
                 })
                 .OnDisconnected((context, _) =>
                 {

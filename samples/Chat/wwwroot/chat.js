@@ -127,7 +127,10 @@ function join(name) {
   client.onState((state, detail) => {
     if (session === s) onState(s, state, detail);
   });
-  client.onError((error) => console.warn(error.message));
+  // Notices of the client protocol (switchboard.*, such as switchboard.joined) are the client library's, not the page's.
+  client.onError((error) => {
+    if (!String(error.type ?? '').startsWith('switchboard.')) console.warn(error.message);
+  });
   ui.input.focus();
 }
 

@@ -1,3 +1,4 @@
+using Switchboard.Server.Engines;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -75,10 +76,12 @@ internal sealed partial class SwitchboardHost : IDisposable
     /// <summary>Readies a typed endpoint for <paramref name="route"/>: its gate, and its rate limits.</summary>
     public MappedEndpoint Map(string route, MessageEndpoint endpoint, EndpointOptions options)
     {
-        var gate = new EndpointGate(options);
+        var gate = new EndpointGate(options, readsPositions: true);
         endpoint.UseRateLimits(options, _host.Limits);
         // Handlers resolve from the app's container, a scope per call, unless the app gave the endpoint its own.
         endpoint.Services ??= _services;
+        // And send through the app's engine (Switchboard.Redis, say) when one is registered and the endpoint names none.
+        endpoint.Engine ??= _services.GetService(typeof(IMessageEngine)) as IMessageEngine;
         return new MappedEndpoint(route, endpoint.WebSocketSide, gate, _options.LongPolling.Enabled ? endpoint : null);
     }
 

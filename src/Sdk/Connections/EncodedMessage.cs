@@ -85,6 +85,24 @@ public sealed class EncodedMessage : IDisposable
         return new EncodedMessage(buffer, pooled._frameStart, pooled._end, pooled: false);
     }
 
+    /// <summary>
+    /// A frame around envelope bytes that were serialized elsewhere (another node, a store): <paramref name="payload"/>
+    /// followed by <paramref name="tail"/>, copied once into a buffer of its own. Pooled unless <paramref name="pooled"/>
+    /// is false (a message kept for later, whose <see cref="Dispose"/> then does nothing).
+    /// </summary>
+    internal static EncodedMessage FromPayload(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> tail = default, bool pooled = true)
+    {
+        var payloadLength = payload.Length + tail.Length;
+        var end = HeaderRoom + payloadLength;
+        var buffer = pooled ? ArrayPool<byte>.Shared.Rent(end) : new byte[end];
+        payload.CopyTo(buffer.AsSpan(HeaderRoom));
+        tail.CopyTo(buffer.AsSpan(HeaderRoom + payload.Length));
+        var headerLength = FrameHeader.GetLength(payloadLength, masked: false);
+        var frameStart = HeaderRoom - headerLength;
+        FrameWriter.WriteHeader(buffer.AsSpan(frameStart, headerLength), fin: true, Opcode.Text, payloadLength);
+        return new EncodedMessage(buffer, frameStart, end, pooled);
+    }
+
     /// <summary>Serializes <paramref name="message"/> as <c>{"type":…,"data":…}</c> (with <paramref name="id"/> when given).</summary>
     public static EncodedMessage Create<T>(T message, string? id = null) where T : IMessage<T>
     {

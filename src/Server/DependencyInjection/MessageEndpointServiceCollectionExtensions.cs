@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard;
 using Switchboard.Server;
 using Switchboard.Server.DependencyInjection;
+using Switchboard.Server.Engines;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +14,9 @@ public static class MessageEndpointServiceCollectionExtensions
     /// as <see cref="MessageEndpoint"/> (for the host to map) and as <see cref="IMessageSender"/> (for code that only
     /// sends: controllers, minimal APIs, background services). It is built when first resolved, with the container's
     /// <see cref="ILoggerFactory"/> and <see cref="TimeProvider"/> (each when registered), its
-    /// <see cref="MessageEndpoint.Services"/> set to the container, and then handed to <paramref name="configure"/>
+    /// <see cref="MessageEndpoint.Services"/> set to the container, its <see cref="MessageEndpoint.Name"/> to
+    /// <paramref name="name"/> and its <see cref="MessageEndpoint.Engine"/> to the container's <see cref="IMessageEngine"/>
+    /// (when one is registered; the in-memory engine otherwise), and then handed to <paramref name="configure"/>
     /// to register its handlers and hooks.
     /// </summary>
     /// <remarks>
@@ -48,6 +51,8 @@ public static class MessageEndpointServiceCollectionExtensions
             var endpoint = new MessageEndpoint(catalog, provider.GetService<ILoggerFactory>(), provider.GetService<TimeProvider>())
             {
                 Services = provider,
+                Name = name,
+                Engine = provider.GetService<IMessageEngine>(),
             };
             configure(endpoint, provider);
             return endpoint;

@@ -185,6 +185,7 @@ internal static class RefusalReasons
     {
         401 => Authentication,
         403 => Origin,
+        400 => InvalidRequest,
         _ => AuthenticationError,
     };
 }

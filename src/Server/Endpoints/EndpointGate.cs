@@ -15,9 +15,16 @@ internal sealed class EndpointGate
     private readonly HashSet<string> _origins = new(StringComparer.Ordinal);
     private readonly bool _anyOrigin;
     private readonly Func<ConnectRequest, ValueTask<AuthenticationResult>>? _authenticate;
+    private readonly bool _readsPositions;
 
-    public EndpointGate(EndpointOptions options)
+    /// <param name="options">The endpoint's options.</param>
+    /// <param name="readsPositions">
+    /// Whether the endpoint is a <see cref="MessageEndpoint"/>, whose clients may present their history positions
+    /// (<see cref="RecoverPositions"/>): those are judged here too, before any hook runs.
+    /// </param>
+    public EndpointGate(EndpointOptions options, bool readsPositions = false)
     {
+        _readsPositions = readsPositions;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.AllowedOrigins);
         foreach (var origin in options.AllowedOrigins)
@@ -58,11 +65,12 @@ internal sealed class EndpointGate
     {
         var origin = CheckOrigin(request.Head, request.RemoteEndPoint, secure, logger);
         if (!origin.Allowed) return origin;
+        var positions = origin.Positions;
         if (_authenticate is null)
         {
             // Without a hook of its own, the endpoint takes the user the hosting app authenticated (an ASP.NET Core
             // authorization policy on the route), over either transport.
-            return request.HostUser is { Identity: { IsAuthenticated: true } identity } user ? new Verdict(0, null, identity.Name, user) : origin;
+            return request.HostUser is { Identity: { IsAuthenticated: true } identity } user ? new Verdict(0, null, identity.Name, user, positions) : origin;
         }
 
         AuthenticationResult result;
@@ -78,7 +86,7 @@ internal sealed class EndpointGate
             return Refuse(request.RemoteEndPoint, request.Path, logger, 500, "authentication failed");
         }
         return result.Succeeded
-            ? new Verdict(0, null, result.User, result.Principal)
+            ? new Verdict(0, null, result.User, result.Principal, positions)
             : Refuse(request.RemoteEndPoint, request.Path, logger, 401, result.FailureReason ?? "authentication required");
     }
 
@@ -87,12 +95,18 @@ internal sealed class EndpointGate
     /// reached without an <see cref="ServerRequest"/>.
     /// </summary>
     public Verdict CheckOrigin(HttpRequestHead head, EndPoint? remote, bool secure, ILogger logger)
-        => IsOriginAllowed(head.GetHeader("Origin"), head, secure) ? default : Refuse(remote, head.Path, logger, 403, "origin not allowed");
+    {
+        if (!IsOriginAllowed(head.GetHeader("Origin"), head, secure)) return Refuse(remote, head.Path, logger, 403, "origin not allowed");
+        if (!_readsPositions) return default;
+        return RecoverPositions.TryParse(head.Query, out var positions, out var error)
+            ? new Verdict(0, null, null, null, positions)
+            : Refuse(remote, head.Path, logger, 400, error!);
+    }
 
     private static Verdict Refuse(EndPoint? remote, string path, ILogger logger, int status, string reason)
     {
         EndpointLog.Refused(logger, remote, path, status, reason);
-        return new Verdict(status, reason, null, null);
+        return new Verdict(status, reason, null, null, null);
     }
 
     /// <summary>
@@ -126,8 +140,12 @@ internal sealed class EndpointGate
         return true;
     }
 
-    /// <summary>The outcome: <see cref="Status"/> 0 when the connection may open, with the user the hook named.</summary>
-    internal readonly record struct Verdict(int Status, string? Reason, string? User, ClaimsPrincipal? Principal)
+    /// <summary>
+    /// The outcome: <see cref="Status"/> 0 when the connection may open, with the user the hook named and the history
+    /// positions the client presented (null when none).
+    /// </summary>
+    internal readonly record struct Verdict(int Status, string? Reason, string? User, ClaimsPrincipal? Principal,
+        Dictionary<string, Switchboard.Messaging.StreamPosition>? Positions)
     {
         public bool Allowed => Status == 0;
     }

@@ -31,7 +31,11 @@ public readonly struct EngineMessage
     /// <summary>The message's wire name (what its sends are counted under).</summary>
     public string Type { get; }
 
-    /// <summary>The envelope's UTF-8 JSON bytes, without a position.</summary>
+    /// <summary>
+    /// The envelope's UTF-8 JSON bytes, without a position. A message handed to
+    /// <see cref="IEndpointEngine.PublishAsync"/> may lie in the sender's pooled buffer, which goes back to its pool once
+    /// the publish completes: an engine that keeps the bytes past that (a history, a queue to a store) copies them.
+    /// </summary>
     public ReadOnlyMemory<byte> Envelope { get; }
 
     /// <summary>Its offset in the target group's history; 0 when it is not stored.</summary>

@@ -141,7 +141,19 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             Principal = verdict.Principal,
             Route = route,
         };
-        session.Context = endpoint.Attach(session);
+        try
+        {
+            session.Context = await endpoint.AttachAsync(session, verdict.Positions).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever the engine throws, the open is refused and the server lives on.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _places.Release(address);
+            Log.HandlerFailed(logger, session.Id, e);
+            Refuse(activity, route, RefusalReasons.Capacity, response, 503, "the message engine is unavailable; try again later");
+            return;
+        }
         _sessions[session.Token] = session;
         session.CountedActive = metrics.ConnectionOpened(ServerTransport.LongPolling, route);
         ServerActivities.Answered(activity, route, 200);

@@ -1,7 +1,8 @@
 namespace Switchboard.Server.Messaging;
 
 /// <summary>
-/// Who is connected to an endpoint: every connection, the connections of each user, the members of each group.
+/// Who is connected to an endpoint on this node: every connection, the connections of each user, the members of each
+/// group; what a delivery from the engine resolves its target in. Cluster-wide presence is the engine's.
 /// Thread-safe; lookups return snapshots so a send never races a join or a leave.
 /// </summary>
 /// <remarks>
@@ -67,8 +68,11 @@ internal sealed class ConnectionRegistry
         lock (_lock) return _connections.GetValueOrDefault(connectionId);
     }
 
-    /// <summary>Binds the connection to <paramref name="user"/>; with <paramref name="unique"/> only if the user has no other connection.</summary>
-    public bool TrySetUser(MessageContext context, string user, bool unique)
+    /// <summary>
+    /// Binds the connection to <paramref name="user"/> for this node's deliveries to users; whether it may have the user
+    /// (a unique claim) is the engine's to decide, before.
+    /// </summary>
+    public void SetUser(MessageContext context, string user)
     {
         lock (_lock)
         {
@@ -76,29 +80,33 @@ internal sealed class ConnectionRegistry
             {
                 // The same user: keep the connection where it is, with the name as given this time.
                 context.UserUnsafe = user;
-                return true;
+                return;
             }
-            if (unique && _users.TryGetValue(user, out var existing) && existing.Count > 0) return false;
             if (context.User is { } previous) RemoveFrom(_users, previous, context);
             AddTo(_users, user, context);
             context.UserUnsafe = user;
+        }
+    }
+
+    /// <summary>Adds the connection to <paramref name="group"/>; false when it was a member already.</summary>
+    public bool Join(MessageContext context, string group)
+    {
+        lock (_lock)
+        {
+            if (!context.GroupsUnsafe.Add(group)) return false;
+            AddTo(_groups, group, context);
             return true;
         }
     }
 
-    public void Join(MessageContext context, string group)
+    /// <summary>Removes the connection from <paramref name="group"/>; false when it was not a member.</summary>
+    public bool Leave(MessageContext context, string group)
     {
         lock (_lock)
         {
-            if (context.GroupsUnsafe.Add(group)) AddTo(_groups, group, context);
-        }
-    }
-
-    public void Leave(MessageContext context, string group)
-    {
-        lock (_lock)
-        {
-            if (context.GroupsUnsafe.Remove(group)) RemoveFrom(_groups, group, context);
+            if (!context.GroupsUnsafe.Remove(group)) return false;
+            RemoveFrom(_groups, group, context);
+            return true;
         }
     }
 
@@ -118,17 +126,6 @@ internal sealed class ConnectionRegistry
 
     /// <summary>The members of <paramref name="group"/>: a shared snapshot, never to be written.</summary>
     public MessageContext[] InGroup(string group) => Snapshot(_groups, group);
-
-    /// <summary>Each user once, as one of its connections names it (the keys keep the first claimant's spelling).</summary>
-    public string[] Users()
-    {
-        lock (_lock) return [.. _users.Values.Select(set => set.Any().UserUnsafe!).Order(StringComparer.Ordinal)];
-    }
-
-    public bool HasUser(string user)
-    {
-        lock (_lock) return _users.ContainsKey(user);
-    }
 
     private MessageContext[] Snapshot(Dictionary<string, MemberSet> index, string key)
     {
@@ -157,9 +154,6 @@ internal sealed class ConnectionRegistry
         private MessageContext[]? _snapshot;
 
         public int Count => _members.Count;
-
-        /// <summary>One member; a set in an index is never empty.</summary>
-        public MessageContext Any() => _snapshot is { Length: > 0 } snapshot ? snapshot[0] : _members.First();
 
         public void Add(MessageContext context)
         {

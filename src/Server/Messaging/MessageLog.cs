@@ -23,4 +23,16 @@ internal static partial class MessageLog
 
     [LoggerMessage(206, LogLevel.Information, "Connection {ConnectionId} sent unhandled message type {MessageType}: it is in the catalogue but has no handler on this endpoint")]
     public static partial void Unhandled(ILogger logger, long connectionId, string messageType);
+
+    [LoggerMessage(207, LogLevel.Warning, "The message engine interrupted delivery ({Reason}); closing every connection with 1012")]
+    public static partial void EngineInterrupted(ILogger logger, string reason);
+
+    [LoggerMessage(208, LogLevel.Debug, "Connection {ConnectionId} could not be closed")]
+    public static partial void CloseFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(209, LogLevel.Warning, "The message engine could not forget connection {ConnectionId}")]
+    public static partial void RemoveFailed(ILogger logger, long connectionId, Exception exception);
+
+    [LoggerMessage(210, LogLevel.Error, "The message engine could not be opened for connection {ConnectionId}; closing with 1011")]
+    public static partial void EngineOpenFailed(ILogger logger, long connectionId, Exception exception);
 }

@@ -19,11 +19,7 @@ public sealed class MessageEndpointRegistrationTests
     {
         var services = new ServiceCollection();
         services.AddSingleton<SharedService>();
-        services.AddMessageEndpoint("chat", SwitchboardMessages.Catalog, (endpoint, _) => endpoint.OnConnected(context =>
-        {
-            context.SetUser(context.RouteValues["user"]);
-            return ValueTask.CompletedTask;
-        }));
+        services.AddMessageEndpoint("chat", SwitchboardMessages.Catalog, (endpoint, _) => endpoint.OnConnected(context => context.SetUserAsync(context.RouteValues["user"])));
         await using var container = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         var endpoint = container.GetRequiredKeyedService<MessageEndpoint>("chat");
         Assert.Same(endpoint, container.GetRequiredService<MessageEndpoint>());
@@ -39,8 +35,8 @@ public sealed class MessageEndpointRegistrationTests
 
         // What a controller or a background service does: it holds a sender, not the endpoint.
         var sender = container.GetRequiredService<IMessageSender>();
-        await Eventually.TrueAsync(() => sender.IsConnected("alice"), "alice connected");
-        Assert.Equal(["alice"], sender.Users);
+        await Eventually.TrueAsync(() => sender.IsConnectedAsync("alice").AsTask().GetAwaiter().GetResult(), "alice connected");
+        Assert.Equal(["alice"], await sender.UsersAsync());
         await sender.User("alice").SendAsync(new Note("to alice", 1));
         await sender.All.SendAsync(new Note("to all", 2));
         Assert.Equal(new Note("to alice", 1), await NextAsync(notes));
