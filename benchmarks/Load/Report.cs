@@ -135,6 +135,7 @@ internal static class Report
             new("p99 µs", r => Number(r.Median("P99Us")) + Spread(r.Spread("P99Us"))),
             new("cross-node p99 µs", r => Number(r.Median("crossP99Us"))),
             new($"p99 × {baseline}", r => Ratio(r.Ratio("P99Us"))),
+            new("undelivered (worst round)", r => Number(r.Rounds.Select(x => x["undelivered"]).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max())),
             new("server CPU % (nodes + Redis)", r => Number(r.Median("serverCpuPct"))),
             new("server CPU µs/delivery", r => Number(r.Median("serverCpuUsPerDelivery"), "0.00")),
             new("load CPU %", r => Number(r.Median("loadCpuPct"))),

@@ -7,7 +7,8 @@ namespace Switchboard.Benchmarks.Load.Scenarios;
 /// cluster delivers every message to every member on every node, the sender included. As in
 /// <see cref="BroadcastScenario"/>, each user keeps P of its own messages in flight (its next one goes when one of its
 /// own comes back) and every receipt is timed from its send. Receipts whose sender is on another node are reported
-/// apart as cross-node: the deliveries that had to cross the backplane.
+/// apart as cross-node: the deliveries that had to cross the backplane. At the end every user reads until it has every
+/// message of the run, so a delivery the cluster lost is counted (<c>undelivered</c>).
 /// </summary>
 internal static class ClusterScenario
 {
@@ -45,6 +46,14 @@ internal static class ClusterScenario
 
         stop.CancelAfter(TimeSpan.FromSeconds(5));
         await Task.WhenAll(running);
+        // Every message is owed to every member of the room: with all sends done, each user reads until it has them all.
+        var sends = loops.Sum(l => l.Sent);
+        var complete = loops.Count == users && loops.All(l => l.Failure is null);
+        if (complete)
+        {
+            using var settle = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await Task.WhenAll(loops.Select(l => l.ReceiveAllAsync(sends, settle.Token)));
+        }
         await Connections.CloseAllAsync(opened, TimeSpan.FromSeconds(2));
 
         var latency = new LatencyHistogram();
@@ -70,6 +79,14 @@ internal static class ClusterScenario
         // Server CPU is that of every node and the Redis server together (run.sh pins them all to one core).
         result.AddCpu(window, settings.Duration, "Delivery", deliveries);
         result["loadAllocBytesPerDelivery"] = (double)window.LoadAllocatedBytes / deliveries;
+        // Over the whole run: what the room was owed (every send, to every member) and what never arrived.
+        result["sends"] = sends;
+        if (complete)
+        {
+            var undelivered = loops.Sum(l => Math.Max(0, sends - l.Received));
+            result["undelivered"] = undelivered;
+            if (undelivered > 0) result.Notes.Add($"{undelivered} of {sends * users} deliveries never arrived (after 10 s)");
+        }
         result["failedConnections"] = loops.Count(l => l.Failure is not null) + (users - loops.Count);
         Connections.NoteFailures(result, failures);
         foreach (var group in loops.Where(l => l.Failure is not null).GroupBy(l => l.Failure)) result.Notes.Add($"{group.Count()} x {group.Key}");

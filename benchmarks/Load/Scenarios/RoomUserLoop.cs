@@ -11,6 +11,8 @@ namespace Switchboard.Benchmarks.Load.Scenarios;
 /// </summary>
 internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes, FrameBlock frames, int markerOffset, RunClock clock) : IFrameSink
 {
+    private readonly byte[] _carry = new byte[Marker.Length];
+    private int _carried;
     private int _inflight;
     private int _returned;
 
@@ -28,37 +30,68 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
 
     public string? Failure { get; private set; }
 
+    /// <summary>Messages this user sent in the whole run, warm-up and stopping included.</summary>
+    public long Sent { get; private set; }
+
+    /// <summary>Messages this user received in the whole run, from every sender.</summary>
+    public long Received { get; private set; }
+
     public void OnData(ReadOnlySpan<byte> payload, bool fin)
     {
         var now = RunClock.Now;
         var measuring = clock.Measuring;
+        if (_carried > 0)
+        {
+            // A stamp cut by the end of the last frame: its rest starts this one.
+            var rest = Math.Min(Marker.Length - _carried, payload.Length);
+            payload[..rest].CopyTo(_carry.AsSpan(_carried));
+            _carried += rest;
+            payload = payload[rest..];
+            if (_carried < Marker.Length) return;
+            _carried = 0;
+            if (Marker.TryRead(_carry, out var sentAt, out var sender)) Receive(sentAt, sender, now, measuring);
+        }
         while (true)
         {
             var at = payload.IndexOf(Marker.Start);
             if (at < 0) return;
             payload = payload[at..];
+            if (payload.Length < Marker.Length)
+            {
+                // A server may fragment a message anywhere (SignalR sends each buffer segment as a frame): keep the
+                // stamp's start for the next frame.
+                payload.CopyTo(_carry);
+                _carried = payload.Length;
+                return;
+            }
             if (!Marker.TryRead(payload, out var sentAt, out var sender))
             {
                 payload = payload[1..];
                 continue;
             }
             payload = payload[Marker.Length..];
-            if (measuring)
+            Receive(sentAt, sender, now, measuring);
+        }
+    }
+
+    private void Receive(long sentAt, int sender, long now, bool measuring)
+    {
+        Received++;
+        if (measuring)
+        {
+            Deliveries++;
+            Latency.Record(now - sentAt);
+            if (sender % nodes != id % nodes)
             {
-                Deliveries++;
-                Latency.Record(now - sentAt);
-                if (sender % nodes != id % nodes)
-                {
-                    CrossDeliveries++;
-                    CrossLatency.Record(now - sentAt);
-                }
+                CrossDeliveries++;
+                CrossLatency.Record(now - sentAt);
             }
-            if (sender == id)
-            {
-                _inflight--;
-                _returned++;
-                if (measuring) OwnReturned++;
-            }
+        }
+        if (sender == id)
+        {
+            _inflight--;
+            _returned++;
+            if (measuring) OwnReturned++;
         }
     }
 
@@ -112,12 +145,36 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
         }
     }
 
+    /// <summary>
+    /// After <see cref="RunAsync"/> (every user's own messages back, so nothing more is sent), reads on until this user
+    /// has received <paramref name="expected"/> messages, every user's sends, or the server stops sending. The receipts
+    /// still missing then were never delivered.
+    /// </summary>
+    public async Task ReceiveAllAsync(long expected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                connection.Drain(this);
+                if (Received >= expected || connection.ProtocolError || connection.CloseReceived) return;
+                await connection.FlushControlAsync(cancellationToken);
+                if (!await connection.ReceiveAsync(cancellationToken)) return;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException)
+        {
+            // What has not come by now counts as undelivered.
+        }
+    }
+
     private ValueTask<int> SendAsync(int count, CancellationToken cancellationToken)
     {
         Span<byte> stamp = stackalloc byte[Marker.Length];
         Marker.Write(stamp, RunClock.Now, id);
         for (var i = 0; i < count; i++) frames.Patch(i, markerOffset, stamp);
         _inflight += count;
+        Sent += count;
         return connection.SendAsync(frames.Take(count), cancellationToken);
     }
 }
