@@ -188,7 +188,7 @@ start_cluster() {
       signalr-redis) path=/chat; FORMAT=signalr
         launch "$name node $node" "$name" dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT" --redis "$redis" ;;
       # switchboard-redis: benchmarks/Peers/SwitchboardBroadcast --redis HOST:PORT (its /room on Switchboard.Redis's
-      # RedisEngine) once that engine lands; until then the run stops here, before any measurement.
+      # RedisEngine) once that engine lands; until then the check after the options refuses it before any build.
       switchboard-redis) echo "switchboard-redis: not built yet (benchmarks/Peers/SwitchboardBroadcast has no --redis)" >&2; exit 2 ;;
       *) echo "unknown cluster server $name (signalr-redis, switchboard-redis)" >&2; exit 2 ;;
     esac
