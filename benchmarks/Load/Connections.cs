@@ -12,10 +12,15 @@ internal static class Connections
     /// Opens <paramref name="count"/> connections, at most <paramref name="parallel"/> handshakes at a time. Failed
     /// opens are null in the result (with their reasons counted in <paramref name="failures"/>).
     /// </summary>
-    public static async Task<LoadConnection?[]> OpenAsync(CommonSettings settings, int count, int parallel, Dictionary<string, int> failures,
+    public static Task<LoadConnection?[]> OpenAsync(CommonSettings settings, int count, int parallel, Dictionary<string, int> failures,
+        CancellationToken cancellationToken)
+        => OpenAsync(settings, settings.Target, count, parallel, failures, cancellationToken);
+
+    /// <summary>As the other overload, to <paramref name="target"/>: one of the settings' nodes.</summary>
+    public static async Task<LoadConnection?[]> OpenAsync(CommonSettings settings, Target target, int count, int parallel, Dictionary<string, int> failures,
         CancellationToken cancellationToken)
     {
-        var handshake = new ClientHandshake(settings.Target.HostHeader, settings.Target.Port, settings.Target.Path);
+        var handshake = new ClientHandshake(target.HostHeader, target.Port, target.Path);
         var result = new LoadConnection?[count];
         using var gate = new SemaphoreSlim(parallel);
         var tasks = Enumerable.Range(0, count).Select(async i =>
@@ -25,7 +30,7 @@ internal static class Connections
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(OpenTimeout);
-                result[i] = await LoadConnection.OpenAsync(settings.Target, handshake, settings.Sources.Next(), timeout.Token);
+                result[i] = await LoadConnection.OpenAsync(target, handshake, settings.Sources.Next(), timeout.Token);
             }
             catch (Exception e) when (e is ConnectFailedException or OperationCanceledException)
             {

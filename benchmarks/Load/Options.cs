@@ -68,11 +68,22 @@ internal sealed class Options
 /// <summary>What every scenario takes: the target, the timing, where the result goes and whose CPU to read.</summary>
 internal sealed class CommonSettings
 {
-    public required Target Target { get; init; }
+    /// <summary>The servers to connect to: one, or (for a scenario that spans nodes) one per node.</summary>
+    public required IReadOnlyList<Target> Targets { get; init; }
+
+    /// <summary>The first (for most scenarios the only) server.</summary>
+    public Target Target => Targets[0];
+
     public required string Label { get; init; }
     public int Round { get; init; }
     public string? OutputFile { get; init; }
-    public int? ServerPid { get; init; }
+
+    /// <summary>The processes whose CPU the server side is charged with: every node, and any process they share (Redis).</summary>
+    public required IReadOnlyList<int> ServerPids { get; init; }
+
+    /// <summary>The one server process, when there is exactly one.</summary>
+    public int? ServerPid => ServerPids.Count == 1 ? ServerPids[0] : null;
+
     public TimeSpan Warmup { get; init; }
     public TimeSpan Duration { get; init; }
     public SourceAddresses Sources { get; init; } = null!;
@@ -86,7 +97,13 @@ internal sealed class CommonSettings
         Round = Round,
     };
 
-    public static CommonSettings From(Options options, double warmup, double duration, int sourceIps, WireFormat defaultFormat = WireFormat.Envelope)
+    /// <summary>
+    /// The common options. <c>--url</c> is one URL, or with <paramref name="manyUrls"/> a comma-separated list of them
+    /// (one per node); <c>--server-pid</c> is a comma-separated list of process ids, by default the processes listening
+    /// on the URLs' ports.
+    /// </summary>
+    public static CommonSettings From(Options options, double warmup, double duration, int sourceIps, WireFormat defaultFormat = WireFormat.Envelope,
+        bool manyUrls = false)
     {
         var format = options.Get("format", defaultFormat == WireFormat.SignalR ? "signalr" : "envelope") switch
         {
@@ -94,18 +111,26 @@ internal sealed class CommonSettings
             "signalr" => WireFormat.SignalR,
             var other => throw new UsageException($"--format is envelope or signalr, not '{other}'"),
         };
-        var target = Target.Parse(options.Required("url"), format);
-        int? pid = options.Has("server-pid") ? options.GetInt("server-pid", 0, 1) : ProcStats.FindListener(target.Port);
+        var urls = options.Required("url").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (urls.Length == 0 || (urls.Length > 1 && !manyUrls)) throw new UsageException($"--url must be one URL here, not '{options.Get("url", "")}'");
+        var targets = urls.Select(u => Target.Parse(u, format)).ToList();
+        var pids = options.Has("server-pid")
+            ? options.Get("server-pid", "").Split(',').Select(ParsePid).ToList()
+            : targets.Select(t => ProcStats.FindListener(t.Port)).OfType<int>().Distinct().ToList();
         return new CommonSettings
         {
-            Target = target,
-            Label = options.Get("label", target.ToString()),
+            Targets = targets,
+            Label = options.Get("label", string.Join(',', targets)),
             Round = options.GetInt("round", 0),
             OutputFile = options.Has("out") ? options.Get("out", "") : null,
-            ServerPid = pid,
+            ServerPids = pids,
             Warmup = options.GetSeconds("warmup", warmup),
             Duration = options.GetSeconds("duration", duration),
-            Sources = new SourceAddresses(target.Address, options.GetInt("source-ips", sourceIps, 1)),
+            Sources = new SourceAddresses(targets[0].Address, options.GetInt("source-ips", sourceIps, 1)),
         };
     }
+
+    private static int ParsePid(string text) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
+        ? pid
+        : throw new UsageException($"--server-pid must be process ids separated by commas, not '{text}'");
 }

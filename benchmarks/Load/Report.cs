@@ -7,7 +7,7 @@ namespace Switchboard.Benchmarks.Load;
 /// <summary>
 /// Turns a results file (JSON lines, one per measurement) into markdown: one table per scenario, one row per case and
 /// server with the median over rounds, ratios against the baseline server of the same case, and the issue's targets
-/// checked for the subject server.
+/// checked for the subject server. The cluster scenario has a baseline of its own (no single-node server takes part).
 /// </summary>
 internal static class Report
 {
@@ -39,32 +39,36 @@ internal static class Report
     {
         var file = options.Required("in");
         var baseline = options.Get("baseline", "kestrel");
+        var clusterBaseline = options.Get("cluster-baseline", "signalr-redis");
         var subject = options.Get("subject", "switchboard");
         options.EnsureAllUsed();
 
         var results = File.ReadLines(file).Where(l => l.Trim().Length > 0)
             .Select(l => Result.FromJson(JsonDocument.Parse(l).RootElement)).ToList();
-        Console.Write(Render(results, baseline, subject));
+        Console.Write(Render(results, baseline, clusterBaseline, subject));
         return 0;
     }
 
-    public static string Render(List<Result> results, string baseline, string subject)
+    public static string Render(List<Result> results, string baseline, string clusterBaseline, string subject)
     {
         var text = new StringBuilder();
         var rounds = results.Select(r => r.Round).Distinct().Count();
-        text.AppendLine(Invariant($"Medians over {rounds} round(s); \"× {baseline}\" is the ratio to {baseline} in the same case; ± is the spread (max − min) of the rounds as % of the median."));
+        var scenarios = results.Select(r => r.Scenario).Distinct().ToList();
+        var baselines = string.Join(" or ", scenarios.Select(s => BaselineOf(s, baseline, clusterBaseline)).Distinct());
+        text.AppendLine(Invariant($"Medians over {rounds} round(s); \"× {baselines}\" is the ratio to {baselines} in the same case; ± is the spread (max − min) of the rounds as % of the median."));
         var checks = new List<string>();
 
-        foreach (var scenario in results.Select(r => r.Scenario).Distinct())
+        foreach (var scenario in scenarios)
         {
-            var rows = Rows(results.Where(r => r.Scenario == scenario).ToList(), baseline);
-            var columns = ColumnsFor(scenario, baseline);
+            var scenarioBaseline = BaselineOf(scenario, baseline, clusterBaseline);
+            var rows = Rows(results.Where(r => r.Scenario == scenario).ToList(), scenarioBaseline);
+            var columns = ColumnsFor(scenario, scenarioBaseline);
             text.AppendLine().AppendLine(Invariant($"### {scenario}")).AppendLine();
             text.AppendLine("| case | server | " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
             text.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "---:|")));
             foreach (var row in rows)
                 text.AppendLine($"| {row.Case} | {row.Server} | " + string.Join(" | ", columns.Select(c => c.Cell(row))) + " |");
-            checks.AddRange(Targets(scenario, rows, baseline, subject));
+            checks.AddRange(Targets(scenario, rows, scenarioBaseline, subject));
         }
 
         var notes = results.Where(r => r.Notes.Count > 0).Select(r => Invariant($"- {r.Scenario} {r.Case} {r.Server} round {r.Round}: {string.Join("; ", r.Notes)}")).ToList();
@@ -73,9 +77,11 @@ internal static class Report
         foreach (var bound in results.Where(LoadBound))
             notes.Add(Invariant($"- {bound.Scenario} {bound.Case} {bound.Server} round {bound.Round}: the load used {bound["loadCpuPct"]:0} % of its core, so it may have been the limit; compare the CPU per message instead"));
         if (notes.Count > 0) text.AppendLine().AppendLine("Notes:").AppendLine().AppendLine(string.Join(Environment.NewLine, notes));
-        if (checks.Count > 0) text.AppendLine().AppendLine(Invariant($"Targets ({subject} against {baseline}, one run):")).AppendLine().AppendLine(string.Join(Environment.NewLine, checks));
+        if (checks.Count > 0) text.AppendLine().AppendLine(Invariant($"Targets ({subject} against {baselines}, one run):")).AppendLine().AppendLine(string.Join(Environment.NewLine, checks));
         return text.ToString();
     }
+
+    private static string BaselineOf(string scenario, string baseline, string clusterBaseline) => scenario == "cluster" ? clusterBaseline : baseline;
 
     private static List<Row> Rows(List<Result> results, string baseline)
     {
@@ -119,6 +125,21 @@ internal static class Report
             new($"CPU/delivery × {baseline}", r => Ratio(r.Ratio("serverCpuUsPerDelivery"))),
             new("load CPU %", r => Number(r.Median("loadCpuPct"))),
         ],
+        "cluster" =>
+        [
+            new("deliveries/s", r => Number(r.Median("deliveriesPerSec")) + Spread(r.Spread("deliveriesPerSec"))),
+            new("cross-node deliveries/s", r => Number(r.Median("crossDeliveriesPerSec")) + Spread(r.Spread("crossDeliveriesPerSec"))),
+            new($"× {baseline}", r => Ratio(r.Ratio("crossDeliveriesPerSec"))),
+            new("sends/s", r => Number(r.Median("msgsPerSec"))),
+            new("p50 µs", r => Number(r.Median("P50Us"))),
+            new("p99 µs", r => Number(r.Median("P99Us")) + Spread(r.Spread("P99Us"))),
+            new("cross-node p99 µs", r => Number(r.Median("crossP99Us"))),
+            new($"p99 × {baseline}", r => Ratio(r.Ratio("P99Us"))),
+            new("undelivered (worst round)", r => Number(r.Rounds.Select(x => x["undelivered"]).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max())),
+            new("server CPU % (nodes + Redis)", r => Number(r.Median("serverCpuPct"))),
+            new("server CPU µs/delivery", r => Number(r.Median("serverCpuUsPerDelivery"), "0.00")),
+            new("load CPU %", r => Number(r.Median("loadCpuPct"))),
+        ],
         "idle" =>
         [
             new("held / attempted", r => Number(r.Median("held")) + " / " + Number(r.Median("attempted"))),
@@ -157,6 +178,10 @@ internal static class Report
                 case "broadcast":
                     yield return Check($"{name}: deliveries/s", row.Ratio("deliveriesPerSec"), 2.0, atLeast: true, baseline);
                     yield return Check($"{name}: fan-out p99", row.Ratio("P99Us"), 1.0, atLeast: false, baseline);
+                    break;
+                case "cluster":
+                    yield return Check($"{name}: cross-node deliveries/s", row.Ratio("crossDeliveriesPerSec"), 5.0, atLeast: true, baseline);
+                    yield return Check($"{name}: p99", row.Ratio("P99Us"), 0.2, atLeast: false, baseline);
                     break;
                 case "idle":
                     var kib = row.Median("kibPerConn");

@@ -32,10 +32,11 @@ internal sealed class RunClock
 }
 
 /// <summary>
-/// The measured interval's wall time and CPU: the server's (from /proc, when its pid is known) and this process's,
-/// so a result shows whether the load side itself was the limit.
+/// The measured interval's wall time and CPU: the server side's (from /proc, the sum over its known pids: every node
+/// of a cluster and the Redis server they share) and this process's, so a result shows whether the load side itself
+/// was the limit.
 /// </summary>
-internal sealed class CpuWindow(int? serverPid)
+internal sealed class CpuWindow(IReadOnlyList<int> serverPids)
 {
     /// <summary>
     /// The run's one measured interval: waits out the warm-up, then measures for the duration with
@@ -43,7 +44,7 @@ internal sealed class CpuWindow(int? serverPid)
     /// </summary>
     public static async Task<CpuWindow> MeasureAsync(CommonSettings settings, RunClock clock)
     {
-        var window = new CpuWindow(settings.ServerPid);
+        var window = new CpuWindow(settings.ServerPids);
         await Task.Delay(settings.Warmup);
         window.Begin();
         clock.StartMeasuring();
@@ -66,7 +67,7 @@ internal sealed class CpuWindow(int? serverPid)
 
     public void Begin()
     {
-        _serverStart = serverPid is { } pid ? ProcStats.CpuSeconds(pid) : double.NaN;
+        _serverStart = ServerCpu();
         _selfStart = ProcStats.CpuSeconds(_self);
         _allocatedStart = GC.GetTotalAllocatedBytes(precise: false);
         _start = Stopwatch.GetTimestamp();
@@ -75,10 +76,13 @@ internal sealed class CpuWindow(int? serverPid)
     public void End()
     {
         Seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
-        if (serverPid is { } pid) ServerCpuSeconds = ProcStats.CpuSeconds(pid) - _serverStart;
+        ServerCpuSeconds = ServerCpu() - _serverStart;
         LoadCpuSeconds = ProcStats.CpuSeconds(_self) - _selfStart;
         LoadAllocatedBytes = GC.GetTotalAllocatedBytes(precise: false) - _allocatedStart;
     }
+
+    /// <summary>The CPU seconds of every server process; NaN when none is known or one is gone.</summary>
+    private double ServerCpu() => serverPids.Count == 0 ? double.NaN : serverPids.Sum(ProcStats.CpuSeconds);
 
     /// <summary>What this process allocated in the window: near zero when nothing is allocated per message.</summary>
     public long LoadAllocatedBytes { get; private set; }

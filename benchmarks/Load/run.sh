@@ -3,14 +3,18 @@
 # Builds everything Release, then for each round and each case starts every server in turn (fresh process, pinned to
 # core 0), runs benchmarks/Load against it (pinned to core 1), stops it, and moves on: A/B interleaved, with the
 # server order rotated every round. Prints the markdown report (docs/performance.md, "Load: side by side").
+# The cluster scenario starts a fresh redis-server and two nodes of a peer on it, all three pinned to core 0.
 #
 #   benchmarks/Load/run.sh            the full run: 3 rounds, about 12 minutes
 #   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
+#   benchmarks/Load/run.sh --scenarios cluster --servers "signalr-redis"   scale-out (docs/performance.md, "Scale-out")
 #
-# Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes"
+# Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes" (also cluster)
 #          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0;
-#            switchboard-inline: echo with the handler on the I/O threads, UnsafePreferInlineScheduling)  --out DIR (default artifacts/load/DATE)  --no-build
+#            switchboard-inline: echo with the handler on the I/O threads, UnsafePreferInlineScheduling;
+#            signalr-redis and switchboard-redis: the cluster scenario's peers, and only its)  --out DIR (default artifacts/load/DATE)  --no-build
 #          --server-core N  --load-core N  --connections C (echo)  --users N (broadcast)  --idle K (idle)
+#          --nodes N  --cluster-users N (cluster: N nodes on one redis-server, the users split evenly; default 2 and 50)
 #          --churn N (idle: connections opened and closed in each of 12 rounds before the baseline; 0 leaves them out)
 #          --no-inline (the load's socket completions on the thread pool instead of the epoll thread)
 # Results: DIR/results.jsonl (one JSON line per measurement), DIR/report.md, DIR/logs/*.log (server output).
@@ -20,7 +24,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 ROUNDS=3 WARMUP=5 DURATION=4 QUICK=0 BUILD=1 INLINE=1
-CONNECTIONS="" USERS="" IDLE="" CHURN=""
+CONNECTIONS="" USERS="" IDLE="" CHURN="" NODES=2 CLUSTER_USERS=50
 SCENARIOS="echo broadcast idle handshakes"
 SERVERS="switchboard kestrel node signalr"
 SERVER_CORE=0 LOAD_CORE=1
@@ -42,11 +46,23 @@ while [[ $# -gt 0 ]]; do
     --churn) CHURN="$2"; shift ;;
     --server-core) SERVER_CORE="$2"; shift ;;
     --load-core) LOAD_CORE="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
+    --nodes) NODES="$2"; shift ;;
+    --cluster-users) CLUSTER_USERS="$2"; shift ;;
+    -h|--help) sed -n '2,20p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+
+# The cluster's peers: redis-server (Debian's package) and, marked here until Switchboard.Redis lands, the
+# Switchboard node, which will be benchmarks/Peers/SwitchboardBroadcast --redis HOST:PORT (see start_cluster).
+if [[ " $SCENARIOS " == *" cluster "* ]]; then
+  command -v redis-server >/dev/null || { echo "the cluster scenario needs redis-server: apt-get install redis-server" >&2; exit 2; }
+  if [[ " $SERVERS " == *" switchboard-redis "* ]]; then
+    echo "switchboard-redis: not built yet (benchmarks/Peers/SwitchboardBroadcast has no --redis); run --servers \"signalr-redis\"" >&2
+    exit 2
+  fi
+fi
 
 # The cases. Echo: the issue's two targets (32-byte payloads, 8 and 1 in flight). Broadcast: one room. Idle: 8,000
 # connections, enough that the memory they take is several times one of the garbage collector's allocation budgets,
@@ -60,6 +76,8 @@ ECHO_CASES=("--connections $CONNECTIONS --inflight 8 --payload 32" "--connection
 BROADCAST_ARGS="--users $USERS --inflight 1 --payload 64"
 IDLE_ARGS="--connections $IDLE --churn $CHURN"
 HANDSHAKE_ARGS="--concurrency 8"
+# Cluster: the issue's scale-out case, one room of 50 split over the nodes, 16 own messages in flight per user.
+CLUSTER_ARGS="--users $CLUSTER_USERS --inflight 16 --payload 64"
 
 OUT="${OUT:-$ROOT/artifacts/load/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT/logs"
@@ -90,24 +108,51 @@ if [[ " $SERVERS " == *" node "* ]]; then
   fi
 fi
 
-SERVER_PID=""
+# The processes of the current measurement, in start order: one server, or a cluster's redis-server and its nodes.
+SERVER_PIDS=()
 stop_server() {
-  if [[ -n "$SERVER_PID" ]]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
+  local i pid
+  # Newest first: a cluster's nodes go before the redis-server they use.
+  for ((i = ${#SERVER_PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${SERVER_PIDS[$i]}"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  SERVER_PIDS=()
 }
 trap stop_server EXIT
 trap 'stop_server; exit 130' INT TERM
 
-# start_server NAME SCENARIO: starts the server that plays NAME in SCENARIO on core $SERVER_CORE; sets URL and FORMAT.
+# next_port: sets PORT to the next port after it that nothing on 127.0.0.1 listens on.
 PORT=9300
+next_port() {
+  PORT=$((PORT + 1))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
+}
+
+# launch NAME LOG COMMAND...: starts COMMAND on core $SERVER_CORE, output to logs/LOG.log, and waits until it
+# listens on $PORT.
+launch() {
+  local name="$1" log="$OUT/logs/$2.log" pid; shift 2
+  taskset -c "$SERVER_CORE" "$@" >>"$log" 2>&1 &
+  pid=$!
+  SERVER_PIDS+=("$pid")
+  for _ in $(seq 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || { echo "$name did not start; see $log" >&2; tail -5 "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$name is not listening on $PORT after 30 s" >&2
+  exit 1
+}
+
+# start_server NAME SCENARIO: starts the server that plays NAME in SCENARIO on core $SERVER_CORE; sets URL and FORMAT.
 start_server() {
   local name="$1" scenario="$2" echo_path="/" room_path="/room"
-  PORT=$((PORT + 1))
+  if [[ "$scenario" == cluster ]]; then start_cluster "$name"; return; fi
+  next_port
   FORMAT=envelope
   local cmd
   case "$name" in
@@ -126,30 +171,46 @@ start_server() {
     *) echo "unknown server $name" >&2; exit 2 ;;
   esac
   if [[ "$scenario" == broadcast ]]; then URL="ws://127.0.0.1:$PORT$room_path"; else URL="ws://127.0.0.1:$PORT$echo_path"; fi
-  taskset -c "$SERVER_CORE" "${cmd[@]}" >>"$OUT/logs/$name.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "$name did not start; see $OUT/logs/$name.log" >&2; tail -5 "$OUT/logs/$name.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "$name is not listening on $PORT after 30 s" >&2
-  exit 1
+  launch "$name" "$name" "${cmd[@]}"
 }
 
-# measure ROUND SCENARIO NAME ARGS...: one fresh server, one load run, one line in results.jsonl.
+# start_cluster NAME: a fresh redis-server (no snapshots, no append-only file) and $NODES nodes of NAME using it as
+# their backplane, all on core $SERVER_CORE; sets URL to the nodes' URLs, comma-separated, and FORMAT.
+start_cluster() {
+  local name="$1" redis node path
+  next_port
+  redis="127.0.0.1:$PORT"
+  launch redis-server "$name-redis" redis-server --bind 127.0.0.1 --port "$PORT" --save "" --appendonly no
+  URL=""
+  for ((node = 1; node <= NODES; node++)); do
+    next_port
+    case "$name" in
+      signalr-redis) path=/chat; FORMAT=signalr
+        launch "$name node $node" "$name" dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT" --redis "$redis" ;;
+      # switchboard-redis: benchmarks/Peers/SwitchboardBroadcast --redis HOST:PORT (its /room on Switchboard.Redis's
+      # RedisEngine) once that engine lands; until then the check after the options refuses it before any build.
+      switchboard-redis) echo "switchboard-redis: not built yet (benchmarks/Peers/SwitchboardBroadcast has no --redis)" >&2; exit 2 ;;
+      *) echo "unknown cluster server $name (signalr-redis, switchboard-redis)" >&2; exit 2 ;;
+    esac
+    URL="${URL:+$URL,}ws://127.0.0.1:$PORT$path"
+  done
+}
+
+# measure ROUND SCENARIO NAME ARGS...: fresh server(s), one load run, one line in results.jsonl.
 measure() {
-  local round="$1" scenario="$2" name="$3"; shift 3
+  local round="$1" scenario="$2" name="$3" pid; shift 3
   start_server "$name" "$scenario"
   sleep 0.5 # let the runtime finish starting (tiered JIT, thread pool) before it is measured
   # Inline socket completions: the load's loops run on the epoll thread, with no hop to the thread pool per read,
   # which takes about a quarter off the load's CPU per message on its one core.
   # A server that stops answering cannot hang the run: the load is given a few minutes at most.
   if ! DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$INLINE" timeout 300 taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" "$scenario" --url "$URL" --format "$FORMAT" \
-      --label "$name" --round "$round" --server-pid "$SERVER_PID" --out "$RESULTS" "$@"; then
+      --label "$name" --round "$round" --server-pid "$(IFS=,; echo "${SERVER_PIDS[*]}")" --out "$RESULTS" "$@"; then
     echo "load run failed: $scenario $name round $round" >&2
   fi
-  kill -0 "$SERVER_PID" 2>/dev/null || echo "warning: $name exited during $scenario; see $OUT/logs/$name.log" >&2
+  for pid in "${SERVER_PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null || echo "warning: a process of $name exited during $scenario; see $OUT/logs/$name*.log" >&2
+  done
   stop_server
 }
 
@@ -161,8 +222,9 @@ servers_for() {
       signalr) [[ "$scenario" == broadcast ]] && list+=(signalr) ;;
       switchboard-pool) [[ "$scenario" == echo || "$scenario" == idle ]] && list+=(switchboard-pool) ;;
       switchboard-inline) [[ "$scenario" == echo ]] && list+=(switchboard-inline) ;;
-      switchboard) list+=(switchboard); [[ "$scenario" == broadcast ]] && list+=(switchboard-raw) ;;
-      *) list+=("$s") ;;
+      switchboard) [[ "$scenario" != cluster ]] && list+=(switchboard); [[ "$scenario" == broadcast ]] && list+=(switchboard-raw) ;;
+      signalr-redis|switchboard-redis) [[ "$scenario" == cluster ]] && list+=("$s") ;;
+      *) [[ "$scenario" != cluster ]] && list+=("$s") ;;
     esac
   done
   local n=${#list[@]} i
@@ -172,6 +234,9 @@ servers_for() {
 {
   echo "Load: side by side, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
   echo "dotnet $(dotnet --version), node $(node --version); servers on core $SERVER_CORE, load on core $LOAD_CORE (inline completions: $INLINE); $ROUNDS round(s), warm-up ${WARMUP} s, measured ${DURATION} s"
+  if [[ " $SCENARIOS " == *" cluster "* ]]; then
+    echo "cluster: $NODES nodes and $(redis-server --version | cut -d' ' -f1-3) on core $SERVER_CORE (no snapshots, no append-only file), $CLUSTER_USERS users split evenly"
+  fi
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/header.txt" >&2
 
@@ -193,6 +258,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
         # connections, long enough for the runtime to finish compiling what the churn ran.
         # shellcheck disable=SC2086
         for name in $(servers_for idle "$round"); do measure "$round" idle "$name" --warmup 2 --duration 3 $IDLE_ARGS; done ;;
+      cluster)
+        # shellcheck disable=SC2086
+        for name in $(servers_for cluster "$round"); do measure "$round" cluster "$name" "${TIMING[@]}" $CLUSTER_ARGS; done ;;
       handshakes)
         # shellcheck disable=SC2086
         for name in $(servers_for handshakes "$round"); do measure "$round" handshakes "$name" "${TIMING[@]}" $HANDSHAKE_ARGS; done ;;

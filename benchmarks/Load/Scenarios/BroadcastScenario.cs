@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using Switchboard.Benchmarks.Load.Wire;
 
@@ -29,7 +28,7 @@ internal static class BroadcastScenario
         var clock = new RunClock();
         using var stop = new CancellationTokenSource();
         var loops = opened.OfType<LoadConnection>()
-            .Select((c, i) => new UserLoop(c, i, new FrameBlock(ServerFrame.Text, payload, inflight), markerOffset, clock)).ToList();
+            .Select((c, i) => new RoomUserLoop(c, i, 1, new FrameBlock(ServerFrame.Text, payload, inflight), markerOffset, clock)).ToList();
         var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
 
         var window = await CpuWindow.MeasureAsync(settings, clock);
@@ -73,108 +72,5 @@ internal static class BroadcastScenario
         var padding = Math.Max(0, size - prefix.Length - suffix.Length - Marker.Length);
         var text = prefix + new string('0', Marker.Length) + new string('x', padding) + suffix;
         return (Encoding.UTF8.GetBytes(text), prefix.Length);
-    }
-
-    private sealed class UserLoop(LoadConnection connection, int id, FrameBlock frames, int markerOffset, RunClock clock) : IFrameSink
-    {
-        private int _inflight;
-        private int _returned;
-
-        public LatencyHistogram Latency { get; } = new();
-
-        public long Deliveries { get; private set; }
-
-        /// <summary>This user's own messages that came back while measuring: the messages sent per second.</summary>
-        public long OwnReturned { get; private set; }
-
-        public string? Failure { get; private set; }
-
-        public void OnData(ReadOnlySpan<byte> payload, bool fin)
-        {
-            var now = RunClock.Now;
-            var measuring = clock.Measuring;
-            while (true)
-            {
-                var at = payload.IndexOf(Marker.Start);
-                if (at < 0) return;
-                payload = payload[at..];
-                if (!Marker.TryRead(payload, out var sentAt, out var sender))
-                {
-                    payload = payload[1..];
-                    continue;
-                }
-                payload = payload[Marker.Length..];
-                if (measuring)
-                {
-                    Deliveries++;
-                    Latency.Record(now - sentAt);
-                }
-                if (sender == id)
-                {
-                    _inflight--;
-                    _returned++;
-                    if (measuring) OwnReturned++;
-                }
-            }
-        }
-
-        public async Task RunAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                await SendAsync(frames.Count, cancellationToken);
-                while (true)
-                {
-                    connection.Drain(this);
-                    if (connection.ProtocolError)
-                    {
-                        Failure = "protocol error from the server";
-                        return;
-                    }
-                    await connection.FlushControlAsync(cancellationToken);
-                    if (connection.CloseReceived)
-                    {
-                        Failure = "the server closed the connection";
-                        return;
-                    }
-
-                    if (clock.Stopping)
-                    {
-                        if (_inflight <= 0) return;
-                    }
-                    else if (_returned > 0)
-                    {
-                        var count = Math.Min(_returned, frames.Count);
-                        _returned = 0;
-                        await SendAsync(count, cancellationToken);
-                    }
-
-                    if (!await connection.ReceiveAsync(cancellationToken))
-                    {
-                        Failure = "the server dropped the connection";
-                        return;
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                if (!clock.Stopping) throw;
-                // Others' messages may still be arriving when our own are all back; only a stuck server lands here.
-                if (_inflight > 0) Failure = "own messages still missing after the run";
-            }
-            catch (Exception e) when (e is SocketException or IOException)
-            {
-                Failure = e.Message;
-            }
-        }
-
-        private ValueTask<int> SendAsync(int count, CancellationToken cancellationToken)
-        {
-            Span<byte> stamp = stackalloc byte[Marker.Length];
-            Marker.Write(stamp, RunClock.Now, id);
-            for (var i = 0; i < count; i++) frames.Patch(i, markerOffset, stamp);
-            _inflight += count;
-            return connection.SendAsync(frames.Take(count), cancellationToken);
-        }
     }
 }

@@ -1,0 +1,95 @@
+using Switchboard.Benchmarks.Load.Wire;
+
+namespace Switchboard.Benchmarks.Load.Scenarios;
+
+/// <summary>
+/// One room spread over the nodes of a cluster: N users, user <c>i</c> connected to node <c>i % nodes</c>, and the
+/// cluster delivers every message to every member on every node, the sender included. As in
+/// <see cref="BroadcastScenario"/>, each user keeps P of its own messages in flight (its next one goes when one of its
+/// own comes back) and every receipt is timed from its send. Receipts whose sender is on another node are reported
+/// apart as cross-node: the deliveries that had to cross the backplane. At the end every user reads until it has every
+/// message of the run, so a delivery the cluster lost is counted (<c>undelivered</c>).
+/// </summary>
+internal static class ClusterScenario
+{
+    public static async Task<Result> RunAsync(Options options)
+    {
+        var settings = CommonSettings.From(options, warmup: 2, duration: 5, sourceIps: 1, manyUrls: true);
+        var users = options.GetInt("users", 50, 1);
+        var inflight = options.GetInt("inflight", 16, 1);
+        var payloadSize = options.GetInt("payload", 64, 0);
+        options.EnsureAllUsed();
+        var nodes = settings.Targets.Count;
+        if (nodes < 2) throw new UsageException("cluster needs two or more nodes: --url ws://127.0.0.1:9301/chat,ws://127.0.0.1:9302/chat");
+        if (users < nodes) throw new UsageException($"--users must be at least the number of nodes ({nodes}), not {users}");
+
+        var result = settings.NewResult("cluster", $"nodes={nodes} N={users} P={inflight} S={payloadSize}");
+        var failures = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Everyone is in the room, on every node, before the first message, so every message has the same N receivers.
+        var opened = new LoadConnection?[users];
+        for (var node = 0; node < nodes; node++)
+        {
+            var ids = Enumerable.Range(0, users).Where(i => i % nodes == node).ToList();
+            var connections = await Connections.OpenAsync(settings, settings.Targets[node], ids.Count, 64, failures, CancellationToken.None);
+            for (var j = 0; j < ids.Count; j++) opened[ids[j]] = connections[j];
+        }
+
+        var (payload, markerOffset) = BroadcastScenario.Payload(settings.Target.Format, payloadSize);
+        var clock = new RunClock();
+        using var stop = new CancellationTokenSource();
+        // A user's id is its place in the room, whatever failed to open: the id says which node it is on.
+        var loops = opened.Select((c, id) => c is null ? null : new RoomUserLoop(c, id, nodes, new FrameBlock(ServerFrame.Text, payload, inflight), markerOffset, clock))
+            .OfType<RoomUserLoop>().ToList();
+        var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
+
+        var window = await CpuWindow.MeasureAsync(settings, clock);
+
+        stop.CancelAfter(TimeSpan.FromSeconds(5));
+        await Task.WhenAll(running);
+        // Every message is owed to every member of the room: with all sends done, each user reads until it has them all.
+        var sends = loops.Sum(l => l.Sent);
+        var complete = loops.Count == users && loops.All(l => l.Failure is null);
+        if (complete)
+        {
+            using var settle = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await Task.WhenAll(loops.Select(l => l.ReceiveAllAsync(sends, settle.Token)));
+        }
+        await Connections.CloseAllAsync(opened, TimeSpan.FromSeconds(2));
+
+        var latency = new LatencyHistogram();
+        var crossLatency = new LatencyHistogram();
+        long deliveries = 0, crossDeliveries = 0, sent = 0;
+        foreach (var loop in loops)
+        {
+            latency.Add(loop.Latency);
+            crossLatency.Add(loop.CrossLatency);
+            deliveries += loop.Deliveries;
+            crossDeliveries += loop.CrossDeliveries;
+            sent += loop.OwnReturned;
+        }
+        result["nodes"] = nodes;
+        result["users"] = loops.Count;
+        result["deliveries"] = deliveries;
+        result["deliveriesPerSec"] = deliveries / window.Seconds;
+        result["crossDeliveries"] = crossDeliveries;
+        result["crossDeliveriesPerSec"] = crossDeliveries / window.Seconds;
+        result["msgsPerSec"] = sent / window.Seconds;
+        result.AddLatency("", latency);
+        result.AddLatency("cross", crossLatency);
+        // Server CPU is that of every node and the Redis server together (run.sh pins them all to one core).
+        result.AddCpu(window, settings.Duration, "Delivery", deliveries);
+        result["loadAllocBytesPerDelivery"] = (double)window.LoadAllocatedBytes / deliveries;
+        // Over the whole run: what the room was owed (every send, to every member) and what never arrived.
+        result["sends"] = sends;
+        if (complete)
+        {
+            var undelivered = loops.Sum(l => Math.Max(0, sends - l.Received));
+            result["undelivered"] = undelivered;
+            if (undelivered > 0) result.Notes.Add($"{undelivered} of {sends * users} deliveries never arrived (after 10 s)");
+        }
+        result["failedConnections"] = loops.Count(l => l.Failure is not null) + (users - loops.Count);
+        Connections.NoteFailures(result, failures);
+        foreach (var group in loops.Where(l => l.Failure is not null).GroupBy(l => l.Failure)) result.Notes.Add($"{group.Count()} x {group.Key}");
+        return result;
+    }
+}
