@@ -33,8 +33,15 @@ namespace Switchboard.Server;
 /// With <see cref="Services"/> set, every handler and hook call runs in a service scope of its own
 /// (<see cref="MessageContext.Services"/>). Code that only sends takes the endpoint as an <see cref="IMessageSender"/>.
 /// </para>
+/// <para>
+/// Lifetime: the endpoint owns the <see cref="IEndpointEngine"/> it opens on its <see cref="Engine"/>, and
+/// <see cref="DisposeAsync"/> closes it (with a scale-out engine, this node leaves the cluster at once rather than when
+/// its lease runs out); the <see cref="IMessageEngine"/> itself belongs to whoever made it. Stop the servers that map
+/// the endpoint first (their connections end and leave presence), then dispose the endpoint, then the engine.
+/// <c>services.AddMessageEndpoint</c> registers it so that the container disposes it, before the container's engine.
+/// </para>
 /// </remarks>
-public sealed class MessageEndpoint : IMessageSender
+public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
 {
     private delegate ValueTask Dispatch(MessageContext context, in ReadOnlySequence<byte> data);
 
@@ -54,6 +61,7 @@ public sealed class MessageEndpoint : IMessageSender
     private string _name = "default";
     private IMessageEngine? _engineFactory;
     private Func<string, GroupHistory?>? _history;
+    private volatile bool _disposed;
 
     /// <summary>Creates an endpoint with no handlers that speaks the protocol of <paramref name="catalog"/>.</summary>
     /// <param name="catalog">
@@ -157,10 +165,12 @@ public sealed class MessageEndpoint : IMessageSender
     /// </summary>
     internal ValueTask<IEndpointEngine> GetEngineAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_engine is { } engine) return ValueTask.FromResult(engine);
         Task<IEndpointEngine> open;
         lock (_opening)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_open is not { IsFaulted: false, IsCanceled: false } current) _open = current = OpenAsync();
             open = current;
         }
@@ -358,11 +368,30 @@ public sealed class MessageEndpoint : IMessageSender
         var context = new MessageContext(channel, this, _registry, engine, id, positions) { RateLimiter = _rates?.NewConnection() };
         await engine.AddConnectionAsync(id, CancellationToken.None).ConfigureAwait(false);
         _registry.Add(context);
-        // The user the handshake authenticated, there before the connected hook (which may still change it).
-        if (channel.User is { } user)
+        try
         {
-            await engine.SetUserAsync(id, null, user, unique: false, CancellationToken.None).ConfigureAwait(false);
-            _registry.SetUser(context, user);
+            // The user the handshake authenticated, there before the connected hook (which may still change it).
+            if (channel.User is { } user)
+            {
+                await engine.SetUserAsync(id, null, user, unique: false, CancellationToken.None).ConfigureAwait(false);
+                _registry.SetUser(context, user);
+            }
+        }
+        catch
+        {
+            // The host refuses the connection and never ends it: whatever got registered goes now.
+            _registry.Remove(context);
+            try
+            {
+                await engine.RemoveConnectionAsync(new ConnectionPresence(id, null, []), CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The engine is failing already: its lease frees what it still holds; the first failure is the one to report.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                MessageLog.RemoveFailed(_logger, id, e);
+            }
+            throw;
         }
         return context;
     }
@@ -461,17 +490,21 @@ public sealed class MessageEndpoint : IMessageSender
     {
         var groups = _registry.GroupsOf(context);
         _registry.Remove(context);
+        bool ours;
         try
         {
-            await _engine!.RemoveConnectionAsync(new ConnectionPresence(context.ConnectionId, context.User, groups), CancellationToken.None).ConfigureAwait(false);
+            // False: the engine reported this connection lost already (another node reaped this one while it hung),
+            // and that node ran the hook for it.
+            ours = await _engine!.RemoveConnectionAsync(new ConnectionPresence(context.ConnectionId, context.User, groups), CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The engine forgets the connection by its lease then; the hook runs all the same.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             MessageLog.RemoveFailed(_logger, context.ConnectionId, e);
+            ours = true;
         }
-        if (_onDisconnected is not { } hook) return;
+        if (!ours || _onDisconnected is not { } hook) return;
         await CallAsync(context, (hook, status), static (c, s) => s.hook(c, s.status)).ConfigureAwait(false);
     }
 
@@ -495,6 +528,36 @@ public sealed class MessageEndpoint : IMessageSender
         {
             MessageLog.HandlerFailed(_logger, "disconnected", connection.ConnectionId, e);
         }
+    }
+
+    /// <summary>
+    /// Closes the endpoint's engine (<see cref="IEndpointEngine"/>): with a scale-out engine this node leaves the
+    /// cluster and the presence of any connection still registered goes with it. Stop the servers that map the endpoint
+    /// first, so that their connections end (and their disconnected hooks run) here. The endpoint takes no connection
+    /// and makes no send after this; the <see cref="Engine"/> it opened on is not disposed. Calling it again does nothing.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task<IEndpointEngine>? open;
+        lock (_opening)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            open = _open;
+        }
+        if (open is null) return;
+        IEndpointEngine engine;
+        try
+        {
+            engine = await open.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // An open that failed left nothing to close.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return;
+        }
+        await engine.DisposeAsync().ConfigureAwait(false);
     }
 
     private ValueTask DispatchAsync<T>(MessageContext context, in ReadOnlySequence<byte> data, Func<MessageContext, T, ValueTask> handler)

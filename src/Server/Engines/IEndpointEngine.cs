@@ -26,7 +26,12 @@ public interface IEndpointEngine : IAsyncDisposable
     ValueTask AddConnectionAsync(long connectionId, CancellationToken cancellationToken);
 
     /// <summary>A connection of this node ended: it leaves its groups and gives up its user.</summary>
-    ValueTask RemoveConnectionAsync(ConnectionPresence connection, CancellationToken cancellationToken);
+    /// <returns>
+    /// True when the connection was still this node's, so the node reports its end (runs the disconnected hook); false
+    /// when the engine no longer had it because it handed the connection to <see cref="IEngineNode.ConnectionsLostAsync"/>
+    /// already (another node reaped this one while it hung), so its end was reported there and must not be again.
+    /// </returns>
+    ValueTask<bool> RemoveConnectionAsync(ConnectionPresence connection, CancellationToken cancellationToken);
 
     /// <summary>
     /// Binds the connection to <paramref name="user"/>, replacing <paramref name="previous"/> (its user until now, or null).

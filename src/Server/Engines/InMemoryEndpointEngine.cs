@@ -69,16 +69,17 @@ internal sealed class InMemoryEndpointEngine(EngineEndpoint endpoint) : IEndpoin
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask RemoveConnectionAsync(ConnectionPresence connection, CancellationToken cancellationToken)
+    public ValueTask<bool> RemoveConnectionAsync(ConnectionPresence connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        // One process: nothing is ever reaped, so every connection's end is this node's to report.
         lock (_presence)
         {
-            if (!_connections.Remove(connection.ConnectionId, out var presence)) return ValueTask.CompletedTask;
+            if (!_connections.Remove(connection.ConnectionId, out var presence)) return new(true);
             foreach (var group in presence.Groups) RemoveMember(group, connection.ConnectionId);
             if (presence.User is { } user) ReleaseUser(user, connection.ConnectionId);
         }
-        return ValueTask.CompletedTask;
+        return new(true);
     }
 
     public ValueTask<bool> SetUserAsync(long connectionId, string? previous, string user, bool unique, CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ internal sealed class NodeEngine(int nodeNumber, TimeSpan readLatency = default)
 
         public ValueTask AddConnectionAsync(long connectionId, CancellationToken cancellationToken) => inner.AddConnectionAsync(connectionId, cancellationToken);
 
-        public ValueTask RemoveConnectionAsync(ConnectionPresence connection, CancellationToken cancellationToken)
+        public ValueTask<bool> RemoveConnectionAsync(ConnectionPresence connection, CancellationToken cancellationToken)
             => inner.RemoveConnectionAsync(connection, cancellationToken);
 
         public ValueTask<bool> SetUserAsync(long connectionId, string? previous, string user, bool unique, CancellationToken cancellationToken)
