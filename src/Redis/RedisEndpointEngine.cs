@@ -23,6 +23,8 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _leaseStop = new();
     private readonly ConcurrentDictionary<long, LocalConnection> _local = new();
+    // Live connections another node reaped (and reported lost) while this one hung: their end is not this node's to report.
+    private readonly ConcurrentDictionary<long, byte> _reported = new();
     private readonly KeyValuePair<string, object?> _tag;
     private ChannelMessageQueue? _queue;
     private Task _reading = Task.CompletedTask;
@@ -121,11 +123,14 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
         _local.TryAdd(connectionId, new LocalConnection());
     }
 
-    public async ValueTask RemoveConnectionAsync(ConnectionPresence connection, CancellationToken cancellationToken)
+    public async ValueTask<bool> RemoveConnectionAsync(ConnectionPresence connection, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(connection);
         _local.TryRemove(connection.ConnectionId, out _);
-        await Eval("remove connection", Scripts.RemoveConnection, cancellationToken, _prefix, Node, connection.ConnectionId).ConfigureAwait(false);
+        var reported = _reported.TryRemove(connection.ConnectionId, out _);
+        var there = (int)await Eval("remove connection", Scripts.RemoveConnection, cancellationToken, _prefix, Node, connection.ConnectionId).ConfigureAwait(false) == 1;
+        // Gone from Redis after a drop may be Redis that lost its data, not a reap: then the end is still this node's.
+        return !reported && (there || Volatile.Read(ref _dropped) != 0);
     }
 
     public async ValueTask<bool> SetUserAsync(long connectionId, string? previous, string user, bool unique, CancellationToken cancellationToken)
@@ -276,6 +281,9 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
             // connections may have missed messages meanwhile.
             _engine.Metrics.Reregistrations.Add(1, _tag);
             Interlocked.Increment(ref _reregistered);
+            // Gone without a drop: another node reaped this one and reported its connections of that moment lost. Those
+            // stay gone (the interruption below closes them, and their end was reported there); later ones are put back.
+            var reaped = Volatile.Read(ref _dropped) == 0;
             foreach (var (id, local) in _local)
             {
                 string? user, key;
@@ -286,19 +294,24 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
                     key = local.UserKey;
                     groups = [.. local.Groups];
                 }
-                var args = new RedisValue[5 + groups.Length];
+                var args = new RedisValue[6 + groups.Length];
                 args[0] = _prefix;
                 args[1] = Node;
                 args[2] = id;
                 args[3] = key ?? "";
                 args[4] = user ?? "";
-                for (var i = 0; i < groups.Length; i++) args[5 + i] = groups[i];
-                await Eval("restore presence", Scripts.Restore, CancellationToken.None, args).ConfigureAwait(false);
+                args[5] = reaped ? 1 : 0;
+                for (var i = 0; i < groups.Length; i++) args[6 + i] = groups[i];
+                if ((int)await Eval("restore presence", Scripts.Restore, CancellationToken.None, args).ConfigureAwait(false) == 0
+                    && _local.TryRemove(id, out _))
+                {
+                    _reported.TryAdd(id, 0);
+                }
             }
             Log.Reregistered(_engine.Logger, _endpoint.Name, NodeNumber, _local.Count);
             // After a dropped connection the node was told already; telling it again would close the connections
             // that came back since. Gone without a drop means another node reaped this one: tell it now.
-            if (Volatile.Read(ref _dropped) == 0)
+            if (reaped)
             {
                 Interrupt("this node's registration was gone from Redis (its lease ran out and another node reaped it)");
             }
@@ -427,6 +440,9 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
 
     /// <summary>Stops renewing the lease, as a node that hangs would; for tests of reaping.</summary>
     internal void StopLease() => _leaseStop.Cancel();
+
+    /// <summary>Renews the lease once, as a hung node that wakes up would; for tests of reaping.</summary>
+    internal Task RenewOnceAsync() => RenewAsync();
 
     /// <summary>Stops everything without leaving presence: the engine closed under the endpoint.</summary>
     internal void Abandon()

@@ -17,8 +17,9 @@ namespace Switchboard.Redis;
 /// While Redis is unreachable, operations throw <see cref="EngineUnavailableException"/> at once (or after
 /// <see cref="RedisEngineOptions.OperationTimeout"/> when Redis stops answering), nodes are told
 /// <see cref="IEngineNode.Interrupted"/>, and once Redis is back each endpoint resubscribes and registers its node and
-/// its live connections again. Dispose the endpoints before the engine; disposing the engine alone leaves their nodes
-/// to be reaped by the others, as if this process had died.
+/// its live connections again. Dispose the endpoints (<c>MessageEndpoint.DisposeAsync</c>, which closes the endpoint's
+/// node on this engine) before the engine; disposing the engine alone leaves their nodes to be reaped by the others, as
+/// if this process had died.
 /// </remarks>
 public sealed class RedisEngine : IMessageEngine, IAsyncDisposable
 {
@@ -74,6 +75,9 @@ public sealed class RedisEngine : IMessageEngine, IAsyncDisposable
     }
 
     internal void Closed(RedisEndpointEngine engine) => _open.TryRemove(engine, out _);
+
+    /// <summary>The endpoints open on this engine; for tests that make one hang.</summary>
+    internal ICollection<RedisEndpointEngine> OpenEndpoints => _open.Keys;
 
     private async ValueTask<ConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
     {

@@ -43,12 +43,13 @@ internal static class Scripts
         return 1
         """;
 
-    /// <summary>ARGV: prefix, node, connection id.</summary>
+    /// <summary>ARGV: prefix, node, connection id. Returns 1 when the connection was there, 0 when it was gone (reaped).</summary>
     public const string RemoveConnection = Functions + "\n" + """
         local p = ARGV[1]
         redis.call('SREM', p .. 'node:' .. ARGV[2] .. ':conns', ARGV[3])
+        local there = redis.call('EXISTS', p .. 'conn:' .. ARGV[3])
         removeConn(p, ARGV[3])
-        return 1
+        return there
         """;
 
     /// <summary>ARGV: prefix, node, connection id, user key, user as spelled, unique (1 or 0). Returns 1, or 0 when the unique claim failed.</summary>
@@ -93,11 +94,13 @@ internal static class Scripts
 
     /// <summary>
     /// Puts a live connection's presence back as this node knows it (after Redis lost it, or another node reaped it).
-    /// ARGV: prefix, node, connection id, user key or empty, user as spelled, then its groups.
+    /// ARGV: prefix, node, connection id, user key or empty, user as spelled, reaped (1 or 0), then its groups. With
+    /// reaped 1, a connection whose presence is gone was handed to another node as lost: it stays gone and 0 is returned.
     /// </summary>
     public const string Restore = """
         local p, node, id, ukey, user = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
         local ck = p .. 'conn:' .. id
+        if ARGV[6] == '1' and redis.call('EXISTS', ck) == 0 then return 0 end
         redis.call('SADD', p .. 'node:' .. node .. ':conns', id)
         redis.call('HSET', ck, 'n', node)
         if ukey ~= '' then
@@ -105,7 +108,7 @@ internal static class Scripts
           redis.call('HSETNX', p .. 'users', ukey, user)
           redis.call('HSET', ck, 'k', ukey, 'u', user)
         end
-        for i = 6, #ARGV do
+        for i = 7, #ARGV do
           redis.call('HSET', ck, 'g:' .. ARGV[i], '1')
           redis.call('HSET', p .. 'members:' .. ARGV[i], id, ukey ~= '' and ('=' .. user) or '')
         end
