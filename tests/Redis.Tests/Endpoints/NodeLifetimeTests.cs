@@ -71,16 +71,24 @@ public sealed class NodeLifetimeTests(RedisServer redis)
         await Eventually.TrueAsync(() => Of(cluster, ada.ConnectionId).Length == 1, "ada reported lost by the survivor");
         Assert.Equal(0, Of(cluster, ada.ConnectionId)[0].Node);
 
-        // It wakes up, finds itself reaped and closes its connections with 1012; the client comes back as a new connection.
+        // A connection that opens after the reap was never reported: it is put back, and its end is node 1's to report.
+        await using var bob = await Peer.ConnectAsync(nodes[1].Uri, transport);
+        await bob.LoginAsync("bob");
+        var bobId = bob.ConnectionId;
+
+        // It wakes up, finds itself reaped and closes its connections with 1012; the clients come back as new connections.
+        var adaId = ada.ConnectionId;
         var before = ada.Connects.Count;
         await nodes[1].Opened.RenewOnceAsync();
         await Eventually.TrueAsync(() => ada.Connects.Count > before, "ada reconnected");
-        Assert.True(await ada.LoginAsync("ada"));
         // Every hook of node 1 has run once its server has stopped.
         await nodes[1].Server.StopAsync();
-        var reports = Of(cluster, cluster.Disconnected.First(e => e.User == "ada").ConnectionId);
+        var reports = Of(cluster, adaId);
         Assert.Single(reports);
         Assert.Equal(0, reports[0].Node);
+        var bobReports = Of(cluster, bobId);
+        Assert.Single(bobReports);
+        Assert.Equal(1, bobReports[0].Node);
     }
 
     [Fact]
