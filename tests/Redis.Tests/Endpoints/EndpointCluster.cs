@@ -34,7 +34,8 @@ internal sealed class EndpointCluster(string configuration, TimeSpan? lease = nu
             Configuration = configuration,
             KeyPrefix = Prefix,
             LeaseTime = Lease,
-            OperationTimeout = TimeSpan.FromSeconds(2),
+            // Generous: a loaded machine may take seconds to connect, and no test here times an operation.
+            OperationTimeout = TimeSpan.FromSeconds(5),
         });
         EndpointNode node;
         lock (_nodes)
