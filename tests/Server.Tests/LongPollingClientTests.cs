@@ -218,9 +218,12 @@ public sealed class LongPollingClientTests
         front.DropConnections();
         for (var i = 1; i <= 20; i++) await client.SendAsync(new Route("r", null, i));
 
-        await WaitUntilAsync(() => second.Count == 20);
+        await WaitUntilAsync(() => second.Contains(20));
         Assert.Equal([0], first);
-        Assert.Equal(Enumerable.Range(1, 20), second);
+        // Message 0 goes again only when the answer to its POST was lost with the dropped connections before the client
+        // read it (docs/protocol.md: an envelope whose POST got no answer may reach the server twice).
+        Assert.Equal(Enumerable.Range(second.First(), 21 - second.First()), second);
+        Assert.InRange(second.First(), 0, 1);
         await WaitUntilAsync(() => client.State == ConnectionState.Connected && after.Server.LongPollingSessionCount == 1);
         var transitions = states.Where((state, i) => i == 0 || state != states.ElementAt(i - 1)).ToArray();
         Assert.Equal([ConnectionState.Connecting, ConnectionState.Connected, ConnectionState.Reconnecting, ConnectionState.Connected], transitions);

@@ -51,6 +51,7 @@ internal sealed class LongPollingClientConnection : ClientConnection
     private long _firstPending = 1;
     private long _pendingBytes;
     private TaskCompletionSource? _progress; // completed when envelopes are confirmed or the connection ends
+    private Task _posting = Task.CompletedTask; // the batch out now, completed once its answer is handled
     private bool _ended;
     private int _closing;
     private string? _closeReason;
@@ -257,6 +258,7 @@ internal sealed class LongPollingClientConnection : ClientConnection
                     }
                     if (closed)
                     {
+                        await AwaitBatchOutAsync().ConfigureAwait(false);
                         ClientLog.LongPollingClosed(_logger, _displayUri, (int?)closeCode, closeReason);
                         _closeReason = string.IsNullOrEmpty(closeReason) ? null : closeReason;
                         End(closeCode);
@@ -282,6 +284,23 @@ internal sealed class LongPollingClientConnection : ClientConnection
         {
             ClientLog.LoopFailed(_logger, _displayUri, "poll", e);
             End(null);
+        }
+    }
+
+    /// <summary>
+    /// Waits (up to the connect timeout) for the answer to the batch that is out when the
+    /// server closes the session: the server may have taken its envelopes before it closed, and only that answer
+    /// confirms them, so they are not sent again, twice, on the next connection.
+    /// </summary>
+    private async Task AwaitBatchOutAsync()
+    {
+        try
+        {
+            await Volatile.Read(ref _posting).WaitAsync(_options.ConnectTimeout, _end.Token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // No answer in time: its envelopes stay unconfirmed and go out again on the next connection.
         }
     }
 
@@ -326,29 +345,38 @@ internal sealed class LongPollingClientConnection : ClientConnection
                 body.ResetWrittenCount();
                 LongPollingWire.WriteBatch(body, batch);
                 var query = "session=" + _session + "&seq=" + seq;
-                while (true)
+                var posted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _posting, posted.Task);
+                try
                 {
-                    var outcome = await RequestAsync(HttpMethod.Post, query, body.WrittenMemory, _options.ConnectTimeout).ConfigureAwait(false);
-                    if (outcome.Status == HttpStatusCode.NoContent)
+                    while (true)
                     {
+                        var outcome = await RequestAsync(HttpMethod.Post, query, body.WrittenMemory, _options.ConnectTimeout).ConfigureAwait(false);
+                        if (outcome.Status == HttpStatusCode.NoContent)
+                        {
+                            retries.Reset();
+                            Confirm(batch.Count);
+                            break;
+                        }
+                        if (outcome.Retry && await retries.WaitAsync(_options.ConnectTimeout, _end.Token).ConfigureAwait(false)) continue;
+                        if (outcome.Retry || outcome.Status is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+                        {
+                            // 409: the server misses envelopes it confirmed before; this session's sends cannot be repaired.
+                            ClientLog.LongPollingSessionLost(_logger, _displayUri, "POST", (int)outcome.Status);
+                            if (outcome.Status == HttpStatusCode.Conflict) _ = AbandonAsync();
+                            End(null);
+                            return;
+                        }
+                        // 400, 413 and the like: the server refused these envelopes and the session lives on, as it says.
+                        ClientLog.LongPollingBatchRefused(_logger, _displayUri, (int)outcome.Status, batch.Count);
                         retries.Reset();
                         Confirm(batch.Count);
                         break;
                     }
-                    if (outcome.Retry && await retries.WaitAsync(_options.ConnectTimeout, _end.Token).ConfigureAwait(false)) continue;
-                    if (outcome.Retry || outcome.Status is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
-                    {
-                        // 409: the server misses envelopes it confirmed before; this session's sends cannot be repaired.
-                        ClientLog.LongPollingSessionLost(_logger, _displayUri, "POST", (int)outcome.Status);
-                        if (outcome.Status == HttpStatusCode.Conflict) _ = AbandonAsync();
-                        End(null);
-                        return;
-                    }
-                    // 400, 413 and the like: the server refused these envelopes and the session lives on, as it says.
-                    ClientLog.LongPollingBatchRefused(_logger, _displayUri, (int)outcome.Status, batch.Count);
-                    retries.Reset();
-                    Confirm(batch.Count);
-                    break;
+                }
+                finally
+                {
+                    posted.TrySetResult();
                 }
                 // Whatever queued up while this POST was out goes in the next one.
                 lock (_lock)
