@@ -173,6 +173,11 @@ function leave(error) {
 function onRoster(s, { users }) {
   s.users = new Set((Array.isArray(users) ? users : []).map(String));
   s.users.add(s.name);
+  // Back in the room after a loss (the roster comes before the room's joined notice and its messages); a
+  // connection that opens and is then refused as taken is not.
+  if (s.joined) addNotice('Reconnected');
+  s.retryUntil = 0;
+  s.retryDelayMs = 250;
   s.joined = true;
   clearError();
   if (s.target && !s.users.has(s.target)) s.target = null;
@@ -242,10 +247,7 @@ function onState(s, state, detail) {
     setStatus(state);
   }
   if (state === 'open') {
-    if (s.opened) addNotice('Reconnected');
     s.opened = true;
-    s.retryUntil = 0;
-    s.retryDelayMs = 250;
   } else if (state === 'closed' && !detail.byClient) {
     if (s.joined && detail.code === 1008 && isTaken(detail.reason) && retryTaken(s)) return;
     const why = detail.reason ? `: ${detail.reason}` : '';

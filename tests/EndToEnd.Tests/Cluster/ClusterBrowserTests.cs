@@ -74,4 +74,34 @@ public sealed class ClusterBrowserTests(ChromiumFixture chromium) : IClassFixtur
             await Expect(page.Page.Locator("li[data-testid=message][data-kind=message]")).ToHaveCountAsync(1);
         }
     }
+
+    [Fact]
+    public async Task A_page_whose_node_dies_comes_back_through_the_front_and_shows_what_it_missed_once()
+    {
+        await using var cluster = await ChatCluster.StartAsync(nodes: 2);
+        // The front plays the load balancer: the page is served through it, and so are its connections.
+        await using var front = new TcpFront(cluster.Node(0).Port, refuseWebSocket: false);
+        var name = Name("page");
+        await using var page = await ChatPage.OpenAsync(chromium.Browser, front.HttpUri("/"), name);
+        await using var talker = await ClusterMember.JoinAsync(cluster.Node(1).WebSocketUri(), Name("talk"), SwitchboardTransport.WebSocket);
+        await talker.SayAsync("before #1");
+        await page.ExpectMessageAsync(talker.Name, "before #1");
+
+        front.BackendPort = cluster.Node(1).Port;
+        await cluster.KillNodeAsync(0);
+        // Sent while the page is away; the page's name is held by the dead node until its lease runs out.
+        await talker.SayAsync("while away #1");
+        await talker.SayAsync("while away #2");
+        // The room's history gave the talker the page's first arrival; the second comes after the dead node's lease.
+        await talker.UntilAsync<UserLeft>(m => m.User == name, "the page's connection on the dead node reaped", TimeSpan.FromSeconds(40));
+        await talker.Changes.UntilAsync(() => talker.All<UserJoined>().Count(m => m.User == name) == 2, "the page back in the room", TimeSpan.FromSeconds(40));
+        await talker.SayAsync("after #1");
+
+        await page.ExpectMessageAsync(talker.Name, "after #1");
+        await page.ExpectRosterAsync([.. new[] { name, talker.Name }.Order(StringComparer.Ordinal)]);
+        // Recovered: what was shown stays, the missed ones follow, nothing twice.
+        await Expect(page.Page.Locator("li[data-testid=message] [data-testid=message-text]"))
+            .ToHaveTextAsync(["before #1", "while away #1", "while away #2", "after #1"]);
+        await Expect(page.Page.GetByTestId("notice").Filter(new() { HasTextString = "Messages were missed" })).ToHaveCountAsync(0);
+    }
 }

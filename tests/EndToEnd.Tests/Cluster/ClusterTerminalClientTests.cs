@@ -29,7 +29,9 @@ public sealed class ClusterTerminalClientTests
         front.BackendPort = cluster.Node(1).Port;
         await cluster.KillNodeAsync(0);
         await terminal.WaitForAsync($"the name {name} is still held by the lost connection", TimeSpan.FromSeconds(30));
-        await observer.UntilAsync<UserJoined>(m => m.User == name, "the terminal client back in the room", TimeSpan.FromSeconds(30));
+        // The room's history gave the observer the first arrival; the second comes after the dead node's lease.
+        await observer.UntilAsync<UserLeft>(m => m.User == name, "the connection on the dead node reaped", TimeSpan.FromSeconds(40));
+        await observer.Changes.UntilAsync(() => observer.All<UserJoined>().Count(m => m.User == name) == 2, "the terminal client back in the room", TimeSpan.FromSeconds(40));
         await observer.SayAsync("after the kill");
         await terminal.WaitForAsync("after the kill");
 
