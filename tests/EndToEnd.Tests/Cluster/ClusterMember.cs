@@ -1,3 +1,4 @@
+using System.Net.Security;
 using Chat;
 using Switchboard.Client;
 using Switchboard.Messaging;
@@ -47,12 +48,13 @@ internal sealed class ClusterMember : IAsyncDisposable
 
     /// <summary>Connects <paramref name="name"/> to the chat node at <paramref name="node"/>, without waiting for the roster.</summary>
     public static async Task<ClusterMember> ConnectAsync(Uri node, string name, SwitchboardTransport transport,
-        IReadOnlyDictionary<string, StreamPosition>? positions = null)
+        IReadOnlyDictionary<string, StreamPosition>? positions = null, RemoteCertificateValidationCallback? certificates = null)
     {
         var client = new SwitchboardClient(new Uri(node, "/ws/" + Uri.EscapeDataString(name)), SwitchboardMessages.Catalog, new SwitchboardClientOptions
         {
             Transport = transport,
             Positions = positions,
+            Connection = new WebSocketClientOptions { RemoteCertificateValidation = certificates },
             // An outage of Redis lasts seconds here: come back soon after it ends.
             ReconnectMaxDelay = TimeSpan.FromSeconds(1),
         });
@@ -79,9 +81,9 @@ internal sealed class ClusterMember : IAsyncDisposable
 
     /// <summary>Connects and waits for the roster: the member is in the room.</summary>
     public static async Task<ClusterMember> JoinAsync(Uri node, string name, SwitchboardTransport transport,
-        IReadOnlyDictionary<string, StreamPosition>? positions = null)
+        IReadOnlyDictionary<string, StreamPosition>? positions = null, RemoteCertificateValidationCallback? certificates = null)
     {
-        var member = await ConnectAsync(node, name, transport, positions);
+        var member = await ConnectAsync(node, name, transport, positions, certificates);
         await member.UntilAsync<Roster>(_ => true, "the roster");
         return member;
     }
