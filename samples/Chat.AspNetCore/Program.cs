@@ -5,6 +5,7 @@ using Chat.AspNetCore;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.FileProviders;
 using Switchboard.Server;
+using Switchboard.Server.Engines;
 
 // The chat room of samples/Chat, hosted in ASP.NET Core: a sign-in cookie names the user, an authorization policy
 // guards the chat endpoint, and a minimal API pushes announcements into the room.
@@ -15,6 +16,9 @@ using Switchboard.Server;
 //   GET  /protocol.json   every message of the room and its fields
 // Usage: dotnet run --project samples/Chat.AspNetCore -- --port 8002 [--announce-token TOKEN]
 // Without --announce-token a random token is made and printed.
+// With a Switchboard:Redis section in configuration (appsettings.json, or environment variables such as
+// Switchboard__Redis__Configuration=127.0.0.1:6379) the room runs on Redis and is shared by every node on it
+// (docs/scale-out.md); without one, everything stays in this process.
 var port = 8002;
 string? announceToken = null;
 for (var i = 0; i < args.Length; i++)
@@ -60,7 +64,16 @@ builder.Services
 builder.Services.AddAuthorizationBuilder().AddPolicy("chatter", policy => policy.RequireAuthenticatedUser());
 
 builder.Services.AddSwitchboard();
-builder.Services.AddSingleton(services => new ChatRoom(new MessageEndpoint(SwitchboardMessages.Catalog, services.GetRequiredService<ILoggerFactory>())));
+if (builder.Configuration.GetSection(SwitchboardRedisServiceCollectionExtensions.SectionName).Exists())
+{
+    builder.Services.AddSwitchboardRedis(builder.Configuration);
+}
+// Named "chat" as samples/Chat's endpoint is; on the container's engine (Redis when configured, else the in-memory one).
+builder.Services.AddSingleton(services => new ChatRoom(new MessageEndpoint(SwitchboardMessages.Catalog, services.GetRequiredService<ILoggerFactory>())
+{
+    Name = "chat",
+    Engine = services.GetService<IMessageEngine>(),
+}));
 builder.Services.AddSingleton(new AnnounceToken(announceToken ?? AnnounceToken.CreateRandom()));
 
 var app = builder.Build();

@@ -9,7 +9,7 @@ namespace Switchboard.EndToEnd.Tests;
 /// <summary>
 /// Debian's nginx, run in the foreground (<c>-p dir -c conf -g 'daemon off;'</c>) with a configuration generated in a
 /// temporary directory from docs/nginx/switchboard.conf, terminating HTTPS on a free 127.0.0.1 port with the tests'
-/// throwaway certificate in front of one upstream. Its pid file and logs stay in that directory; disposing stops it.
+/// throwaway certificate in front of one or more upstreams. Its pid file and logs stay in that directory; disposing stops it.
 /// </summary>
 internal sealed class NginxProxy : IAsyncDisposable
 {
@@ -38,17 +38,17 @@ internal sealed class NginxProxy : IAsyncDisposable
     public string AccessLog => ReadShared(Path.Combine(_directory, "access.log"));
 
     /// <summary>
-    /// Starts nginx in front of <paramref name="upstreamPort"/> and waits (bounded) until its workers have started, which
+    /// Starts nginx in front of <paramref name="upstreamPorts"/> (one upstream server each) and waits (bounded) until its workers have started, which
     /// nginx logs after its listening socket is open. A port taken between being picked and being bound is tried again.
     /// </summary>
-    public static async Task<NginxProxy> StartAsync(int upstreamPort)
+    public static async Task<NginxProxy> StartAsync(params int[] upstreamPorts)
     {
         if (!File.Exists(Executable)) throw new FileNotFoundException("nginx is not installed (scripts/test.sh installs the Debian package)", Executable);
         for (var attempt = 1; ; attempt++)
         {
             var directory = Directory.CreateTempSubdirectory("switchboard-nginx-").FullName;
             var port = FreePort();
-            WriteFiles(directory, port, upstreamPort);
+            WriteFiles(directory, port, upstreamPorts);
             var (process, started, log) = await LaunchAsync(directory);
             if (started) return new NginxProxy(process, directory, port);
             process.Dispose();
@@ -59,7 +59,7 @@ internal sealed class NginxProxy : IAsyncDisposable
     }
 
     /// <summary>The main configuration around the documented site text, with every path in <paramref name="directory"/>.</summary>
-    private static void WriteFiles(string directory, int port, int upstreamPort)
+    private static void WriteFiles(string directory, int port, int[] upstreamPorts)
     {
         var certificate = TlsCertificate.Certificate;
         File.WriteAllText(Path.Combine(directory, "cert.pem"), certificate.ExportCertificatePem());
@@ -69,7 +69,8 @@ internal sealed class NginxProxy : IAsyncDisposable
         }
 
         var site = File.ReadAllText(TemplatePath)
-            .Replace("{{upstream}}", $"127.0.0.1:{upstreamPort}", StringComparison.Ordinal)
+            // The template's one "server {{upstream}};" line becomes one line per upstream.
+            .Replace("{{upstream}}", string.Join(";\n    server ", upstreamPorts.Select(p => $"127.0.0.1:{p}")), StringComparison.Ordinal)
             .Replace("{{listen}}", $"127.0.0.1:{port}", StringComparison.Ordinal)
             .Replace("{{server_name}}", "localhost", StringComparison.Ordinal)
             .Replace("{{certificate}}", Path.Combine(directory, "cert.pem"), StringComparison.Ordinal)

@@ -48,9 +48,11 @@ public sealed partial class SampleProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts any program that prints a "listening on ws://127.0.0.1:PORT" (or http://) line, and waits (bounded) for it.
+    /// Starts any program that prints a "listening on ws://127.0.0.1:PORT" (or http://) line, and waits (bounded) for it;
+    /// <paramref name="environment"/> adds to (or overrides) the variables it inherits.
     /// </summary>
-    public static async Task<SampleProcess> StartProgramAsync(string fileName, IEnumerable<string> args, string? workingDirectory = null)
+    public static async Task<SampleProcess> StartProgramAsync(string fileName, IEnumerable<string> args, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -62,6 +64,7 @@ public sealed partial class SampleProcess : IAsyncDisposable
         };
         info.Environment["PYTHONUNBUFFERED"] = "1";
         info.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         foreach (var arg in args) info.ArgumentList.Add(arg);
         var name = $"{Path.GetFileName(fileName)} {string.Join(' ', info.ArgumentList.Select(Path.GetFileName))}";
 

@@ -128,6 +128,14 @@ function enter(name) {
     }
   });
   client.onError((error) => console.warn(error.message));
+  // After a reconnect the room's joined notice says whether the messages shown are still the room's: with
+  // `recovered: false` the history no longer covers the gap, so they go and the room's last ones follow; with true
+  // the missed ones follow those shown (docs/protocol.md, "History and recovery").
+  client.onJoined((group, epoch, offset, recovered) => {
+    if (group !== 'room' || recovered !== false) return;
+    ui.messages.replaceChildren();
+    addNotice('Messages were missed while disconnected; showing the latest');
+  });
 
   ui.composer.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -7,6 +7,13 @@
 //
 // `?transport=longpolling` (or `websocket`, or `auto`, the default) in the page URL forces the client's
 // transport; the status text in the top bar names the one in use.
+//
+// Recovery (docs/protocol.md, "History and recovery"): the client keeps its position in the room and presents it when
+// it reconnects. The room's switchboard.joined notice then says `recovered: true` (the missed messages follow, after
+// those shown) or `false` (the history no longer reaches back: the page clears the room's messages, and the room's
+// last 50 follow). Either way nothing shows twice. A reconnect refused because the name is still taken (the lost
+// connection's node died and holds the name until its lease frees it, docs/scale-out.md) is retried from the same
+// positions for up to TAKEN_RETRY_MS; a first join refused as taken is final at once.
 
 import { SwitchboardClient } from './switchboard.js';
 
@@ -16,6 +23,13 @@ const MAX_MESSAGE_LENGTH = 2000;
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 /** Messages kept in the list; the oldest go first. */
 const MAX_RENDERED = 500;
+/**
+ * How long a reconnect refused as "taken" is retried: a dead node's lease (10 s by default) plus the survivors' reap
+ * period (a third of it), plus a margin.
+ */
+const TAKEN_RETRY_MS = 20_000;
+/** The room's group, whose joined notices say whether the messages shown are still the room's. */
+const ROOM = 'room';
 
 const STATUS_TEXT = {
   idle: 'Not connected',
@@ -100,7 +114,7 @@ function clientOptions() {
 
 function join(name) {
   clearError();
-  const s = { name, client: null, joined: false, refused: false, opened: false, target: null, users: new Set(), shown: [], replaySkip: null };
+  const s = { name, client: null, joined: false, refused: false, opened: false, target: null, users: new Set(), retryUntil: 0, retryDelayMs: 250 };
   session = s;
   ui.messages.replaceChildren();
   renderRoster(s);
@@ -113,10 +127,16 @@ function join(name) {
   setStatus('connecting');
   showView('chat');
 
-  const client = new SwitchboardClient(chatUrl(name), clientOptions());
+  connect(s);
+  ui.input.focus();
+}
+
+/** A new client for the session, from `positions` (the last client's) when it replaces one. */
+function connect(s, positions) {
+  const client = new SwitchboardClient(chatUrl(s.name), { ...clientOptions(), positions });
   s.client = client;
   const on = (type, handler) => client.on(type, (data) => {
-    if (session === s) handler(s, data ?? {});
+    if (session === s && s.client === client) handler(s, data ?? {});
   });
   on('chat.roster', onRoster);
   on('chat.joined', onJoined);
@@ -125,13 +145,15 @@ function join(name) {
   on('chat.direct', onDirect);
   on('chat.error', onChatError);
   client.onState((state, detail) => {
-    if (session === s) onState(s, state, detail);
+    if (session === s && s.client === client) onState(s, state, detail);
+  });
+  client.onJoined((group, epoch, offset, recovered) => {
+    if (session === s && s.client === client && group === ROOM) onRoomJoined(s, recovered);
   });
   // Notices of the client protocol (switchboard.*, such as switchboard.joined) are the client library's, not the page's.
   client.onError((error) => {
     if (!String(error.type ?? '').startsWith('switchboard.')) console.warn(error.message);
   });
-  ui.input.focus();
 }
 
 /** Back to the join form; `error` is shown there. */
@@ -151,6 +173,11 @@ function leave(error) {
 function onRoster(s, { users }) {
   s.users = new Set((Array.isArray(users) ? users : []).map(String));
   s.users.add(s.name);
+  // Back in the room after a loss (the roster comes before the room's joined notice and its messages); a
+  // connection that opens and is then refused as taken is not.
+  if (s.joined) addNotice('Reconnected');
+  s.retryUntil = 0;
+  s.retryDelayMs = 250;
   s.joined = true;
   clearError();
   if (s.target && !s.users.has(s.target)) s.target = null;
@@ -173,16 +200,17 @@ function onLeft(s, { user }) {
   addNotice(`${user} left`);
 }
 
+/**
+ * The room's joined notice, before its messages. `false` after a reconnect: the history no longer covers what this
+ * page showed, so its room messages go and the room's last ones follow. `true`: the missed ones follow the shown ones.
+ */
+function onRoomJoined(s, recovered) {
+  if (recovered !== false) return;
+  ui.messages.querySelectorAll('li:not([data-kind=direct])').forEach((item) => item.remove());
+  addNotice('Messages were missed while disconnected; showing the latest');
+}
+
 function onMessage(s, { sender, text, sentAt }) {
-  // After a reconnect the server replays its recent messages: skip the ones already shown, up to
-  // the first one that is new.
-  const key = JSON.stringify([sender, sentAt, text]);
-  if (s.replaySkip) {
-    if (s.replaySkip.has(key)) return;
-    s.replaySkip = null;
-  }
-  s.shown.push(key);
-  if (s.shown.length > MAX_RENDERED) s.shown.shift();
   addMessage(s, { kind: 'message', sender, text, sentAt });
 }
 
@@ -195,7 +223,7 @@ function onChatError(s, { reason }) {
   // Refused before ever joining (name taken or invalid): the server closes with 1008 next, which
   // the client takes as final; the page says so now and stops taking messages.
   if (!s.joined) refused(s, message);
-  else showError(message);
+  else if (!isTaken(message)) showError(message);
 }
 
 /** The server refused this session for good: the page says why and the composer stays disabled. */
@@ -219,12 +247,9 @@ function onState(s, state, detail) {
     setStatus(state);
   }
   if (state === 'open') {
-    if (s.opened) {
-      s.replaySkip = new Set(s.shown);
-      addNotice('Reconnected');
-    }
     s.opened = true;
   } else if (state === 'closed' && !detail.byClient) {
+    if (s.joined && detail.code === 1008 && isTaken(detail.reason) && retryTaken(s)) return;
     const why = detail.reason ? `: ${detail.reason}` : '';
     if (!s.joined) {
       // Final before joining: a refusal (name taken, not allowed) or a server that could not be
@@ -237,6 +262,30 @@ function onState(s, state, detail) {
     ui.leave.textContent = 'Back';
     showError(`Disconnected from the server${why}.`);
   }
+}
+
+/** The room's refusal of a name in use. */
+function isTaken(reason) {
+  return String(reason ?? '').endsWith(' is taken');
+}
+
+/**
+ * A reconnect refused because the name is still held by the lost connection: a new client from this one's positions
+ * after a growing pause, until TAKEN_RETRY_MS has passed since the first refusal. False when that time is over.
+ */
+function retryTaken(s) {
+  const now = Date.now();
+  if (s.retryUntil === 0) s.retryUntil = now + TAKEN_RETRY_MS;
+  if (now >= s.retryUntil) return false;
+  const positions = s.client.positions();
+  const delay = s.retryDelayMs;
+  s.retryDelayMs = Math.min(s.retryDelayMs * 2, 4000);
+  setStatus('reconnecting', 'Reconnecting… (the name is still held by the lost connection)');
+  s.client = null;
+  setTimeout(() => {
+    if (session === s) connect(s, positions);
+  }, delay);
+  return true;
 }
 
 // ---- rendering ----
@@ -356,6 +405,10 @@ ui.composer.addEventListener('submit', (event) => {
   if (!text) return;
   if (text.length > MAX_MESSAGE_LENGTH) {
     showError(`A message is at most ${MAX_MESSAGE_LENGTH} characters; this one has ${text.length}.`, 'composer');
+    return;
+  }
+  if (!s.client) {
+    showError('Message not sent: reconnecting', 'composer');
     return;
   }
   try {

@@ -15,6 +15,9 @@ internal sealed class SwitchboardConfiguration(IConfiguration? configuration) : 
     /// <summary>The section the options are read from.</summary>
     public const string SectionName = "Switchboard";
 
+    /// <summary>The sub-section of another package, left to it.</summary>
+    private const string RedisSectionKey = "Redis";
+
     public void PostConfigure(string? name, SwitchboardOptions options)
     {
         if (configuration is null) return;
@@ -32,6 +35,8 @@ internal sealed class SwitchboardConfiguration(IConfiguration? configuration) : 
             d.ShutdownTimeout = s.TimeSpan(nameof(d.ShutdownTimeout), d.ShutdownTimeout);
             d.Subprotocols = s.Strings(nameof(d.Subprotocols), d.Subprotocols);
             d.LongPolling = ServerOptionsReader.ReadLongPolling(s.Section(nameof(d.LongPolling)), d.LongPolling);
+            // Switchboard:Redis belongs to Switchboard.Redis (AddSwitchboardRedis reads and checks it), not to these options.
+            s.Section(RedisSectionKey);
             return d;
         });
     }
