@@ -54,7 +54,9 @@ internal static partial class ClusterSoak
             await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = connecting.Token },
                 async (member, token) => await member.StartAsync(token));
         }
-        say(string.Create(invariant, $"{members.Count} members connected, spread over {options.Nodes} nodes"));
+        // A member is in the room once its join notice came: only then is everything sent owed to it.
+        if (!await Until(() => members.All(m => m.IsLive), TimeSpan.FromSeconds(60))) say("warning: not every member joined the room within 60 s");
+        say(string.Create(invariant, $"{members.Count} members in the room, spread over {options.Nodes} nodes"));
 
         var clock = Stopwatch.StartNew();
         var duration = TimeSpan.FromMinutes(options.Minutes);
@@ -104,7 +106,7 @@ internal static partial class ClusterSoak
             {
                 while (await timer.WaitForNextTickAsync(stop.Token))
                 {
-                    say(string.Create(invariant, $"  {clock.Elapsed:mm\\:ss}  sent {members.Sum(m => m.LastSeq)}, received {members.Sum(m => m.Receipts.Count)}, connections {members.Sum(m => m.Generations)}, moves {members.Sum(m => m.Moves)}, p99 {latency.Percentile(0.99).TotalMilliseconds:F1} ms"));
+                    say(string.Create(invariant, $"  {clock.Elapsed:mm\\:ss}  sent {members.Sum(m => m.LastSeq)}, received {members.Sum(m => m.Receipts.Count)}, connections {members.Sum(m => m.Joined)} ({members.Sum(m => m.Generations)} attempts), moves {members.Sum(m => m.Moves)}, p99 {latency.Percentile(0.99).TotalMilliseconds:F1} ms"));
                 }
             }
             catch (OperationCanceledException)
@@ -136,6 +138,15 @@ internal static partial class ClusterSoak
         var nodesAlive = slots.All(s => !s.Current.HasExited);
 
         var history = await ReadHistoryAsync(redis.EndPoint);
+        if (Environment.GetEnvironmentVariable("SOAK_DUMP") is { Length: > 0 } dump)
+        {
+            await using var w = new StreamWriter(dump);
+            foreach (var m in members)
+            {
+                foreach (var j in m.Joins) await w.WriteLineAsync($"{m.Name} join g{j.Generation} presented {j.Presented} -> {j.Epoch}:{j.Offset} {j.Recovered}");
+                foreach (var r in m.Receipts) await w.WriteLineAsync($"{m.Name} r {r.Epoch}:{r.Offset} {r.Sender}#{r.Seq}");
+            }
+        }
         var check = Check(members, history);
 
         say("");
@@ -277,7 +288,7 @@ internal static partial class ClusterSoak
                 if (later || generation == last) dropped++;
                 else unconfirmed++;
             }
-            rows.Add(new Row(member.Name, member.Moves, member.Generations, sentOn.Count - 1, unconfirmed, received.Count, reported, lost, duplicates));
+            rows.Add(new Row(member.Name, member.Moves, member.Joined, sentOn.Count - 1, unconfirmed, received.Count, reported, lost, duplicates));
         }
         return new Checked(rows, dropped, published.Values.Count(c => c > 1), conflicts, unplaced, top.Count);
     }

@@ -41,8 +41,14 @@ internal sealed class RoomMember(string name, ClusterNodes nodes, int node, Late
 
     public int Moves => Volatile.Read(ref _moves);
 
-    /// <summary>Connections made; the first included.</summary>
+    /// <summary>Connection attempts; the first included.</summary>
     public int Generations => Volatile.Read(ref _generation);
+
+    /// <summary>Connections that joined the room; the first included.</summary>
+    public int Joined
+    {
+        get { lock (_lock) return _joins.Count; }
+    }
 
     public int LastSeq
     {
@@ -148,7 +154,7 @@ internal sealed class RoomMember(string name, ClusterNodes nodes, int node, Late
     /// </summary>
     private async Task<Task> ConnectAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        while (true)
         {
             IReadOnlyDictionary<string, StreamPosition>? positions = null;
             SwitchboardClient? old;
@@ -167,7 +173,8 @@ internal sealed class RoomMember(string name, ClusterNodes nodes, int node, Late
                     _pending = -1;
                 }
             }
-            if (attempt > 0) await Task.Delay(TimeSpan.FromMilliseconds(100 + Random.Shared.Next(200)), cancellationToken);
+            // A connection that a node closed at once (resubscribing after an outage) is retried after a pause too.
+            if (old is not null) await Task.Delay(TimeSpan.FromMilliseconds(100 + Random.Shared.Next(200)), cancellationToken);
             if (nodes.IsDown(_node))
             {
                 _node = nodes.NextLive(_node);
