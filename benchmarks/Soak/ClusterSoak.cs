@@ -138,15 +138,7 @@ internal static partial class ClusterSoak
         var nodesAlive = slots.All(s => !s.Current.HasExited);
 
         var history = await ReadHistoryAsync(redis.EndPoint);
-        if (Environment.GetEnvironmentVariable("SOAK_DUMP") is { Length: > 0 } dump)
-        {
-            await using var w = new StreamWriter(dump);
-            foreach (var m in members)
-            {
-                foreach (var j in m.Joins) await w.WriteLineAsync($"{m.Name} join g{j.Generation} presented {j.Presented} -> {j.Epoch}:{j.Offset} {j.Recovered}");
-                foreach (var r in m.Receipts) await w.WriteLineAsync($"{m.Name} r {r.Epoch}:{r.Offset} {r.Sender}#{r.Seq}");
-            }
-        }
+        if (options.Dump is { } dump) await DumpAsync(dump, members);
         var check = Check(members, history);
 
         say("");
@@ -291,6 +283,22 @@ internal static partial class ClusterSoak
             rows.Add(new Row(member.Name, member.Moves, member.Joined, sentOn.Count - 1, unconfirmed, received.Count, reported, lost, duplicates));
         }
         return new Checked(rows, dropped, published.Values.Count(c => c > 1), conflicts, unplaced, top.Count);
+    }
+
+    /// <summary>Every member's joins and receipts, in order, one a line: what the check was made from.</summary>
+    private static async Task DumpAsync(string path, List<RoomMember> members)
+    {
+        await using var writer = new StreamWriter(path);
+        foreach (var member in members)
+        {
+            foreach (var join in member.Joins)
+            {
+                var presented = join.Presented is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p.Epoch}:{p.Offset}") : "none";
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{member.Name} join connection {join.Generation} presented {presented} joined {join.Epoch}:{join.Offset} recovered {join.Recovered?.ToString() ?? "null"}"));
+            }
+            foreach (var receipt in member.Receipts)
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{member.Name} received {receipt.Epoch}:{receipt.Offset} {receipt.Sender}#{receipt.Seq}"));
+        }
     }
 
     private static string Ms(TimeSpan time) => string.Create(CultureInfo.InvariantCulture, $"{time.TotalMilliseconds:F1} ms");

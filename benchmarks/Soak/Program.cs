@@ -12,6 +12,7 @@ using Switchboard.Soak;
 //   Switchboard.Soak [--clients N] [--minutes M] [--interval-ms I] [--long-polling FRACTION] [--faults]
 //                    [--fault-every-ms F] [--fault-resets K] [--restart-every-s S] [--chat PATH/Chat.dll]
 //   Switchboard.Soak --cluster [--nodes N] [--clients N] [--minutes M] [--interval-ms I] [--history N] [--redis-volatile]
+//                    [--broadcast PATH/SwitchboardBroadcast.dll] [--dump FILE]
 var options = SoakOptions.Parse(args);
 if (options is null) return 2;
 if (options.Cluster) return await ClusterSoak.RunAsync(options);

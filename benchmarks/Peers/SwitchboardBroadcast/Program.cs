@@ -68,7 +68,7 @@ else
     room.Name = "bench-room";
     room.Engine = engine;
     room.History = group => group == Group ? groupHistory : null;
-    room.OnConnected(context => JoinAsync(context));
+    room.OnConnected(async context => await context.JoinGroupAsync(Group));
     room.On<BenchMessage>(async (context, message) =>
     {
         try
@@ -80,8 +80,6 @@ else
             await context.CloseAsync(CloseCode.TryAgainLater, "the message engine is unavailable");
         }
     });
-
-    async ValueTask JoinAsync(MessageContext context) => await context.JoinGroupAsync(Group);
 }
 server.Map("/room", room);
 server.Map("/raw", new RawRoom());
