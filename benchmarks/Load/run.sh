@@ -184,7 +184,7 @@ start_cluster() {
         launch "$name node $node" "$name" dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT" --redis "$redis" ;;
       # /room on Switchboard.Redis's RedisEngine: the room is a group without history, on every node.
       switchboard-redis) path=/room; FORMAT=envelope
-        launch "$name node $node" "$name" dotnet "$BROADCAST_DLL" --port "$PORT" --redis "$redis" ;;
+        launch "$name node $node" "$name" dotnet "$BROADCAST_DLL" --port "$PORT" --redis "$redis" --log ;;
       *) echo "unknown cluster server $name (signalr-redis, switchboard-redis)" >&2; exit 2 ;;
     esac
     URL="${URL:+$URL,}ws://127.0.0.1:$PORT$path"
@@ -255,7 +255,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         for name in $(servers_for idle "$round"); do measure "$round" idle "$name" --warmup 2 --duration 3 $IDLE_ARGS; done ;;
       cluster)
         # shellcheck disable=SC2086
-        for name in $(servers_for cluster "$round"); do measure "$round" cluster "$name" "${TIMING[@]}" $CLUSTER_ARGS; done ;;
+        # switchboard-redis joins each connection to the room's group after it opened and says so: the load waits for that.
+        for name in $(servers_for cluster "$round"); do
+          joined=(); [[ "$name" == switchboard-redis ]] && joined=(--await-joined)
+          measure "$round" cluster "$name" "${TIMING[@]}" $CLUSTER_ARGS "${joined[@]}"
+        done ;;
       handshakes)
         # shellcheck disable=SC2086
         for name in $(servers_for handshakes "$round"); do measure "$round" handshakes "$name" "${TIMING[@]}" $HANDSHAKE_ARGS; done ;;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Switchboard;
 using Switchboard.Connections;
 using Switchboard.Redis;
@@ -14,15 +15,18 @@ using SwitchboardBroadcast;
 //          the endpoint (MessageEndpoint.All): serialized once, the same prepared frame queued to each.
 //   /raw   the same job as the Kestrel and Node peers: each message's bytes, unread, sent to every member.
 // With --redis HOST:PORT the node joins the others on that Redis server through Switchboard.Redis: /room is the
-// endpoint "bench-room" on a RedisEngine, every connection joins its group "room" when it connects, and each
+// endpoint "bench-room" on a RedisEngine, every connection joins its group "room" when it connects (then gets a
+// bench.message "joined"), and each
 // bench.message goes to that group, on every node. --history N makes the group keep its last N messages (offsets,
 // recovery from a client's position); without it the group keeps none. A send that Redis refuses closes the sender's
 // connection with 1013, so the sender knows the messages it sent on it since its last one that came back may be gone.
-// Logging is off, as in the other peers.
-// Usage: dotnet SwitchboardBroadcast.dll --port 9105 [--redis 127.0.0.1:6379 [--history N]]
+// Logging is off, as in the other peers; --log writes warnings and errors to the console (a failed delivery, Redis
+// outages), for looking into a run.
+// Usage: dotnet SwitchboardBroadcast.dll --port 9105 [--redis 127.0.0.1:6379 [--history N]] [--log]
 var port = 9105;
 IPEndPoint? redis = null;
 var history = 0;
+var log = false;
 for (var i = 0; i < args.Length; i++)
 {
     if (args[i] == "--port" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
@@ -37,9 +41,13 @@ for (var i = 0; i < args.Length; i++)
     {
         history = h;
     }
+    else if (args[i] == "--log")
+    {
+        log = true;
+    }
     else
     {
-        await Console.Error.WriteLineAsync($"usage: SwitchboardBroadcast [--port N] [--redis HOST:PORT [--history N]]   (unknown or invalid argument '{args[i]}')");
+        await Console.Error.WriteLineAsync($"usage: SwitchboardBroadcast [--port N] [--redis HOST:PORT [--history N]] [--log]   (unknown or invalid argument '{args[i]}')");
         return 2;
     }
 }
@@ -49,14 +57,19 @@ if (history > 0 && redis is null)
     return 2;
 }
 
+using var loggerFactory = LoggerFactory.Create(logging =>
+{
+    if (log) logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+});
+
 // Every user of the load tool connects from 127.0.0.1: the per-address cap is lifted to the server's cap.
 await using var server = new WebSocketServer(new WebSocketServerOptions
 {
     EndPoint = new IPEndPoint(IPAddress.Loopback, port),
     MaxConnectionsPerAddress = WebSocketServerOptions.DefaultMaxConnections,
-});
-await using var engine = redis is null ? null : new RedisEngine(new RedisEngineOptions { Configuration = redis.ToString() });
-var room = new MessageEndpoint(SwitchboardBroadcast.SwitchboardMessages.Catalog);
+}, loggerFactory);
+await using var engine = redis is null ? null : new RedisEngine(new RedisEngineOptions { Configuration = redis.ToString() }, loggerFactory);
+var room = new MessageEndpoint(SwitchboardBroadcast.SwitchboardMessages.Catalog, loggerFactory);
 if (engine is null)
 {
     room.On<BenchMessage>((_, message) => room.All.SendAsync(message));
@@ -68,7 +81,13 @@ else
     room.Name = "bench-room";
     room.Engine = engine;
     room.History = group => group == Group ? groupHistory : null;
-    room.OnConnected(async context => await context.JoinGroupAsync(Group));
+    // Joining takes a round trip to Redis after the connection opened: the "joined" message (no load stamp in it)
+    // tells the client it is in the room, so a load that waits for it misses none of the room's messages.
+    room.OnConnected(async context =>
+    {
+        await context.JoinGroupAsync(Group);
+        await context.SendAsync(new BenchMessage("joined"));
+    });
     room.On<BenchMessage>(async (context, message) =>
     {
         try
