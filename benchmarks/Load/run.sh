@@ -7,7 +7,7 @@
 #
 #   benchmarks/Load/run.sh            the full run: 3 rounds, about 12 minutes
 #   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
-#   benchmarks/Load/run.sh --scenarios cluster --servers "signalr-redis"   scale-out (docs/performance.md, "Scale-out")
+#   benchmarks/Load/run.sh --scenarios cluster --servers "switchboard-redis signalr-redis"   scale-out (docs/performance.md, "Scale-out")
 #
 # Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes" (also cluster)
 #          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0;
