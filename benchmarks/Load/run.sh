@@ -7,7 +7,7 @@
 #
 #   benchmarks/Load/run.sh            the full run: 3 rounds, about 12 minutes
 #   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
-#   benchmarks/Load/run.sh --scenarios cluster --servers "signalr-redis"   scale-out (docs/performance.md, "Scale-out")
+#   benchmarks/Load/run.sh --scenarios cluster --servers "switchboard-redis signalr-redis"   scale-out (docs/performance.md, "Scale-out")
 #
 # Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes" (also cluster)
 #          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0;
@@ -54,14 +54,9 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 
-# The cluster's peers: redis-server (Debian's package) and, marked here until Switchboard.Redis lands, the
-# Switchboard node, which will be benchmarks/Peers/SwitchboardBroadcast --redis HOST:PORT (see start_cluster).
+# The cluster's peers run on redis-server (Debian's package).
 if [[ " $SCENARIOS " == *" cluster "* ]]; then
   command -v redis-server >/dev/null || { echo "the cluster scenario needs redis-server: apt-get install redis-server" >&2; exit 2; }
-  if [[ " $SERVERS " == *" switchboard-redis "* ]]; then
-    echo "switchboard-redis: not built yet (benchmarks/Peers/SwitchboardBroadcast has no --redis); run --servers \"signalr-redis\"" >&2
-    exit 2
-  fi
 fi
 
 # The cases. Echo: the two targets (32-byte payloads, 8 and 1 in flight). Broadcast: one room. Idle: 8,000
@@ -187,9 +182,9 @@ start_cluster() {
     case "$name" in
       signalr-redis) path=/chat; FORMAT=signalr
         launch "$name node $node" "$name" dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT" --redis "$redis" ;;
-      # switchboard-redis: benchmarks/Peers/SwitchboardBroadcast --redis HOST:PORT (its /room on Switchboard.Redis's
-      # RedisEngine) once that engine lands; until then the check after the options refuses it before any build.
-      switchboard-redis) echo "switchboard-redis: not built yet (benchmarks/Peers/SwitchboardBroadcast has no --redis)" >&2; exit 2 ;;
+      # /room on Switchboard.Redis's RedisEngine: the room is a group without history, on every node.
+      switchboard-redis) path=/room; FORMAT=envelope
+        launch "$name node $node" "$name" dotnet "$BROADCAST_DLL" --port "$PORT" --redis "$redis" --log ;;
       *) echo "unknown cluster server $name (signalr-redis, switchboard-redis)" >&2; exit 2 ;;
     esac
     URL="${URL:+$URL,}ws://127.0.0.1:$PORT$path"
@@ -260,7 +255,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         for name in $(servers_for idle "$round"); do measure "$round" idle "$name" --warmup 2 --duration 3 $IDLE_ARGS; done ;;
       cluster)
         # shellcheck disable=SC2086
-        for name in $(servers_for cluster "$round"); do measure "$round" cluster "$name" "${TIMING[@]}" $CLUSTER_ARGS; done ;;
+        # switchboard-redis joins each connection to the room's group after it opened and says so: the load waits for that.
+        for name in $(servers_for cluster "$round"); do
+          joined=(); [[ "$name" == switchboard-redis ]] && joined=(--await-joined)
+          measure "$round" cluster "$name" "${TIMING[@]}" $CLUSTER_ARGS "${joined[@]}"
+        done ;;
       handshakes)
         # shellcheck disable=SC2086
         for name in $(servers_for handshakes "$round"); do measure "$round" handshakes "$name" "${TIMING[@]}" $HANDSHAKE_ARGS; done ;;

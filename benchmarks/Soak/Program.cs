@@ -7,11 +7,15 @@ using Switchboard.Soak;
 // each checking it gets every other member's messages in order; optional faults reset client connections at random,
 // and the server can be killed and started again on the same port every so often.
 // The last lines are the report; the exit status is non-zero when a message was lost or the server kept a socket.
+// With --cluster, the multi-node run instead (ClusterSoak): N nodes on one redis-server, a node and Redis killed.
 // Usage (scripts/soak.sh builds and runs it):
 //   Switchboard.Soak [--clients N] [--minutes M] [--interval-ms I] [--long-polling FRACTION] [--faults]
 //                    [--fault-every-ms F] [--fault-resets K] [--restart-every-s S] [--chat PATH/Chat.dll]
+//   Switchboard.Soak --cluster [--nodes N] [--clients N] [--minutes M] [--interval-ms I] [--history N] [--redis-volatile]
+//                    [--broadcast PATH/SwitchboardBroadcast.dll] [--dump FILE]
 var options = SoakOptions.Parse(args);
 if (options is null) return 2;
+if (options.Cluster) return await ClusterSoak.RunAsync(options);
 
 var invariant = CultureInfo.InvariantCulture;
 void Say(string line) => Console.WriteLine(line);

@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 namespace Switchboard.Soak;
 
 /// <summary>
-/// The chat server (samples/Chat, built beside this tool) as its own process on a free port, so that the memory
-/// measured is the server's alone: its resident set comes from <c>/proc/PID/status</c>.
+/// A server (samples/Chat, or benchmarks/Peers/SwitchboardBroadcast for the multi-node run; both built beside this tool)
+/// as its own process on a free port, so that the memory measured is the server's alone: its resident set comes from
+/// <c>/proc/PID/status</c>.
 /// </summary>
 internal sealed partial class ServerProcess : IAsyncDisposable
 {
@@ -44,8 +45,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         get { lock (_tail) return string.Join('\n', _tail); }
     }
 
-    /// <summary>Starts the chat server on <paramref name="port"/> (0: a free one) and waits, bounded, until it listens.</summary>
-    public static async Task<ServerProcess> StartAsync(string chatDll, int port = 0)
+    /// <summary>
+    /// Starts the server <paramref name="chatDll"/> on <paramref name="port"/> (0: a free one), with
+    /// <paramref name="arguments"/> after its port, and waits, bounded, until it listens.
+    /// </summary>
+    public static async Task<ServerProcess> StartAsync(string chatDll, int port = 0, IReadOnlyList<string>? arguments = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -57,6 +61,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add(chatDll);
         info.ArgumentList.Add("--port");
         info.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+        foreach (var argument in arguments ?? []) info.ArgumentList.Add(argument);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
         var server = new ServerProcess(process);
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -74,7 +79,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("the chat server exited before listening:\n" + server.Tail));
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("the server exited before listening:\n" + server.Tail));
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -121,31 +126,49 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"listening on https?://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"listening on (?:https?|ws)://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();
 }
 
 /// <summary>The chat server process of the moment: a restart replaces it with a new one on the same port.</summary>
-internal sealed class ServerSlot(ServerProcess first, string chatDll) : IAsyncDisposable
+internal sealed class ServerSlot(ServerProcess first, string chatDll, IReadOnlyList<string>? arguments = null) : IAsyncDisposable
 {
     private ServerProcess _current = first;
     private int _restarts;
+    private bool _down;
 
     public ServerProcess Current => Volatile.Read(ref _current);
 
     public int Restarts => Volatile.Read(ref _restarts);
 
+    /// <summary>Whether the server is killed and not started again yet (<see cref="KillAsync"/>).</summary>
+    public bool IsDown => Volatile.Read(ref _down);
+
     /// <summary>Kills the server (a crash: no close frames, no goodbyes) and starts another on the same port.</summary>
     public async Task RestartAsync()
     {
+        await KillAsync();
+        await StartAgainAsync();
+    }
+
+    /// <summary>Kills the server with SIGKILL; <see cref="StartAgainAsync"/> starts another on its port.</summary>
+    public async Task KillAsync()
+    {
+        Volatile.Write(ref _down, true);
+        await Current.DisposeAsync();
+    }
+
+    /// <summary>Starts a server on the port of the one <see cref="KillAsync"/> killed.</summary>
+    public async Task StartAgainAsync()
+    {
         var old = Current;
-        await old.DisposeAsync();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                Volatile.Write(ref _current, await ServerProcess.StartAsync(chatDll, old.Port));
+                Volatile.Write(ref _current, await ServerProcess.StartAsync(chatDll, old.Port, arguments));
                 Interlocked.Increment(ref _restarts);
+                Volatile.Write(ref _down, false);
                 return;
             }
             catch (InvalidOperationException) when (attempt < 20)

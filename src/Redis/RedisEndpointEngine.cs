@@ -25,6 +25,7 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     private readonly ConcurrentDictionary<long, LocalConnection> _local = new();
     // Live connections another node reaped (and reported lost) while this one hung: their end is not this node's to report.
     private readonly ConcurrentDictionary<long, byte> _reported = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _syncs = new(StringComparer.Ordinal);
     private readonly KeyValuePair<string, object?> _tag;
     private ChannelMessageQueue? _queue;
     private Task _reading = Task.CompletedTask;
@@ -35,6 +36,7 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     private int _receiving = 1;
     private int _probing;
     private int _probes;
+    private long _syncCount;
     private string? _probeName;
     private TaskCompletionSource _probed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
@@ -202,6 +204,10 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
         var result = (RedisResult[])(await Eval("read history", Scripts.ReadHistory, cancellationToken,
             _prefix, group, NewEpoch(), Milliseconds(history.MaxAge), Now(),
             since?.Epoch ?? "", since?.Offset ?? 0, Math.Min(last, history.MaxLength)).ConfigureAwait(false))!;
+        // The read can run ahead of this node's subscription: messages it saw may not have reached the node yet, and
+        // would then go live to a joiner that had them in its replay. A probe published after the read comes back
+        // after every one of them, each delivered (and held for the joiner) by then.
+        await SyncAsync(cancellationToken).ConfigureAwait(false);
         var top = new StreamPosition((string)result[0]!, (long)result[1]);
         bool? recovered = (int)result[2] switch { 1 => true, 0 => false, _ => null };
         var messages = new EngineMessage[(result.Length - 3) / 2];
@@ -235,6 +241,7 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
                 if (Frame.ProbeOf(bytes) is { } probe)
                 {
                     if (probe == Volatile.Read(ref _probeName)) Volatile.Read(ref _probed).TrySetResult();
+                    else if (_syncs.TryRemove(probe, out var synced)) synced.TrySetResult();
                     continue;
                 }
                 var (target, message) = Frame.ReadChannel(bytes);
@@ -425,6 +432,32 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
         finally
         {
             Volatile.Write(ref _probing, 0);
+        }
+    }
+
+    /// <summary>
+    /// Waits until this node's subscription has delivered every message published before the call: a probe sent now
+    /// comes back after them. Throws <see cref="EngineUnavailableException"/> when it does not within the operation
+    /// timeout (the subscription is down).
+    /// </summary>
+    private async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        var name = $"{_instance}:sync:{Interlocked.Increment(ref _syncCount)}";
+        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _syncs[name] = synced;
+        try
+        {
+            await Run("sync", () => _database.PublishAsync(_channel, Frame.Probe(name)), cancellationToken).ConfigureAwait(false);
+            await synced.Task.WaitAsync(_engine.Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            _engine.Metrics.Unavailable.Add(1, _tag);
+            throw new EngineUnavailableException($"Redis is unreachable: endpoint '{_endpoint.Name}' did not get its own probe back within {_engine.Options.OperationTimeout}", e);
+        }
+        finally
+        {
+            _syncs.TryRemove(name, out _);
         }
     }
 

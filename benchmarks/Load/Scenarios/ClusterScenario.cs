@@ -18,6 +18,9 @@ internal static class ClusterScenario
         var users = options.GetInt("users", 50, 1);
         var inflight = options.GetInt("inflight", 16, 1);
         var payloadSize = options.GetInt("payload", 64, 0);
+        // A server that puts a connection in the room after it opened sends it one message then (without a stamp):
+        // with --await-joined no message goes before every connection has had it.
+        var awaitJoined = options.Has("await-joined");
         options.EnsureAllUsed();
         var nodes = settings.Targets.Count;
         if (nodes < 2) throw new UsageException("cluster needs two or more nodes: --url ws://127.0.0.1:9301/chat,ws://127.0.0.1:9302/chat");
@@ -32,6 +35,19 @@ internal static class ClusterScenario
             var ids = Enumerable.Range(0, users).Where(i => i % nodes == node).ToList();
             var connections = await Connections.OpenAsync(settings, settings.Targets[node], ids.Count, 64, failures, CancellationToken.None);
             for (var j = 0; j < ids.Count; j++) opened[ids[j]] = connections[j];
+        }
+
+        if (awaitJoined)
+        {
+            using var joining = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await Task.WhenAll(opened.OfType<LoadConnection>().Select(c => FirstFrameAsync(c, joining.Token)));
+            }
+            catch (OperationCanceledException)
+            {
+                throw new InvalidOperationException("--await-joined: not every connection was told it joined the room within 30 s");
+            }
         }
 
         var (payload, markerOffset) = BroadcastScenario.Payload(settings.Target.Format, payloadSize);
@@ -91,5 +107,26 @@ internal static class ClusterScenario
         Connections.NoteFailures(result, failures);
         foreach (var group in loops.Where(l => l.Failure is not null).GroupBy(l => l.Failure)) result.Notes.Add($"{group.Count()} x {group.Key}");
         return result;
+    }
+
+    /// <summary>Reads until the connection's first data frame: the server's word that it is in the room.</summary>
+    private static async Task FirstFrameAsync(LoadConnection connection, CancellationToken cancellationToken)
+    {
+        var sink = new FirstFrame();
+        while (true)
+        {
+            connection.Drain(sink);
+            if (sink.Seen) return;
+            if (connection.CloseReceived || connection.ProtocolError) throw new InvalidOperationException("the server closed a connection before it joined the room");
+            await connection.FlushControlAsync(cancellationToken);
+            if (!await connection.ReceiveAsync(cancellationToken)) throw new InvalidOperationException("the server dropped a connection before it joined the room");
+        }
+    }
+
+    private sealed class FirstFrame : IFrameSink
+    {
+        public bool Seen { get; private set; }
+
+        public void OnData(ReadOnlySpan<byte> payload, bool fin) => Seen |= fin;
     }
 }

@@ -157,7 +157,14 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
             while (true)
             {
                 connection.Drain(this);
-                if (Received >= expected || connection.ProtocolError || connection.CloseReceived) return;
+                if (Received >= expected || connection.ProtocolError) return;
+                if (connection.CloseReceived)
+                {
+                    // A server closes a connection that reads too slowly for its send queue (Switchboard: 1013); the
+                    // receipts missing then are undelivered, and this says why.
+                    Failure ??= "the server closed the connection while the last messages were read";
+                    return;
+                }
                 await connection.FlushControlAsync(cancellationToken);
                 if (!await connection.ReceiveAsync(cancellationToken)) return;
             }
