@@ -1,5 +1,6 @@
 using System.Text;
 using Switchboard.Server.Engines;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Redis.Tests;

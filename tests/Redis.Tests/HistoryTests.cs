@@ -1,5 +1,6 @@
 using Switchboard.Messaging;
 using Switchboard.Server.Engines;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Redis.Tests;

@@ -1,4 +1,5 @@
 using Switchboard.Server.Engines;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Redis.Tests;

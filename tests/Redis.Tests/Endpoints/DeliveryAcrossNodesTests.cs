@@ -1,4 +1,5 @@
 using Switchboard.Client;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Redis.Tests.Endpoints;
