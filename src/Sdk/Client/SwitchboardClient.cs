@@ -31,6 +31,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly Queue<EncodedMessage> _queue = new();
     private readonly CancellationTokenSource _closing = new();
+    private int _disposed;
     private readonly PositionBook _positions;
     private Dictionary<string, Func<ReadOnlySequence<byte>, ValueTask>[]> _handlers = new(StringComparer.Ordinal);
     private readonly Lock _httpLock = new();
@@ -234,6 +235,8 @@ public sealed class SwitchboardClient : IAsyncDisposable
     /// <summary>Same as <see cref="CloseAsync"/>.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Disposing twice (an app's `await using` plus its own shutdown path) is harmless, as IAsyncDisposable asks.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await CloseAsync().ConfigureAwait(false);
         _closing.Dispose();
     }
