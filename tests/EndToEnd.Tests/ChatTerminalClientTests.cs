@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Switchboard.Testing;
 
 namespace Switchboard.EndToEnd.Tests;
@@ -18,7 +16,7 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
         var carol = $"carol{Guid.NewGuid():N}"[..12];
         var bob = $"bob{Guid.NewGuid():N}"[..12];
         await using var page = await ChatPage.OpenAsync(chromium.Browser, server.Chat.HttpUri(pagePath), carol);
-        using var terminal = Terminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), bob, transport);
+        using var terminal = ChatTerminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), bob, transport);
 
         await terminal.WaitForAsync($"connected to");
         await page.ExpectRosterAsync(bob, carol);
@@ -43,7 +41,7 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
     {
         var name = $"dan{Guid.NewGuid():N}"[..12];
         await using var page = await ChatPage.OpenAsync(chromium.Browser, server.Chat.HttpUri("/"), name);
-        using var terminal = Terminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), name, transport);
+        using var terminal = ChatTerminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), name, transport);
 
         Assert.Equal(1, await terminal.WaitForExitAsync());
         await terminal.WaitForAsync($"could not join: the name '{name}' is taken");
@@ -57,7 +55,7 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
         closedPort.Start();
         var port = ((System.Net.IPEndPoint)closedPort.LocalEndpoint).Port;
         closedPort.Stop();
-        using var terminal = Terminal.Start($"ws://127.0.0.1:{port}", "erin", "websocket");
+        using var terminal = ChatTerminal.Start($"ws://127.0.0.1:{port}", "erin", "websocket");
 
         Assert.Equal(1, await terminal.WaitForExitAsync());
         await terminal.WaitForAsync("could not connect to");
@@ -66,78 +64,9 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
     [Fact]
     public async Task Help_prints_the_usage_and_exits_0()
     {
-        using var terminal = Terminal.Start(["--help"]);
+        using var terminal = ChatTerminal.Start(["--help"]);
         Assert.Equal(0, await terminal.WaitForExitAsync());
         await terminal.WaitForAsync("usage: Chat.Client --url");
         await terminal.WaitForAsync("Exit status:");
-    }
-
-    private sealed class Terminal : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-        private readonly Changes _printed = new();
-
-        private Terminal(Process process)
-        {
-            _process = process;
-            process.OutputDataReceived += (_, e) => Print(e.Data);
-            process.ErrorDataReceived += (_, e) => Print(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public static Terminal Start(string url, string name, string transport) => Start(["--url", url, "--name", name, "--transport", transport]);
-
-        public static Terminal Start(string[] args)
-        {
-            var info = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Chat.Client.dll") }.Concat(args)) info.ArgumentList.Add(arg);
-            return new Terminal(Process.Start(info) ?? throw new InvalidOperationException("could not start Chat.Client"));
-        }
-
-        public async Task TypeAsync(string line)
-        {
-            await _process.StandardInput.WriteLineAsync(line);
-            await _process.StandardInput.FlushAsync();
-        }
-
-        /// <summary>The exit code, once the process has ended; fails after 30 seconds.</summary>
-        public async Task<int> WaitForExitAsync()
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _process.WaitForExitAsync(timeout.Token);
-            return _process.ExitCode;
-        }
-
-        public Task WaitForAsync(string text) => _printed.UntilAsync(
-            () => Printed().Contains(text, StringComparison.Ordinal),
-            () => $"Chat.Client printed '{text}'. It printed:\n{Printed()}",
-            TimeSpan.FromSeconds(15));
-
-        private string Printed()
-        {
-            lock (_output) return _output.ToString();
-        }
-
-        private void Print(string? line)
-        {
-            if (line is null) return;
-            lock (_output) _output.AppendLine(line);
-            _printed.Pulse();
-        }
-
-        public void Dispose()
-        {
-            try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            _process.WaitForExit(10_000);
-            _process.Dispose();
-        }
     }
 }

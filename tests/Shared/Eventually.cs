@@ -23,6 +23,17 @@ internal static class Eventually
         while (!condition() && Environment.TickCount64 < deadline) await Task.Delay(20);
         Assert.True(condition(), $"not reached in time: {what()}");
     }
+
+    /// <summary>
+    /// For state only an asynchronous question answers (presence asked of an endpoint, a claim tried again): asks every
+    /// 20 ms until the answer is true; the wait ends as soon as it is.
+    /// </summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
+    {
+        var deadline = Environment.TickCount64 + (long)(within ?? DefaultBound).TotalMilliseconds;
+        while (!await condition() && Environment.TickCount64 < deadline) await Task.Delay(20);
+        Assert.True(await condition(), $"not reached in time: {what}");
+    }
 }
 
 /// <summary>

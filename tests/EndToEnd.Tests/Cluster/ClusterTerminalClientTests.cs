@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Chat;
 using Switchboard.Client;
 using Switchboard.Testing;
@@ -19,7 +17,7 @@ public sealed class ClusterTerminalClientTests
         await using var cluster = await ChatCluster.StartAsync(nodes: 2);
         await using var front = new TcpFront(cluster.Node(0).Port, refuseWebSocket: false);
         var name = $"term{Guid.NewGuid():N}"[..12];
-        using var terminal = Terminal.Start("--url", front.Uri("/").ToString().TrimEnd('/'), "--name", name, "--transport", "websocket");
+        using var terminal = ChatTerminal.Start("--url", front.Uri("/").ToString().TrimEnd('/'), "--name", name, "--transport", "websocket");
         await terminal.WaitForAsync("* in the room:");
         await using var observer = await ClusterMember.JoinAsync(cluster.Node(1).WebSocketUri(), "obs" + name[4..], SwitchboardTransport.WebSocket);
         await observer.SayAsync("before the kill");
@@ -39,58 +37,5 @@ public sealed class ClusterTerminalClientTests
         await cluster.Redis.StopAsync();
         await cluster.Redis.StartAsync();
         await terminal.WaitForAsync("the history was reloaded", TimeSpan.FromSeconds(40));
-    }
-
-    private sealed class Terminal : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-        private readonly Changes _printed = new();
-
-        private Terminal(Process process)
-        {
-            _process = process;
-            process.OutputDataReceived += (_, e) => Print(e.Data);
-            process.ErrorDataReceived += (_, e) => Print(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public static Terminal Start(params string[] args)
-        {
-            var info = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "Chat.Client.dll") }.Concat(args)) info.ArgumentList.Add(arg);
-            return new Terminal(Process.Start(info) ?? throw new InvalidOperationException("could not start Chat.Client"));
-        }
-
-        public Task WaitForAsync(string text, TimeSpan? within = null) => _printed.UntilAsync(
-            () => Printed().Contains(text, StringComparison.Ordinal),
-            () => $"Chat.Client printed '{text}'. It printed:\n{Printed()}",
-            within ?? TimeSpan.FromSeconds(15));
-
-        private string Printed()
-        {
-            lock (_output) return _output.ToString();
-        }
-
-        private void Print(string? line)
-        {
-            if (line is null) return;
-            lock (_output) _output.AppendLine(line);
-            _printed.Pulse();
-        }
-
-        public void Dispose()
-        {
-            try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            _process.WaitForExit(10_000);
-            _process.Dispose();
-        }
     }
 }

@@ -36,7 +36,7 @@ public sealed class PresenceAcrossNodesTests(RedisServer redis)
         await bob.Client.CloseAsync();
         foreach (var node in nodes)
         {
-            await Until.TrueAsync(async () => !await node.Endpoint.IsConnectedAsync("bob"), $"node {node.Index} no longer sees bob");
+            await Eventually.TrueAsync(async () => !await node.Endpoint.IsConnectedAsync("bob"), $"node {node.Index} no longer sees bob");
             Assert.Equal(["ada", "cy"], await node.Endpoint.UsersAsync());
             Assert.Equal([cy.ConnectionId], (await node.Endpoint.GroupMembersAsync("team")).Select(m => m.ConnectionId));
         }
@@ -61,7 +61,7 @@ public sealed class PresenceAcrossNodesTests(RedisServer redis)
             // Freed when its holder leaves, on every node.
             await winners[0].Client.CloseAsync();
             var next = peers.First(p => p != winners[0]);
-            await Until.TrueAsync(() => next.LoginAsync("kim", unique: true), "kim free again");
+            await Eventually.TrueAsync(() => next.LoginAsync("kim", unique: true), "kim free again");
             foreach (var peer in peers.Where(p => p != winners[0] && p != next)) Assert.False(await peer.LoginAsync("kim", unique: true));
         }
         finally
