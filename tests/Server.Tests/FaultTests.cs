@@ -30,7 +30,8 @@ public sealed class FaultTests
 
         using var victim = await RawClient.ConnectAsync(server);
         Assert.StartsWith("HTTP/1.1 101 ", await victim.UpgradeAsync("/room/victim"), StringComparison.Ordinal);
-        await Eventually.TrueAsync(() => room.Endpoint.ConnectionCount == 3, "the victim joined");
+        // A connection is counted when it opens, before its connected hook has run: wait for the hook.
+        await Eventually.TrueAsync(() => room.Endpoint.ConnectionCount == 3 && room.HasConnected("victim"), "the victim joined");
         var victimId = room.IdOf("victim");
 
         switch (moment)
@@ -348,6 +349,9 @@ internal sealed class CountingRoom
 
     /// <summary>The close code each ended connection reported.</summary>
     public ConcurrentDictionary<long, CloseCode?> Status { get; } = new();
+
+    /// <summary>Whether the connected hook of <paramref name="name"/>'s connection has run.</summary>
+    public bool HasConnected(string name) => _ids.ContainsKey(name);
 
     public long IdOf(string name) => _ids.TryGetValue(name, out var id) ? id : throw new InvalidOperationException($"{name} never connected");
 
