@@ -10,6 +10,10 @@ internal sealed class RouteTable
 
     public void Add(RouteTemplate template, WebSocketHandler handler, EndpointGate gate) => _routes.Add((template, handler, gate));
 
+    /// <summary>The templates <paramref name="handler"/> is mapped at, in registration order.</summary>
+    public IEnumerable<RouteTemplate> TemplatesOf(WebSocketHandler handler) =>
+        _routes.Where(r => ReferenceEquals(r.Handler, handler)).Select(r => r.Template);
+
     public bool TryMatch(string path, out WebSocketHandler? handler, out IReadOnlyDictionary<string, string> values) =>
         TryMatch(path, out handler, out _, out values);
 

@@ -1,0 +1,462 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Switchboard.Serialization;
+
+namespace Switchboard.Server.Contract;
+
+/// <summary>
+/// An AsyncAPI 3.0 document of message catalogues: one channel per endpoint address, whose messages are the
+/// catalogue's envelopes (<c>{"type", "data"}</c>) with JSON Schema payloads built from the catalogue's shapes, and
+/// one <c>receive</c> (client to server) and one <c>send</c> (server to client) operation per channel.
+/// </summary>
+/// <remarks>
+/// A catalogue says what each message looks like, not which way it travels, so both operations of a channel list every
+/// message of its catalogue. Build it, then <see cref="ToJson"/> or <see cref="WriteTo"/>; not thread-safe while channels
+/// are added.
+/// </remarks>
+public sealed class AsyncApiDocument
+{
+    private readonly List<(string Address, MessageCatalog Catalog)> _channels = [];
+
+    /// <summary>Creates a document with no channel.</summary>
+    /// <param name="title">The application's title (<c>info.title</c>).</param>
+    /// <param name="version">The version of its API (<c>info.version</c>).</param>
+    /// <exception cref="ArgumentException">The title or the version is empty.</exception>
+    public AsyncApiDocument(string title, string version)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(title);
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        Title = title;
+        Version = version;
+    }
+
+    /// <summary>The application's title.</summary>
+    public string Title { get; }
+
+    /// <summary>The version of its API.</summary>
+    public string Version { get; }
+
+    /// <summary>
+    /// Adds a channel: the endpoint mapped at <paramref name="address"/>, a route template such as <c>/ws/{username}</c>
+    /// whose parameters become the channel's (a catch-all <c>{*rest}</c> becomes <c>{rest}</c>).
+    /// </summary>
+    /// <param name="address">The path the endpoint is mapped at; starts with '/'.</param>
+    /// <param name="catalog">The endpoint's messages.</param>
+    /// <returns>This document, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="address"/> does not start with '/' or is added twice.</exception>
+    public AsyncApiDocument AddChannel(string address, MessageCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (!address.StartsWith('/')) throw new ArgumentException($"channel address '{address}' must start with '/'", nameof(address));
+        if (_channels.Exists(c => c.Address == address)) throw new ArgumentException($"channel address '{address}' is added twice", nameof(address));
+        _channels.Add((address, catalog));
+        return this;
+    }
+
+    /// <summary>The document as indented JSON.</summary>
+    /// <returns>The JSON text.</returns>
+    public string ToJson()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            WriteTo(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the document as JSON.</summary>
+    /// <param name="writer">The writer.</param>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        var channelIds = ChannelIds();
+        var messages = new SortedDictionary<string, MessageDescriptor>(StringComparer.Ordinal);
+        var schemas = new SortedDictionary<string, ShapeDescriptor>(StringComparer.Ordinal);
+        foreach (var (_, catalog) in _channels)
+        {
+            foreach (var message in catalog.Messages)
+            {
+                var id = Id(message.Type);
+                if (messages.TryGetValue(id, out var known) && known.Data.TypeName != message.Data.TypeName)
+                {
+                    throw new InvalidOperationException($"the wire name '{message.Type}' means {known.Data.TypeName} on one channel and {message.Data.TypeName} on another");
+                }
+
+                messages[id] = message;
+                CollectSchemas(message.Data, schemas);
+            }
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("asyncapi"u8, "3.0.0");
+        writer.WriteStartObject("info"u8);
+        writer.WriteString("title"u8, Title);
+        writer.WriteString("version"u8, Version);
+        writer.WriteString("description"u8,
+            "Switchboard envelopes {\"type\", \"data\"} over WebSocket or HTTP long polling (docs/protocol.md). The receive operation " +
+            "of a channel lists the messages its server accepts from clients, the send operation those it may send them; a message " +
+            "catalogue does not record which way a message travels, so both list every message of the channel's catalogue.");
+        writer.WriteEndObject();
+        writer.WriteString("defaultContentType"u8, "application/json");
+
+        writer.WriteStartObject("channels"u8);
+        for (int i = 0; i < _channels.Count; i++)
+        {
+            var (address, catalog) = _channels[i];
+            writer.WriteStartObject(channelIds[i]);
+            writer.WriteString("address"u8, AsyncApiAddress(address, out var parameters));
+            writer.WriteStartObject("messages"u8);
+            foreach (var message in catalog.Messages)
+            {
+                writer.WriteStartObject(Id(message.Type));
+                writer.WriteString("$ref"u8, "#/components/messages/" + Id(message.Type));
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+            if (parameters.Count > 0)
+            {
+                writer.WriteStartObject("parameters"u8);
+                foreach (var parameter in parameters)
+                {
+                    writer.WriteStartObject(parameter);
+                    writer.WriteString("description"u8, $"The '{parameter}' segment of the path.");
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+
+        writer.WriteStartObject("operations"u8);
+        for (int i = 0; i < _channels.Count; i++)
+        {
+            WriteOperation(writer, channelIds[i], _channels[i].Catalog, "receive", "Messages the server accepts from a client on this channel.");
+            WriteOperation(writer, channelIds[i], _channels[i].Catalog, "send", "Messages the server may send to a client on this channel.");
+        }
+
+        writer.WriteEndObject();
+
+        writer.WriteStartObject("components"u8);
+        writer.WriteStartObject("messages"u8);
+        foreach (var (id, message) in messages)
+        {
+            WriteMessage(writer, id, message);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteStartObject("schemas"u8);
+        foreach (var (id, shape) in schemas)
+        {
+            writer.WritePropertyName(id);
+            WriteNamedSchema(writer, shape);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteOperation(Utf8JsonWriter writer, string channelId, MessageCatalog catalog, string action, string summary)
+    {
+        writer.WriteStartObject(channelId + "." + action);
+        writer.WriteString("action"u8, action);
+        writer.WriteStartObject("channel"u8);
+        writer.WriteString("$ref"u8, "#/channels/" + channelId);
+        writer.WriteEndObject();
+        writer.WriteString("summary"u8, summary);
+        writer.WriteStartArray("messages"u8);
+        foreach (var message in catalog.Messages)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("$ref"u8, $"#/channels/{channelId}/messages/{Id(message.Type)}");
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMessage(Utf8JsonWriter writer, string id, MessageDescriptor message)
+    {
+        writer.WriteStartObject(id);
+        writer.WriteString("name"u8, message.Type);
+        writer.WriteString("title"u8, message.Data.TypeName);
+        writer.WriteString("contentType"u8, "application/json");
+        writer.WriteStartObject("payload"u8);
+        writer.WriteString("type"u8, "object");
+        writer.WriteStartObject("properties"u8);
+        writer.WriteStartObject("type"u8);
+        writer.WriteString("const"u8, message.Type);
+        writer.WriteEndObject();
+        writer.WritePropertyName("data"u8);
+        WriteSchema(writer, message.Data);
+        writer.WriteEndObject();
+        writer.WriteStartArray("required"u8);
+        writer.WriteStringValue("type"u8);
+        writer.WriteStringValue("data"u8);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNamedSchema(Utf8JsonWriter writer, ShapeDescriptor shape)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("title"u8, shape.TypeName);
+        if (shape.Kind == ShapeKind.Enum)
+        {
+            writer.WriteString("type"u8, "string");
+            if (shape.IsFlags)
+            {
+                writer.WriteString("description"u8, "Flags: one member name, or several separated by \", \": " + string.Join(", ", shape.EnumMembers) + ".");
+                writer.WriteString("pattern"u8, FlagsPattern(shape));
+            }
+            else
+            {
+                writer.WriteStartArray("enum"u8);
+                foreach (var member in shape.EnumMembers)
+                {
+                    writer.WriteStringValue(member);
+                }
+
+                writer.WriteEndArray();
+            }
+        }
+        else
+        {
+            writer.WriteString("type"u8, "object");
+            writer.WriteStartObject("properties"u8);
+            foreach (var field in shape.Fields)
+            {
+                writer.WritePropertyName(field.Name);
+                WriteSchema(writer, field.Shape);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartArray("required"u8);
+            foreach (var field in shape.Fields)
+            {
+                if (field.Required)
+                {
+                    writer.WriteStringValue(field.Name);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteSchema(Utf8JsonWriter writer, ShapeDescriptor shape)
+    {
+        writer.WriteStartObject();
+        switch (shape.Kind)
+        {
+            case ShapeKind.Object or ShapeKind.Enum:
+                writer.WriteString("$ref"u8, "#/components/schemas/" + Id(shape.TypeName!));
+                break;
+            case ShapeKind.Nullable:
+                writer.WriteStartArray("oneOf"u8);
+                WriteSchema(writer, shape.Element!);
+                writer.WriteStartObject();
+                writer.WriteString("type"u8, "null");
+                writer.WriteEndObject();
+                writer.WriteEndArray();
+                break;
+            case ShapeKind.Array:
+                writer.WriteString("type"u8, "array");
+                writer.WritePropertyName("items"u8);
+                WriteSchema(writer, shape.Element!);
+                break;
+            case ShapeKind.Dictionary:
+                writer.WriteString("type"u8, "object");
+                writer.WritePropertyName("additionalProperties"u8);
+                WriteSchema(writer, shape.Element!);
+                break;
+            case ShapeKind.Boolean:
+                writer.WriteString("type"u8, "boolean");
+                break;
+            case ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16 or ShapeKind.UInt16 or ShapeKind.Int32 or ShapeKind.UInt32:
+                var (minimum, maximum) = IntegerRange(shape.Kind);
+                writer.WriteString("type"u8, "integer");
+                writer.WriteNumber("minimum"u8, minimum);
+                writer.WriteNumber("maximum"u8, maximum);
+                break;
+            case ShapeKind.Int64:
+                writer.WriteString("type"u8, "integer");
+                writer.WriteString("format"u8, "int64");
+                break;
+            case ShapeKind.UInt64:
+                writer.WriteString("type"u8, "integer");
+                writer.WriteNumber("minimum"u8, 0);
+                writer.WriteString("format"u8, "uint64");
+                break;
+            case ShapeKind.Single or ShapeKind.Double or ShapeKind.Decimal:
+                writer.WriteString("type"u8, "number");
+                writer.WriteString("format"u8, shape.Kind switch { ShapeKind.Single => "float", ShapeKind.Double => "double", _ => "decimal" });
+                break;
+            case ShapeKind.Char:
+                writer.WriteString("type"u8, "string");
+                writer.WriteNumber("minLength"u8, 1);
+                writer.WriteNumber("maxLength"u8, 1);
+                break;
+            case ShapeKind.String:
+                writer.WriteString("type"u8, "string");
+                break;
+            case ShapeKind.Guid:
+                writer.WriteString("type"u8, "string");
+                writer.WriteString("format"u8, "uuid");
+                break;
+            case ShapeKind.DateTimeOffset:
+                writer.WriteString("type"u8, "string");
+                writer.WriteString("format"u8, "date-time");
+                break;
+            case ShapeKind.DateTime:
+                // A DateTime of unspecified kind is written without an offset, which RFC 3339's date-time does not allow.
+                writer.WriteString("type"u8, "string");
+                writer.WriteString("description"u8, "An ISO 8601 date and time, with an offset unless the value's kind is unspecified.");
+                break;
+            case ShapeKind.DateOnly:
+                writer.WriteString("type"u8, "string");
+                writer.WriteString("format"u8, "date");
+                break;
+            case ShapeKind.TimeOnly:
+                writer.WriteString("type"u8, "string");
+                writer.WriteString("pattern"u8, @"^\d{1,2}:\d{1,2}(:\d{1,2}(\.\d{1,7})?)?$");
+                break;
+            case ShapeKind.TimeSpan:
+                writer.WriteString("type"u8, "string");
+                writer.WriteString("pattern"u8, @"^-?(\d+\.)?\d{1,2}:\d{1,2}:\d{1,2}(\.\d{1,7})?$");
+                break;
+            case ShapeKind.Bytes:
+                writer.WriteString("type"u8, "string");
+                writer.WriteString("contentEncoding"u8, "base64");
+                break;
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static (long Minimum, long Maximum) IntegerRange(ShapeKind kind) => kind switch
+    {
+        ShapeKind.Byte => (byte.MinValue, byte.MaxValue),
+        ShapeKind.SByte => (sbyte.MinValue, sbyte.MaxValue),
+        ShapeKind.Int16 => (short.MinValue, short.MaxValue),
+        ShapeKind.UInt16 => (ushort.MinValue, ushort.MaxValue),
+        ShapeKind.Int32 => (int.MinValue, int.MaxValue),
+        _ => (uint.MinValue, uint.MaxValue),
+    };
+
+    private static string FlagsPattern(ShapeDescriptor shape)
+    {
+        var member = "(" + string.Join("|", shape.EnumMembers.Select(RegexEscape)) + ")";
+        return $"^{member}(, {member})*$";
+    }
+
+    private static string RegexEscape(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
+
+    private static void CollectSchemas(ShapeDescriptor shape, SortedDictionary<string, ShapeDescriptor> schemas)
+    {
+        while (shape.Element is { } element)
+        {
+            shape = element;
+        }
+
+        if (shape.Kind is not (ShapeKind.Object or ShapeKind.Enum))
+        {
+            return;
+        }
+
+        var id = Id(shape.TypeName!);
+        if (schemas.TryGetValue(id, out var known))
+        {
+            if (known.TypeName != shape.TypeName)
+            {
+                throw new InvalidOperationException($"the types {known.TypeName} and {shape.TypeName} would share the schema name '{id}'");
+            }
+
+            return;
+        }
+
+        schemas[id] = shape;
+        foreach (var field in shape.Fields)
+        {
+            CollectSchemas(field.Shape, schemas);
+        }
+    }
+
+    /// <summary>The address with catch-alls as plain parameters, and the parameters' names.</summary>
+    private static string AsyncApiAddress(string address, out List<string> parameters)
+    {
+        parameters = [];
+        var segments = address.Split('/');
+        for (int i = 0; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            if (segment.Length > 2 && segment[0] == '{' && segment[^1] == '}')
+            {
+                var name = segment[1] == '*' ? segment[2..^1] : segment[1..^1];
+                parameters.Add(name);
+                segments[i] = "{" + name + "}";
+            }
+        }
+
+        return string.Join('/', segments);
+    }
+
+    /// <summary>Channel keys from the addresses: <c>/ws/{username}</c> is <c>ws-username</c>, <c>/</c> is <c>root</c>.</summary>
+    private List<string> ChannelIds()
+    {
+        var ids = new List<string>(_channels.Count);
+        foreach (var (address, _) in _channels)
+        {
+            var id = Id(string.Join('-', address.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim('{', '}', '*'))));
+            id = id.Length == 0 ? "root" : id;
+            var unique = id;
+            for (int n = 2; ids.Contains(unique); n++)
+            {
+                unique = id + "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            ids.Add(unique);
+        }
+
+        return ids;
+    }
+
+    /// <summary>A component key (<c>^[\w\d.\-_]+$</c>): other characters become '_'.</summary>
+    private static string Id(string name)
+    {
+        var id = new StringBuilder(name.Length);
+        foreach (char c in name)
+        {
+            id.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_');
+        }
+
+        return id.ToString();
+    }
+}
