@@ -295,7 +295,7 @@ public static class TypeScriptModule
 
         return shape.Kind switch
         {
-            ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16 or ShapeKind.UInt16 or ShapeKind.Int32 or ShapeKind.UInt32 =>
+            ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16 or ShapeKind.UInt16 or ShapeKind.UInt32 =>
                 $"{ShapeName(shape)}: an integer from {IntegerRange(shape.Kind).Minimum} to {IntegerRange(shape.Kind).Maximum}.",
             ShapeKind.Int64 or ShapeKind.UInt64 => $"{ShapeName(shape)}: exact up to 2^53 in JavaScript.",
             ShapeKind.Decimal => "decimal: a JSON number, read as a double in JavaScript.",
@@ -303,6 +303,7 @@ public static class TypeScriptModule
             ShapeKind.Guid => "guid: 00000000-0000-0000-0000-000000000000.",
             ShapeKind.DateTime or ShapeKind.DateTimeOffset => $"{ShapeName(shape)}: an ISO 8601 date and time.",
             ShapeKind.DateOnly => "date: yyyy-MM-dd.",
+            ShapeKind.Int32 => null,
             ShapeKind.TimeOnly => "time: hh:mm:ss[.fffffff].",
             ShapeKind.TimeSpan => "timespan: [-][d.]hh:mm:ss[.fffffff].",
             ShapeKind.Bytes => "byte[]: base64.",

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Switchboard.Serialization;
 
@@ -55,12 +56,12 @@ public sealed class AsyncApiDocument
         return this;
     }
 
-    /// <summary>The document as indented JSON.</summary>
+    /// <summary>The document as indented JSON, with only the characters JSON requires escaped (it is not meant for HTML).</summary>
     /// <returns>The JSON text.</returns>
     public string ToJson()
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             WriteTo(writer);
         }
