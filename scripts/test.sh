@@ -13,6 +13,8 @@ cd "$ROOT"
 
 RESULTS="$ROOT/artifacts/test-results"
 PEERS="$ROOT/tests/Interop.Tests/peers"
+# The TypeScript compiler and the AsyncAPI parser that tests/Contract.Tests runs.
+CONTRACT_TOOLS="$ROOT/tests/Contract.Tests/node"
 APT_PACKAGES=(chromium python3-websockets nginx redis-server)
 
 export DEBIAN_FRONTEND=noninteractive
@@ -48,10 +50,10 @@ install_apt_packages() {
   as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 }
 
-# True when every dependency in package.json is installed at exactly the pinned version.
-node_peers_installed() {
-  [[ -d "$PEERS/node_modules" ]] || return 1
-  (cd "$PEERS" && node -e '
+# True when every dependency in $1/package.json is installed at exactly the pinned version.
+node_packages_installed() {
+  [[ -d "$1/node_modules" ]] || return 1
+  (cd "$1" && node -e '
     const fs = require("fs");
     const deps = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies || {};
     for (const [name, version] of Object.entries(deps)) {
@@ -60,16 +62,18 @@ node_peers_installed() {
     }' 2>/dev/null)
 }
 
-install_node_peers() {
-  if node_peers_installed; then
-    log "npm packages present in tests/Interop.Tests/peers"
+# Installs the npm packages pinned in $1/package.json (and its lock file) when missing.
+install_node_packages() {
+  local dir="$1" name="${1#"$ROOT/"}"
+  if node_packages_installed "$dir"; then
+    log "npm packages present in $name"
     return
   fi
-  log "installing npm packages in tests/Interop.Tests/peers"
-  if [[ -f "$PEERS/package-lock.json" ]]; then
-    (cd "$PEERS" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+  log "installing npm packages in $name"
+  if [[ -f "$dir/package-lock.json" ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
   else
-    (cd "$PEERS" && npm install --no-audit --no-fund --loglevel=error </dev/null)
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error </dev/null)
   fi
 }
 
@@ -94,7 +98,8 @@ tap_counter() {
 }
 
 install_apt_packages
-install_node_peers
+install_node_packages "$PEERS"
+install_node_packages "$CONTRACT_TOOLS"
 if [[ "${1:-}" == "--deps-only" ]]; then
   exit 0
 fi
