@@ -40,6 +40,23 @@ public sealed class AsyncApiDocumentTests
     }
 
     [Fact]
+    public async Task MapAsyncApi_refuses_an_endpoint_that_is_not_mapped()
+    {
+        await using var server = new Switchboard.Server.WebSocketServer(new Switchboard.Server.WebSocketServerOptions
+        {
+            EndPoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+        });
+        await using var mapped = new Switchboard.Server.MessageEndpoint(SwitchboardMessages.Catalog) { Name = "mapped" };
+        await using var stray = new Switchboard.Server.MessageEndpoint(SwitchboardMessages.Catalog) { Name = "stray" };
+        server.Map("/ws/{room}", mapped);
+
+        server.MapAsyncApi("/asyncapi.json", "Shapes", "1.0.0", mapped);
+        var error = Assert.Throws<ArgumentException>(() => server.MapAsyncApi("/other.json", "Shapes", "1.0.0", mapped, stray));
+
+        Assert.Contains("the endpoint 'stray' is not mapped on this server", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_channel_address_must_be_a_path_and_unique()
     {
         var document = new AsyncApiDocument("Shapes", "1.0.0").AddChannel("/ws", MessageCatalog.Empty);
