@@ -59,6 +59,8 @@ server.Map("/ws/{username}", room.Endpoint, new EndpointOptions
     ByteRate = new RateLimit(perSecond: 16 * 1024, burst: 64 * 1024),
 });
 server.MapProtocol("/protocol.json", room.Endpoint.Catalog);
+// The browser client comes from the server package (clients/js embedded); the page's own files from wwwroot.
+server.MapClientScript("/switchboard.js", PageHeaders.All);
 server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"), PageHeaders.All);
 server.Start();
 Console.WriteLine($"listening on http://127.0.0.1:{server.LocalEndPoint.Port}{(redis is null ? "" : $" (room shared on Redis at {redis})")}");
