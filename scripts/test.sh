@@ -13,6 +13,8 @@ cd "$ROOT"
 
 RESULTS="$ROOT/artifacts/test-results"
 PEERS="$ROOT/tests/Interop.Tests/peers"
+# The JavaScript tests' own tools (the TypeScript compiler that checks clients/js/switchboard.d.ts).
+JS_TOOLS="$ROOT/tests/Js"
 APT_PACKAGES=(chromium python3-websockets nginx redis-server)
 
 export DEBIAN_FRONTEND=noninteractive
@@ -48,28 +50,32 @@ install_apt_packages() {
   as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 }
 
-# True when every dependency in package.json is installed at exactly the pinned version.
-node_peers_installed() {
-  [[ -d "$PEERS/node_modules" ]] || return 1
-  (cd "$PEERS" && node -e '
+# True when every dependency and devDependency in DIR/package.json is installed there at exactly the pinned version.
+node_packages_installed() {
+  local dir="$1"
+  [[ -d "$dir/node_modules" ]] || return 1
+  (cd "$dir" && node -e '
     const fs = require("fs");
-    const deps = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies || {};
+    const manifest = JSON.parse(fs.readFileSync("package.json", "utf8"));
+    const deps = { ...manifest.dependencies, ...manifest.devDependencies };
     for (const [name, version] of Object.entries(deps)) {
       const file = `node_modules/${name}/package.json`;
       if (!fs.existsSync(file) || JSON.parse(fs.readFileSync(file, "utf8")).version !== version) process.exit(1);
     }' 2>/dev/null)
 }
 
-install_node_peers() {
-  if node_peers_installed; then
-    log "npm packages present in tests/Interop.Tests/peers"
+# Installs the npm packages pinned in DIR (by its lock file when there is one) unless they are there.
+install_node_packages() {
+  local dir="$1" name="${1#"$ROOT"/}"
+  if node_packages_installed "$dir"; then
+    log "npm packages present in $name"
     return
   fi
-  log "installing npm packages in tests/Interop.Tests/peers"
-  if [[ -f "$PEERS/package-lock.json" ]]; then
-    (cd "$PEERS" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+  log "installing npm packages in $name"
+  if [[ -f "$dir/package-lock.json" ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
   else
-    (cd "$PEERS" && npm install --no-audit --no-fund --loglevel=error </dev/null)
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error </dev/null)
   fi
 }
 
@@ -94,7 +100,8 @@ tap_counter() {
 }
 
 install_apt_packages
-install_node_peers
+install_node_packages "$PEERS"
+install_node_packages "$JS_TOOLS"
 if [[ "${1:-}" == "--deps-only" ]]; then
   exit 0
 fi
