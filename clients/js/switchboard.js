@@ -83,8 +83,8 @@
  */
 
 /*
- * Requests (docs/protocol.md, "Requests and responses"): `request(type, data, { timeout, signal })`
- * sends `{"type","id","data"}` with an id of its own ("r1", "r2", ... unique per client) and
+ * Requests (the request/response wire format of docs/protocol.md): `request(type, data, { timeout, signal })`
+ * sends `{"type","data","id"}` with an id of its own ("r1", "r2", ... unique per client) and
  * settles on the server's reply with the same id. A reply of any type but switchboard.failure
  * resolves to `{ type, data }`: a typed error is a reply too, and the caller tells it by its type.
  * A switchboard.failure rejects with a SwitchboardRequestError of the failure's `code`
