@@ -13,6 +13,8 @@ cd "$ROOT"
 
 RESULTS="$ROOT/artifacts/test-results"
 PEERS="$ROOT/tests/Interop.Tests/peers"
+# The JavaScript tests' own tools (the TypeScript compiler that checks clients/js/switchboard.d.ts).
+JS_TOOLS="$ROOT/tests/Js"
 # The TypeScript compiler and the AsyncAPI parser that tests/Contract.Tests runs.
 CONTRACT_TOOLS="$ROOT/tests/Contract.Tests/node"
 APT_PACKAGES=(chromium python3-websockets nginx redis-server)
@@ -50,21 +52,23 @@ install_apt_packages() {
   as_root apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" </dev/null
 }
 
-# True when every dependency in $1/package.json is installed at exactly the pinned version.
+# True when every dependency and devDependency in DIR/package.json is installed there at exactly the pinned version.
 node_packages_installed() {
-  [[ -d "$1/node_modules" ]] || return 1
-  (cd "$1" && node -e '
+  local dir="$1"
+  [[ -d "$dir/node_modules" ]] || return 1
+  (cd "$dir" && node -e '
     const fs = require("fs");
-    const deps = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies || {};
+    const manifest = JSON.parse(fs.readFileSync("package.json", "utf8"));
+    const deps = { ...manifest.dependencies, ...manifest.devDependencies };
     for (const [name, version] of Object.entries(deps)) {
       const file = `node_modules/${name}/package.json`;
       if (!fs.existsSync(file) || JSON.parse(fs.readFileSync(file, "utf8")).version !== version) process.exit(1);
     }' 2>/dev/null)
 }
 
-# Installs the npm packages pinned in $1/package.json (and its lock file) when missing.
+# Installs the npm packages pinned in DIR (by its lock file when there is one) unless they are there.
 install_node_packages() {
-  local dir="$1" name="${1#"$ROOT/"}"
+  local dir="$1" name="${1#"$ROOT"/}"
   if node_packages_installed "$dir"; then
     log "npm packages present in $name"
     return
@@ -99,6 +103,7 @@ tap_counter() {
 
 install_apt_packages
 install_node_packages "$PEERS"
+install_node_packages "$JS_TOOLS"
 install_node_packages "$CONTRACT_TOOLS"
 if [[ "${1:-}" == "--deps-only" ]]; then
   exit 0

@@ -90,6 +90,7 @@ app.UseFileServer(new FileServerOptions { FileProvider = new PhysicalFileProvide
 app.UseAuthentication();
 app.UseAuthorization();
 
+app.MapSwitchboardClientScript("/switchboard.js");
 app.MapAccount();
 app.MapAnnounce();
 // The user is the cookie's name (MessageContext.User); the room's rate limits are samples/Chat's.

@@ -60,6 +60,8 @@ server.Map("/ws/{username}", room.Endpoint, new EndpointOptions
 });
 server.MapProtocol("/protocol.json", room.Endpoint.Catalog);
 server.MapAsyncApi("/asyncapi.json", "Switchboard Chat", "1.0.0", room.Endpoint);
+// The browser client comes from the server package (clients/js embedded); the page's own files from wwwroot.
+server.MapClientScript("/switchboard.js", PageHeaders.All);
 server.MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"), PageHeaders.All);
 server.Start();
 Console.WriteLine($"listening on http://127.0.0.1:{server.LocalEndPoint.Port}{(redis is null ? "" : $" (room shared on Redis at {redis})")}");

@@ -152,11 +152,10 @@ public sealed class CrossOriginLongPollingTests(ChromiumFixture chromium) : ICla
     public Task InitializeAsync()
     {
         var page = Encoding.UTF8.GetBytes("<!doctype html><title>another site</title>");
-        var script = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "wwwroot", "switchboard.js"));
         foreach (var server in new[] { _site, _other })
         {
             server.MapStaticFile("/", "text/html", page);
-            server.MapStaticFile("/switchboard.js", "text/javascript; charset=utf-8", script);
+            server.MapClientScript("/switchboard.js");
             server.Start();
         }
 

@@ -298,3 +298,33 @@ describe('chat over long polling', () => {
     });
   }
 });
+
+describe('the client script the chat server serves', () => {
+  test('is the package\'s switchboard.js, as JavaScript, with an ETag that answers 304 when it matches', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join: joinPath } = await import('node:path');
+    const { packageDir } = await import('./support.mjs');
+    const source = readFileSync(joinPath(packageDir, 'switchboard.js'), 'utf8');
+    const url = `http://127.0.0.1:${server.port}/switchboard.js`;
+
+    const response = await fetch(url);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.equal(response.headers.get('cache-control'), 'no-cache');
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    const etag = response.headers.get('etag');
+    assert.match(etag ?? '', /^"[0-9A-F]{32}"$/);
+    assert.equal(await response.text(), source);
+
+    for (const tag of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const again = await fetch(url, { headers: { 'If-None-Match': tag } });
+      assert.equal(again.status, 304, tag);
+      assert.equal(again.headers.get('etag'), etag);
+      assert.equal(await again.text(), '');
+    }
+    const changed = await fetch(url, { headers: { 'If-None-Match': '"0123"' } });
+    assert.equal(changed.status, 200);
+    assert.equal(await changed.text(), source);
+  });
+});

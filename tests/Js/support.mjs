@@ -1,11 +1,9 @@
 // Shared pieces of the switchboard.js tests: the client module, the `ws` package and a real
 // WebSocket server on 127.0.0.1 that records what it receives.
 
-import { copyFileSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 // `ws` is pinned in the interop peers' package.json and installed there by scripts/test.sh.
 const peers = new URL('../Interop.Tests/peers/package.json', import.meta.url);
@@ -17,20 +15,9 @@ try {
 }
 export const { WebSocket, WebSocketServer } = ws;
 
-/** The client module. samples/Chat/wwwroot has no package.json, so the file is a `.js` ES module. */
-async function loadClient() {
-  const source = new URL('../../samples/Chat/wwwroot/switchboard.js', import.meta.url);
-  try {
-    return await import(source);
-  } catch (error) {
-    // Node releases without ES module syntax detection read a typeless .js file as CommonJS.
-    if (!(error instanceof SyntaxError)) throw error;
-    const copy = join(mkdtempSync(join(tmpdir(), 'switchboard-js-')), 'switchboard.mjs');
-    copyFileSync(fileURLToPath(source), copy);
-    return import(pathToFileURL(copy));
-  }
-}
-export const client = await loadClient();
+/** The client package's directory (clients/js) and its module, as the package exports it. */
+export const packageDir = fileURLToPath(new URL('../../clients/js/', import.meta.url));
+export const client = await import(new URL('../../clients/js/switchboard.js', import.meta.url));
 
 export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -77,8 +64,9 @@ export async function waitFor(predicate, what, timeoutMs = 5000) {
 /**
  * A `ws` server on 127.0.0.1, port 0. `connections` lists every accepted socket with the text
  * messages it received; `refuse = true` makes upgrades fail with 503; `upgrades` counts attempts.
+ * `onMessage(text, connection)`, when given, sees each text message as it arrives.
  */
-export async function startServer() {
+export async function startServer({ onMessage } = {}) {
   const server = {
     refuse: false,
     upgrades: 0,
@@ -103,7 +91,10 @@ export async function startServer() {
   });
   wss.on('connection', (socket, request) => {
     const connection = { socket, path: request.url, received: [], closed: null };
-    socket.on('message', (data, isBinary) => connection.received.push(isBinary ? data : data.toString()));
+    socket.on('message', (data, isBinary) => {
+      connection.received.push(isBinary ? data : data.toString());
+      if (!isBinary) onMessage?.(data.toString(), connection);
+    });
     socket.on('close', (code, reason) => { connection.closed = { code, reason: reason.toString() }; });
     server.connections.push(connection);
   });
@@ -176,6 +167,87 @@ export async function startChatServer() {
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * A small long-polling server on 127.0.0.1, port 0, speaking the client's side of docs/protocol.md
+ * "Long polling": open, poll (held until a message is queued or `holdMs` passes), send, delete.
+ * `onEnvelope(envelope, session)` sees each envelope sent; `session.push(envelope)` queues one for
+ * the client; `session.end()` makes its polls answer 404 (the session is gone). `url` is a ws:// URL.
+ */
+export async function startLongPollingServer(onEnvelope = () => {}) {
+  const { createServer } = await import('node:http');
+  const sessions = new Map();
+  let count = 0;
+  const newSession = () => {
+    const session = {
+      id: `s${++count}`,
+      outbox: [], // { seq, envelope }
+      nextSeq: 1,
+      gone: false,
+      waiters: new Set(),
+      push(envelope) {
+        session.outbox.push({ seq: session.nextSeq++, envelope });
+        for (const wake of [...session.waiters]) wake();
+      },
+      end() {
+        session.gone = true;
+        for (const wake of [...session.waiters]) wake();
+      },
+    };
+    sessions.set(session.id, session);
+    return session;
+  };
+  const answer = (response, status, body) => {
+    response.writeHead(status, body === undefined ? {} : { 'Content-Type': 'application/json' });
+    response.end(body === undefined ? undefined : JSON.stringify(body));
+  };
+  const server = createServer(async (request, response) => {
+    const u = new URL(request.url, 'http://127.0.0.1');
+    let body = '';
+    for await (const chunk of request) body += chunk;
+    if (request.method === 'POST' && u.searchParams.get('transport') === 'longpolling') {
+      answer(response, 200, { session: newSession().id, holdMs: 2000 });
+      return;
+    }
+    const session = sessions.get(u.searchParams.get('session') ?? '');
+    if (!session || session.gone) {
+      answer(response, 404, { error: 'no such session' });
+      return;
+    }
+    if (request.method === 'GET') {
+      const ack = Number(u.searchParams.get('ack') ?? 0);
+      session.outbox = session.outbox.filter((m) => m.seq > ack);
+      if (session.outbox.length === 0) {
+        await new Promise((resolve) => {
+          const wake = () => { session.waiters.delete(wake); clearTimeout(timer); resolve(); };
+          const timer = setTimeout(wake, 2000);
+          session.waiters.add(wake);
+        });
+      }
+      if (session.gone) answer(response, 404, { error: 'session ended' });
+      else if (session.outbox.length === 0) answer(response, 204);
+      else answer(response, 200, { seq: session.outbox[0].seq, messages: session.outbox.map((m) => m.envelope) });
+    } else if (request.method === 'POST') {
+      for (const envelope of JSON.parse(body)) onEnvelope(envelope, session);
+      answer(response, 204);
+    } else if (request.method === 'DELETE') {
+      session.end();
+      answer(response, 204);
+    } else {
+      answer(response, 405);
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    sessions,
+    url: `ws://127.0.0.1:${server.address().port}/ws/alice`,
+    async stop() {
+      for (const session of sessions.values()) session.end();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }

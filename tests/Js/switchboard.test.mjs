@@ -1,4 +1,4 @@
-// Tests of samples/Chat/wwwroot/switchboard.js against a real `ws` WebSocket server.
+// Tests of clients/js/switchboard.js against a real `ws` WebSocket server.
 //
 //   node --test tests/Js
 
@@ -91,10 +91,10 @@ describe('messaging over a real WebSocket', () => {
     await waitFor(() => isOpen(c), 'open');
 
     server.last.socket.send('{"data":{"users":["alice","bob"]},"type":"chat.roster"}');
-    server.last.socket.send('{"id":"42","type":"chat.message","data":{"sender":"bob","text":"one","sentAt":"2026-11-24T10:00:00+00:00"}}');
+    server.last.socket.send('{"type":"chat.message","data":{"sender":"bob","text":"one","sentAt":"2026-11-24T10:00:00+00:00"}}');
     await waitFor(() => first.length === 1 && roster.length === 1, 'dispatch');
     assert.deepEqual(roster, [['alice', 'bob']]);
-    assert.deepEqual(first, [{ data: { sender: 'bob', text: 'one', sentAt: '2026-11-24T10:00:00+00:00' }, id: '42' }]);
+    assert.deepEqual(first, [{ data: { sender: 'bob', text: 'one', sentAt: '2026-11-24T10:00:00+00:00' }, id: undefined }]);
     assert.equal(second.length, 1);
 
     offFirst();

@@ -8,7 +8,7 @@
  *
  *   type  non-empty string, the message name; required.
  *   data  the payload (a JSON value; camelCase members); `{}` when a message has no fields.
- *   id    optional; reserved for request/response correlation.
+ *   id    present on requests and their replies only: the client's correlation id (see "Requests").
  *
  * Writers put "type" first; readers accept the members in any order. Anything else (binary data,
  * invalid JSON, a non-object, a missing or empty "type") is malformed and goes to `onError`.
@@ -21,6 +21,7 @@
  *   client.onState((state, detail) => render(state));   // connecting | open | reconnecting | closed
  *   client.onError((error) => console.warn(error.kind, error.message));
  *   client.send('chat.send', { text: 'hi' });
+ *   const reply = await client.request('chat.history', { before: 120 }, { timeout: 5_000 });
  *   client.close();
  *
  * The client connects on the next microtask after construction, so handlers registered right after
@@ -81,6 +82,20 @@
  * `client.transport` (and the detail of the "open" state) names the transport in use.
  */
 
+/*
+ * Requests (the request/response wire format of docs/protocol.md): `request(type, data, { timeout, signal })`
+ * sends `{"type","data","id"}` with an id of its own ("r1", "r2", ... unique per client) and
+ * settles on the server's reply with the same id. A reply of any type but switchboard.failure
+ * resolves to `{ type, data }`: a typed error is a reply too, and the caller tells it by its type.
+ * A switchboard.failure rejects with a SwitchboardRequestError of the failure's `code`
+ * (handler_failed, too_many_requests, no_handler, invalid_request); so do the client's own ends:
+ * `timeout` (after `timeout` ms, default `requestTimeoutMs`), `aborted` (the signal fired),
+ * `disconnected` (the connection carrying the request was lost before the reply, or the client
+ * closed; a request made while disconnected is queued like a send and goes out when a connection
+ * opens). A message with an id that matches no request in flight (a reply that came too late) is
+ * ignored.
+ */
+
 /** The states reported by `onState`. */
 export const ConnectionState = Object.freeze({
   Connecting: 'connecting',
@@ -120,6 +135,26 @@ export class SwitchboardError extends Error {
   }
 }
 
+/**
+ * What a request() rejects with. `code` is the switchboard.failure's code ("handler_failed",
+ * "too_many_requests", "no_handler", "invalid_request", or another a newer server sends) or the
+ * client's own: "timeout", "aborted", "disconnected". `type` and `data` are the reply's (for a
+ * failure: "switchboard.failure" and its { code, message }); `request` is the type requested.
+ */
+export class SwitchboardRequestError extends Error {
+  constructor(code, message, details = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'SwitchboardRequestError';
+    this.code = code;
+    this.request = details.request;
+    this.type = details.type;
+    this.data = details.data;
+  }
+}
+
+/** The type of the built-in failure reply. */
+const FAILURE = 'switchboard.failure';
+
 export const DEFAULT_OPTIONS = Object.freeze({
   initialDelayMs: 500,         // backoff cap of the first reconnect attempt
   maxDelayMs: 30_000,          // upper bound of any backoff cap
@@ -128,6 +163,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   maxConnectAttempts: 3,       // attempts before the first connection opens; then closed
   maxQueued: 100,              // sends kept while not connected; one more throws
   queueWhileDisconnected: true, // false: send() throws at once while not connected
+  requestTimeoutMs: 30_000,    // how long request() waits for its reply by default
   shouldReconnect: isRetryableClose, // (code, reason) => boolean, asked when the server closes
   transport: 'auto',           // built-in transport: "auto", "websocket" or "longpolling"
   createTransport: undefined,  // custom transport factory (url, options) => transport
@@ -723,6 +759,8 @@ export class SwitchboardClient {
   #timer = null;
   #stopped = false;
   #transportName = null;
+  #pending = new Map(); // request id -> { type, settle(error, reply), sent }
+  #nextRequest = 0;
 
   /** `url`: ws:// or wss:// endpoint. `options`: see DEFAULT_OPTIONS. */
   constructor(url, options = {}) {
@@ -734,6 +772,7 @@ export class SwitchboardClient {
       }
     };
     ['initialDelayMs', 'maxDelayMs', 'maxAttempts', 'maxQueued', 'tryAgainLaterMs'].forEach(nonNegative);
+    if (!(typeof o.requestTimeoutMs === 'number' && o.requestTimeoutMs > 0)) throw new RangeError('Switchboard: options.requestTimeoutMs must be a number > 0');
     if (!(o.maxConnectAttempts >= 1)) throw new RangeError('Switchboard: options.maxConnectAttempts must be a number >= 1');
     if (o.maxDelayMs < o.initialDelayMs) throw new RangeError('Switchboard: options.maxDelayMs < initialDelayMs');
     credentialsMode(o.credentials);
@@ -828,6 +867,62 @@ export class SwitchboardClient {
     return false;
   }
 
+  /** Requests sent or queued that have not been answered yet. */
+  get pendingRequests() { return this.#pending.size; }
+
+  /**
+   * Sends a request `{type, id, data}` and returns a promise of the reply `{ type, data }`. Rejects
+   * with a SwitchboardRequestError: the server's switchboard.failure (its code), "timeout" after
+   * `timeout` ms (default options.requestTimeoutMs), "aborted" when `signal` aborts, "disconnected"
+   * when the connection is lost before the reply, the client is closed, or it cannot be sent
+   * (not connected, and queueing is off or the queue is full).
+   */
+  request(type, data, { timeout, signal } = {}) {
+    if (typeof type !== 'string' || type === '') throw new TypeError('Switchboard: type must be a non-empty string');
+    const timeoutMs = timeout ?? this.#options.requestTimeoutMs;
+    if (!(typeof timeoutMs === 'number' && timeoutMs > 0)) throw new RangeError('Switchboard: timeout must be a number > 0');
+    if (signal !== undefined && signal !== null && typeof signal.addEventListener !== 'function') {
+      throw new TypeError('Switchboard: signal must be an AbortSignal');
+    }
+    return new Promise((resolve, reject) => {
+      const failure = (code, why, details = {}) => new SwitchboardRequestError(code, `Switchboard: request "${type}" ${why}`, { request: type, ...details });
+      if (signal?.aborted) {
+        reject(failure('aborted', 'was aborted', { cause: signal.reason }));
+        return;
+      }
+      if (this.#stopped) {
+        reject(failure('disconnected', 'cannot be sent: the client is closed'));
+        return;
+      }
+      this.#nextRequest += 1;
+      const id = `r${this.#nextRequest}`;
+      let timer = null;
+      const onAbort = () => entry.settle(failure('aborted', 'was aborted', { cause: signal.reason }));
+      const entry = {
+        type,
+        sent: false,
+        settle: (error, reply) => {
+          if (this.#pending.get(id) !== entry) return;
+          this.#pending.delete(id);
+          if (timer !== null) clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          if (error) reject(error);
+          else resolve(reply);
+        },
+        failure,
+      };
+      this.#pending.set(id, entry);
+      try {
+        entry.sent = this.send(type, data, { id });
+      } catch (cause) {
+        entry.settle(failure('disconnected', `cannot be sent: ${cause?.message ?? cause}`, { cause }));
+        return;
+      }
+      if (Number.isFinite(timeoutMs)) timer = unref(setTimeout(() => entry.settle(failure('timeout', `got no reply within ${timeoutMs} ms`)), timeoutMs));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   /** Closes for good: no reconnect; queued sends are dropped. */
   close(code = 1000, reason = '') {
     if (code !== 1000 && !(code >= 3000 && code <= 4999)) {
@@ -883,12 +978,15 @@ export class SwitchboardClient {
     const queue = this.#queue;
     this.#queue = [];
     for (const text of queue) this.#transport.send(text);
+    for (const entry of this.#pending.values()) entry.sent = true;
     this.#transportName = this.#transport.name ?? null;
     this.#setState(ConnectionState.Open, { transport: this.#transportName });
   }
 
   #dropped({ code = 1006, reason = '', status }) {
     this.#transport = null;
+    // The replies to what went out on that connection will not come; what is still queued goes on the next.
+    this.#failPending((entry) => entry.sent, `lost its connection before the reply (${code}${reason ? ` ${reason}` : ''})`);
     const o = this.#options;
     // An HTTP refusal is final whatever shouldReconnect says; a close code is for shouldReconnect to judge.
     const httpRefusal = status === 401 || status === 403 || status === 404;
@@ -924,6 +1022,10 @@ export class SwitchboardClient {
       return;
     }
     const { type, data } = envelope;
+    if (envelope.id !== undefined && envelope.id !== null) {
+      this.#reply(envelope);
+      return;
+    }
     if (type.startsWith(NOTICE_PREFIX)) {
       if (type === JOINED_NOTICE) this.#joined(data, raw);
       return;
@@ -944,6 +1046,26 @@ export class SwitchboardClient {
     if (envelope.group !== undefined && envelope.offset !== undefined) {
       const held = this.#positions.get(envelope.group);
       if (held) held.offset = envelope.offset;
+    }
+  }
+
+  /** A reply: settles the request of its id; one that matches none (it came too late) is ignored. */
+  #reply({ type, data, id }) {
+    const entry = typeof id === 'string' ? this.#pending.get(id) : undefined;
+    if (!entry) return;
+    if (type !== FAILURE) {
+      entry.settle(null, { type, data });
+      return;
+    }
+    const code = typeof data?.code === 'string' && data.code !== '' ? data.code : 'failure';
+    const why = typeof data?.message === 'string' && data.message !== '' ? data.message : 'no message';
+    entry.settle(entry.failure(code, `failed (${code}): ${why}`, { type, data }));
+  }
+
+  /** Rejects the requests in flight that `which` picks with "disconnected". */
+  #failPending(which, why) {
+    for (const entry of [...this.#pending.values()]) {
+      if (which(entry)) entry.settle(entry.failure('disconnected', why));
     }
   }
 
@@ -974,6 +1096,7 @@ export class SwitchboardClient {
     this.#queue = [];
     const transport = this.#transport;
     this.#transport = null;
+    this.#failPending(() => true, 'got no reply: the client closed');
     return transport;
   }
 
