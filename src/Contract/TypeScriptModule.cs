@@ -21,8 +21,8 @@ public static class TypeScriptModule
     // Names the module declares itself; a message type with one of these names is written by its full name.
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
-        "Messages", "ClientMessages", "ServerMessages", "Requests", "MessageType", "SwitchboardClientLike", "RequestOptions",
-        "InvalidMessage", "TypedClient", "Check", "validators", "problemWith", "typed",
+        "Messages", "ClientMessages", "ServerMessages", "Requests", "ReplyTo", "RequestData", "MessageType", "SwitchboardClientLike",
+        "RequestOptions", "InvalidMessage", "TypedClient", "Check", "validators", "problemWith", "typed",
     };
 
     /// <summary>Writes the module.</summary>
@@ -69,19 +69,33 @@ public static class TypeScriptModule
             /** What a client may receive. A catalogue does not record which way a message travels: every message. */
             export type ServerMessages = Messages;
 
-            /** Requests: wire name to the data sent and the data of the success reply. */
+            /**
+             * Requests: wire name to the data sent (`request`) and the possible replies (`replies`: wire name to data, the
+             * response and the typed errors).
+             */
             export interface Requests {}
 
-            /** The part of a Switchboard client (switchboard.js) the typed wrapper uses. */
+            /** The reply to a request of type K: one of its replies, told apart by `type`. */
+            export type ReplyTo<K extends keyof Requests> = Requests[K] extends { replies: infer R }
+              ? { [T in keyof R]: { readonly type: T; readonly data: R[T] } }[keyof R]
+              : never;
+
+            /** The data a request of type K sends. */
+            export type RequestData<K extends keyof Requests> = Requests[K] extends { request: infer Q } ? Q : never;
+
+            /** The part of a Switchboard client (switchboard-client) the typed wrapper uses. */
             export interface SwitchboardClientLike {
               send(type: string, data: unknown): unknown;
               on(type: string, handler: (data: unknown) => void): unknown;
-              request?(type: string, data: unknown, options?: RequestOptions): Promise<unknown>;
+              request?(type: string, data: unknown, options?: RequestOptions): Promise<{ type: string; data: unknown }>;
             }
 
-            /** Options of a request, passed to the client's request(). */
+            /** Options of a request, passed on to the client's request(). */
             export interface RequestOptions {
+              /** Milliseconds to wait for the reply. */
               readonly timeout?: number;
+              /** An AbortSignal that cancels the request. */
+              readonly signal?: unknown;
             }
 
             /** A message whose data does not match its type: reported, not delivered. */
@@ -97,8 +111,7 @@ public static class TypeScriptModule
               readonly client: C;
               send<K extends keyof ClientMessages>(type: K, data: ClientMessages[K]): ReturnType<C["send"]>;
               on<K extends keyof ServerMessages>(type: K, handler: (data: ServerMessages[K]) => void): ReturnType<C["on"]>;
-              request<K extends keyof Requests>(type: K, data: Requests[K] extends { request: infer Q } ? Q : never, options?: RequestOptions):
-                Promise<Requests[K] extends { response: infer R } ? R : never>;
+              request<K extends keyof Requests>(type: K, data: RequestData<K>, options?: RequestOptions): Promise<ReplyTo<K>>;
             }
 
             type Check = (value: unknown, path: string) => string | undefined;
@@ -209,8 +222,8 @@ public static class TypeScriptModule
 
             /**
              * Wraps a Switchboard client: send, on and request accept only known wire names and their data types. Incoming data is
-             * checked first; data that does not match its type goes to `onInvalid` instead of the handler (for a request, the
-             * promise also rejects).
+             * checked first; data that does not match its type goes to `onInvalid` instead of the handler (for a reply to a
+             * request, the promise also rejects).
              */
             export function typed<C extends SwitchboardClientLike>(client: C, onInvalid: (message: InvalidMessage) => void): TypedClient<C> {
               return {
@@ -226,10 +239,15 @@ public static class TypeScriptModule
                     else onInvalid({ type, data, problem });
                   }) as ReturnType<C["on"]>;
                 },
-                async request<K extends keyof Requests>(type: K, data: Requests[K] extends { request: infer Q } ? Q : never, options?: RequestOptions):
-                  Promise<Requests[K] extends { response: infer R } ? R : never> {
+                async request<K extends keyof Requests>(type: K, data: RequestData<K>, options?: RequestOptions): Promise<ReplyTo<K>> {
                   if (client.request === undefined) throw new Error(`Switchboard: the client has no request() for "${String(type)}"`);
-                  return await client.request(type as string, data, options) as Requests[K] extends { response: infer R } ? R : never;
+                  const reply = await client.request(type as string, data, options);
+                  const problem = problemWith(reply.type, reply.data);
+                  if (problem !== undefined) {
+                    onInvalid({ type: reply.type, data: reply.data, problem });
+                    throw new Error(`Switchboard: the reply ${reply.type} to ${String(type)} does not match its type: ${problem}`);
+                  }
+                  return reply as ReplyTo<K>;
                 },
               };
             }

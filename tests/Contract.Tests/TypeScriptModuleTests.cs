@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Switchboard.Contract.Tests;
 
 public sealed class TypeScriptModuleTests
@@ -43,6 +45,32 @@ public sealed class TypeScriptModuleTests
             """);
 
         var (exitCode, output) = await NodeTools.TscAsync(directory, CompilerOptions("--noEmit"));
+
+        Assert.True(exitCode == 0, output);
+    }
+
+    [Fact]
+    public async Task The_wrapper_takes_the_switchboard_client_package()
+    {
+        var directory = Write(
+            """
+            import { SwitchboardClient, type Unsubscribe } from "./switchboard.js";
+            import { typed } from "./messages.js";
+
+            export function start(): void {
+              const chat = typed(new SwitchboardClient("ws://127.0.0.1:9/ws/ada"), (bad) => { throw new Error(bad.problem); });
+              const handed: boolean = chat.send("chat.send", { text: "hi" });
+              const off: Unsubscribe = chat.on("chat.message", (posted) => { const at: string = posted.sentAt; void at; });
+              void handed; void off;
+            }
+            """);
+        var package = typeof(TypeScriptModuleTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "ClientPackage").Value!;
+        File.Copy(Path.Combine(package, "switchboard.js"), Path.Combine(directory, "switchboard.js"));
+        File.Copy(Path.Combine(package, "switchboard.d.ts"), Path.Combine(directory, "switchboard.d.ts"));
+
+        var (exitCode, output) = await NodeTools.TscAsync(directory,
+            ["--strict", "--noEmit", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext", "--lib", "es2022,dom", "app.ts", "messages.ts"]);
 
         Assert.True(exitCode == 0, output);
     }
