@@ -18,11 +18,13 @@ namespace Switchboard.Contract;
 /// </remarks>
 public static class TypeScriptModule
 {
-    // Names the module declares itself; a message type with one of these names is written by its full name.
+    // Names the module declares or uses; a type with one of these names is written by its full name.
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         "Messages", "ClientMessages", "ServerMessages", "Requests", "ReplyTo", "RequestData", "MessageType", "SwitchboardClientLike",
         "RequestOptions", "InvalidMessage", "TypedClient", "Check", "validators", "problemWith", "typed",
+        "Array", "Boolean", "Date", "Error", "Function", "JSON", "Map", "Number", "Object", "Promise", "Readonly", "Record",
+        "RegExp", "ReturnType", "Set", "String", "Symbol",
     };
 
     /// <summary>Writes the module.</summary>
@@ -196,7 +198,7 @@ public static class TypeScriptModule
 
         foreach (var shape in shapes.Where(s => s.Kind == ShapeKind.Object))
         {
-            text.Append(CultureInfo.InvariantCulture, $"function check{names[shape.TypeName!]}(value: unknown, path: string): string | undefined {{\n");
+            text.Append(CultureInfo.InvariantCulture, $"function validate{names[shape.TypeName!]}(value: unknown, path: string): string | undefined {{\n");
             text.Append("  return checkObject(value, path, [\n");
             foreach (var field in shape.Fields)
             {
@@ -210,7 +212,7 @@ public static class TypeScriptModule
         text.Append("export const validators: { readonly [K in keyof ServerMessages]: (data: unknown) => string | undefined } = {\n");
         foreach (var message in messages)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  {Quote(message.Type)}: (data) => check{names[message.Data.TypeName!]}(data, \"data\"),\n");
+            text.Append(CultureInfo.InvariantCulture, $"  {Quote(message.Type)}: (data) => validate{names[message.Data.TypeName!]}(data, \"data\"),\n");
         }
 
         text.Append("};\n\n");
@@ -333,7 +335,7 @@ public static class TypeScriptModule
 
     private static string Check(ShapeDescriptor shape, Dictionary<string, string> names) => shape.Kind switch
     {
-        ShapeKind.Object => "check" + names[shape.TypeName!],
+        ShapeKind.Object => "validate" + names[shape.TypeName!],
         ShapeKind.Enum => $"checkEnum([{string.Join(", ", shape.EnumMembers.Select(Quote))}], {(shape.IsFlags ? "true" : "false")})",
         ShapeKind.Nullable => $"checkNullable({Check(shape.Element!, names)})",
         ShapeKind.Array => $"checkArray({Check(shape.Element!, names)})",

@@ -20,6 +20,15 @@ public enum Access
 
 public sealed record Point(int X, int Y);
 
+/// <summary>Named like a TypeScript built-in: written by its full name.</summary>
+public sealed record Map(string Name);
+
+/// <summary>Holds a second <c>Point</c>: both are written by their full names.</summary>
+public static partial class Other
+{
+    public sealed record Point(string Label);
+}
+
 public sealed record Attachment(string Name, byte[] Content, Point? Anchor);
 
 /// <summary>Every primitive, enum, nullable, array, dictionary and nested object.</summary>
@@ -58,6 +67,8 @@ public sealed partial record AllShapes(
     Dictionary<string, int> Scores,
     Dictionary<string, Point[]> Routes,
     Mood[] Moods,
+    Map? Board = null,
+    Other.Point? Pin = null,
     int Retries = 3)
 {
     [JsonPropertyName("extra-field")]
