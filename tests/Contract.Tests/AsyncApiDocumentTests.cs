@@ -34,6 +34,7 @@ public sealed class AsyncApiDocumentTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("\"address\": \"/ws/{username}\"", json, StringComparison.Ordinal);
         Assert.Contains("\"chat.send\"", json, StringComparison.Ordinal);
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(BuildStepTests.Directory, "Chat.asyncapi.json")), json + "\n");
         var (exitCode, output) = await ValidateAsync(json);
         Assert.True(exitCode == 0, output);
         Assert.Contains("errors: 0, document: parsed", output, StringComparison.Ordinal);
