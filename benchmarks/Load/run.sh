@@ -15,6 +15,9 @@
 #            signalr-redis and switchboard-redis: the cluster scenario's peers, and only its)  --out DIR (default artifacts/load/DATE)  --no-build
 #          --server-core N  --load-core N  --connections C (echo)  --users N (broadcast)  --idle K (idle)
 #          --nodes N  --cluster-users N (cluster: N nodes on one redis-server, the users split evenly; default 2 and 50)
+#          --cluster-senders K  --cluster-inflight P (cluster: the first K users send, each keeping P messages in flight;
+#            default every user, 16 each; "--cluster-senders 16 --cluster-inflight 1" keeps 16 in flight in the room)
+#          --baseline REV (also runs switchboard-baseline: samples/Echo built from git revision REV, in echo and idle)
 #          --churn N (idle: connections opened and closed in each of 12 rounds before the baseline; 0 leaves them out)
 #          --no-inline (the load's socket completions on the thread pool instead of the epoll thread)
 # Results: DIR/results.jsonl (one JSON line per measurement), DIR/report.md, DIR/logs/*.log (server output).
@@ -24,7 +27,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 ROUNDS=3 WARMUP=5 DURATION=4 QUICK=0 BUILD=1 INLINE=1
-CONNECTIONS="" USERS="" IDLE="" CHURN="" NODES=2 CLUSTER_USERS=50
+CONNECTIONS="" USERS="" IDLE="" CHURN="" NODES=2 CLUSTER_USERS=50 CLUSTER_SENDERS="" CLUSTER_INFLIGHT=16 BASELINE=""
 SCENARIOS="echo broadcast idle handshakes"
 SERVERS="switchboard kestrel node signalr"
 SERVER_CORE=0 LOAD_CORE=1
@@ -48,6 +51,9 @@ while [[ $# -gt 0 ]]; do
     --load-core) LOAD_CORE="$2"; shift ;;
     --nodes) NODES="$2"; shift ;;
     --cluster-users) CLUSTER_USERS="$2"; shift ;;
+    --cluster-senders) CLUSTER_SENDERS="$2"; shift ;;
+    --cluster-inflight) CLUSTER_INFLIGHT="$2"; shift ;;
+    --baseline) BASELINE="$2"; shift ;;
     -h|--help) sed -n '2,20p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -71,8 +77,8 @@ ECHO_CASES=("--connections $CONNECTIONS --inflight 8 --payload 32" "--connection
 BROADCAST_ARGS="--users $USERS --inflight 1 --payload 64"
 IDLE_ARGS="--connections $IDLE --churn $CHURN"
 HANDSHAKE_ARGS="--concurrency 8"
-# Cluster: the issue's scale-out case, one room of 50 split over the nodes, 16 own messages in flight per user.
-CLUSTER_ARGS="--users $CLUSTER_USERS --inflight 16 --payload 64"
+# Cluster: one room of 50 split over the nodes; by default every user keeps 16 of its own messages in flight.
+CLUSTER_ARGS="--users $CLUSTER_USERS --inflight $CLUSTER_INFLIGHT --payload 64${CLUSTER_SENDERS:+ --senders $CLUSTER_SENDERS}"
 
 OUT="${OUT:-$ROOT/artifacts/load/$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT/logs"
@@ -95,6 +101,20 @@ if [[ $BUILD -eq 1 ]]; then
     log "building $project (Release)"
     dotnet build -c Release -nologo -v q "$project" >"$OUT/logs/build.log" 2>&1 || { cat "$OUT/logs/build.log" >&2; exit 1; }
   done
+fi
+# The baseline: samples/Echo of another revision, from a copy of that revision's tree (built once per revision).
+BASELINE_DLL=""
+if [[ -n "$BASELINE" ]]; then
+  rev="$(git rev-parse --short "$BASELINE^{commit}")"
+  dir="$ROOT/artifacts/baseline/$rev"
+  if [[ ! -f "$dir/samples/Echo/$BIN/Echo.dll" ]]; then
+    log "building samples/Echo at $rev (Release)"
+    rm -rf "$dir" && mkdir -p "$dir"
+    git archive "$rev" | tar -x -C "$dir"
+    dotnet build -c Release -nologo -v q "$dir/samples/Echo" >"$OUT/logs/build-baseline.log" 2>&1 || { cat "$OUT/logs/build-baseline.log" >&2; exit 1; }
+  fi
+  BASELINE_DLL="$dir/samples/Echo/$BIN/Echo.dll"
+  SERVERS="$SERVERS switchboard-baseline"
 fi
 if [[ " $SERVERS " == *" node "* ]]; then
   if [[ "$(node -p "try{require('$NODE_DIR/node_modules/ws/package.json').version}catch{''}" 2>/dev/null)" != "$(node -p "require('$NODE_DIR/package.json').dependencies.ws")" ]]; then
@@ -153,6 +173,7 @@ start_server() {
   case "$name" in
     switchboard-pool) cmd=(dotnet "$ECHO_DLL" --port "$PORT" --io-threads 0) ;; # echo without I/O threads
     switchboard-inline) cmd=(dotnet "$ECHO_DLL" --port "$PORT" --unsafe-inline) ;; # echo with the handler on the I/O threads
+    switchboard-baseline) cmd=(dotnet "$BASELINE_DLL" --port "$PORT") ;; # echo at the --baseline revision
     switchboard|switchboard-raw)
       if [[ "$scenario" == broadcast ]]; then
         cmd=(dotnet "$BROADCAST_DLL" --port "$PORT")
@@ -217,6 +238,7 @@ servers_for() {
       signalr) [[ "$scenario" == broadcast ]] && list+=(signalr) ;;
       switchboard-pool) [[ "$scenario" == echo || "$scenario" == idle ]] && list+=(switchboard-pool) ;;
       switchboard-inline) [[ "$scenario" == echo ]] && list+=(switchboard-inline) ;;
+      switchboard-baseline) [[ "$scenario" == echo || "$scenario" == idle ]] && list+=(switchboard-baseline) ;;
       switchboard) [[ "$scenario" != cluster ]] && list+=(switchboard); [[ "$scenario" == broadcast ]] && list+=(switchboard-raw) ;;
       signalr-redis|switchboard-redis) [[ "$scenario" == cluster ]] && list+=("$s") ;;
       *) [[ "$scenario" != cluster ]] && list+=("$s") ;;

@@ -18,6 +18,9 @@ internal static class ClusterScenario
         var users = options.GetInt("users", 50, 1);
         var inflight = options.GetInt("inflight", 16, 1);
         var payloadSize = options.GetInt("payload", 64, 0);
+        // How many of the users send (users 0..K-1, so spread over the nodes as every user is); the others only
+        // receive. With --inflight 1, K is the number of messages in flight in the whole room.
+        var senders = options.GetInt("senders", users, 1);
         // A server that puts a connection in the room after it opened sends it one message then (without a stamp):
         // with --await-joined no message goes before every connection has had it.
         var awaitJoined = options.Has("await-joined");
@@ -25,8 +28,11 @@ internal static class ClusterScenario
         var nodes = settings.Targets.Count;
         if (nodes < 2) throw new UsageException("cluster needs two or more nodes: --url ws://127.0.0.1:9301/chat,ws://127.0.0.1:9302/chat");
         if (users < nodes) throw new UsageException($"--users must be at least the number of nodes ({nodes}), not {users}");
+        if (senders > users) throw new UsageException($"--senders must be at most --users ({users}), not {senders}");
 
-        var result = settings.NewResult("cluster", $"nodes={nodes} N={users} P={inflight} S={payloadSize}");
+        var result = senders == users
+            ? settings.NewResult("cluster", $"nodes={nodes} N={users} P={inflight} S={payloadSize}")
+            : settings.NewResult("cluster", $"nodes={nodes} N={users} senders={senders} P={inflight} S={payloadSize}");
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
         // Everyone is in the room, on every node, before the first message, so every message has the same N receivers.
         var opened = new LoadConnection?[users];
@@ -54,7 +60,7 @@ internal static class ClusterScenario
         var clock = new RunClock();
         using var stop = new CancellationTokenSource();
         // A user's id is its place in the room, whatever failed to open: the id says which node it is on.
-        var loops = opened.Select((c, id) => c is null ? null : new RoomUserLoop(c, id, nodes, new FrameBlock(ServerFrame.Text, payload, inflight), markerOffset, clock))
+        var loops = opened.Select((c, id) => c is null ? null : new RoomUserLoop(c, id, nodes, new FrameBlock(ServerFrame.Text, payload, inflight), markerOffset, clock, sends: id < senders))
             .OfType<RoomUserLoop>().ToList();
         var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
 

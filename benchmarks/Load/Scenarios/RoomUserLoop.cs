@@ -9,7 +9,8 @@ namespace Switchboard.Benchmarks.Load.Scenarios;
 /// <c>nodes</c> servers by id (user <c>i</c> on node <c>i % nodes</c>), so a receipt whose sender is on another node is
 /// also counted as cross-node; with one node there are none.
 /// </summary>
-internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes, FrameBlock frames, int markerOffset, RunClock clock) : IFrameSink
+/// <remarks>A user made with <c>sends: false</c> only receives.</remarks>
+internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes, FrameBlock frames, int markerOffset, RunClock clock, bool sends = true) : IFrameSink
 {
     private readonly byte[] _carry = new byte[Marker.Length];
     private int _carried;
@@ -99,7 +100,7 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
     {
         try
         {
-            await SendAsync(frames.Count, cancellationToken);
+            if (sends) await SendAsync(frames.Count, cancellationToken);
             while (true)
             {
                 connection.Drain(this);
