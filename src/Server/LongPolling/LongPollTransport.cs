@@ -31,6 +31,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     // Sessions that have not ended, in all and by client address, counted as connections are (an IPv6 client by its /64);
     // an address leaves the table with its last session. No session is ever listed idle, so none is evicted.
     private readonly ConnectionSlots _places = new(options.MaxSessions, options.MaxSessionsPerAddress);
+    private Closing? _closedAll; // set once the server stops: no session opens after that
 
     /// <summary>Sessions that have not ended.</summary>
     public int Count => _sessions.Values.Count(s => !s.HasEnded);
@@ -54,6 +55,8 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     /// <summary>Closes every session (the close goes to each client's poll); used when the server stops.</summary>
     public void CloseAll(CloseCode code, string reason)
     {
+        // Before the round: an open that comes later is refused, one already past its check is closed by itself.
+        Volatile.Write(ref _closedAll, new Closing(code, reason));
         foreach (var session in _sessions.Values) session.Close(code, reason);
     }
 
@@ -93,6 +96,15 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         {
             Refuse(activity, route, RefusalReasons.InvalidRequest, response, 400,
                 "this path takes a WebSocket upgrade, or long polling: POST ?transport=longpolling opens a session");
+            return;
+        }
+        // A stopping server may still read requests on connections it kept alive: a session opened now would end with
+        // the server, and its client would connect twice for one restart. Refused, the client retries as it would for
+        // a server it cannot reach.
+        if (Volatile.Read(ref _closedAll) is not null)
+        {
+            Refuse(activity, route, RefusalReasons.Capacity, response, 503, "the server is shutting down; try again later");
+            response.SetHeader("Retry-After", ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture));
             return;
         }
 
@@ -155,6 +167,8 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             return;
         }
         _sessions[session.Token] = session;
+        // Opened while CloseAll ran its round, which may have missed it: it gets its own close, as a WebSocket does.
+        if (Volatile.Read(ref _closedAll) is { } closing) session.Close(closing.Code, closing.Reason);
         session.CountedActive = metrics.ConnectionOpened(ServerTransport.LongPolling, route);
         ServerActivities.Answered(activity, route, 200);
         LongPollLog.Opened(logger, session.Id, request.RemoteEndPoint, request.Path);
@@ -424,4 +438,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         return Convert.ToBase64String(secret).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 #endif
     }
+
+    /// <summary>The close every session got when the server stopped.</summary>
+    private sealed record Closing(CloseCode Code, string Reason);
 }
