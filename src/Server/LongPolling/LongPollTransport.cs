@@ -98,15 +98,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
                 "this path takes a WebSocket upgrade, or long polling: POST ?transport=longpolling opens a session");
             return;
         }
-        // A stopping server may still read requests on connections it kept alive: a session opened now would end with
-        // the server, and its client would connect twice for one restart. Refused, the client retries as it would for
-        // a server it cannot reach.
-        if (Volatile.Read(ref _closedAll) is not null)
-        {
-            Refuse(activity, route, RefusalReasons.Capacity, response, 503, "the server is shutting down; try again later");
-            response.SetHeader("Retry-After", ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture));
-            return;
-        }
+        if (RefusedStopping(activity, route, response)) return;
 
         // The caps first, so a flood over them costs no authentication: the place is taken now and given back if the
         // open is refused, or when the session ends.
@@ -143,6 +135,12 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             _places.Release(address);
             Refuse(activity, route, RefusalReasons.ForGate(verdict.Status), response, verdict.Status, verdict.Reason!);
             foreach (var (name, value) in gate.RefusalFields(verdict.Status) ?? []) response.SetHeader(name, value);
+            return;
+        }
+        // The server may have begun to stop while the authentication hook ran.
+        if (RefusedStopping(activity, route, response))
+        {
+            _places.Release(address);
             return;
         }
 
@@ -189,6 +187,19 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             writer.WriteString("session"u8, session.Token);
             writer.WriteNumber("holdMs"u8, (long)options.HoldTime.TotalMilliseconds);
         });
+    }
+
+    /// <summary>
+    /// Refuses an open with 503 once the server stops. A stopping server still answers the requests it has read: a
+    /// session opened now would end with the server, and its client, reconnecting after the shutdown's 1001, would
+    /// connect twice for one restart. Refused, the client retries as it does for a server it cannot reach.
+    /// </summary>
+    private bool RefusedStopping(System.Diagnostics.Activity? activity, string route, ServerResponse response)
+    {
+        if (Volatile.Read(ref _closedAll) is null) return false;
+        Refuse(activity, route, RefusalReasons.Capacity, response, 503, "the server is shutting down; try again later");
+        response.SetHeader("Retry-After", ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+        return true;
     }
 
     private async ValueTask PollAsync(MessageEndpoint endpoint, ServerRequest request, ServerResponse response)
