@@ -41,7 +41,7 @@ namespace Switchboard.Server;
 /// <c>services.AddMessageEndpoint</c> registers it so that the container disposes it, before the container's engine.
 /// </para>
 /// </remarks>
-public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
+public sealed partial class MessageEndpoint : IMessageSender, IAsyncDisposable
 {
     private delegate ValueTask Dispatch(MessageContext context, in ReadOnlySequence<byte> data);
 
@@ -310,12 +310,14 @@ public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
     /// <returns>This endpoint, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="InvalidOperationException">
-    /// <typeparamref name="T"/> is not in <see cref="Catalog"/>, or a handler for it is already registered.
+    /// <typeparamref name="T"/> is not in <see cref="Catalog"/>, is a request (<see cref="OnRequest{TRequest, TResponse}"/>
+    /// handles those), or a handler for it is already registered.
     /// </exception>
     public MessageEndpoint On<T>(Func<MessageContext, T, ValueTask> handler) where T : IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Catalog.Get<T>();
+        if (Catalog.Get<T>().Kind == Serialization.MessageKind.Request)
+            throw new InvalidOperationException($"'{T.MessageType}' is a request: handle it with OnRequest, whose handler returns the response");
         if (!_handlers.TryAdd(T.MessageType, (MessageContext context, in ReadOnlySequence<byte> data) => DispatchAsync(context, data, handler)))
             throw new InvalidOperationException($"a handler for '{T.MessageType}' is already registered");
         return this;
@@ -437,8 +439,20 @@ public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
             return dispatch(context, header.Data(payload));
         }
 
+        if (_requests.TryGetValue(header.Type, out var request))
+        {
+            channel.Metrics.MessagesReceived(channel.Transport, header.Type);
+            return RequestFailure.IsValidId(header.Id) ? request(context, header.Id!, header.Data(payload)) : RequestWithoutIdAsync(context);
+        }
+
         UnhandledReason reason;
-        if (Catalog.Contains(header.Type))
+        if (Catalog.TryGet(header.Type, out var known) && known.Kind == Serialization.MessageKind.Request)
+        {
+            channel.Metrics.MessagesReceived(channel.Transport, header.Type);
+            if (!RequestFailure.IsValidId(header.Id)) return RequestWithoutIdAsync(context);
+            return NoRequestHandlerAsync(context, header.Type, header.Id!);
+        }
+        else if (known is not null)
         {
             reason = UnhandledReason.NoHandler;
             channel.Metrics.MessagesReceived(channel.Transport, header.Type);
@@ -461,6 +475,7 @@ public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
     /// <exception cref="InvalidOperationException">The endpoint was mapped before with other rate limits.</exception>
     internal void UseRateLimits(EndpointOptions options, LimitReporter reporter)
     {
+        UseRequestLimits(options, reporter);
         if (!options.LimitsRate) return;
         // The mapping's clock left at its default: the endpoint's own (the container's, when registered) is used.
         if (ReferenceEquals(options.TimeProvider, TimeProvider.System) && !ReferenceEquals(TimeProvider, TimeProvider.System))
