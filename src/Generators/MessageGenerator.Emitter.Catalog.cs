@@ -63,8 +63,10 @@ public sealed partial class MessageGenerator
             const string Kind = "global::Switchboard.Serialization.MessageKind.";
             if (request.IsRequest)
             {
-                string errors = string.Join(", ", request.Errors.Select(e => Literal(e.WireName)));
-                return $", {Kind}Request, {Literal(request.ResponseWireName!)}, new string[] {{ {errors} }}";
+                string errors = request.Errors.Count == 0
+                    ? "global::System.Array.Empty<string>()"
+                    : $"new string[] {{ {string.Join(", ", request.Errors.Select(e => Literal(e.WireName)))} }}";
+                return $", {Kind}Request, {Literal(request.ResponseWireName!)}, {errors}";
             }
 
             return request.Kind == "Error" ? $", {Kind}Error, null, null" : string.Empty;

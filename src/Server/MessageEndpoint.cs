@@ -304,6 +304,32 @@ public sealed partial class MessageEndpoint : IMessageSender, IAsyncDisposable
         return await (await GetEngineAsync(cancellationToken).ConfigureAwait(false)).MembersAsync(group, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A page of <paramref name="group"/>'s history (<see cref="History"/>), for a request that loads older messages:
+    /// the at most <paramref name="limit"/> newest messages kept with an offset below <paramref name="before"/> (the newest
+    /// kept when null), oldest first, each with its <see cref="EngineMessage.Offset"/> and its envelope as it was sent.
+    /// Empty for a group that keeps no history.
+    /// </summary>
+    /// <param name="group">The group.</param>
+    /// <param name="before">Only messages with a lower offset; null for the newest.</param>
+    /// <param name="limit">The most messages to return; at least 1.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The messages, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public async ValueTask<IReadOnlyList<EngineMessage>> ReadHistoryAsync(string group, long? before, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        if (HistoryOf(group) is not { } history) return [];
+        var engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        // The engine reads the newest messages; a page further back reads all it keeps and takes the page from them.
+        var read = await engine.ReadHistoryAsync(group, null, before is null ? limit : history.MaxLength, cancellationToken).ConfigureAwait(false);
+        var messages = before is { } offset ? read.Messages.Where(m => m.Offset < offset).ToList() : read.Messages.ToList();
+        return messages.Count > limit ? messages.GetRange(messages.Count - limit, limit) : messages;
+    }
+
     /// <summary>Handles every incoming <typeparamref name="T"/>; one handler per type.</summary>
     /// <typeparam name="T">A message of the endpoint's <see cref="Catalog"/>.</typeparam>
     /// <param name="handler">Runs for each <typeparamref name="T"/>, one message of a connection at a time.</param>
