@@ -69,6 +69,39 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Terminal_client_loads_the_messages_before_its_join_replay_with_older()
+    {
+        // 60 lines from four talkers (each under the chat's burst of 20), each waited for before the next: a newcomer's
+        // replay shows the last 50, so lines 0-9 are only in the room's history.
+        var talkers = new List<Member>();
+        for (var i = 0; i < 4; i++) talkers.Add(await Member.JoinAsync(server, Name("older")));
+        var tag = talkers[0].Name;
+        try
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var speaker = talkers[i / 15];
+                await speaker.Client.SendAsync(new SendChat($"older line {i} {tag}"));
+                await speaker.NextAsync<ChatMessage>(m => m.Sender == speaker.Name && m.Text == $"older line {i} {tag}");
+            }
+
+            using var terminal = ChatTerminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), Name("reader"), "websocket");
+            await terminal.WaitForAsync($": older line 59 {tag}");
+            await terminal.WaitForAsync($": older line 10 {tag}");
+            await terminal.TypeAsync("/older");
+            await terminal.WaitForAsync($"(older) ");
+            await terminal.WaitForAsync($": older line 9 {tag}");
+            await terminal.WaitForAsync($": older line 0 {tag}");
+            await terminal.TypeAsync("/quit");
+            Assert.Equal(0, await terminal.WaitForExitAsync());
+        }
+        finally
+        {
+            foreach (var talker in talkers) await talker.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_spam_flood_is_cut_at_the_burst_with_1013_and_the_room_keeps_its_history()
     {
         await using var alice = await Member.JoinAsync(server, Name("alice"));
