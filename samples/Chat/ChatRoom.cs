@@ -9,7 +9,8 @@ namespace Chat;
 
 /// <summary>
 /// The room: unique user names, a roster, broadcast and direct messages, and the room's history (messages, arrivals
-/// and departures) replayed to each newcomer, or what a reconnecting client missed. Thread-safe: the room group keeps
+/// and departures) replayed to each newcomer, or what a reconnecting client missed, and read a page at a time with
+/// the <c>chat.history</c> request. Thread-safe: the room group keeps
 /// history, so every member sees its messages in the order of their offsets.
 /// </summary>
 /// <remarks>

@@ -27,7 +27,9 @@ namespace Switchboard.Server;
 /// with 1007; a binary message closes it with 1003; a type that is not in the catalogue, or is in it but has no
 /// handler, goes to <see cref="OnUnhandled"/> with <see cref="UnhandledReason.UnknownType"/> or
 /// <see cref="UnhandledReason.NoHandler"/> and the connection lives on; a handler that throws is logged and the
-/// connection lives on. A connection over the rate limits the endpoint was mapped with
+/// connection lives on. A request (<see cref="OnRequest{TRequest, TResponse}"/>) always gets one reply: its response, a
+/// typed error, or a <c>switchboard.failure</c> (docs/protocol.md, "Request/response"). A connection over the rate
+/// limits the endpoint was mapped with
 /// (<see cref="EndpointOptions.MessageRate"/>, <see cref="EndpointOptions.ByteRate"/>) is closed with 1013.
 /// <para>
 /// With <see cref="Services"/> set, every handler and hook call runs in a service scope of its own
@@ -367,7 +369,8 @@ public sealed partial class MessageEndpoint : IMessageSender, IAsyncDisposable
     /// Runs for a well-formed envelope that no handler takes, with its type and why: <see cref="UnhandledReason.UnknownType"/>
     /// when the type is not in <see cref="Catalog"/>, <see cref="UnhandledReason.NoHandler"/> when it is but has no
     /// <see cref="On{T}"/> handler. Either way it is logged first (as unknown or as unhandled) and the connection lives
-    /// on; without a hook nothing else happens.
+    /// on; without a hook nothing else happens. A request without an <see cref="OnRequest{TRequest, TResponse}"/>
+    /// handler does not come here: its client gets the <c>no_handler</c> failure as the reply.
     /// </summary>
     /// <param name="hook">Receives the connection, the envelope's type and the reason.</param>
     /// <returns>This endpoint, for chaining.</returns>
