@@ -22,6 +22,7 @@ public sealed class RequestResponseTests : IAsyncLifetime
     private readonly RecordingLoggerFactory _logs = new();
     private TestServer _server = null!;
     private LimitMetrics _limits = null!;
+    private ServerInstruments _instruments = null!;
 
     public Task InitializeAsync()
     {
@@ -49,6 +50,7 @@ public sealed class RequestResponseTests : IAsyncLifetime
         });
         _server = new TestServer(null, _logs, server => server.Map("/ws", endpoint, new EndpointOptions { MaxRequestsInFlight = MaxInFlight }));
         _limits = new LimitMetrics(_server.Server);
+        _instruments = new ServerInstruments(_server.Server);
         return Task.CompletedTask;
     }
 
@@ -56,6 +58,7 @@ public sealed class RequestResponseTests : IAsyncLifetime
     {
         _gate.TrySetResult();
         _limits.Dispose();
+        _instruments.Dispose();
         await _server.DisposeAsync();
     }
 
@@ -94,6 +97,8 @@ public sealed class RequestResponseTests : IAsyncLifetime
         Assert.Null(failed.Error);
         Assert.DoesNotContain("secret-detail-4711", failed.Message, StringComparison.Ordinal);
         Assert.Contains(_logs.Events, e => e.Id.Id == 220);
+        Assert.Equal(1, _instruments.Count(SwitchboardServerDiagnostics.HandlerFailures,
+            (SwitchboardServerDiagnostics.HandlerTag, "request"), (SwitchboardServerDiagnostics.MessageTypeTag, "test.sum")));
 
         // The connection lives on.
         Assert.Equal(new SumResult(2), await client.RequestAsync(new Sum(1, 1)));
