@@ -10,7 +10,7 @@ const string Usage = """
     usage: Chat.Client --url ws://127.0.0.1:8001 --name NAME [--transport websocket|longpolling|auto]
 
     Joins the chat at --url as NAME. Type a line to send it to the room, "/to NAME text" for a
-    direct message, "/quit" to leave. --transport is auto by default: WebSocket, or long polling
+    direct message, "/older" for the room's 20 messages before the oldest shown, "/quit" to leave. --transport is auto by default: WebSocket, or long polling
     when WebSocket is blocked on the way.
 
     After a lost connection it reconnects by itself and the room's messages missed meanwhile
@@ -61,6 +61,9 @@ SwitchboardClient? client = null;
 // Completes when the program's chat is over for good: with why, when it was not this program's doing.
 var ended = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 var joined = false;
+// The offset of the oldest room message shown: "/older" asks for the page before it. Null until the room is joined.
+long? oldestShown = null;
+const int OlderPage = 20;
 var rejoining = false; // while RejoinAsync decides what a closed client means
 
 // After a connection is lost, the server may still hold the name for the old connection: on several nodes (with a
@@ -88,6 +91,8 @@ SwitchboardClient Create(IReadOnlyDictionary<string, StreamPosition>? positions)
     created.GroupJoined += (_, e) =>
     {
         if (e.Recovered == false) Console.WriteLine("* messages were missed while disconnected: the history was reloaded, the room's last messages follow");
+        // A join that did not recover replays the room's last messages, which end at the notice's offset.
+        if (e.Recovered != true) oldestShown = Math.Max(1, e.Offset - ChatLimits.JoinHistory + 1);
     };
     created.StateChanged += (_, e) =>
     {
@@ -174,14 +179,16 @@ var input = Task.Run(async () =>
         if (line.Length == 0) continue;
         try
         {
-            if (line.StartsWith("/to ", StringComparison.Ordinal) && line.IndexOf(' ', 4) is > 4 and var space)
+            if (line == "/older")
+                await ShowOlderAsync(client!);
+            else if (line.StartsWith("/to ", StringComparison.Ordinal) && line.IndexOf(' ', 4) is > 4 and var space)
                 await client!.SendAsync(new DirectMessage(null, line[4..space], line[(space + 1)..], null));
             else
                 await client!.SendAsync(new SendChat(line));
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or RequestFailedException or TimeoutException)
         {
-            Console.WriteLine($"! {e.Message}");
+            Console.WriteLine($"! {(e is RequestFailedException { Error: HistoryRefused refused } ? refused.Reason : e.Message)}");
         }
     }
 });
@@ -193,6 +200,29 @@ if (outcome is { } why)
     return 1;
 }
 return 0;
+
+// The page of the room's history before the oldest message shown, oldest first, marked as older.
+async Task ShowOlderAsync(SwitchboardClient current)
+{
+    if (oldestShown is not { } before || before <= 1)
+    {
+        Console.WriteLine("* no older messages");
+        return;
+    }
+    var page = await current.RequestAsync(new HistoryRequest(before, OlderPage));
+    foreach (var entry in page.Entries)
+    {
+        Console.WriteLine(entry.Type switch
+        {
+            "chat.message" => $"(older) [{entry.SentAt?.ToLocalTime():HH:mm}] {entry.User}: {entry.Text}",
+            "chat.announcement" => $"(older) [{entry.SentAt?.ToLocalTime():HH:mm}] ** {entry.Text}",
+            "chat.joined" => $"(older) * {entry.User} joined",
+            _ => $"(older) * {entry.User} left",
+        });
+    }
+    oldestShown = !page.More ? 1 : page.Entries.Count > 0 ? page.Entries[0].Offset : Math.Max(1, before - OlderPage);
+    if (!page.More) Console.WriteLine("* no older messages");
+}
 
 // Closed by the server with 1008 because the name is in use (samples/Chat's ChatRoom).
 static bool IsTaken(ConnectionStateChangedEventArgs e) =>

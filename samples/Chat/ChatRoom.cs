@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Switchboard;
+using Switchboard.Messaging;
 using Switchboard.Server;
 using Switchboard.Server.Engines;
 
@@ -8,7 +9,8 @@ namespace Chat;
 
 /// <summary>
 /// The room: unique user names, a roster, broadcast and direct messages, and the room's history (messages, arrivals
-/// and departures) replayed to each newcomer, or what a reconnecting client missed. Thread-safe: the room group keeps
+/// and departures) replayed to each newcomer, or what a reconnecting client missed, and read a page at a time with
+/// the <c>chat.history</c> request. Thread-safe: the room group keeps
 /// history, so every member sees its messages in the order of their offsets.
 /// </summary>
 /// <remarks>
@@ -21,7 +23,7 @@ public sealed class ChatRoom : IDisposable
     public const int MaxTextLength = 2000;
 
     /// <summary>How many recent messages a newcomer is shown.</summary>
-    public const int HistorySize = 50;
+    public const int HistorySize = ChatLimits.JoinHistory;
 
     /// <summary>The longest user name.</summary>
     public const int MaxNameLength = 32;
@@ -63,7 +65,8 @@ public sealed class ChatRoom : IDisposable
             .OnConnected(JoinAsync)
             .OnDisconnected(LeaveAsync)
             .On<SendChat>(SendAsync)
-            .On<DirectMessage>(DirectAsync);
+            .On<DirectMessage>(DirectAsync)
+            .OnRequest<HistoryRequest, HistoryPage>(HistoryAsync);
     }
 
     /// <summary>
@@ -155,6 +158,42 @@ public sealed class ChatRoom : IDisposable
         var message = new DirectMessage(sender, recipient, request.Text, _time.GetUtcNow());
         await Endpoint.User(recipient).SendAsync(message);
         if (!Endpoint.UserComparer.Equals(recipient, sender)) await Endpoint.User(sender).SendAsync(message);
+    }
+
+    /// <summary>A page of the room's history, for a member that loads older messages than those it was shown.</summary>
+    private async ValueTask<HistoryPage> HistoryAsync(MessageContext context, HistoryRequest request)
+    {
+        if (context.User is null || !context.Groups.Contains(Room))
+            throw new RequestException<HistoryRefused>(new HistoryRefused("only members of the room can read its history"));
+        if (request.Limit is < 1 or > ChatLimits.MaxHistoryPage)
+            throw new RequestException<HistoryRefused>(new HistoryRefused($"limit must be 1 to {ChatLimits.MaxHistoryPage}"));
+        if (request.Before is < 1)
+            throw new RequestException<HistoryRefused>(new HistoryRefused("before must be an offset of 1 or more"));
+
+        // One more than asked tells whether older messages are kept.
+        var read = await Endpoint.ReadHistoryAsync(Room, request.Before, request.Limit + 1);
+        var more = read.Count > request.Limit;
+        var entries = new List<HistoryEntry>(request.Limit);
+        foreach (var message in more ? read.Skip(1) : read)
+        {
+            if (ToEntry(message) is { } entry) entries.Add(entry);
+        }
+        return new HistoryPage(entries, more);
+    }
+
+    /// <summary>A stored envelope of the room as a history entry; null for a type the room never stores.</summary>
+    private static HistoryEntry? ToEntry(EngineMessage message)
+    {
+        var json = message.Envelope.Span;
+        if (!Envelope.TryRead(json, out var header, out _)) return null;
+        return header.Type switch
+        {
+            "chat.message" when Envelope.ReadData<ChatMessage>(json, header) is var m => new(message.Offset, header.Type, m.Sender, m.Text, m.SentAt),
+            "chat.announcement" when Envelope.ReadData<Announcement>(json, header) is var a => new(message.Offset, header.Type, null, a.Text, a.SentAt),
+            "chat.joined" when Envelope.ReadData<UserJoined>(json, header) is var j => new(message.Offset, header.Type, j.User, null, null),
+            "chat.left" when Envelope.ReadData<UserLeft>(json, header) is var l => new(message.Offset, header.Type, l.User, null, null),
+            _ => null,
+        };
     }
 
     /// <summary>Sends an announcement to everyone in the room, after the messages already sent.</summary>

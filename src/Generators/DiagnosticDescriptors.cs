@@ -89,11 +89,37 @@ internal static class DiagnosticDescriptors
         "Serialized property is obsolete as an error",
         "Property '{0}' is marked [Obsolete] with error: true, so the generated serializer cannot use it; mark it [JsonIgnore] or drop the error flag");
 
+    public static readonly DiagnosticDescriptor ResponseNotMessage = Error(
+        "SWB017",
+        "Response type is not a message",
+        "The request '{0}' names the response type '{1}', which is not a message: mark it [Message(\"...\")] with a valid wire name");
+
+    public static readonly DiagnosticDescriptor ResponseNotPlain = Error(
+        "SWB018",
+        "Response type is a request or an error",
+        "The request '{0}' names the response type '{1}', which is itself a request or an error; a response is a plain message");
+
+    public static readonly DiagnosticDescriptor ErrorNotDeclared = Error(
+        "SWB019",
+        "Listed error is not a declared error",
+        "The request '{0}' lists '{1}' in [RequestErrors], which is not a declared error: it must be a [Message] type that implements IRequestError");
+
+    public static readonly DiagnosticDescriptor ErrorsWithoutRequest = Error(
+        "SWB020",
+        "Errors listed on a message that is not a request",
+        "'{0}' lists errors in [RequestErrors] but is not a request: implement IRequest<TResponse>, or remove the attribute");
+
+    public static readonly DiagnosticDescriptor RequestIsError = Error(
+        "SWB021",
+        "Message is both a request and an error",
+        "'{0}' implements both IRequest<TResponse> and IRequestError; a message is a request, an error or neither");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = new[]
     {
         MessageNotPartial, DuplicateWireName, InvalidWireName, UnsupportedMemberType, GenericMessage, ContainingTypeNotPartial,
         AbstractMessage, NoUsableConstructor, RecursiveType, DuplicateJsonName, UnsupportedAttribute, InaccessibleMessage,
-        FileLocalMessage, GeneratedMemberClash, CatalogClash, ObsoleteErrorProperty,
+        FileLocalMessage, GeneratedMemberClash, CatalogClash, ObsoleteErrorProperty, ResponseNotMessage, ResponseNotPlain,
+        ErrorNotDeclared, ErrorsWithoutRequest, RequestIsError,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

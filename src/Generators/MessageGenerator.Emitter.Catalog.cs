@@ -48,13 +48,28 @@ public sealed partial class MessageGenerator
             writer.OpenBlock();
             foreach (var message in catalog.Messages)
             {
-                writer.WriteLine($"new({Literal(message.WireName)}, typeof({message.Root.TypeName}), {locals[message.Root.TypeName]}),");
+                writer.WriteLine($"new({Literal(message.WireName)}, typeof({message.Root.TypeName}), {locals[message.Root.TypeName]}{KindArguments(message.Role)}),");
             }
 
             writer.CloseBlock(");");
             writer.CloseBlock();
             writer.CloseBlock();
             return writer.ToString();
+        }
+
+        /// <summary>The kind, response and errors of a request or an error; nothing for a plain message.</summary>
+        private static string KindArguments(RequestSpec request)
+        {
+            const string Kind = "global::Switchboard.Serialization.MessageKind.";
+            if (request.IsRequest)
+            {
+                string errors = request.Errors.Count == 0
+                    ? "global::System.Array.Empty<string>()"
+                    : $"new string[] {{ {string.Join(", ", request.Errors.Select(e => Literal(e.WireName)))} }}";
+                return $", {Kind}Request, {Literal(request.ResponseWireName!)}, {errors}";
+            }
+
+            return request.Kind == "Error" ? $", {Kind}Error, null, null" : string.Empty;
         }
 
         private static void DeclareObject(SourceWriter writer, MessageSpec message, ObjectSpec spec, Dictionary<string, string> locals)

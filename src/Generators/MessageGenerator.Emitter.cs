@@ -41,6 +41,7 @@ public sealed partial class MessageGenerator
             writer.WriteLine($"partial {message.Keyword} {Identifier(message.Name)} : global::Switchboard.IMessage<{message.Root.TypeName}>");
             writer.OpenBlock();
             WriteMessageMembers(writer, message);
+            WriteRequestMembers(writer, message);
             writer.WriteLine();
             new SerializerWriter(writer, message).Write();
             writer.CloseBlock();
@@ -114,6 +115,35 @@ public sealed partial class MessageGenerator
                     }
                 }
                 """);
+        }
+
+        /// <summary>A request's explicit <c>IRequest&lt;TResponse&gt;</c> members: its envelope with an id, and the reader of its errors.</summary>
+        private static void WriteRequestMembers(SourceWriter writer, MessageSpec message)
+        {
+            var request = message.Role;
+            if (!request.IsRequest)
+            {
+                return;
+            }
+
+            string contract = $"global::Switchboard.IRequest<{request.ResponseType}>";
+            writer.WriteLine();
+            writer.WriteLine($$"""
+                /// <inheritdoc/>
+                void {{contract}}.WriteRequest({{Json}}.Utf8JsonWriter writer, string id) => global::Switchboard.Messaging.Envelope.Write(writer, this, id);
+
+                /// <inheritdoc/>
+                object? {{contract}}.ReadError(string type, ref {{Json}}.Utf8JsonReader reader)
+                {
+                """);
+            writer.Indent();
+            foreach (var error in request.Errors)
+            {
+                writer.WriteLine($"if (type == {Literal(error.WireName)}) return {error.TypeName}.Read(ref reader);");
+            }
+
+            writer.WriteLine("return null;");
+            writer.CloseBlock();
         }
 
         /// <summary><c>new </c> when the generated member hides an inherited one, as when a message derives from another.</summary>

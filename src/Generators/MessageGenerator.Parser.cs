@@ -89,6 +89,7 @@ public sealed partial class MessageGenerator
             }
 
             var hiddenMembers = CheckGeneratedMembers(context.SemanticModel.Compilation, type, typeLocation, displayName, diagnostics);
+            var request = ParseRequest(type, typeLocation, displayName, diagnostics, token);
 
             if (diagnostics.Count > 0)
             {
@@ -111,7 +112,8 @@ public sealed partial class MessageGenerator
                 type.Name,
                 shapes.Objects.ToEquatableArray(),
                 shapes.Enums.ToEquatableArray(),
-                hiddenMembers.ToEquatableArray());
+                hiddenMembers.ToEquatableArray(),
+                request);
             return new ParseResult(message, wireNameUse, EquatableArray<DiagnosticInfo>.Empty);
         }
 

@@ -9,6 +9,15 @@ internal static class TypeNames
     /// <summary>The interface every generated message implements.</summary>
     public const string MessageInterface = "Switchboard.IMessage`1";
 
+    /// <summary>The interface that makes a message a request and names its response.</summary>
+    public const string RequestInterface = "Switchboard.IRequest`1";
+
+    /// <summary>The marker interface of an error a request may fail with.</summary>
+    public const string RequestErrorInterface = "Switchboard.IRequestError";
+
+    /// <summary>The attribute that lists a request's errors.</summary>
+    public const string RequestErrorsAttribute = "Switchboard.RequestErrorsAttribute";
+
     public const string JsonPropertyNameAttribute = "System.Text.Json.Serialization.JsonPropertyNameAttribute";
     public const string JsonIgnoreAttribute = "System.Text.Json.Serialization.JsonIgnoreAttribute";
     public const string JsonPropertyOrderAttribute = "System.Text.Json.Serialization.JsonPropertyOrderAttribute";

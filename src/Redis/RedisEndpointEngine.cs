@@ -138,10 +138,14 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     public async ValueTask<bool> SetUserAsync(long connectionId, string? previous, string user, bool unique, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(user);
+        // Not this node's live connection: it ended while its connected hook was claiming, and a late claim leaves no trace.
+        if (!_local.ContainsKey(connectionId)) return false;
         var key = UserKey(user);
-        var result = await Eval("set user", Scripts.SetUser, cancellationToken, _prefix, Node, connectionId, key, user, unique ? 1 : 0).ConfigureAwait(false);
-        if ((int)result == 0) return false;
-        var local = _local.GetOrAdd(connectionId, static _ => new LocalConnection());
+        var result = (int)await Eval("set user", Scripts.SetUser, cancellationToken, _prefix, Node, connectionId, key, user, unique ? 1 : 0).ConfigureAwait(false);
+        if (result == 0) return false;
+        // No presence in Redis: removed meanwhile (then gone from _local too), or Redis lost it and the renewal puts back
+        // what _local holds; a reaped connection leaves _local when the renewal finds it gone.
+        if (!_local.TryGetValue(connectionId, out var local)) return false;
         lock (local)
         {
             local.User = user;
@@ -153,8 +157,10 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     public async ValueTask JoinAsync(long connectionId, string? user, string group, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(group);
+        if (!_local.ContainsKey(connectionId)) return; // ended while its connected hook was joining
         await Eval("join", Scripts.Join, cancellationToken, _prefix, Node, connectionId, group).ConfigureAwait(false);
-        var local = _local.GetOrAdd(connectionId, static _ => new LocalConnection());
+        // As for a user: never put back into _local, which the renewal restores presence from.
+        if (!_local.TryGetValue(connectionId, out var local)) return;
         lock (local) local.Groups.Add(group);
     }
 

@@ -52,15 +52,19 @@ internal static class Scripts
         return there
         """;
 
-    /// <summary>ARGV: prefix, node, connection id, user key, user as spelled, unique (1 or 0). Returns 1, or 0 when the unique claim failed.</summary>
+    /// <summary>
+    /// ARGV: prefix, node, connection id, user key, user as spelled, unique (1 or 0). Returns 1, 0 when the unique claim
+    /// failed, or -1 when the connection has no presence (removed, reaped, or lost with Redis's data): nothing changes then.
+    /// </summary>
     public const string SetUser = Functions + "\n" + """
         local p, node, id, ukey, user = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+        local ck = p .. 'conn:' .. id
+        if redis.call('EXISTS', ck) == 0 then return -1 end
         local uk = p .. 'user:' .. ukey
         if ARGV[6] == '1' then
           local n = redis.call('SCARD', uk)
           if n > 1 or (n == 1 and redis.call('SISMEMBER', uk, id) == 0) then return 0 end
         end
-        local ck = p .. 'conn:' .. id
         local prev = redis.call('HGET', ck, 'k')
         if prev and prev ~= ukey then leaveUser(p, prev, id) end
         redis.call('SADD', uk, id)
@@ -73,10 +77,14 @@ internal static class Scripts
         return 1
         """;
 
-    /// <summary>ARGV: prefix, node, connection id, group. A member's value is <c>=USER</c>, or empty for no user.</summary>
+    /// <summary>
+    /// ARGV: prefix, node, connection id, group. A member's value is <c>=USER</c>, or empty for no user. Returns 1, or -1
+    /// when the connection has no presence (removed, reaped, or lost with Redis's data): nothing changes then.
+    /// </summary>
     public const string Join = """
         local p, node, id, g = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
         local ck = p .. 'conn:' .. id
+        if redis.call('EXISTS', ck) == 0 then return -1 end
         local u = redis.call('HGET', ck, 'u')
         redis.call('SADD', p .. 'node:' .. node .. ':conns', id)
         redis.call('HSET', ck, 'n', node, 'g:' .. g, '1')

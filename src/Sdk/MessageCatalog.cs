@@ -111,7 +111,9 @@ public sealed class MessageCatalog
     public bool Contains(string type) => TryGet(type, out _);
 
     /// <summary>
-    /// Writes the protocol as JSON: <c>{"messages":[{"type":"chat.send","clrType":"Chat.SendChat","data":{"kind":"object",...}}]}</c>.
+    /// Writes the protocol as JSON: <c>{"messages":[{"type":"chat.send","clrType":"Chat.SendChat","kind":"message","data":{"kind":"object",...}}]}</c>.
+    /// <c>kind</c> is <c>message</c>, <c>request</c> or <c>error</c>; a request adds <c>response</c> (a wire name) and
+    /// <c>errors</c> (an array of wire names).
     /// Each shape is <c>{"kind":...}</c> with <c>element</c> (nullable, array, map), <c>name</c> and
     /// <c>fields</c> (object: <c>name</c>, <c>shape</c>, <c>required</c>), or <c>name</c>, <c>members</c>
     /// and <c>flags</c> (enum).
@@ -127,6 +129,19 @@ public sealed class MessageCatalog
             writer.WriteStartObject();
             writer.WriteString("type"u8, message.Type);
             writer.WriteString("clrType"u8, message.Data.TypeName);
+            writer.WriteString("kind"u8, KindName(message.Kind));
+            if (message.Kind == MessageKind.Request)
+            {
+                writer.WriteString("response"u8, message.Response);
+                writer.WriteStartArray("errors"u8);
+                foreach (var error in message.Errors)
+                {
+                    writer.WriteStringValue(error);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WritePropertyName("data"u8);
             WriteShape(writer, message.Data);
             writer.WriteEndObject();
@@ -164,6 +179,16 @@ public sealed class MessageCatalog
         foreach (var message in Messages)
         {
             text.Append($"\n## `{message.Type}`\n\n");
+            if (message.Kind == MessageKind.Request)
+            {
+                text.Append($"Request: answered by `{message.Response}`");
+                text.Append(message.Errors.Count == 0 ? ".\n\n" : $", or fails with {string.Join(", ", message.Errors.Select(e => $"`{e}`"))}.\n\n");
+            }
+            else if (message.Kind == MessageKind.Error)
+            {
+                text.Append("Error reply of a request.\n\n");
+            }
+
             AppendFields(text, message.Data, types);
         }
 
@@ -185,6 +210,13 @@ public sealed class MessageCatalog
 
         return text.ToString();
     }
+
+    private static string KindName(MessageKind kind) => kind switch
+    {
+        MessageKind.Request => "request",
+        MessageKind.Error => "error",
+        _ => "message",
+    };
 
     private static void AppendFields(StringBuilder text, ShapeDescriptor shape, List<ShapeDescriptor> types)
     {

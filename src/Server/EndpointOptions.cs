@@ -89,6 +89,26 @@ public sealed class EndpointOptions
         init => field = value ?? throw new ArgumentNullException(nameof(value));
     } = TimeProvider.System;
 
+    /// <summary>
+    /// How many requests (docs/protocol.md, "Request/response") one connection may have in flight: received and not yet
+    /// answered. The request over it is answered at once with the <c>switchboard.failure</c> code
+    /// <c>too_many_requests</c> and its handler does not run; the server counts a <c>RequestsInFlight</c> hit on
+    /// <c>switchboard.server.limit.hits</c> and logs event 600/601. The connection lives on. At least 1; default 16.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxRequestsInFlight
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = DefaultMaxRequestsInFlight;
+
+    /// <summary>The default of <see cref="MaxRequestsInFlight"/>.</summary>
+    internal const int DefaultMaxRequestsInFlight = 16;
+
     /// <summary>Whether a rate limit is set.</summary>
     internal bool LimitsRate => MessageRate is not null || ByteRate is not null;
 }

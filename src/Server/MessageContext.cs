@@ -72,6 +72,9 @@ public sealed class MessageContext
 
     internal IMessageChannel Channel { get; }
 
+    /// <summary>The connection's requests received and not yet answered; changed with <see cref="Interlocked"/> only.</summary>
+    internal int RequestsInFlight;
+
     /// <summary>This connection alone, as the targets of a send (shared, never written); made on its first send.</summary>
     internal MessageContext[] AsRecipients => _asRecipients ??= [this];
 

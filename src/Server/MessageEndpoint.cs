@@ -27,7 +27,9 @@ namespace Switchboard.Server;
 /// with 1007; a binary message closes it with 1003; a type that is not in the catalogue, or is in it but has no
 /// handler, goes to <see cref="OnUnhandled"/> with <see cref="UnhandledReason.UnknownType"/> or
 /// <see cref="UnhandledReason.NoHandler"/> and the connection lives on; a handler that throws is logged and the
-/// connection lives on. A connection over the rate limits the endpoint was mapped with
+/// connection lives on. A request (<see cref="OnRequest{TRequest, TResponse}"/>) always gets one reply: its response, a
+/// typed error, or a <c>switchboard.failure</c> (docs/protocol.md, "Request/response"). A connection over the rate
+/// limits the endpoint was mapped with
 /// (<see cref="EndpointOptions.MessageRate"/>, <see cref="EndpointOptions.ByteRate"/>) is closed with 1013.
 /// <para>
 /// With <see cref="Services"/> set, every handler and hook call runs in a service scope of its own
@@ -41,7 +43,7 @@ namespace Switchboard.Server;
 /// <c>services.AddMessageEndpoint</c> registers it so that the container disposes it, before the container's engine.
 /// </para>
 /// </remarks>
-public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
+public sealed partial class MessageEndpoint : IMessageSender, IAsyncDisposable
 {
     private delegate ValueTask Dispatch(MessageContext context, in ReadOnlySequence<byte> data);
 
@@ -304,18 +306,46 @@ public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
         return await (await GetEngineAsync(cancellationToken).ConfigureAwait(false)).MembersAsync(group, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A page of <paramref name="group"/>'s history (<see cref="History"/>), for a request that loads older messages:
+    /// the at most <paramref name="limit"/> newest messages kept with an offset below <paramref name="before"/> (the newest
+    /// kept when null), oldest first, each with its <see cref="EngineMessage.Offset"/> and its envelope as it was sent.
+    /// Empty for a group that keeps no history.
+    /// </summary>
+    /// <param name="group">The group.</param>
+    /// <param name="before">Only messages with a lower offset; null for the newest.</param>
+    /// <param name="limit">The most messages to return; at least 1.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The messages, oldest first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="group"/> is null or empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    /// <exception cref="EngineUnavailableException">The engine cannot be reached.</exception>
+    public async ValueTask<IReadOnlyList<EngineMessage>> ReadHistoryAsync(string group, long? before, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        if (HistoryOf(group) is not { } history) return [];
+        var engine = await GetEngineAsync(cancellationToken).ConfigureAwait(false);
+        // The engine reads the newest messages; a page further back reads all it keeps and takes the page from them.
+        var read = await engine.ReadHistoryAsync(group, null, before is null ? limit : history.MaxLength, cancellationToken).ConfigureAwait(false);
+        var messages = before is { } offset ? read.Messages.Where(m => m.Offset < offset).ToList() : read.Messages.ToList();
+        return messages.Count > limit ? messages.GetRange(messages.Count - limit, limit) : messages;
+    }
+
     /// <summary>Handles every incoming <typeparamref name="T"/>; one handler per type.</summary>
     /// <typeparam name="T">A message of the endpoint's <see cref="Catalog"/>.</typeparam>
     /// <param name="handler">Runs for each <typeparamref name="T"/>, one message of a connection at a time.</param>
     /// <returns>This endpoint, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
     /// <exception cref="InvalidOperationException">
-    /// <typeparamref name="T"/> is not in <see cref="Catalog"/>, or a handler for it is already registered.
+    /// <typeparamref name="T"/> is not in <see cref="Catalog"/>, is a request (<see cref="OnRequest{TRequest, TResponse}"/>
+    /// handles those), or a handler for it is already registered.
     /// </exception>
     public MessageEndpoint On<T>(Func<MessageContext, T, ValueTask> handler) where T : IMessage<T>
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Catalog.Get<T>();
+        if (Catalog.Get<T>().Kind == Serialization.MessageKind.Request)
+            throw new InvalidOperationException($"'{T.MessageType}' is a request: handle it with OnRequest, whose handler returns the response");
         if (!_handlers.TryAdd(T.MessageType, (MessageContext context, in ReadOnlySequence<byte> data) => DispatchAsync(context, data, handler)))
             throw new InvalidOperationException($"a handler for '{T.MessageType}' is already registered");
         return this;
@@ -339,7 +369,8 @@ public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
     /// Runs for a well-formed envelope that no handler takes, with its type and why: <see cref="UnhandledReason.UnknownType"/>
     /// when the type is not in <see cref="Catalog"/>, <see cref="UnhandledReason.NoHandler"/> when it is but has no
     /// <see cref="On{T}"/> handler. Either way it is logged first (as unknown or as unhandled) and the connection lives
-    /// on; without a hook nothing else happens.
+    /// on; without a hook nothing else happens. A request without an <see cref="OnRequest{TRequest, TResponse}"/>
+    /// handler does not come here: its client gets the <c>no_handler</c> failure as the reply.
     /// </summary>
     /// <param name="hook">Receives the connection, the envelope's type and the reason.</param>
     /// <returns>This endpoint, for chaining.</returns>
@@ -437,8 +468,20 @@ public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
             return dispatch(context, header.Data(payload));
         }
 
+        if (_requests.TryGetValue(header.Type, out var request))
+        {
+            channel.Metrics.MessagesReceived(channel.Transport, header.Type);
+            return RequestFailure.IsValidId(header.Id) ? request(context, header.Id!, header.Data(payload)) : RequestWithoutIdAsync(context);
+        }
+
         UnhandledReason reason;
-        if (Catalog.Contains(header.Type))
+        if (Catalog.TryGet(header.Type, out var known) && known.Kind == Serialization.MessageKind.Request)
+        {
+            channel.Metrics.MessagesReceived(channel.Transport, header.Type);
+            if (!RequestFailure.IsValidId(header.Id)) return RequestWithoutIdAsync(context);
+            return NoRequestHandlerAsync(context, header.Type, header.Id!);
+        }
+        else if (known is not null)
         {
             reason = UnhandledReason.NoHandler;
             channel.Metrics.MessagesReceived(channel.Transport, header.Type);
@@ -461,6 +504,7 @@ public sealed class MessageEndpoint : IMessageSender, IAsyncDisposable
     /// <exception cref="InvalidOperationException">The endpoint was mapped before with other rate limits.</exception>
     internal void UseRateLimits(EndpointOptions options, LimitReporter reporter)
     {
+        UseRequestLimits(options, reporter);
         if (!options.LimitsRate) return;
         // The mapping's clock left at its default: the endpoint's own (the container's, when registered) is used.
         if (ReferenceEquals(options.TimeProvider, TimeProvider.System) && !ReferenceEquals(TimeProvider, TimeProvider.System))

@@ -39,6 +39,69 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
     }
 
     [Fact]
+    public async Task Older_history_loads_in_two_pages_in_order_without_duplicates()
+    {
+        // 30 lines from two talkers (the rate limit lets one connection send 20 at once), each waited for before the next.
+        await using var a = await Member.JoinAsync(server, Name("pager"));
+        await using var b = await Member.JoinAsync(server, Name("pager"));
+        var lines = Enumerable.Range(0, 30).Select(i => $"page line {i} of {a.Name}").ToList();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var speaker = i < 15 ? a : b;
+            await speaker.Client.SendAsync(new SendChat(lines[i]));
+            await speaker.NextAsync<ChatMessage>(m => m.Sender == speaker.Name && m.Text == lines[i]);
+        }
+
+        // The newest page, then the one before it: together they reach back past this test's first line.
+        var newest = await a.Client.RequestAsync(new HistoryRequest(null, 20));
+        var older = await a.Client.RequestAsync(new HistoryRequest(newest.Entries[0].Offset, 20));
+        Assert.Equal(20, newest.Entries.Count);
+        Assert.Equal(20, older.Entries.Count);
+        var offsets = older.Entries.Concat(newest.Entries).Select(e => e.Offset).ToList();
+        Assert.Equal(offsets.Order(), offsets);
+        Assert.Equal(offsets.Count, offsets.Distinct().Count());
+        Assert.Equal(offsets[0] + offsets.Count - 1, offsets[^1]);
+        Assert.Equal(lines, older.Entries.Concat(newest.Entries).Where(e => e.Type == "chat.message" && lines.Contains(e.Text!)).Select(e => e.Text));
+
+        // A limit outside 1-100 is the room's typed error.
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => a.Client.RequestAsync(new HistoryRequest(null, 101)));
+        Assert.Contains("limit", Assert.IsType<HistoryRefused>(refused.Error).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Terminal_client_loads_the_messages_before_its_join_replay_with_older()
+    {
+        // 60 lines from four talkers (each under the chat's burst of 20), each waited for before the next: a newcomer's
+        // replay shows the last 50, so lines 0-9 are only in the room's history.
+        var talkers = new List<Member>();
+        for (var i = 0; i < 4; i++) talkers.Add(await Member.JoinAsync(server, Name("older")));
+        var tag = talkers[0].Name;
+        try
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var speaker = talkers[i / 15];
+                await speaker.Client.SendAsync(new SendChat($"older line {i} {tag}"));
+                await speaker.NextAsync<ChatMessage>(m => m.Sender == speaker.Name && m.Text == $"older line {i} {tag}");
+            }
+
+            using var terminal = ChatTerminal.Start(server.Chat.WebSocketUri("/").ToString().TrimEnd('/'), Name("reader"), "websocket");
+            await terminal.WaitForAsync($": older line 59 {tag}");
+            await terminal.WaitForAsync($": older line 10 {tag}");
+            await terminal.TypeAsync("/older");
+            await terminal.WaitForAsync($"(older) ");
+            await terminal.WaitForAsync($": older line 9 {tag}");
+            await terminal.WaitForAsync($": older line 0 {tag}");
+            await terminal.TypeAsync("/quit");
+            Assert.Equal(0, await terminal.WaitForExitAsync());
+        }
+        finally
+        {
+            foreach (var talker in talkers) await talker.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_spam_flood_is_cut_at_the_burst_with_1013_and_the_room_keeps_its_history()
     {
         await using var alice = await Member.JoinAsync(server, Name("alice"));
@@ -313,8 +376,17 @@ public sealed class ChatProtocolTests(ChatServerFixture server) : IClassFixture<
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(SwitchboardMessages.Catalog.DescribeJson(), await response.Content.ReadAsStringAsync());
         Assert.Equal(
-            ["chat.announcement", "chat.direct", "chat.error", "chat.joined", "chat.left", "chat.message", "chat.roster", "chat.send"],
+            ["chat.announcement", "chat.direct", "chat.error", "chat.history", "chat.history.page", "chat.history.refused", "chat.joined", "chat.left",
+             "chat.message", "chat.roster", "chat.send"],
             SwitchboardMessages.Catalog.Messages.Select(m => m.Type));
+
+        // The request names its response and its errors.
+        using var description = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var history = description.RootElement.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("type").GetString() == "chat.history");
+        Assert.Equal(("request", "chat.history.page"), (history.GetProperty("kind").GetString(), history.GetProperty("response").GetString()));
+        Assert.Equal(["chat.history.refused"], history.GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
+        var refused = description.RootElement.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("type").GetString() == "chat.history.refused");
+        Assert.Equal("error", refused.GetProperty("kind").GetString());
     }
 
     /// <summary>One chat user on a <see cref="SwitchboardClient"/>, with everything it received in order.</summary>

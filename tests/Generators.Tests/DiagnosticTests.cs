@@ -272,11 +272,67 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void SWB017_response_type_not_a_message() => VerifyDiagnostics("SWB017", """
+        using Switchboard;
+        namespace Chat;
+        public sealed record NotAMessage(int Count);
+        [Message("chat.count")]
+        public partial record Count : IRequest<NotAMessage>;
+        [Message("chat.number")]
+        public partial record Number : IRequest<int>;
+        """);
+
+    [Fact]
+    public void SWB018_response_type_is_a_request_or_an_error() => VerifyDiagnostics("SWB018", """
+        using Switchboard;
+        namespace Chat;
+        [Message("chat.result")]
+        public partial record Result : IRequestError;
+        [Message("chat.ask")]
+        public partial record Ask : IRequest<Result>;
+        [Message("chat.relay")]
+        public partial record Relay : IRequest<Ask>;
+        """);
+
+    [Fact]
+    public void SWB019_listed_error_not_a_declared_error() => VerifyDiagnostics("SWB019", """
+        using Switchboard;
+        namespace Chat;
+        [Message("chat.reply")]
+        public partial record Reply;
+        [Message("chat.plain")]
+        public partial record Plain;
+        public sealed record Unmarked(string Reason) : IRequestError;
+        [Message("chat.ask"), RequestErrors(typeof(Plain), typeof(Unmarked))]
+        public partial record Ask : IRequest<Reply>;
+        """);
+
+    [Fact]
+    public void SWB020_errors_listed_on_a_message_that_is_not_a_request() => VerifyDiagnostics("SWB020", """
+        using Switchboard;
+        namespace Chat;
+        [Message("chat.denied")]
+        public partial record Denied : IRequestError;
+        [Message("chat.send"), RequestErrors(typeof(Denied))]
+        public partial record Send(string Text);
+        """);
+
+    [Fact]
+    public void SWB021_message_both_request_and_error() => VerifyDiagnostics("SWB021", """
+        using Switchboard;
+        namespace Chat;
+        [Message("chat.reply")]
+        public partial record Reply;
+        [Message("chat.odd")]
+        public partial record Odd : IRequest<Reply>, IRequestError;
+        """);
+
+    [Fact]
     public void Every_descriptor_has_a_test_and_a_release_entry()
     {
         var ids = typeof(DiagnosticTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("SWB", StringComparison.Ordinal)).Select(n => n[..6]).ToHashSet();
         string releases = File.ReadAllText(Path.Combine(ProjectDirectory(), "..", "..", "src", "Generators", "AnalyzerReleases.Unshipped.md"));
-        for (int i = 1; i <= 16; i++)
+        for (int i = 1; i <= 21; i++)
         {
             string id = $"SWB{i:000}";
             Assert.Contains(id, ids);

@@ -322,6 +322,34 @@ public sealed class DriverSnapshotTests
         Assert.Equal(GeneratorRunner.Sources(GeneratorRunner.Run(first, second).Result), GeneratorRunner.Sources(GeneratorRunner.Run(second, first).Result));
     }
 
+    [Fact]
+    public void Request_with_its_response_and_errors() => VerifyGenerated(["""
+        using Switchboard;
+
+        namespace Chat;
+
+        [Message("chat.history"), RequestErrors(typeof(HistoryDenied), typeof(HistoryGone))]
+        public partial record HistoryRequest(long Before, int Limit) : IRequest<HistoryPage>;
+
+        [Message("chat.ping")]
+        public partial class Ping : IRequest<Pong>
+        {
+            public int Seq { get; set; }
+        }
+
+        [Message("chat.history.page")]
+        public partial record HistoryPage(string[] Lines, long First);
+
+        [Message("chat.pong")]
+        public partial record Pong(int Seq);
+
+        [Message("chat.history.denied")]
+        public partial record HistoryDenied(string Reason) : IRequestError;
+
+        [Message("chat.history.gone")]
+        public partial record HistoryGone : IRequestError;
+        """]);
+
     private static void VerifyGenerated(string[] sources, [CallerMemberName] string test = "")
     {
         var (result, compilationDiagnostics) = GeneratorRunner.Run(sources);

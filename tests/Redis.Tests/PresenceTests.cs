@@ -74,6 +74,54 @@ public sealed class PresenceTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task A_claim_or_join_after_the_connection_was_removed_leaves_no_member_and_the_name_free()
+    {
+        await using var cluster = new Cluster(redis.Configuration);
+        var nodes = await cluster.AddAsync(2);
+        var late = nodes[0].Connection(1);
+        await nodes[0].Endpoint.AddConnectionAsync(late, default);
+        Assert.True(await nodes[0].Endpoint.RemoveConnectionAsync(new ConnectionPresence(late, null, []), default));
+
+        Assert.False(await nodes[0].Endpoint.SetUserAsync(late, null, "ada", unique: true, default));
+        Assert.False(await nodes[0].Endpoint.SetUserAsync(late, null, "bob", unique: false, default));
+        await nodes[0].Endpoint.JoinAsync(late, null, "room", default);
+        foreach (var node in nodes)
+        {
+            Assert.Empty(await node.Endpoint.UsersAsync(default));
+            Assert.Empty(await node.Endpoint.MembersAsync("room", default));
+        }
+
+        var live = nodes[1].Connection(2);
+        await nodes[1].Endpoint.AddConnectionAsync(live, default);
+        Assert.True(await nodes[1].Endpoint.SetUserAsync(live, null, "ada", unique: true, default));
+        await nodes[1].Endpoint.JoinAsync(live, "ada", "room", default);
+        Assert.Equal(["ada"], await nodes[0].Endpoint.UsersAsync(default));
+        Assert.Equal([new GroupMember(live, "ada")], await nodes[0].Endpoint.MembersAsync("room", default));
+    }
+
+    [Fact]
+    public async Task The_claim_and_join_scripts_do_not_bring_back_a_connection_whose_presence_is_gone()
+    {
+        // What a claim or join sent just before its connection's removal ran finds in Redis, if the removal runs first.
+        await using var cluster = new Cluster(redis.Configuration);
+        var node = await cluster.AddAsync();
+        var id = node.Connection(3);
+        var prefix = $"{cluster.Prefix}:{{chat}}:";
+        using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var database = connection.GetDatabase();
+
+        var claim = await database.ScriptEvaluateAsync(Scripts.SetUser, values: [prefix, node.Endpoint.NodeNumber, id, "ada", "ada", 1]);
+        var join = await database.ScriptEvaluateAsync(Scripts.Join, values: [prefix, node.Endpoint.NodeNumber, id, "room"]);
+
+        Assert.Equal(-1, (int)claim);
+        Assert.Equal(-1, (int)join);
+        Assert.False(await database.KeyExistsAsync(prefix + "conn:" + id));
+        Assert.False(await database.SetContainsAsync(prefix + "node:" + node.Endpoint.NodeNumber + ":conns", id));
+        Assert.Empty(await node.Endpoint.UsersAsync(default));
+        Assert.Empty(await node.Endpoint.MembersAsync("room", default));
+    }
+
+    [Fact]
     public async Task A_user_comparer_other_than_ordinal_or_ignore_case_is_refused_at_open()
     {
         await using var engine = new RedisEngine(new RedisEngineOptions { Configuration = redis.Configuration });

@@ -309,7 +309,11 @@ public sealed class FaultTests
         var server = new WebSocketServer(new WebSocketServerOptions
         {
             EndPoint = new IPEndPoint(IPAddress.Loopback, port),
-            LongPolling = new LongPollingOptions { HoldTime = TimeSpan.FromSeconds(1), IdleTimeout = TimeSpan.FromSeconds(3) },
+            // No session here is left to expire: the first server's end with its stop, the second's when their clients
+            // close. A session whose client, stalled in a busy test process, has not polled yet within the idle timeout
+            // of its open does expire, and its client rightly reconnects a second time (404 on its first poll): the
+            // timeout is kept far above any such stall so that the one reconnect counted is the restart's.
+            LongPolling = new LongPollingOptions { HoldTime = TimeSpan.FromSeconds(1), IdleTimeout = TimeSpan.FromSeconds(30) },
         });
         server.Map("/room/{name}", room.Endpoint);
         server.Start();

@@ -127,8 +127,9 @@ public sealed class TypedEndpointTests : IAsyncLifetime
         Assert.Equal(SwitchboardMessages.Catalog.DescribeJson(), body);
         using var description = System.Text.Json.JsonDocument.Parse(body);
         Assert.Equal(
-            ["test.note", "test.route"],
-            description.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("type").GetString()));
+            [("test.note", "message"), ("test.other.denied", "error"), ("test.route", "message"), ("test.sum", "request"), ("test.sum.denied", "error"),
+             ("test.sum.result", "message"), ("test.unanswered", "request")],
+            description.RootElement.GetProperty("messages").EnumerateArray().Select(m => (m.GetProperty("type").GetString(), m.GetProperty("kind").GetString())));
 
         using var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("/protocol.json", UriKind.Relative)));
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);

@@ -13,6 +13,7 @@ internal sealed record ContainingTypeSpec(string Keyword, string Name);
 /// <param name="Name">The message type's name.</param>
 /// <param name="Objects">The message's own object first, then every object reachable from it.</param>
 /// <param name="Enums">Every enum reachable from the message.</param>
+/// <param name="Request">What the message is for; a plain message when null.</param>
 /// <param name="HiddenMembers">The generated members that hide an inherited member of the same name, declared <c>new</c> (the compact <c>Write</c> overload as <c>Emitter.CompactWriteMember</c>).</param>
 internal sealed record MessageSpec(
     string WireName,
@@ -22,8 +23,11 @@ internal sealed record MessageSpec(
     string Name,
     EquatableArray<ObjectSpec> Objects,
     EquatableArray<EnumSpec> Enums,
-    EquatableArray<string> HiddenMembers = default)
+    EquatableArray<string> HiddenMembers = default,
+    RequestSpec? Request = null)
 {
+    public RequestSpec Role => Request ?? RequestSpec.Plain;
+
     public ObjectSpec Root => Objects[0];
 
     /// <summary>The stable hint name: <c>{Namespace}.{Containing}.{Name}.g.cs</c>.</summary>

@@ -33,6 +33,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private int _disposed;
     private readonly PositionBook _positions;
+    private readonly PendingRequests _requests = new();
     private Dictionary<string, Func<ReadOnlySequence<byte>, ValueTask>[]> _handlers = new(StringComparer.Ordinal);
     private readonly Lock _httpLock = new();
     private ClientConnection? _connection;
@@ -67,6 +68,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxConnectAttempts, 1, "options.MaxConnectAttempts");
         if (!Enum.IsDefined(_options.Transport))
             throw new ArgumentOutOfRangeException(nameof(options), _options.Transport, "options.Transport is not a SwitchboardTransport");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.RequestTimeout, TimeSpan.Zero, "options.RequestTimeout");
         _positions = new PositionBook(_options);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Client");
     }
@@ -209,6 +211,108 @@ public sealed class SwitchboardClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="request"/> and waits for its reply (docs/protocol.md, "Request/response"), for at most
+    /// <see cref="SwitchboardClientOptions.RequestTimeout"/>. The response type is inferred from the request's
+    /// <see cref="IRequest{TResponse}"/>.
+    /// </summary>
+    /// <typeparam name="TResponse">The response type the request declares.</typeparam>
+    /// <param name="request">The request, a message that implements <see cref="IRequest{TResponse}"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; a reply that comes later is ignored.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="RequestFailedException">
+    /// The server answered with one of the request's typed errors (<see cref="RequestFailedException.Error"/>) or a built-in
+    /// failure (<see cref="RequestFailedException.Code"/>), or the connection was lost or is not open
+    /// (<see cref="RequestFailure.ConnectionLost"/>) before the reply came.
+    /// </exception>
+    /// <exception cref="TimeoutException">No reply came in time.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="InvalidOperationException">The client is closed or was never connected.</exception>
+    public Task<TResponse> RequestAsync<TResponse>(IRequest<TResponse> request, CancellationToken cancellationToken = default)
+        where TResponse : IMessage<TResponse>
+        => RequestAsync(request, _options.RequestTimeout, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and waits for its reply for at most <paramref name="timeout"/>; otherwise as
+    /// <see cref="RequestAsync{TResponse}(IRequest{TResponse}, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="TResponse">The response type the request declares.</typeparam>
+    /// <param name="request">The request.</param>
+    /// <param name="timeout">How long to wait for the reply; positive, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="cancellationToken">Stops waiting; a reply that comes later is ignored.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="RequestFailedException">The request failed (see the other overload).</exception>
+    /// <exception cref="TimeoutException">No reply came in time.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <exception cref="InvalidOperationException">The client is closed or was never connected.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is neither positive nor infinite.</exception>
+    public async Task<TResponse> RequestAsync<TResponse>(IRequest<TResponse> request, TimeSpan timeout, CancellationToken cancellationToken = default)
+        where TResponse : IMessage<TResponse>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (timeout != Timeout.InfiniteTimeSpan) ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        var id = _requests.NextId();
+        var (encoded, type) = EncodeRequest(request, id);
+        var pending = _requests.Add(id, request, type);
+        try
+        {
+            var sent = false;
+            try
+            {
+                await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var state = State;
+                    if (state is ConnectionState.Disconnected or ConnectionState.Closed)
+                        throw new InvalidOperationException($"cannot send the request {type}: the client is {state.ToString().ToLowerInvariant()}");
+                    // A request is never queued: its reply could only come over the connection that carries it.
+                    sent = state == ConnectionState.Connected && _connection is { } connection
+                        && await connection.TrySendAsync(encoded, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sendGate.Release();
+                }
+            }
+            finally
+            {
+                if (!sent) encoded.Dispose();
+            }
+            if (!sent) throw new RequestFailedException(type, RequestFailure.ConnectionLost, $"the client is {State.ToString().ToLowerInvariant()}, not connected");
+            try
+            {
+                return await pending.Reply.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"request '{type}' (id {id}) got no reply within {timeout}", e);
+            }
+        }
+        finally
+        {
+            _requests.Remove(id);
+        }
+    }
+
+    private static (EncodedMessage Encoded, string Type) EncodeRequest<TResponse>(IRequest<TResponse> request, string id)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            request.WriteRequest(writer, id);
+        }
+        // The request's wire name, for errors, from the envelope it just wrote.
+        var type = Envelope.TryRead(buffer.WrittenSpan, out var header, out _) ? header.Type : request.GetType().Name;
+        return (EncodedMessage.FromPayload(buffer.WrittenSpan), type);
+    }
+
+    /// <summary>A connection ended: the requests it carried can get no reply any more.</summary>
+    private void FailPendingRequests(CloseCode? status)
+    {
+        if (_requests.Count == 0) return;
+        _requests.FailAll(status is { } code ? $"the connection was lost (close code {(int)code})" : "the connection was lost");
+    }
+
     /// <summary>Closes the connection with 1000 and stops reconnecting; queued messages are discarded and every socket the client holds is closed.</summary>
     public async Task CloseAsync()
     {
@@ -221,6 +325,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         finally
         {
             SetState(ConnectionState.Closed, null, null);
+            _requests.FailAll("the client was closed");
             await DiscardQueueAsync().ConfigureAwait(false);
             // A closed client never connects again: its kept-alive long-polling connections go now, not when the
             // server's idle timeout or the client's disposal gets round to them.
@@ -283,6 +388,7 @@ public sealed class SwitchboardClient : IAsyncDisposable
         while (true)
         {
             var status = await session.RunAsync(OnEnvelopeAsync, OnMalformed).ConfigureAwait(false);
+            FailPendingRequests(status);
             var reason = status is null ? null : session.CloseReason;
             await ReclaimAsync(session).ConfigureAwait(false);
             if (_closing.IsCancellationRequested || !_options.ShouldReconnect(status))
@@ -477,6 +583,12 @@ public sealed class SwitchboardClient : IAsyncDisposable
         if (!Envelope.TryRead(payload, out var header, out var error))
         {
             RaiseError(new ClientErrorEventArgs(ClientErrorKind.MalformedEnvelope, null, error.Describe()));
+            return ValueTask.CompletedTask;
+        }
+        if (header.Id is { } id)
+        {
+            // Only replies carry an id (docs/protocol.md, "Request/response").
+            if (!_requests.TryComplete(id, header, payload)) ClientLog.UnknownReply(_logger, header.Type, id);
             return ValueTask.CompletedTask;
         }
         if (header.Type.StartsWith(JoinedNotice.Prefix, StringComparison.Ordinal))

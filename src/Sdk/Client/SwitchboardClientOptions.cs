@@ -80,6 +80,12 @@ public sealed class SwitchboardClientOptions
     /// </summary>
     public IReadOnlyDictionary<string, StreamPosition>? Positions { get; init; }
 
+    /// <summary>
+    /// How long <see cref="SwitchboardClient.RequestAsync{TResponse}(IRequest{TResponse}, CancellationToken)"/> waits for
+    /// a reply before it fails with a <see cref="TimeoutException"/>; a call may name its own. Positive. Default 30 seconds.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The default reconnect policy described on <see cref="ShouldReconnect"/>.</summary>
     public static bool DefaultShouldReconnect(CloseCode? status) => status switch
     {

@@ -42,4 +42,11 @@ public enum EnvelopeError : byte
 
     /// <summary>The <c>offset</c> property is not an integer from 1 to <see cref="long.MaxValue"/>.</summary>
     OffsetNotPositive,
+
+    /// <summary>
+    /// The message is a request (its type is a <see cref="Serialization.MessageKind.Request"/> of the catalogue) but its
+    /// <c>id</c> is absent, empty or longer than <see cref="RequestFailure.MaxIdLength"/> characters. Only an endpoint
+    /// that knows the type reports it; <see cref="Envelope"/>'s reader never does.
+    /// </summary>
+    RequestWithoutId,
 }

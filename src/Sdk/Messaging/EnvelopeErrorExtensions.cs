@@ -27,6 +27,7 @@ public static class EnvelopeErrorExtensions
         EnvelopeError.DuplicateProperty => "Message repeats \"type\", \"data\", \"id\", \"group\" or \"offset\"",
         EnvelopeError.GroupNotString => "Message \"group\" is not a string",
         EnvelopeError.OffsetNotPositive => "Message \"offset\" is not a positive integer",
+        EnvelopeError.RequestWithoutId => "Request has no \"id\" of 1 to 64 characters",
         _ => "Invalid message envelope",
     };
 }

@@ -12,6 +12,19 @@ public sealed class MessageDescriptor
     /// <param name="clrType">The message type.</param>
     /// <param name="data">The shape of the <c>data</c> object; its kind is <see cref="ShapeKind.Object"/>.</param>
     public MessageDescriptor(string type, Type clrType, ShapeDescriptor data)
+        : this(type, clrType, data, MessageKind.Message, null, null)
+    {
+    }
+
+    /// <summary>Creates the description of a message, a request or an error.</summary>
+    /// <param name="type">The wire name.</param>
+    /// <param name="clrType">The message type.</param>
+    /// <param name="data">The shape of the <c>data</c> object; its kind is <see cref="ShapeKind.Object"/>.</param>
+    /// <param name="kind">What the message is for.</param>
+    /// <param name="response">The wire name of the response of a request; null for any other kind.</param>
+    /// <param name="errors">The wire names of the errors a request may fail with; null or empty for none.</param>
+    /// <exception cref="ArgumentException">A request without a response, or a response or errors on a message that is not a request.</exception>
+    public MessageDescriptor(string type, Type clrType, ShapeDescriptor data, MessageKind kind, string? response, IReadOnlyList<string>? errors)
     {
         ArgumentException.ThrowIfNullOrEmpty(type);
         ArgumentNullException.ThrowIfNull(clrType);
@@ -21,10 +34,32 @@ public sealed class MessageDescriptor
             throw new ArgumentException("The data of a message is an object.", nameof(data));
         }
 
+        if (kind == MessageKind.Request && string.IsNullOrEmpty(response))
+        {
+            throw new ArgumentException($"The request '{type}' has no response.", nameof(response));
+        }
+
+        if (kind != MessageKind.Request && (response is not null || errors is { Count: > 0 }))
+        {
+            throw new ArgumentException($"Only a request has a response and errors; '{type}' is a {kind}.", nameof(kind));
+        }
+
         Type = type;
         ClrType = clrType;
         Data = data;
+        Kind = kind;
+        Response = response;
+        Errors = errors is null ? [] : [.. errors];
     }
+
+    /// <summary>What the message is for: a plain message, a request or an error.</summary>
+    public MessageKind Kind { get; }
+
+    /// <summary>The wire name of a request's response; null for any other kind.</summary>
+    public string? Response { get; }
+
+    /// <summary>The wire names of the errors a request may fail with (<see cref="RequestErrorsAttribute"/>); empty for any other kind.</summary>
+    public IReadOnlyList<string> Errors { get; }
 
     /// <summary>The wire name: the envelope's <c>type</c>.</summary>
     public string Type { get; }

@@ -80,4 +80,10 @@ internal enum ServerLimit
     /// bigger envelope was closed with 1009.
     /// </summary>
     LongPollingEnvelopeSize,
+
+    /// <summary>
+    /// <see cref="EndpointOptions.MaxRequestsInFlight"/>: a request over a connection's bound of requests in flight,
+    /// answered with the <c>too_many_requests</c> failure.
+    /// </summary>
+    RequestsInFlight,
 }

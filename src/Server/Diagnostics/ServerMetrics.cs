@@ -194,6 +194,7 @@ internal static class RefusalReasons
 internal static class HandlerKinds
 {
     public const string Message = "message";
+    public const string Request = "request";
     public const string Connected = "connected";
     public const string Disconnected = "disconnected";
 }

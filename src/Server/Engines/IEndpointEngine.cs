@@ -35,12 +35,20 @@ public interface IEndpointEngine : IAsyncDisposable
 
     /// <summary>
     /// Binds the connection to <paramref name="user"/>, replacing <paramref name="previous"/> (its user until now, or null).
-    /// With <paramref name="unique"/> it succeeds only when no other connection of the cluster holds the user.
+    /// With <paramref name="unique"/> it succeeds only when no other connection of the cluster holds the user. A
+    /// connection that <see cref="RemoveConnectionAsync"/> removed already (it ended while its connected hook was still
+    /// claiming) gets nothing: no user, no trace.
     /// </summary>
-    /// <returns>False when <paramref name="unique"/> and another connection holds the user; nothing changed then.</returns>
+    /// <returns>
+    /// False when <paramref name="unique"/> and another connection holds the user, or when the connection was removed
+    /// already; nothing changed then.
+    /// </returns>
     ValueTask<bool> SetUserAsync(long connectionId, string? previous, string user, bool unique, CancellationToken cancellationToken);
 
-    /// <summary>Adds the connection to <paramref name="group"/>'s members.</summary>
+    /// <summary>
+    /// Adds the connection to <paramref name="group"/>'s members; does nothing for a connection that
+    /// <see cref="RemoveConnectionAsync"/> removed already.
+    /// </summary>
     ValueTask JoinAsync(long connectionId, string? user, string group, CancellationToken cancellationToken);
 
     /// <summary>Removes the connection from <paramref name="group"/>'s members.</summary>

@@ -87,7 +87,9 @@ internal sealed class InMemoryEndpointEngine(EngineEndpoint endpoint) : IEndpoin
         ArgumentException.ThrowIfNullOrEmpty(user);
         lock (_presence)
         {
-            if (!_connections.TryGetValue(connectionId, out var presence)) _connections[connectionId] = presence = new Presence();
+            // Unknown: the connection ended while its connected hook was still claiming (AddConnectionAsync always comes
+            // first), and a late claim must not bring it back holding the name.
+            if (!_connections.TryGetValue(connectionId, out var presence)) return ValueTask.FromResult(false);
             if (unique && _users.TryGetValue(user, out var holders) && holders.Connections.Any(id => id != connectionId))
                 return ValueTask.FromResult(false);
             if (presence.User is { } current)
@@ -113,7 +115,8 @@ internal sealed class InMemoryEndpointEngine(EngineEndpoint endpoint) : IEndpoin
         ArgumentException.ThrowIfNullOrEmpty(group);
         lock (_presence)
         {
-            if (!_connections.TryGetValue(connectionId, out var presence)) _connections[connectionId] = presence = new Presence { User = user };
+            // Unknown: the connection ended while its connected hook was still joining; a late join leaves no member.
+            if (!_connections.TryGetValue(connectionId, out var presence)) return ValueTask.CompletedTask;
             if (!presence.Groups.Add(group)) return ValueTask.CompletedTask;
             if (!_groups.TryGetValue(group, out var members)) _groups[group] = members = [];
             members.Add(connectionId);

@@ -31,6 +31,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     // Sessions that have not ended, in all and by client address, counted as connections are (an IPv6 client by its /64);
     // an address leaves the table with its last session. No session is ever listed idle, so none is evicted.
     private readonly ConnectionSlots _places = new(options.MaxSessions, options.MaxSessionsPerAddress);
+    private Closing? _closedAll; // set once the server stops: no session opens after that
 
     /// <summary>Sessions that have not ended.</summary>
     public int Count => _sessions.Values.Count(s => !s.HasEnded);
@@ -54,6 +55,8 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
     /// <summary>Closes every session (the close goes to each client's poll); used when the server stops.</summary>
     public void CloseAll(CloseCode code, string reason)
     {
+        // Before the round: an open that comes later is refused, one already past its check is closed by itself.
+        Volatile.Write(ref _closedAll, new Closing(code, reason));
         foreach (var session in _sessions.Values) session.Close(code, reason);
     }
 
@@ -95,6 +98,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
                 "this path takes a WebSocket upgrade, or long polling: POST ?transport=longpolling opens a session");
             return;
         }
+        if (RefusedStopping(activity, route, response)) return;
 
         // The caps first, so a flood over them costs no authentication: the place is taken now and given back if the
         // open is refused, or when the session ends.
@@ -133,6 +137,12 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             foreach (var (name, value) in gate.RefusalFields(verdict.Status) ?? []) response.SetHeader(name, value);
             return;
         }
+        // The server may have begun to stop while the authentication hook ran.
+        if (RefusedStopping(activity, route, response))
+        {
+            _places.Release(address);
+            return;
+        }
 
         var session = new LongPollSession(nextId(), NewToken(), request.Path, request.RouteValues, request.RemoteEndPoint, options.MaxQueuedBytes,
             _budget, limits, metrics)
@@ -155,6 +165,8 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             return;
         }
         _sessions[session.Token] = session;
+        // Opened while CloseAll ran its round, which may have missed it: it gets its own close, as a WebSocket does.
+        if (Volatile.Read(ref _closedAll) is { } closing) session.Close(closing.Code, closing.Reason);
         session.CountedActive = metrics.ConnectionOpened(ServerTransport.LongPolling, route);
         ServerActivities.Answered(activity, route, 200);
         LongPollLog.Opened(logger, session.Id, request.RemoteEndPoint, request.Path);
@@ -175,6 +187,19 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
             writer.WriteString("session"u8, session.Token);
             writer.WriteNumber("holdMs"u8, (long)options.HoldTime.TotalMilliseconds);
         });
+    }
+
+    /// <summary>
+    /// Refuses an open with 503 once the server stops. A stopping server still answers the requests it has read: a
+    /// session opened now would end with the server, and its client, reconnecting after the shutdown's 1001, would
+    /// connect twice for one restart. Refused, the client retries as it does for a server it cannot reach.
+    /// </summary>
+    private bool RefusedStopping(System.Diagnostics.Activity? activity, string route, ServerResponse response)
+    {
+        if (Volatile.Read(ref _closedAll) is null) return false;
+        Refuse(activity, route, RefusalReasons.Capacity, response, 503, "the server is shutting down; try again later");
+        response.SetHeader("Retry-After", ((long)retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+        return true;
     }
 
     private async ValueTask PollAsync(MessageEndpoint endpoint, ServerRequest request, ServerResponse response)
@@ -424,4 +449,7 @@ internal sealed class LongPollTransport(LongPollingOptions options, FrameReaderO
         return Convert.ToBase64String(secret).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 #endif
     }
+
+    /// <summary>The close every session got when the server stopped.</summary>
+    private sealed record Closing(CloseCode Code, string Reason);
 }

@@ -76,6 +76,8 @@ internal sealed class ConnectionRegistry
     {
         lock (_lock)
         {
+            // Removed already: the connection ended while its connected hook was claiming; it is in no index again.
+            if (!_connections.ContainsKey(context.ConnectionId)) return;
             if (context.User is { } current && UserComparer.Equals(current, user))
             {
                 // The same user: keep the connection where it is, with the name as given this time.
@@ -88,12 +90,12 @@ internal sealed class ConnectionRegistry
         }
     }
 
-    /// <summary>Adds the connection to <paramref name="group"/>; false when it was a member already.</summary>
+    /// <summary>Adds the connection to <paramref name="group"/>; false when it was a member already, or was removed.</summary>
     public bool Join(MessageContext context, string group)
     {
         lock (_lock)
         {
-            if (!context.GroupsUnsafe.Add(group)) return false;
+            if (!_connections.ContainsKey(context.ConnectionId) || !context.GroupsUnsafe.Add(group)) return false;
             AddTo(_groups, group, context);
             return true;
         }
