@@ -65,17 +65,35 @@ public static class TypeScriptModule
             /** The wire name of a message. */
             export type MessageType = keyof Messages;
 
-            /** What a client may send. A catalogue does not record which way a message travels: every message. */
-            export type ClientMessages = Messages;
-
-            /** What a client may receive. A catalogue does not record which way a message travels: every message. */
-            export type ServerMessages = Messages;
+            """);
+        text.Append("\n/** What a client may send with send(): every message that is not a request or an error. */\nexport interface ClientMessages {\n");
+        AppendEntries(text, messages.Where(m => m.Kind == MessageKind.Message), names);
+        text.Append("}\n\n/** What a client may receive with on(): every message that is not a request or an error (errors come as replies). */\nexport interface ServerMessages {\n");
+        AppendEntries(text, messages.Where(m => m.Kind == MessageKind.Message), names);
+        text.Append("""
+            }
 
             /**
              * Requests: wire name to the data sent (`request`) and the possible replies (`replies`: wire name to data, the
-             * response and the typed errors).
+             * response and the typed errors). The built-in failure (switchboard.failure) rejects the client's request().
              */
-            export interface Requests {}
+            export interface Requests {
+
+            """);
+        foreach (var request in messages.Where(m => m.Kind == MessageKind.Request))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {Quote(request.Type)}: {{\n    request: {names[request.Data.TypeName!]};\n    replies: {{\n");
+            foreach (var reply in (request.Response is null ? Array.Empty<string>() : [request.Response]).Concat(request.Errors))
+            {
+                var data = catalog.TryGet(reply, out var known) ? names[known.Data.TypeName!] : "unknown";
+                text.Append(CultureInfo.InvariantCulture, $"      {Quote(reply)}: {data};\n");
+            }
+
+            text.Append("    };\n  };\n");
+        }
+
+        text.Append("""
+            }
 
             /** The reply to a request of type K: one of its replies, told apart by `type`. */
             export type ReplyTo<K extends keyof Requests> = Requests[K] extends { replies: infer R }
@@ -208,8 +226,8 @@ public static class TypeScriptModule
             text.Append("  ]);\n}\n\n");
         }
 
-        text.Append("/** Validators of incoming data by wire name: undefined when the data matches, else the problem. */\n");
-        text.Append("export const validators: { readonly [K in keyof ServerMessages]: (data: unknown) => string | undefined } = {\n");
+        text.Append("/** Validators of data by wire name: undefined when the data matches, else the problem. */\n");
+        text.Append("export const validators: { readonly [K in keyof Messages]: (data: unknown) => string | undefined } = {\n");
         foreach (var message in messages)
         {
             text.Append(CultureInfo.InvariantCulture, $"  {Quote(message.Type)}: (data) => validate{names[message.Data.TypeName!]}(data, \"data\"),\n");
@@ -219,7 +237,7 @@ public static class TypeScriptModule
         text.Append("""
             /** Why the data of a message of `type` does not match its type, or undefined when it does (or the type is unknown). */
             export function problemWith(type: string, data: unknown): string | undefined {
-              return Object.prototype.hasOwnProperty.call(validators, type) ? validators[type as keyof ServerMessages](data) : undefined;
+              return Object.prototype.hasOwnProperty.call(validators, type) ? validators[type as keyof Messages](data) : undefined;
             }
 
             /**
@@ -256,6 +274,14 @@ public static class TypeScriptModule
 
             """);
         return text.ToString();
+    }
+
+    private static void AppendEntries(StringBuilder text, IEnumerable<MessageDescriptor> messages, Dictionary<string, string> names)
+    {
+        foreach (var message in messages)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  {Quote(message.Type)}: {names[message.Data.TypeName!]};\n");
+        }
     }
 
     private static void WriteType(StringBuilder text, ShapeDescriptor shape, Dictionary<string, string> names)

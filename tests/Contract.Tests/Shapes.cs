@@ -86,3 +86,15 @@ public sealed partial record ChatPosted(string Sender, string Text, DateTimeOffs
 /// <summary>A message with no fields.</summary>
 [Message("shapes.empty")]
 public sealed partial record Ping;
+
+/// <summary>A request, answered with <see cref="Found"/> or refused with <see cref="LookupRefused"/>.</summary>
+[Message("shapes.lookup"), RequestErrors(typeof(LookupRefused))]
+public sealed partial record Lookup(string Key) : IRequest<Found>;
+
+/// <summary>The response to <see cref="Lookup"/>.</summary>
+[Message("shapes.found")]
+public sealed partial record Found(string Value);
+
+/// <summary>The typed error of <see cref="Lookup"/>.</summary>
+[Message("shapes.refused")]
+public sealed partial record LookupRefused(string Reason) : IRequestError;

@@ -38,6 +38,10 @@ public sealed class TypeScriptModuleTests
                 void maybe; void scores; void labels; void extra;
               });
               chat.send("shapes.empty", {});
+              void chat.request("shapes.lookup", { key: "k" }, { timeout: 1000 }).then((reply) => {
+                const text: string = reply.type === "shapes.found" ? reply.data.value : reply.data.reason;
+                void text;
+              });
               const problem: string | undefined = problemWith("chat.send", {});
               const type: keyof Messages = "chat.send";
               void handed; void off; void problem; void type;
@@ -92,6 +96,27 @@ public sealed class TypeScriptModuleTests
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("error TS2345: Argument of type '\"chat.sned\"' is not assignable", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_is_not_sent_with_send_and_a_message_is_not_requested()
+    {
+        var directory = Write(
+            """
+            import { typed, type SwitchboardClientLike } from "./messages.js";
+
+            export function start(client: SwitchboardClientLike): void {
+              const chat = typed(client, () => {});
+              chat.send("shapes.lookup", { key: "k" });
+              void chat.request("chat.send", { text: "hello" });
+            }
+            """);
+
+        var (exitCode, output) = await NodeTools.TscAsync(directory, CompilerOptions("--noEmit"));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Argument of type '\"shapes.lookup\"' is not assignable", output, StringComparison.Ordinal);
+        Assert.Contains("Argument of type '\"chat.send\"' is not assignable to parameter of type '\"shapes.lookup\"'", output, StringComparison.Ordinal);
     }
 
     [Fact]

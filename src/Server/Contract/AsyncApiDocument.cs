@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Switchboard.Messaging;
 using Switchboard.Serialization;
 
 namespace Switchboard.Server.Contract;
@@ -9,11 +10,12 @@ namespace Switchboard.Server.Contract;
 /// <summary>
 /// An AsyncAPI 3.0 document of message catalogues: one channel per endpoint address, whose messages are the
 /// catalogue's envelopes (<c>{"type", "data"}</c>) with JSON Schema payloads built from the catalogue's shapes, and
-/// one <c>receive</c> (client to server) and one <c>send</c> (server to client) operation per channel.
+/// one <c>receive</c> (client to server) and one <c>send</c> (server to client) operation per channel, and per request a
+/// <c>receive</c> operation whose <c>reply</c> lists its response, its errors and <c>switchboard.failure</c>.
 /// </summary>
 /// <remarks>
-/// A catalogue says what each message looks like, not which way it travels, so both operations of a channel list every
-/// message of its catalogue. Build it, then <see cref="ToJson"/> or <see cref="WriteTo"/>; not thread-safe while channels
+/// A catalogue says what each plain message looks like, not which way it travels, so both operations of a channel list
+/// every plain message (neither a request nor an error) of its catalogue. Build it, then <see cref="ToJson"/> or <see cref="WriteTo"/>; not thread-safe while channels
 /// are added.
 /// </remarks>
 public sealed class AsyncApiDocument
@@ -92,6 +94,9 @@ public sealed class AsyncApiDocument
             }
         }
 
+        var responses = new HashSet<string>(messages.Values.Select(m => m.Response).OfType<string>(), StringComparer.Ordinal);
+        bool anyRequest = messages.Values.Any(m => m.Kind == MessageKind.Request);
+
         writer.WriteStartObject();
         writer.WriteString("asyncapi"u8, "3.0.0");
         writer.WriteStartObject("info"u8);
@@ -100,7 +105,8 @@ public sealed class AsyncApiDocument
         writer.WriteString("description"u8,
             "Switchboard envelopes {\"type\", \"data\"} over WebSocket or HTTP long polling (docs/protocol.md). The receive operation " +
             "of a channel lists the messages its server accepts from clients, the send operation those it may send them; a message " +
-            "catalogue does not record which way a message travels, so both list every message of the channel's catalogue.");
+            "catalogue does not record which way a plain message travels, so both list every plain message of the channel's " +
+            "catalogue. Each request has its own receive operation whose reply is its response, its errors or switchboard.failure.");
         writer.WriteEndObject();
         writer.WriteString("defaultContentType"u8, "application/json");
 
@@ -115,6 +121,13 @@ public sealed class AsyncApiDocument
             {
                 writer.WriteStartObject(Id(message.Type));
                 writer.WriteString("$ref"u8, "#/components/messages/" + Id(message.Type));
+                writer.WriteEndObject();
+            }
+
+            if (HasRequests(catalog))
+            {
+                writer.WriteStartObject(FailureId);
+                writer.WriteString("$ref"u8, "#/components/messages/" + FailureId);
                 writer.WriteEndObject();
             }
 
@@ -142,6 +155,10 @@ public sealed class AsyncApiDocument
         {
             WriteOperation(writer, channelIds[i], _channels[i].Catalog, "receive", "Messages the server accepts from a client on this channel.");
             WriteOperation(writer, channelIds[i], _channels[i].Catalog, "send", "Messages the server may send to a client on this channel.");
+            foreach (var request in _channels[i].Catalog.Messages.Where(m => m.Kind == MessageKind.Request))
+            {
+                WriteRequestOperation(writer, channelIds[i], request);
+            }
         }
 
         writer.WriteEndObject();
@@ -150,7 +167,12 @@ public sealed class AsyncApiDocument
         writer.WriteStartObject("messages"u8);
         foreach (var (id, message) in messages)
         {
-            WriteMessage(writer, id, message);
+            WriteMessage(writer, id, message, message.Kind != MessageKind.Message, responses.Contains(message.Type));
+        }
+
+        if (anyRequest)
+        {
+            WriteFailure(writer);
         }
 
         writer.WriteEndObject();
@@ -175,18 +197,106 @@ public sealed class AsyncApiDocument
         writer.WriteEndObject();
         writer.WriteString("summary"u8, summary);
         writer.WriteStartArray("messages"u8);
-        foreach (var message in catalog.Messages)
+        foreach (var message in catalog.Messages.Where(m => m.Kind == MessageKind.Message))
         {
-            writer.WriteStartObject();
-            writer.WriteString("$ref"u8, $"#/channels/{channelId}/messages/{Id(message.Type)}");
-            writer.WriteEndObject();
+            WriteMessageRef(writer, channelId, Id(message.Type));
         }
 
         writer.WriteEndArray();
         writer.WriteEndObject();
     }
 
-    private static void WriteMessage(Utf8JsonWriter writer, string id, MessageDescriptor message)
+    /// <summary>A request: the server receives it and replies on the same channel with its response, an error or the failure.</summary>
+    private static void WriteRequestOperation(Utf8JsonWriter writer, string channelId, MessageDescriptor request)
+    {
+        writer.WriteStartObject(channelId + "." + Id(request.Type));
+        writer.WriteString("action"u8, "receive");
+        writer.WriteStartObject("channel"u8);
+        writer.WriteString("$ref"u8, "#/channels/" + channelId);
+        writer.WriteEndObject();
+        writer.WriteString("summary"u8, $"The request {request.Type}: its reply carries the request's id.");
+        writer.WriteStartArray("messages"u8);
+        WriteMessageRef(writer, channelId, Id(request.Type));
+        writer.WriteEndArray();
+        writer.WriteStartObject("reply"u8);
+        writer.WriteStartObject("channel"u8);
+        writer.WriteString("$ref"u8, "#/channels/" + channelId);
+        writer.WriteEndObject();
+        writer.WriteStartArray("messages"u8);
+        foreach (var reply in (request.Response is null ? Array.Empty<string>() : [request.Response]).Concat(request.Errors))
+        {
+            WriteMessageRef(writer, channelId, Id(reply));
+        }
+
+        WriteMessageRef(writer, channelId, FailureId);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMessageRef(Utf8JsonWriter writer, string channelId, string messageId)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("$ref"u8, $"#/channels/{channelId}/messages/{messageId}");
+        writer.WriteEndObject();
+    }
+
+    private static bool HasRequests(MessageCatalog catalog) => catalog.Messages.Any(m => m.Kind == MessageKind.Request);
+
+    private static string FailureId => Id(RequestFailure.Type);
+
+    private static void WriteFailure(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject(FailureId);
+        writer.WriteString("name"u8, RequestFailure.Type);
+        writer.WriteString("title"u8, "The built-in failure of a request");
+        writer.WriteString("contentType"u8, "application/json");
+        writer.WriteStartObject("payload"u8);
+        writer.WriteString("type"u8, "object");
+        writer.WriteStartObject("properties"u8);
+        writer.WriteStartObject("type"u8);
+        writer.WriteString("const"u8, RequestFailure.Type);
+        writer.WriteEndObject();
+        WriteIdSchema(writer);
+        writer.WriteStartObject("data"u8);
+        writer.WriteString("type"u8, "object");
+        writer.WriteStartObject("properties"u8);
+        writer.WriteStartObject("code"u8);
+        writer.WriteString("type"u8, "string");
+        writer.WriteString("description"u8,
+            $"{RequestFailure.HandlerFailed}, {RequestFailure.TooManyRequests}, {RequestFailure.NoHandler} or {RequestFailure.InvalidRequest}; a newer server may send others.");
+        writer.WriteEndObject();
+        writer.WriteStartObject("message"u8);
+        writer.WriteString("type"u8, "string");
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteStartArray("required"u8);
+        writer.WriteStringValue("code"u8);
+        writer.WriteStringValue("message"u8);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteStartArray("required"u8);
+        writer.WriteStringValue("type"u8);
+        writer.WriteStringValue("id"u8);
+        writer.WriteStringValue("data"u8);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteIdSchema(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject("id"u8);
+        writer.WriteString("type"u8, "string");
+        writer.WriteNumber("minLength"u8, 1);
+        writer.WriteNumber("maxLength"u8, RequestFailure.MaxIdLength);
+        writer.WriteString("description"u8, "The request's id, chosen by the client; a reply carries it back.");
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A message's envelope; requests and errors always carry an id, responses when they are replies.</summary>
+    private static void WriteMessage(Utf8JsonWriter writer, string id, MessageDescriptor message, bool requiresId, bool mayCarryId)
     {
         writer.WriteStartObject(id);
         writer.WriteString("name"u8, message.Type);
@@ -198,11 +308,21 @@ public sealed class AsyncApiDocument
         writer.WriteStartObject("type"u8);
         writer.WriteString("const"u8, message.Type);
         writer.WriteEndObject();
+        if (requiresId || mayCarryId)
+        {
+            WriteIdSchema(writer);
+        }
+
         writer.WritePropertyName("data"u8);
         WriteSchema(writer, message.Data);
         writer.WriteEndObject();
         writer.WriteStartArray("required"u8);
         writer.WriteStringValue("type"u8);
+        if (requiresId)
+        {
+            writer.WriteStringValue("id"u8);
+        }
+
         writer.WriteStringValue("data"u8);
         writer.WriteEndArray();
         writer.WriteEndObject();
