@@ -2,7 +2,9 @@
 // cookie. Every piece of text from a user or the server goes into the page with textContent, never parsed as HTML.
 //
 // Wire contract: as samples/Chat (chat.send, chat.roster, chat.joined, chat.left, chat.message, chat.error), plus
-// `chat.announcement {text, sentAt}` from POST /announce.
+// `chat.announcement {text, sentAt}` from POST /announce; the request `chat.history {before, limit}`, answered with
+// `chat.history.page {entries, more}` or `chat.history.refused {reason}`: "Load older messages" shows the OLDER_PAGE
+// room messages before the oldest room offset seen, above the others, until the history has no more.
 // `?transport=longpolling` (or `websocket`, or `auto`, the default) in the page URL forces the client's transport.
 
 import { SwitchboardClient } from './switchboard.js';
@@ -13,7 +15,11 @@ const ui = {
   signinView: $('signin-view'), signinForm: $('signin-form'), name: $('name'),
   chatView: $('chat-view'), roster: $('roster'), rosterCount: $('roster-count'),
   log: $('log'), messages: $('messages'), composer: $('composer'), input: $('message-input'), send: $('send'),
+  older: $('older'), olderButton: $('older-button'), olderStatus: $('older-status'),
 };
+
+/** How many older messages one "Load older messages" asks for (the server takes 1 to 100). */
+const OLDER_PAGE = 50;
 
 const TRANSPORT_TEXT = { websocket: 'WebSocket', longpolling: 'long polling' };
 
@@ -102,18 +108,84 @@ function enter(name) {
     joined = true;
     renderRoster();
   });
-  client.on('chat.joined', ({ user }) => {
+  // Older history: the oldest room offset seen (null before any), whether the history's start is reached, a request
+  // under way and its error; `resets` makes a reply stale once the messages shown were replaced.
+  const history = { oldest: null, done: false, loading: false, error: '', resets: 0 };
+  const renderOlder = () => {
+    const done = history.done || history.oldest === 1;
+    const state = history.loading ? 'loading' : history.error ? 'error' : done ? 'done' : 'idle';
+    ui.older.dataset.state = state;
+    if (done && document.activeElement === ui.olderButton) ui.log.focus();
+    ui.olderButton.hidden = done;
+    ui.olderButton.disabled = history.loading;
+    ui.olderStatus.textContent = {
+      loading: 'Loading older messages…',
+      error: `Could not load older messages: ${history.error}`,
+      done: 'No older messages: this is the start of the room’s history.',
+      idle: '',
+    }[state];
+  };
+  const room = (handler) => (data, envelope) => {
+    const offset = envelope?.group === 'room' ? envelope.offset : undefined;
+    handler(data ?? {}, offset);
+    if (offset !== undefined && (history.oldest === null || offset < history.oldest)) {
+      history.oldest = offset;
+      renderOlder();
+    }
+  };
+  const loadOlder = async () => {
+    if (history.loading || history.done) return;
+    const resets = history.resets;
+    history.loading = true;
+    history.error = '';
+    renderOlder();
+    let reply;
+    try {
+      reply = await client.request('chat.history', { before: history.oldest, limit: OLDER_PAGE }, { timeout: 15_000 });
+    } catch (error) {
+      reply = { error: error.code === 'timeout' ? 'no answer in time' : error.code === 'disconnected' ? 'not connected' : error.message };
+    }
+    if (history.resets !== resets) return;
+    history.loading = false;
+    if (reply.error) history.error = reply.error;
+    else if (reply.type === 'chat.history.refused') history.error = String(reply.data?.reason ?? 'refused');
+    else if (reply.type !== 'chat.history.page' || !Array.isArray(reply.data?.entries)) history.error = `unexpected reply ${reply.type}`;
+    else {
+      // Only entries older than the oldest shown, oldest first, above the others; what is in view stays where it was.
+      const limit = history.oldest ?? Number.POSITIVE_INFINITY;
+      const entries = reply.data.entries.filter((e) => Number.isSafeInteger(e?.offset) && e.offset < limit).sort((a, b) => a.offset - b.offset);
+      const items = entries.map(({ offset, type, user, text, sentAt }) => {
+        switch (type) {
+          case 'chat.message': return messageItem('message', String(user), text, sentAt, user === name, offset);
+          case 'chat.announcement': return messageItem('announcement', 'announcement', text, sentAt, false, offset);
+          case 'chat.joined': return noticeItem(`${user} joined`, offset);
+          case 'chat.left': return noticeItem(`${user} left`, offset);
+          default: return null;
+        }
+      }).filter((item) => item !== null);
+      const fromBottom = ui.log.scrollHeight - ui.log.scrollTop;
+      ui.messages.prepend(...items);
+      ui.log.scrollTop = ui.log.scrollHeight - fromBottom;
+      if (entries.length > 0) history.oldest = entries[0].offset;
+      if (reply.data.more !== true) history.done = true;
+    }
+    renderOlder();
+  };
+  ui.olderButton.addEventListener('click', loadOlder);
+  renderOlder();
+
+  client.on('chat.joined', room(({ user }, offset) => {
     users.add(String(user));
     renderRoster();
-    addNotice(`${user} joined`);
-  });
-  client.on('chat.left', ({ user }) => {
+    addNotice(`${user} joined`, offset);
+  }));
+  client.on('chat.left', room(({ user }, offset) => {
     users.delete(String(user));
     renderRoster();
-    addNotice(`${user} left`);
-  });
-  client.on('chat.message', ({ sender, text, sentAt }) => addMessage('message', String(sender), text, sentAt, sender === name));
-  client.on('chat.announcement', ({ text, sentAt }) => addMessage('announcement', 'announcement', text, sentAt, false));
+    addNotice(`${user} left`, offset);
+  }));
+  client.on('chat.message', room(({ sender, text, sentAt }, offset) => addMessage('message', String(sender), text, sentAt, sender === name, offset)));
+  client.on('chat.announcement', room(({ text, sentAt }, offset) => addMessage('announcement', 'announcement', text, sentAt, false, offset)));
   client.on('chat.error', ({ reason }) => showError(joined ? String(reason) : `Could not join: ${reason}`));
   client.onState((state, detail) => {
     if (state === 'open') {
@@ -134,6 +206,8 @@ function enter(name) {
   client.onJoined((group, epoch, offset, recovered) => {
     if (group !== 'room' || recovered !== false) return;
     ui.messages.replaceChildren();
+    Object.assign(history, { oldest: null, done: false, loading: false, error: '', resets: history.resets + 1 });
+    renderOlder();
     addNotice('Messages were missed while disconnected; showing the latest');
   });
 
@@ -147,11 +221,16 @@ function enter(name) {
   ui.input.focus();
 }
 
-function addMessage(kind, sender, text, sentAt, mine) {
+function addMessage(kind, sender, text, sentAt, mine, offset) {
+  append(messageItem(kind, sender, text, sentAt, mine, offset));
+}
+
+function messageItem(kind, sender, text, sentAt, mine, offset) {
   const item = el('li', `message ${kind === 'announcement' ? 'notice' : ''}${mine ? ' mine' : ''}`);
   item.dataset.testid = 'message';
   item.dataset.kind = kind;
   item.dataset.sender = sender;
+  if (offset !== undefined) item.dataset.offset = String(offset);
   const meta = el('p', 'meta');
   meta.append(el('span', 'sender', sender));
   const time = el('time', 'time');
@@ -164,13 +243,18 @@ function addMessage(kind, sender, text, sentAt, mine) {
   const body = el('p', 'text', String(text ?? ''));
   body.dataset.testid = 'message-text';
   item.append(meta, body);
-  append(item);
+  return item;
 }
 
-function addNotice(text) {
+function addNotice(text, offset) {
+  append(noticeItem(text, offset));
+}
+
+function noticeItem(text, offset) {
   const item = el('li', 'notice', text);
   item.dataset.testid = 'notice';
-  append(item);
+  if (offset !== undefined) item.dataset.offset = String(offset);
+  return item;
 }
 
 function append(item) {

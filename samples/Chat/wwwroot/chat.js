@@ -3,7 +3,9 @@
 //
 // Wire contract: client->server `chat.send {text}`, `chat.direct {to, text}`; server->client
 // `chat.roster {users}` (on join), `chat.joined {user}`, `chat.left {user}`,
-// `chat.message {sender, text, sentAt}`, `chat.direct {from, to, text, sentAt}`, `chat.error {reason}`.
+// `chat.message {sender, text, sentAt}`, `chat.direct {from, to, text, sentAt}`, `chat.error {reason}`,
+// `chat.announcement {text, sentAt}`; the request `chat.history {before, limit}`, answered with
+// `chat.history.page {entries, more}` or the typed error `chat.history.refused {reason}`.
 //
 // `?transport=longpolling` (or `websocket`, or `auto`, the default) in the page URL forces the client's
 // transport; the status text in the top bar names the one in use.
@@ -14,6 +16,11 @@
 // last 50 follow). Either way nothing shows twice. A reconnect refused because the name is still taken (the lost
 // connection's node died and holds the name until its lease frees it, docs/scale-out.md) is retried from the same
 // positions for up to TAKEN_RETRY_MS; a first join refused as taken is final at once.
+//
+// Older history: joining shows the room's last 50 messages. "Load older messages" asks with a chat.history request for
+// the OLDER_PAGE messages before the oldest room offset the page has seen, and puts them above the others; only entries
+// older than that offset are shown, so nothing shows twice. A page whose `more` is false (or an oldest offset of 1) is the
+// start of the room's history, and the control says so.
 
 import { SwitchboardClient } from './switchboard.js';
 
@@ -30,6 +37,10 @@ const MAX_RENDERED = 500;
 const TAKEN_RETRY_MS = 20_000;
 /** The room's group, whose joined notices say whether the messages shown are still the room's. */
 const ROOM = 'room';
+/** How many older messages one "Load older messages" asks for (the server takes 1 to 100). */
+const OLDER_PAGE = 50;
+/** How long a history request waits for its reply. */
+const OLDER_TIMEOUT_MS = 15_000;
 
 const STATUS_TEXT = {
   idle: 'Not connected',
@@ -50,6 +61,7 @@ const ui = {
   joinView: $('join-view'), joinForm: $('join-form'), name: $('name'),
   chatView: $('chat-view'), roster: $('roster'), rosterCount: $('roster-count'),
   log: $('log'), messages: $('messages'),
+  older: $('older'), olderButton: $('older-button'), olderStatus: $('older-status'),
   composer: $('composer'), input: $('message-input'), send: $('send'),
   target: $('target'), targetClear: $('target-clear'), counter: $('counter'),
 };
@@ -114,9 +126,15 @@ function clientOptions() {
 
 function join(name) {
   clearError();
-  const s = { name, client: null, joined: false, refused: false, opened: false, target: null, users: new Set(), retryUntil: 0, retryDelayMs: 250 };
+  const s = {
+    name, client: null, joined: false, refused: false, opened: false, target: null, users: new Set(), retryUntil: 0, retryDelayMs: 250,
+    // Older history: the oldest room offset seen (null before any), whether the history's start is reached, a request
+    // under way, its error, and a count of the resets that make a reply under way stale.
+    oldest: null, olderDone: false, olderLoading: false, olderError: '', historyResets: 0,
+  };
   session = s;
   ui.messages.replaceChildren();
+  renderOlder(s);
   renderRoster(s);
   renderTarget(s);
   updateCounter();
@@ -135,13 +153,17 @@ function join(name) {
 function connect(s, positions) {
   const client = new SwitchboardClient(chatUrl(s.name), { ...clientOptions(), positions });
   s.client = client;
-  const on = (type, handler) => client.on(type, (data) => {
-    if (session === s && s.client === client) handler(s, data ?? {});
+  const on = (type, handler) => client.on(type, (data, envelope) => {
+    if (session !== s || s.client !== client) return;
+    const offset = envelope?.group === ROOM ? envelope.offset : undefined;
+    handler(s, data ?? {}, offset);
+    if (offset !== undefined) seenOffset(s, offset);
   });
   on('chat.roster', onRoster);
   on('chat.joined', onJoined);
   on('chat.left', onLeft);
   on('chat.message', onMessage);
+  on('chat.announcement', onAnnouncement);
   on('chat.direct', onDirect);
   on('chat.error', onChatError);
   client.onState((state, detail) => {
@@ -185,19 +207,19 @@ function onRoster(s, { users }) {
   renderTarget(s);
 }
 
-function onJoined(s, { user }) {
+function onJoined(s, { user }, offset) {
   if (!user || s.users.has(String(user))) return;
   s.users.add(String(user));
   renderRoster(s);
-  addNotice(`${user} joined`);
+  addNotice(`${user} joined`, offset);
 }
 
-function onLeft(s, { user }) {
+function onLeft(s, { user }, offset) {
   if (!user || !s.users.delete(String(user))) return;
   if (s.target === String(user)) s.target = null;
   renderRoster(s);
   renderTarget(s);
-  addNotice(`${user} left`);
+  addNotice(`${user} left`, offset);
 }
 
 /**
@@ -207,11 +229,16 @@ function onLeft(s, { user }) {
 function onRoomJoined(s, recovered) {
   if (recovered !== false) return;
   ui.messages.querySelectorAll('li:not([data-kind=direct])').forEach((item) => item.remove());
+  resetHistory(s);
   addNotice('Messages were missed while disconnected; showing the latest');
 }
 
-function onMessage(s, { sender, text, sentAt }) {
-  addMessage(s, { kind: 'message', sender, text, sentAt });
+function onMessage(s, { sender, text, sentAt }, offset) {
+  addMessage(s, { kind: 'message', sender, text, sentAt, offset });
+}
+
+function onAnnouncement(s, { text, sentAt }, offset) {
+  addMessage(s, { kind: 'announcement', sender: 'Announcement', text, sentAt, offset });
 }
 
 function onDirect(s, { from, to, text, sentAt }) {
@@ -288,6 +315,93 @@ function retryTaken(s) {
   return true;
 }
 
+// ---- older history ----
+
+/** A room message's offset: the oldest one seen is where the next older page ends. */
+function seenOffset(s, offset) {
+  if (s.oldest !== null && offset >= s.oldest) return;
+  s.oldest = offset;
+  renderOlder(s);
+}
+
+/** The room's messages shown are gone (a reconnect that could not recover): older pages start again from the replay. */
+function resetHistory(s) {
+  s.historyResets += 1;
+  s.oldest = null;
+  s.olderDone = false;
+  s.olderLoading = false;
+  s.olderError = '';
+  renderOlder(s);
+}
+
+/** The page of OLDER_PAGE room messages before the oldest seen, above the others. */
+async function loadOlder(s) {
+  if (s.olderLoading || s.olderDone || !s.client) return;
+  const before = s.oldest;
+  const resets = s.historyResets;
+  s.olderLoading = true;
+  s.olderError = '';
+  renderOlder(s);
+  let reply;
+  try {
+    reply = await s.client.request('chat.history', { before, limit: OLDER_PAGE }, { timeout: OLDER_TIMEOUT_MS });
+  } catch (error) {
+    reply = { error: error.code === 'timeout' ? 'no answer in time' : error.code === 'disconnected' ? 'not connected' : error.message };
+  }
+  if (session !== s || s.historyResets !== resets) return;
+  s.olderLoading = false;
+  if (reply.error) {
+    s.olderError = reply.error;
+  } else if (reply.type === 'chat.history.refused') {
+    s.olderError = String(reply.data?.reason ?? 'refused');
+  } else if (reply.type !== 'chat.history.page' || !Array.isArray(reply.data?.entries)) {
+    s.olderError = `unexpected reply ${reply.type}`;
+  } else {
+    showOlder(s, reply.data.entries, reply.data.more === true);
+  }
+  renderOlder(s);
+}
+
+/** Puts the entries older than the oldest shown above the list, keeping what is in view where it was. */
+function showOlder(s, entries, more) {
+  const limit = s.oldest ?? Number.POSITIVE_INFINITY;
+  const older = entries.filter((e) => Number.isSafeInteger(e?.offset) && e.offset < limit).sort((a, b) => a.offset - b.offset);
+  const items = older.map((entry) => historyItem(s, entry)).filter((item) => item !== null);
+  const log = ui.log;
+  const fromBottom = log.scrollHeight - log.scrollTop;
+  ui.messages.prepend(...items);
+  log.scrollTop = log.scrollHeight - fromBottom;
+  if (older.length > 0) s.oldest = older[0].offset;
+  if (!more) s.olderDone = true;
+}
+
+/** A history entry as the page shows it live. */
+function historyItem(s, { offset, type, user, text, sentAt }) {
+  switch (type) {
+    case 'chat.message': return messageItem(s, { kind: 'message', sender: user, text, sentAt, offset });
+    case 'chat.announcement': return messageItem(s, { kind: 'announcement', sender: 'Announcement', text, sentAt, offset });
+    case 'chat.joined': return noticeItem(`${user} joined`, offset);
+    case 'chat.left': return noticeItem(`${user} left`, offset);
+    default: return null;
+  }
+}
+
+function renderOlder(s) {
+  const done = s.olderDone || s.oldest === 1;
+  const state = s.olderLoading ? 'loading' : s.olderError ? 'error' : done ? 'done' : 'idle';
+  ui.older.dataset.state = state;
+  // Keyboard focus on the button stays in the list when the button goes.
+  if (done && document.activeElement === ui.olderButton) ui.log.focus();
+  ui.olderButton.hidden = done;
+  ui.olderButton.disabled = s.olderLoading;
+  ui.olderStatus.textContent = {
+    loading: 'Loading older messages…',
+    error: `Could not load older messages: ${s.olderError}`,
+    done: 'No older messages: this is the start of the room’s history.',
+    idle: '',
+  }[state];
+}
+
 // ---- rendering ----
 
 function renderRoster(s) {
@@ -337,11 +451,16 @@ function formatTime(sentAt) {
   return time;
 }
 
-function addMessage(s, { kind, sender, to, text, sentAt }) {
+function addMessage(s, message) {
+  append(messageItem(s, message));
+}
+
+function messageItem(s, { kind, sender, to, text, sentAt, offset }) {
   sender = String(sender ?? '');
   const item = el('li', `message ${kind}`);
   item.dataset.testid = 'message';
   item.dataset.kind = kind;
+  if (offset !== undefined) item.dataset.offset = String(offset);
   item.dataset.sender = sender;
   if (sender === s.name) item.classList.add('mine');
   const meta = el('p', 'meta');
@@ -354,21 +473,37 @@ function addMessage(s, { kind, sender, to, text, sentAt }) {
   const body = el('p', 'text', String(text ?? ''));
   body.dataset.testid = 'message-text';
   item.append(meta, body);
-  append(item);
+  return item;
 }
 
-function addNotice(text) {
+function addNotice(text, offset) {
+  append(noticeItem(text, offset));
+}
+
+function noticeItem(text, offset) {
   const item = el('li', 'notice', text);
   item.dataset.testid = 'notice';
   item.dataset.kind = 'notice';
-  append(item);
+  if (offset !== undefined) item.dataset.offset = String(offset);
+  return item;
 }
 
 function append(item) {
   const log = ui.log;
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
   ui.messages.append(item);
-  while (ui.messages.childElementCount > MAX_RENDERED) ui.messages.firstElementChild.remove();
+  let trimmed = false;
+  while (ui.messages.childElementCount > MAX_RENDERED) {
+    trimmed ||= ui.messages.firstElementChild.dataset.offset !== undefined;
+    ui.messages.firstElementChild.remove();
+  }
+  // The oldest room messages went: the next older page starts from the oldest one left.
+  if (trimmed && session) {
+    const first = ui.messages.querySelector('li[data-offset]');
+    session.oldest = first ? Number(first.dataset.offset) : null;
+    session.olderDone = false;
+    renderOlder(session);
+  }
   if (atBottom) log.scrollTop = log.scrollHeight;
 }
 
@@ -442,6 +577,9 @@ ui.targetClear.addEventListener('click', () => {
 });
 
 ui.leave.addEventListener('click', () => leave());
+ui.olderButton.addEventListener('click', () => {
+  if (session) loadOlder(session);
+});
 
 updateCounter();
 ui.name.focus();
