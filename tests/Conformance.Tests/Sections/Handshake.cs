@@ -143,7 +143,7 @@ public abstract class Handshake(EchoServer echo, ITestOutputHelper output)
             head => head.Status != 101 ? $"status {head.Status}, expected 101"
                 : head["Sec-WebSocket-Extensions"] is { } e && (!e.StartsWith("permessage-deflate", StringComparison.Ordinal) || e.Contains("x-unknown", StringComparison.Ordinal))
                     ? $"the server answered extension '{e}', which was not offered as such"
-                : Upgrades(HttpHead.SampleKey)(head));
+                : RawConnection.CheckUpgradeResponse(head, HttpHead.SampleKey, extensionOffered: true));
         yield return new("H.27", "offers subprotocols the Echo sample does not speak: 101 without Sec-WebSocket-Protocol (section 4.2.2)",
             port => Request(port, extra: "Sec-WebSocket-Protocol: chat, superchat\r\n"), Upgrades(HttpHead.SampleKey));
     }
