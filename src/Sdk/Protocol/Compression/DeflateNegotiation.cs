@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 
@@ -13,6 +14,11 @@ internal static class DeflateNegotiation
 {
     /// <summary>The extension's registered name.</summary>
     public const string ExtensionName = "permessage-deflate";
+
+    // A server agrees the same few parameters with most clients: connections share one instance of each rather than
+    // keep a copy apiece for their whole life. Bounded, so odd offers cannot grow it.
+    private const int MaxShared = 64;
+    private static readonly ConcurrentDictionary<DeflateParameters, DeflateParameters> s_agreed = new();
 
     private const string ServerNoContextTakeover = "server_no_context_takeover";
     private const string ClientNoContextTakeover = "client_no_context_takeover";
@@ -210,7 +216,7 @@ internal static class DeflateNegotiation
             response.Append("; ").Append(ClientMaxWindowBits).Append('=').Append(clientWindow.ToString(CultureInfo.InvariantCulture));
         }
 
-        return new DeflateParameters
+        return Shared(new DeflateParameters
         {
             ServerNoContextTakeover = serverNoContext,
             ClientNoContextTakeover = clientNoContext,
@@ -219,8 +225,13 @@ internal static class DeflateNegotiation
             MinimumSize = options.MinimumSize,
             Level = options.Level,
             Extension = response.ToString(),
-        };
+        });
     }
+
+    private static DeflateParameters Shared(DeflateParameters agreed) =>
+        s_agreed.TryGetValue(agreed, out DeflateParameters? known) ? known
+        : s_agreed.Count < MaxShared ? s_agreed.GetOrAdd(agreed, agreed)
+        : agreed;
 
     // zlib refuses raw deflate streams with an 8-bit window, so 8 is asked for as 9, as other servers do.
     private static int Usable(int windowBits) => Math.Max(windowBits, 9);
