@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Framing;
 using Switchboard.Server.Admission;
 using Switchboard.Server.Diagnostics;
@@ -534,6 +535,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
 
         var subprotocol = HandshakeResponse.SelectSubprotocol(request.Subprotocols, _options.Subprotocols);
+        request.Deflate = DeflateNegotiation.Accept(request.ExtensionOffers(), _options.Deflate);
         try
         {
             HandshakeResponse.WriteAccept(transport.Output, request, subprotocol);

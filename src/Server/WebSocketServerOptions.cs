@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using Microsoft.Extensions.Configuration;
 using Switchboard.Connections;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Framing;
 using Switchboard.Protocol.Http;
 using Switchboard.Server.Configuration;
@@ -33,6 +34,19 @@ public sealed class WebSocketServerOptions
 
     /// <summary>Caps on frames and messages; a peer over them is closed with 1009 before its payload is buffered.</summary>
     public FrameReaderOptions Frames { get; init; } = new();
+
+    /// <summary>
+    /// What the server accepts of permessage-deflate (RFC 7692), which every browser offers. Default
+    /// <see cref="DeflateOptions.Default"/>: on, without context takeover either way, so a connection holds zlib state
+    /// only while it compresses or inflates a message; <see cref="DeflateOptions.Disabled"/> declines every offer.
+    /// docs/protocol.md has the negotiation, docs/security.md the limits on what a compressed message may inflate to.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public DeflateOptions Deflate
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = DeflateOptions.Default;
 
     /// <summary>Subprotocols the server speaks, in no particular order; the first one the client offers wins.</summary>
     public IReadOnlyList<string> Subprotocols { get; init; } = [];

@@ -7,6 +7,8 @@ using System.Threading.Channels;
 using Switchboard.Client;
 using Switchboard.Connections;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Compression;
+using Switchboard.Protocol.Framing;
 using Switchboard.Protocol.Handshake;
 using Switchboard.Protocol.Connection;
 using Switchboard.Testing;
@@ -88,9 +90,40 @@ public class ClientInteropTests
         await RoundTripAsync(new Uri($"http://127.0.0.1:{server.Port}/only"), new WebSocketClientOptions());
     }
 
-    private static async Task RoundTripAsync(Uri uri, WebSocketClientOptions options)
+    [Fact]
+    public async Task Client_with_deflate_round_trips_compressed_with_python_websockets_server()
+    {
+        await using var server = await SampleProcess.StartProgramAsync("/usr/bin/python3", ["-B", RepoPaths.Peer("echo_server.py")], RepoPaths.Peers);
+        await RoundTripAsync(server.WebSocketUri("/"), DeflateClient(DeflateOptions.Default), deflate: true);
+    }
+
+    [Fact]
+    public async Task Client_with_deflate_round_trips_compressed_with_node_ws_server()
+    {
+        await using var server = await SampleProcess.StartProgramAsync("node", [RepoPaths.Peer("echo_server.mjs"), "--deflate"], RepoPaths.Peers);
+        await RoundTripAsync(server.WebSocketUri("/"), DeflateClient(DeflateOptions.Default), deflate: true);
+    }
+
+    [Fact]
+    public async Task Client_with_deflate_and_context_takeover_round_trips_compressed_with_our_echo_sample()
+    {
+        await using var server = await SampleProcess.StartAsync("Echo");
+        var deflate = new DeflateOptions { ServerNoContextTakeover = false, ClientNoContextTakeover = false, MinimumSize = 0 };
+        await RoundTripAsync(server.WebSocketUri("/any/path"), DeflateClient(deflate), deflate: true);
+    }
+
+    // Random bytes grow a little when deflated: the 1 MiB random message comes back in a frame just over 1 MiB, so the
+    // limits leave room for it.
+    private static WebSocketClientOptions DeflateClient(DeflateOptions deflate) => new()
+    {
+        Deflate = deflate,
+        Session = new WebSocketSessionOptions { Frames = new FrameReaderOptions { MaxFrameSize = 2 << 20, MaxMessageSize = 2 << 20 } },
+    };
+
+    private static async Task RoundTripAsync(Uri uri, WebSocketClientOptions options, bool deflate = false)
     {
         var session = await WebSocketConnector.ConnectAsync(uri, options);
+        Assert.Equal(deflate, session.Deflate is not null);
         var received = Channel.CreateUnbounded<(Opcode, byte[])>();
         var run = session.RunAsync(message =>
         {

@@ -1,5 +1,6 @@
 using System.Net.Security;
 using Switchboard.Connections;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Handshake;
 
 namespace Switchboard.Client;
@@ -29,6 +30,18 @@ public sealed class WebSocketClientOptions
     /// certificate must chain to a trusted root and match the host).
     /// </summary>
     public RemoteCertificateValidationCallback? RemoteCertificateValidation { get; init; }
+
+    /// <summary>
+    /// The permessage-deflate offer (RFC 7692). Default <see cref="DeflateOptions.Disabled"/>: compression costs CPU on
+    /// both ends, so a client opts in, typically with <see cref="DeflateOptions.Default"/>. docs/protocol.md has the
+    /// negotiation and its limits.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public DeflateOptions Deflate
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = DeflateOptions.Disabled;
 
     /// <summary>Limits and timers of the open session.</summary>
     public WebSocketSessionOptions Session { get; init; } = WebSocketSessionOptions.Default;

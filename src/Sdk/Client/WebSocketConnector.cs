@@ -29,7 +29,7 @@ public static class WebSocketConnector
     {
         ArgumentNullException.ThrowIfNull(uri);
         options ??= new WebSocketClientOptions();
-        var handshake = ClientHandshake.Create(uri, options.Subprotocols, options.Origin, headers: options.Headers);
+        var handshake = ClientHandshake.Create(uri, options.Subprotocols, options.Origin, headers: options.Headers, deflate: options.Deflate);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -57,7 +57,7 @@ public static class WebSocketConnector
             await transport.Output.FlushAsync(timeout.Token).ConfigureAwait(false);
             var subprotocol = await ReadResponseAsync(handshake, transport, uri, timeout.Token).ConfigureAwait(false);
 
-            return new WebSocketSession(Interlocked.Increment(ref s_nextId), transport, WebSocketRole.Client, options.Session, logger, subprotocol);
+            return new WebSocketSession(Interlocked.Increment(ref s_nextId), transport, WebSocketRole.Client, options.Session, logger, subprotocol, handshake.Deflate);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

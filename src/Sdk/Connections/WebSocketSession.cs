@@ -1,3 +1,4 @@
+using Switchboard.Protocol.Compression;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -56,15 +57,16 @@ public sealed partial class WebSocketSession
     /// <param name="options">Limits and timers; <see cref="WebSocketSessionOptions.Default"/> when null.</param>
     /// <param name="logger">Where session events go.</param>
     /// <param name="subprotocol">The subprotocol the handshake settled on, if any.</param>
+    /// <param name="deflate">What the handshake settled of permessage-deflate, or null when it was not negotiated.</param>
     public WebSocketSession(long id, IDuplexTransport transport, WebSocketRole role, WebSocketSessionOptions? options = null, ILogger? logger = null,
-        string? subprotocol = null)
+        string? subprotocol = null, DeflateParameters? deflate = null)
     {
         ArgumentNullException.ThrowIfNull(transport);
         Subprotocol = subprotocol;
         Id = id;
         _transport = transport;
         _options = options ?? WebSocketSessionOptions.Default;
-        _protocol = new ProtocolConnection(role, _options.ProtocolOptions);
+        _protocol = new ProtocolConnection(role, _options.ProtocolOptions, deflate);
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -73,6 +75,9 @@ public sealed partial class WebSocketSession
 
     /// <summary>The subprotocol the handshake settled on, or null.</summary>
     public string? Subprotocol { get; }
+
+    /// <summary>What the handshake settled of permessage-deflate (RFC 7692), or null when messages go uncompressed.</summary>
+    public DeflateParameters? Deflate => _protocol.Deflate;
 
     /// <summary>
     /// Where the session stands in the closing handshake: <see cref="ProtocolState.Open"/> while messages flow both

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Framing;
 using Switchboard.Protocol.Http;
 
@@ -26,6 +27,7 @@ internal static class ServerOptionsReader
                 RequestHead = ReadRequestHead(s.Section(nameof(d.RequestHead)), d.RequestHead),
                 Frames = ReadFrames(s.Section(nameof(d.Frames)), d.Frames),
                 Subprotocols = s.Strings(nameof(d.Subprotocols), d.Subprotocols),
+                Deflate = ReadDeflate(s.Section(nameof(d.Deflate)), d.Deflate),
                 HandshakeTimeout = s.TimeSpan(nameof(d.HandshakeTimeout), d.HandshakeTimeout),
                 HttpSendTimeout = s.TimeSpan(nameof(d.HttpSendTimeout), d.HttpSendTimeout),
                 HttpIdleTimeout = s.TimeSpan(nameof(d.HttpIdleTimeout), d.HttpIdleTimeout),
@@ -59,6 +61,30 @@ internal static class ServerOptionsReader
             MaxFrameSize = s.Int64(nameof(d.MaxFrameSize), d.MaxFrameSize),
             MaxMessageSize = s.Int64(nameof(d.MaxMessageSize), d.MaxMessageSize),
             MaxFragments = s.Int32(nameof(d.MaxFragments), d.MaxFragments),
+        });
+    }
+
+    /// <summary>
+    /// The <c>Deflate</c> section (permessage-deflate); <paramref name="defaults"/> itself when the section is absent.
+    /// <c>Level</c> is set in code.
+    /// </summary>
+    public static DeflateOptions ReadDeflate(OptionsSection s, DeflateOptions defaults)
+    {
+        if (!s.Exists) return defaults;
+        var d = defaults;
+        return s.Build(() =>
+        {
+            s.CodeOnly(nameof(d.Level), "set WebSocketServerOptions.Deflate.Level in code");
+            return new DeflateOptions
+            {
+                Enabled = s.Boolean(nameof(d.Enabled), d.Enabled),
+                ServerNoContextTakeover = s.Boolean(nameof(d.ServerNoContextTakeover), d.ServerNoContextTakeover),
+                ClientNoContextTakeover = s.Boolean(nameof(d.ClientNoContextTakeover), d.ClientNoContextTakeover),
+                ClientMaxWindowBits = s.Int32(nameof(d.ClientMaxWindowBits), d.ClientMaxWindowBits),
+                ServerMaxWindowBits = s.Int32(nameof(d.ServerMaxWindowBits), d.ServerMaxWindowBits),
+                MinimumSize = s.Int32(nameof(d.MinimumSize), d.MinimumSize),
+                Level = d.Level,
+            };
         });
     }
 

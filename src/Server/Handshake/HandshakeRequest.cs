@@ -1,4 +1,5 @@
 using System.Collections.ObjectModel;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Http;
 using Switchboard.Server.Http;
 
@@ -71,6 +72,27 @@ internal sealed class HandshakeRequest
 
     /// <summary>The head the request was validated from.</summary>
     internal HttpRequestHead Head => _head;
+
+    /// <summary>
+    /// What the server settled of permessage-deflate for this request (RFC 7692), set before the 101 is written, which
+    /// names it; null when the offers were declined or none came.
+    /// </summary>
+    internal DeflateParameters? Deflate { get; set; }
+
+    /// <summary>The values of the request's <c>Sec-WebSocket-Extensions</c> fields, in order, read from the head when asked for.</summary>
+    internal List<string> ExtensionOffers()
+    {
+        var offers = new List<string>();
+        foreach (HttpField header in _head.RawFields)
+        {
+            if (KnownHeaders.Identify(header.Name) == KnownHeader.SecWebSocketExtensions)
+            {
+                offers.Add(HttpHeadBuilder.GetValue(KnownHeader.SecWebSocketExtensions, header.Value));
+            }
+        }
+
+        return offers;
+    }
 
     /// <summary>The key's bytes as sent, for the answer, which needs no string of it.</summary>
     internal ReadOnlySpan<byte> KeyBytes

@@ -29,6 +29,7 @@ internal static class HandshakeResponse
     /// Connection: Upgrade
     /// Sec-WebSocket-Accept: {ComputeAccept(key)}
     /// Sec-WebSocket-Protocol: {subprotocol}      (only when one was selected)
+    /// Sec-WebSocket-Extensions: {extension}     (only from the request's overload, when permessage-deflate was agreed)
     /// </code>
     /// followed by the blank line. Frames may be written right after it.
     /// </summary>
@@ -60,10 +61,10 @@ internal static class HandshakeResponse
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(request);
-        WriteAccept(output, request.KeyBytes, subprotocol);
+        WriteAccept(output, request.KeyBytes, subprotocol, request.Deflate?.Extension);
     }
 
-    private static void WriteAccept(IBufferWriter<byte> output, ReadOnlySpan<byte> key, string? subprotocol)
+    private static void WriteAccept(IBufferWriter<byte> output, ReadOnlySpan<byte> key, string? subprotocol, string? extensions = null)
     {
         if (subprotocol is not null && !HttpSyntax.IsToken(subprotocol))
         {
@@ -78,6 +79,11 @@ internal static class HandshakeResponse
         if (subprotocol is not null)
         {
             HttpWriter.WriteField(output, "Sec-WebSocket-Protocol"u8, subprotocol);
+        }
+
+        if (extensions is not null)
+        {
+            HttpWriter.WriteField(output, "Sec-WebSocket-Extensions"u8, extensions);
         }
 
         HttpWriter.Write(output, HttpWriter.Crlf);

@@ -108,7 +108,7 @@ internal sealed class SessionHost : IDisposable
     {
         ServerActivities.Answered(activity, accepted.Route, 101);
         Log.Connected(Logger, id, accepted.Remote, request.Path);
-        var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, Logger, subprotocol);
+        var session = new WebSocketSession(id, transport, WebSocketRole.Server, _sessionOptions, Logger, subprotocol, request.Deflate);
         return new WebSocketConnection(session, request, accepted.RouteValues, accepted.Remote, accepted.Handler)
         {
             Slot = accepted.Slot,

@@ -74,13 +74,16 @@ public sealed class RawConnection : IAsyncDisposable
     }
 
     /// <summary>What is wrong with a response to a valid upgrade request (section 4.2.2), or null.</summary>
-    public static string? CheckUpgradeResponse(HttpHead head, string key)
+    /// <param name="head">The response head.</param>
+    /// <param name="key">The request's key.</param>
+    /// <param name="extensionOffered">The request offered an extension, which the response may then name.</param>
+    public static string? CheckUpgradeResponse(HttpHead head, string key, bool extensionOffered = false)
     {
         if (head.Status != 101) return $"status {head.Status}, expected 101";
         if (!string.Equals(head["Upgrade"], "websocket", StringComparison.OrdinalIgnoreCase)) return $"Upgrade is '{head["Upgrade"]}'";
         if (!head.HasToken("Connection", "Upgrade")) return $"Connection is '{head["Connection"]}'";
         if (head["Sec-WebSocket-Accept"] != HttpHead.AcceptFor(key)) return $"Sec-WebSocket-Accept is '{head["Sec-WebSocket-Accept"]}', expected '{HttpHead.AcceptFor(key)}'";
-        if (head["Sec-WebSocket-Extensions"] is { } extensions) return $"extension '{extensions}' negotiated although none was offered";
+        if (!extensionOffered && head["Sec-WebSocket-Extensions"] is { } extensions) return $"extension '{extensions}' negotiated although none was offered";
         if (head["Sec-WebSocket-Protocol"] is { } protocol) return $"subprotocol '{protocol}' selected although none was offered";
         return null;
     }

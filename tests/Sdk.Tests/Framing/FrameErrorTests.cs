@@ -31,12 +31,15 @@ public class FrameErrorTests
         [FrameError.TooManyFragments] = (WebSocketRole.Client, "01 01 61 00 01 62 00 01 63 80 01 64"),
     };
 
-    public static TheoryData<FrameError> Errors => [.. Enum.GetValues<FrameError>().Where(e => e != FrameError.None)];
+    // Bad deflate data is found by the connection that inflates, not by the frame reader (Compression/DeflateBombTests).
+    private static IEnumerable<FrameError> ReaderErrors => Enum.GetValues<FrameError>().Where(e => e is not (FrameError.None or FrameError.InvalidCompressedData));
+
+    public static TheoryData<FrameError> Errors => [.. ReaderErrors];
 
     [Fact]
     public void Catalog_covers_every_error()
     {
-        Assert.Equal(Enum.GetValues<FrameError>().Where(e => e != FrameError.None).Order(), Catalog.Keys.Order());
+        Assert.Equal(ReaderErrors.Order(), Catalog.Keys.Order());
     }
 
     [Theory]
@@ -59,6 +62,7 @@ public class FrameErrorTests
     [Theory]
     [InlineData(FrameError.InvalidUtf8, CloseCode.InvalidPayloadData)]
     [InlineData(FrameError.InvalidCloseReason, CloseCode.InvalidPayloadData)]
+    [InlineData(FrameError.InvalidCompressedData, CloseCode.InvalidPayloadData)]
     [InlineData(FrameError.FrameTooBig, CloseCode.MessageTooBig)]
     [InlineData(FrameError.MessageTooBig, CloseCode.MessageTooBig)]
     [InlineData(FrameError.ReservedBitsSet, CloseCode.ProtocolError)]

@@ -41,6 +41,13 @@ public sealed partial class ProtocolConnection
             return false;
         }
 
+        if (ShouldCompress(frameOpcode, payload.Length, endOfMessage))
+        {
+            WriteCompressed(output, frameOpcode, Deflater.Compress(payload, endOfMessage), endOfMessage);
+            _sendingOpcode = endOfMessage ? Opcode.Continuation : opcode;
+            return true;
+        }
+
         uint? key = NextMaskKey();
         WriteHeader(output, endOfMessage, frameOpcode, payload.Length, key);
         WritePayload(output, payload, key, 0);
@@ -56,6 +63,13 @@ public sealed partial class ProtocolConnection
         if (State != ProtocolState.Open)
         {
             return false;
+        }
+
+        if (ShouldCompress(frameOpcode, payload.Length, endOfMessage))
+        {
+            WriteCompressed(output, frameOpcode, Deflater.Compress(payload, endOfMessage), endOfMessage);
+            _sendingOpcode = endOfMessage ? Opcode.Continuation : opcode;
+            return true;
         }
 
         uint? key = NextMaskKey();
@@ -118,6 +132,13 @@ public sealed partial class ProtocolConnection
             return false;
         }
 
+        // With permessage-deflate the prepared payload is compressed for this connection, whose window it shares.
+        if (ShouldCompress(header.Opcode, header.PayloadLength, endOfMessage: true))
+        {
+            WriteCompressed(output, header.Opcode, Deflater.Compress(frame[header.Length..], endOfMessage: true), endOfMessage: true);
+            return true;
+        }
+
         output.Write(frame);
         return true;
     }
@@ -172,6 +193,11 @@ public sealed partial class ProtocolConnection
         if (State != ProtocolState.Open)
         {
             return default;
+        }
+
+        if (frame.Compressed)
+        {
+            return TakeCompressed(frame, output);
         }
 
         if (!_assembling)

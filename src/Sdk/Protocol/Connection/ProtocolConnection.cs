@@ -1,4 +1,5 @@
 using System.Buffers;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Protocol.Connection;
@@ -71,11 +72,16 @@ public sealed partial class ProtocolConnection
     /// <see cref="WebSocketRole.Client"/> the other way round (section 5.1).
     /// </param>
     /// <param name="options">Limits, timers and sources; <see cref="ProtocolConnectionOptions.Default"/> when null.</param>
-    public ProtocolConnection(WebSocketRole role, ProtocolConnectionOptions? options = null)
+    /// <param name="deflate">
+    /// What the opening handshake settled of permessage-deflate (RFC 7692), or null when it was not negotiated: RSV1
+    /// is then a protocol error, and nothing is compressed.
+    /// </param>
+    public ProtocolConnection(WebSocketRole role, ProtocolConnectionOptions? options = null, DeflateParameters? deflate = null)
     {
         Role = role;
         _options = options ?? ProtocolConnectionOptions.Default;
-        _frames = new FrameParser(role, _options.Frames) { WholeDataFrames = true };
+        _deflate = deflate;
+        _frames = new FrameParser(role, _options.Frames) { WholeDataFrames = true, PerMessageDeflate = deflate is not null };
         _lastReceived = Time.GetTimestamp();
     }
 
@@ -252,5 +258,6 @@ public sealed partial class ProtocolConnection
         State = state;
         _hasKeptPong = false;
         DropMessage();
+        DropCompression();
     }
 }

@@ -59,4 +59,7 @@ public enum FrameError : byte
 
     /// <summary>A message comes in more frames than <see cref="FrameReaderOptions.MaxFragments"/>.</summary>
     TooManyFragments,
+
+    /// <summary>A compressed message is not valid deflate data (RFC 7692 section 7.2.2).</summary>
+    InvalidCompressedData,
 }

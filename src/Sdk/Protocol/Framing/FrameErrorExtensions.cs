@@ -5,14 +5,14 @@ namespace Switchboard.Protocol.Framing;
 public static class FrameErrorExtensions
 {
     /// <summary>
-    /// The status code to close with (RFC 6455 section 7.4.1): 1007 for bad UTF-8, 1009 for size
+    /// The status code to close with (RFC 6455 section 7.4.1): 1007 for bad UTF-8 or deflate data, 1009 for size
     /// limits, 1002 for every other protocol violation.
     /// </summary>
     /// <param name="error">The error that failed the connection.</param>
     /// <returns>The close status code to send.</returns>
     public static CloseCode ToCloseCode(this FrameError error) => error switch
     {
-        FrameError.InvalidUtf8 or FrameError.InvalidCloseReason => CloseCode.InvalidPayloadData,
+        FrameError.InvalidUtf8 or FrameError.InvalidCloseReason or FrameError.InvalidCompressedData => CloseCode.InvalidPayloadData,
         FrameError.FrameTooBig or FrameError.MessageTooBig => CloseCode.MessageTooBig,
         FrameError.TooManyFragments => CloseCode.PolicyViolation,
         _ => CloseCode.ProtocolError,
@@ -43,6 +43,7 @@ public static class FrameErrorExtensions
         FrameError.FrameTooBig => "Frame exceeds the size limit",
         FrameError.MessageTooBig => "Message exceeds the size limit",
         FrameError.TooManyFragments => "Message exceeds the fragment limit",
+        FrameError.InvalidCompressedData => "Compressed message is not valid deflate data",
         _ => "Protocol error",
     };
 }

@@ -12,8 +12,10 @@ public readonly struct FrameEvent
 {
     private readonly ushort _closeStatus;
 
-    private FrameEvent(FrameEventKind kind, Opcode opcode, in ReadOnlySequence<byte> payload, bool endOfMessage, FrameError error, ushort closeStatus)
+    private FrameEvent(FrameEventKind kind, Opcode opcode, in ReadOnlySequence<byte> payload, bool endOfMessage, FrameError error, ushort closeStatus,
+        bool compressed = false)
     {
+        Compressed = compressed;
         Kind = kind;
         Opcode = opcode;
         Payload = payload;
@@ -24,6 +26,9 @@ public readonly struct FrameEvent
 
     /// <summary>Whether this is message data, a control frame, or an error.</summary>
     public FrameEventKind Kind { get; }
+
+    /// <summary>For data: the message's first frame had RSV1 set, so its payload is compressed (RFC 7692 section 6).</summary>
+    internal bool Compressed { get; }
 
     /// <summary>
     /// For <see cref="FrameEventKind.Data"/>, the opcode of the message (<see cref="Opcode.Text"/> or
@@ -51,8 +56,8 @@ public readonly struct FrameEvent
     /// <summary>For a Close frame, the UTF-8 reason after the status code (validated); otherwise empty.</summary>
     public ReadOnlySequence<byte> CloseReason => _closeStatus == 0 ? default : Payload.Slice(2);
 
-    internal static FrameEvent Data(Opcode messageOpcode, in ReadOnlySequence<byte> payload, bool endOfMessage) =>
-        new(FrameEventKind.Data, messageOpcode, payload, endOfMessage, FrameError.None, 0);
+    internal static FrameEvent Data(Opcode messageOpcode, in ReadOnlySequence<byte> payload, bool endOfMessage, bool compressed = false) =>
+        new(FrameEventKind.Data, messageOpcode, payload, endOfMessage, FrameError.None, 0, compressed);
 
     internal static FrameEvent Control(Opcode opcode, in ReadOnlySequence<byte> payload, ushort closeStatus) =>
         new(FrameEventKind.Control, opcode, payload, endOfMessage: false, FrameError.None, closeStatus);

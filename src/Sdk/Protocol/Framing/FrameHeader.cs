@@ -94,19 +94,27 @@ public readonly record struct FrameHeader(bool Fin, byte Rsv, Opcode Opcode, boo
 
     /// <summary>Parses a header from the start of <paramref name="input"/>, which may span segments.</summary>
     /// <inheritdoc cref="TryRead(ReadOnlySpan{byte}, out FrameHeader, out FrameError)"/>
-    public static bool TryRead(in ReadOnlySequence<byte> input, out FrameHeader header, out FrameError error)
+    public static bool TryRead(in ReadOnlySequence<byte> input, out FrameHeader header, out FrameError error) =>
+        TryRead(input, allowedRsv: 0, out header, out error);
+
+    /// <summary>
+    /// As <see cref="TryRead(in ReadOnlySequence{byte}, out FrameHeader, out FrameError)"/>, with the RSV bits a
+    /// negotiated extension defines allowed on the first frame of a data message (RSV1 for permessage-deflate, RFC
+    /// 7692 section 6); set on a control frame or a continuation they are still <see cref="FrameError.ReservedBitsSet"/>.
+    /// </summary>
+    internal static bool TryRead(in ReadOnlySequence<byte> input, byte allowedRsv, out FrameHeader header, out FrameError error)
     {
         ReadOnlySpan<byte> first = input.FirstSpan;
         if (first.Length >= MaxLength || input.IsSingleSegment)
         {
-            return TryRead(first, out header, out error);
+            return TryRead(first, allowedRsv, out header, out error);
         }
 
         // The header straddles segments: it is at most 14 bytes, so gather them.
         Span<byte> buffer = stackalloc byte[MaxLength];
         int count = (int)Math.Min(input.Length, MaxLength);
         input.Slice(0, count).CopyTo(buffer);
-        return TryRead(buffer[..count], out header, out error);
+        return TryRead(buffer[..count], allowedRsv, out header, out error);
     }
 
     /// <summary>
@@ -122,7 +130,10 @@ public readonly record struct FrameHeader(bool Fin, byte Rsv, Opcode Opcode, boo
     /// False when more bytes are needed. True when a verdict is reached: a valid header, or an
     /// error, which is reported as soon as the bytes that prove it are present.
     /// </returns>
-    public static bool TryRead(ReadOnlySpan<byte> input, out FrameHeader header, out FrameError error)
+    public static bool TryRead(ReadOnlySpan<byte> input, out FrameHeader header, out FrameError error) =>
+        TryRead(input, allowedRsv: 0, out header, out error);
+
+    private static bool TryRead(ReadOnlySpan<byte> input, byte allowedRsv, out FrameHeader header, out FrameError error)
     {
         header = default;
         error = FrameError.None;
@@ -136,7 +147,7 @@ public readonly record struct FrameHeader(bool Fin, byte Rsv, Opcode Opcode, boo
         bool fin = (first & FinBit) != 0;
         byte rsv = (byte)((first >> 4) & 0x7);
         var opcode = (Opcode)(first & 0xF);
-        error = ValidateFirstByte(fin, rsv, opcode);
+        error = ValidateFirstByte(fin, rsv, opcode, allowedRsv);
         if (error != FrameError.None)
         {
             return true;
@@ -224,9 +235,9 @@ public readonly record struct FrameHeader(bool Fin, byte Rsv, Opcode Opcode, boo
     /// <summary>True for Close, Ping and Pong, and the reserved control opcodes 0xB-0xF.</summary>
     internal static bool IsControl(Opcode opcode) => ((byte)opcode & 0x8) != 0;
 
-    private static FrameError ValidateFirstByte(bool fin, byte rsv, Opcode opcode)
+    private static FrameError ValidateFirstByte(bool fin, byte rsv, Opcode opcode, byte allowedRsv)
     {
-        if (rsv != 0)
+        if ((rsv & ~allowedRsv) != 0 || (rsv != 0 && opcode is not (Opcode.Text or Opcode.Binary)))
         {
             return FrameError.ReservedBitsSet;
         }

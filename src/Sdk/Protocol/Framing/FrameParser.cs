@@ -18,6 +18,7 @@ internal struct FrameParser
     // The limits are read from the options, which are immutable: one reference is smaller than copies of each limit,
     // and every connection keeps its reader for its whole life.
     private readonly FrameReaderOptions _limits;
+    private readonly byte _allowedRsv;
 
     private FrameError _error;
 
@@ -33,6 +34,7 @@ internal struct FrameParser
     private long _messageLength;
     private int _messageFrames;
     private Utf8Validator _utf8;
+    private bool _messageCompressed; // RSV1 on the first frame: the payload is deflate data, validated once inflated
 
     // With WholeDataFrames: how much of the held-back text frame's payload was validated, and the validator after it.
     private long _peeked;
@@ -60,6 +62,17 @@ internal struct FrameParser
     /// </summary>
     public bool WholeDataFrames { get; init; }
 
+    /// <summary>
+    /// When true, permessage-deflate was negotiated (RFC 7692 section 6): RSV1 is allowed on the first frame of a data
+    /// message, which is then reported <see cref="FrameEvent.Compressed"/> and not validated as UTF-8 (its inflated
+    /// bytes are); RSV1 on a control frame or a continuation is still <see cref="FrameError.ReservedBitsSet"/>.
+    /// </summary>
+    public bool PerMessageDeflate
+    {
+        readonly get => _allowedRsv != 0;
+        init => _allowedRsv = value ? (byte)4 : (byte)0;
+    }
+
     /// <inheritdoc cref="FrameReader.TryRead"/>
     public bool TryRead(in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
     {
@@ -83,7 +96,7 @@ internal struct FrameParser
 
     private bool TryReadFrame(in ReadOnlySequence<byte> input, out SequencePosition consumed, out SequencePosition examined, out FrameEvent frameEvent)
     {
-        if (!FrameHeader.TryRead(input, out FrameHeader header, out FrameError error))
+        if (!FrameHeader.TryRead(input, _allowedRsv, out FrameHeader header, out FrameError error))
         {
             return NeedMore(input, out consumed, out examined, out frameEvent);
         }
@@ -138,7 +151,7 @@ internal struct FrameParser
 
         if (WholeDataFrames && payload.Length < header.PayloadLength)
         {
-            bool text = continuation ? _messageOpcode == Opcode.Text : header.Opcode == Opcode.Text;
+            bool text = continuation ? _messageOpcode == Opcode.Text && !_messageCompressed : header.Opcode == Opcode.Text && header.Rsv == 0;
             if (text && !PeekUtf8(payload, header, continuation))
             {
                 _peeked = 0;
@@ -153,6 +166,7 @@ internal struct FrameParser
         if (!continuation)
         {
             _messageOpcode = header.Opcode;
+            _messageCompressed = header.Rsv != 0;
             _utf8.Reset();
         }
 
@@ -174,7 +188,7 @@ internal struct FrameParser
         ReadOnlySequence<byte> payload = input.Length > _frameRemaining ? input.Slice(0, _frameRemaining) : input;
         _frameRemaining -= payload.Length;
         bool endOfMessage = _frameRemaining == 0 && _frameFin;
-        bool text = _messageOpcode == Opcode.Text;
+        bool text = _messageOpcode == Opcode.Text && !_messageCompressed;
 
         if (payload.IsSingleSegment)
         {
@@ -199,10 +213,11 @@ internal struct FrameParser
             return Fail(FrameError.InvalidUtf8, start, input.End, out consumed, out examined, out frameEvent);
         }
 
-        frameEvent = FrameEvent.Data(_messageOpcode, payload, endOfMessage);
+        frameEvent = FrameEvent.Data(_messageOpcode, payload, endOfMessage, _messageCompressed);
         if (endOfMessage)
         {
             _messageOpcode = Opcode.Continuation;
+            _messageCompressed = false;
             _messageLength = 0;
             _messageFrames = 0;
         }

@@ -3,6 +3,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Http;
 
 namespace Switchboard.Protocol.Handshake;
@@ -23,9 +24,12 @@ public sealed class ClientHandshake
     private readonly string[] _subprotocols;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly HttpHeadLimits _limits;
+    private readonly DeflateOptions _deflate;
 
-    private ClientHandshake(Uri uri, string key, string[] subprotocols, string? origin, KeyValuePair<string, string>[] headers, HttpHeadLimits limits)
+    private ClientHandshake(Uri uri, string key, string[] subprotocols, string? origin, KeyValuePair<string, string>[] headers, HttpHeadLimits limits,
+        DeflateOptions deflate)
     {
+        _deflate = deflate;
         Uri = uri;
         Key = key;
         Origin = origin;
@@ -79,6 +83,10 @@ public sealed class ClientHandshake
     /// More request fields, such as <c>Authorization</c> or <c>Cookie</c>, sent after the handshake's own; none of the
     /// fields the handshake itself writes (see <see cref="IsReservedField"/>).
     /// </param>
+    /// <param name="deflate">
+    /// The permessage-deflate offer (RFC 7692); <see cref="DeflateOptions.Disabled"/> when null, which offers nothing.
+    /// What the server accepted is <see cref="Deflate"/> once the response is read.
+    /// </param>
     /// <returns>The handshake, ready to write its request.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="uri"/> is null.</exception>
     /// <exception cref="ArgumentException">The URI, a subprotocol, the origin or a field is not acceptable.</exception>
@@ -87,12 +95,19 @@ public sealed class ClientHandshake
         IReadOnlyList<string>? subprotocols = null,
         string? origin = null,
         HttpHeadLimits? limits = null,
-        IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+        IReadOnlyList<KeyValuePair<string, string>>? headers = null,
+        DeflateOptions? deflate = null)
     {
         Span<byte> nonce = stackalloc byte[16];
         RandomNumberGenerator.Fill(nonce);
-        return CreateWithKey(uri, subprotocols, origin, limits, Convert.ToBase64String(nonce), headers);
+        return CreateWithKey(uri, subprotocols, origin, limits, Convert.ToBase64String(nonce), headers, deflate);
     }
+
+    /// <summary>
+    /// What the server accepted of the permessage-deflate offer, once <see cref="TryReadResponse"/> reported success;
+    /// null when nothing was offered or the server declined.
+    /// </summary>
+    public DeflateParameters? Deflate { get; private set; }
 
     /// <summary>
     /// Whether <paramref name="name"/> is a field the handshake writes itself or that frames the request (Host, Upgrade,
@@ -119,7 +134,8 @@ public sealed class ClientHandshake
         string? origin,
         HttpHeadLimits? limits,
         string key,
-        IReadOnlyList<KeyValuePair<string, string>>? headers = null)
+        IReadOnlyList<KeyValuePair<string, string>>? headers = null,
+        DeflateOptions? deflate = null)
     {
         ArgumentNullException.ThrowIfNull(uri);
         if (!uri.IsAbsoluteUri || uri.Scheme is not ("ws" or "wss" or "http" or "https"))
@@ -157,7 +173,7 @@ public sealed class ClientHandshake
             }
         }
 
-        return new ClientHandshake(uri, key, offered, origin, extra, limits ?? HttpHeadLimits.Default);
+        return new ClientHandshake(uri, key, offered, origin, extra, limits ?? HttpHeadLimits.Default, deflate ?? DeflateOptions.Disabled);
     }
 
     /// <summary>
@@ -170,6 +186,7 @@ public sealed class ClientHandshake
     /// Sec-WebSocket-Key: {Key}
     /// Sec-WebSocket-Version: 13
     /// Sec-WebSocket-Protocol: {offers, comma separated}   (when any)
+    /// Sec-WebSocket-Extensions: permessage-deflate; ...   (when offered)
     /// Origin: {origin}                                    (when set)
     /// </code>
     /// followed by the blank line.
@@ -287,11 +304,19 @@ public sealed class ClientHandshake
             }
 
             error = fields.Complete();
+            DeflateParameters? deflate = null;
+            // RFC 7692 section 7.1: a response the offer does not allow fails the connection.
+            if (error == ClientHandshakeError.None && !DeflateNegotiation.TryAcceptResponse(fields.Extensions, _deflate, out deflate))
+            {
+                error = ClientHandshakeError.UnexpectedExtension;
+            }
+
             if (error == ClientHandshakeError.None)
             {
                 consumed = lines.Position;
                 examined = consumed;
                 subprotocol = fields.Subprotocol;
+                Deflate = deflate;
             }
 
             return true;
@@ -356,6 +381,11 @@ public sealed class ClientHandshake
             HttpWriter.WriteField(output, "Sec-WebSocket-Protocol"u8, string.Join(", ", _subprotocols));
         }
 
+        if (_deflate.Enabled)
+        {
+            HttpWriter.WriteField(output, "Sec-WebSocket-Extensions"u8, DeflateNegotiation.BuildOffer(_deflate));
+        }
+
         if (Origin is not null)
         {
             HttpWriter.WriteField(output, "Origin"u8, Origin);
@@ -383,6 +413,8 @@ public sealed class ClientHandshake
 
         public string? Subprotocol { get; private set; }
 
+        public List<string> Extensions { get; } = [];
+
         public ClientHandshakeError Add(KnownHeader header, ReadOnlySpan<byte> value)
         {
             switch (header)
@@ -406,8 +438,13 @@ public sealed class ClientHandshake
                     return Subprotocol is null ? ClientHandshakeError.UnexpectedSubprotocol : ClientHandshakeError.None;
 
                 case KnownHeader.SecWebSocketExtensions:
-                    // No extensions are offered, so the server may not name any.
-                    return value.IsEmpty ? ClientHandshakeError.None : ClientHandshakeError.UnexpectedExtension;
+                    // Judged once all have come, against the offer (RFC 7692 section 7.1).
+                    if (!value.IsEmpty)
+                    {
+                        Extensions.Add(Encoding.Latin1.GetString(value));
+                    }
+
+                    return ClientHandshakeError.None;
 
                 default:
                     return ClientHandshakeError.None;
