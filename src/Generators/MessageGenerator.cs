@@ -79,6 +79,29 @@ public sealed partial class MessageGenerator : IIncrementalGenerator
 
             context.AddSource(Emitter.CatalogHintName, Emitter.EmitCatalog(catalog));
         });
+
+        // 6. With a contract baseline among the additional files: the compatibility check, and the current contract as text.
+        var baseline = context.AdditionalTextsProvider
+            .Where(static file => Contract.IsBaseline(file.Path))
+            .Select(static (file, token) => new ContractBaselineFile(file.Path, file.GetText(token)?.ToString() ?? string.Empty))
+            .Collect()
+            .WithTrackingName(TrackingNames.ContractBaseline);
+        var contract = messages
+            .Select(static (message, _) => Contract.Describe(message))
+            .Collect()
+            .Select(static (all, _) => all.OrderBy(m => m.WireName, System.StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.Contract);
+        context.RegisterSourceOutput(contract.Combine(wireNames).Combine(baseline), static (context, input) =>
+        {
+            var ((current, uses), files) = input;
+            if (files.IsEmpty)
+            {
+                return;
+            }
+
+            Report(context, Contract.Check(files, current, uses).ToEquatableArray());
+            context.AddSource(Emitter.ContractHintName, Emitter.EmitContract(Contract.Write(current)));
+        });
     }
 
     private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)

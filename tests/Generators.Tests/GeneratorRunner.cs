@@ -18,10 +18,20 @@ internal static class GeneratorRunner
         References,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
+    public static GeneratorDriver CreateDriver(params AdditionalText[] additionalTexts) => CSharpGeneratorDriver.Create(
         [new MessageGenerator().AsSourceGenerator()],
+        additionalTexts,
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator with <paramref name="baseline"/> as the project's contract baseline file.</summary>
+    public static (GeneratorDriverRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) RunWithBaseline(string baseline, params string[] sources)
+    {
+        var driver = CreateDriver(new TextFile("Switchboard.Contract.Shipped.txt", baseline))
+            .RunGeneratorsAndUpdateCompilation(Compile(sources), out var output, out _);
+        var diagnostics = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+        return (driver.GetRunResult(), diagnostics);
+    }
 
     /// <summary>Runs the generator; returns its result and the diagnostics of the compilation with the generated code.</summary>
     public static (GeneratorDriverRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) Run(params string[] sources)
@@ -73,4 +83,13 @@ internal static class GeneratorRunner
             MetadataReference.CreateFromFile(typeof(MessageAttribute).Assembly.Location),
         ];
     }
+}
+
+/// <summary>An additional file given to the compilation, as a project's AdditionalFiles item would be.</summary>
+internal sealed class TextFile(string path, string text) : AdditionalText
+{
+    public override string Path { get; } = path;
+
+    public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) =>
+        Microsoft.CodeAnalysis.Text.SourceText.From(text);
 }
