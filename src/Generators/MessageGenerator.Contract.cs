@@ -20,6 +20,9 @@ public sealed partial class MessageGenerator
         /// <summary>The name of the baseline file; a compilation that has it as an additional file is checked against it.</summary>
         public const string FileName = "Switchboard.Contract.Shipped.txt";
 
+        /// <summary>The build property, made visible to the compiler, that is true while the baseline is being rewritten.</summary>
+        public const string UpdateProperty = "build_property.SwitchboardUpdateContract";
+
         /// <summary>The first line of the text the generator writes, a comment that readers skip.</summary>
         public const string Header = "# Switchboard contract baseline: one line per message and per field. See docs/protocol.md, Compatibility.";
 

@@ -29,4 +29,7 @@ internal static class TrackingNames
 
     /// <summary>The contract entries of the assembly's messages.</summary>
     public const string Contract = nameof(Contract);
+
+    /// <summary>Whether the build is rewriting the contract baseline (<c>SwitchboardUpdateContract</c>), so accepts every change.</summary>
+    public const string ContractUpdate = nameof(ContractUpdate);
 }
