@@ -143,6 +143,44 @@ public sealed class ContractTests
     }
 
     [Fact]
+    public void While_the_baseline_is_rewritten_every_change_is_accepted()
+    {
+        string changed = Shipped.Replace("string Text", "int Body").Replace("[Message(\"chat.ping\")]", "[Message(\"chat.heartbeat\")]");
+        var (result, _) = GeneratorRunner.RunWithBaseline(BaselineOf(Shipped), new Dictionary<string, string> { ["SwitchboardUpdateContract"] = "true" }, changed);
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(BaselineOf(changed), ContractText(result));
+    }
+
+    [Fact]
+    public void A_baseline_listed_twice_is_read_once()
+    {
+        var compilation = GeneratorRunner.Compile(Shipped);
+        var baseline = BaselineOf(Shipped);
+        var driver = GeneratorRunner.CreateDriver(
+            new TextFile("/project/Switchboard.Contract.Shipped.txt", baseline),
+            new TextFile("/project/Switchboard.Contract.Shipped.txt", baseline),
+            new TextFile("/project/Other.txt", "not a contract"));
+        Assert.Empty(driver.RunGenerators(compilation).GetRunResult().Diagnostics);
+    }
+
+    [Fact]
+    public void Names_with_spaces_or_comment_characters_are_quoted_and_read_back()
+    {
+        const string Source = """
+            using System.Text.Json.Serialization;
+            using Switchboard;
+            namespace Chat;
+            [Message("chat.odd")]
+            public partial record Odd([property: JsonPropertyName("sent at")] long SentAt, [property: JsonPropertyName("a*/b;c")] string Path);
+            """;
+        string baseline = BaselineOf(Source);
+        Assert.Contains("chat.odd field \"sent at\" int64 required", baseline, StringComparison.Ordinal);
+        Assert.Contains("chat.odd field \"a\\u002a\\u002fb\\u003bc\" string required", baseline, StringComparison.Ordinal);
+        var (result, _) = GeneratorRunner.RunWithBaseline(baseline, Source);
+        Assert.Empty(result.Diagnostics);
+    }
+
+    [Fact]
     public void Without_a_baseline_nothing_is_checked_nor_written()
     {
         var (result, _) = GeneratorRunner.Run(Shipped.Replace("string Text", "string Body"));
@@ -151,9 +189,10 @@ public sealed class ContractTests
     }
 
     /// <summary>The baseline of <paramref name="source"/>, as the generator writes it between the markers of its contract file.</summary>
-    private static string BaselineOf(string source)
+    private static string BaselineOf(string source) => ContractText(GeneratorRunner.RunWithBaseline(string.Empty, source).Result);
+
+    private static string ContractText(GeneratorDriverRunResult result)
     {
-        var (result, _) = GeneratorRunner.RunWithBaseline(string.Empty, source);
         string text = result.Results.SelectMany(r => r.GeneratedSources).Single(s => s.HintName == "Switchboard.Contract.g.cs").SourceText.ToString();
         int start = text.IndexOf("<<switchboard-contract\n", StringComparison.Ordinal) + "<<switchboard-contract\n".Length;
         int end = text.IndexOf("switchboard-contract>>", StringComparison.Ordinal);
