@@ -181,6 +181,33 @@ public sealed class ContractTests
     }
 
     [Fact]
+    public void Contract_source_holds_the_text_in_a_comment()
+    {
+        var (result, compilation) = GeneratorRunner.RunWithBaseline(string.Empty, Shipped);
+        Assert.Empty(compilation);
+        Snapshot.Verify(result.Results.SelectMany(r => r.GeneratedSources).Single(s => s.HintName == "Switchboard.Contract.g.cs").SourceText.ToString());
+    }
+
+    [Fact]
+    public void Unrelated_edit_leaves_the_check_cached()
+    {
+        var compilation = GeneratorRunner.Compile(Shipped, "namespace Chat; public static class Util { public static int Twice(int x) => 2 * x; }");
+        var driver = GeneratorRunner.CreateDriver(new TextFile("/project/Switchboard.Contract.Shipped.txt", BaselineOf(Shipped))).RunGenerators(compilation);
+        var edited = compilation.ReplaceSyntaxTree(
+            compilation.SyntaxTrees.Last(),
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("namespace Chat; public static class Util { public static int Thrice(int x) => 3 * x; }", GeneratorRunner.ParseOptions, path: "Input1.cs"));
+        var second = driver.RunGenerators(edited).GetRunResult();
+
+        var steps = second.Results[0].TrackedSteps;
+        foreach (string name in new[] { TrackingNames.ContractBaseline, TrackingNames.Contract, TrackingNames.ContractUpdate })
+        {
+            Assert.All(steps[name].SelectMany(step => step.Outputs), output => Assert.True(output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"step {name} was {output.Reason}"));
+        }
+
+        Assert.All(second.Results[0].TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(step => step.Outputs), output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+    }
+
+    [Fact]
     public void Without_a_baseline_nothing_is_checked_nor_written()
     {
         var (result, _) = GeneratorRunner.Run(Shipped.Replace("string Text", "string Body"));
