@@ -114,12 +114,64 @@ internal static class DiagnosticDescriptors
         "Message is both a request and an error",
         "'{0}' implements both IRequest<TResponse> and IRequestError; a message is a request, an error or neither");
 
+    public static readonly DiagnosticDescriptor ContractMessageRemoved = Error(
+        "SWB022",
+        "Message in the contract baseline is gone",
+        "The message '{0}' ({1}) is in {2} but no longer declared: once shipped, a message is never removed and its wire name never changes; restore it, or delete its lines from the baseline if no peer uses it");
+
+    public static readonly DiagnosticDescriptor ContractKindChanged = Error(
+        "SWB023",
+        "Message kind differs from the contract baseline",
+        "The message '{0}' ({1}) is of kind '{2}' in the contract baseline and now of kind '{3}': peers built against the baseline handle it as a {2}");
+
+    public static readonly DiagnosticDescriptor ContractResponseChanged = Error(
+        "SWB024",
+        "Request response differs from the contract baseline",
+        "The request '{0}' ({1}) answers with '{2}' in the contract baseline and now with '{3}': callers built against the baseline cannot read the new response");
+
+    public static readonly DiagnosticDescriptor ContractFieldRemoved = Error(
+        "SWB025",
+        "Field in the contract baseline is gone",
+        "The field '{0}' of the message '{1}' ({2}) is in the contract baseline but no longer serialized: once shipped, a field is never removed and its JSON name never changes");
+
+    public static readonly DiagnosticDescriptor ContractFieldTypeChanged = Error(
+        "SWB026",
+        "Field wire type differs from the contract baseline",
+        "The field '{0}' of the message '{1}' ({2}) has the wire type '{3}' in the contract baseline and now '{4}'");
+
+    public static readonly DiagnosticDescriptor ContractNewRequiredField = Error(
+        "SWB027",
+        "New required field",
+        "The field '{0}' of the message '{1}' ({2}) is new and required: peers built against the contract baseline do not send it; make it nullable or give it a default value");
+
+    public static readonly DiagnosticDescriptor ContractFieldBecameRequired = Error(
+        "SWB028",
+        "Optional field became required",
+        "The field '{0}' of the message '{1}' ({2}) is optional in the contract baseline and now required: peers built against the baseline may leave it out");
+
+    public static readonly DiagnosticDescriptor ContractEntryMissing = new(
+        "SWB029",
+        "Message is not in the contract baseline",
+        "Add the line '{0}' to {1}: the message '{2}' is not in the contract baseline",
+        Category,
+        DiagnosticSeverity.Info,
+        isEnabledByDefault: true,
+        helpLinkUri: null,
+        customTags: System.Array.Empty<string>());
+
+    public static readonly DiagnosticDescriptor ContractMalformedLine = Error(
+        "SWB030",
+        "Contract baseline line cannot be read",
+        "Line {0} of {1} cannot be read: {2}");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = new[]
     {
         MessageNotPartial, DuplicateWireName, InvalidWireName, UnsupportedMemberType, GenericMessage, ContainingTypeNotPartial,
         AbstractMessage, NoUsableConstructor, RecursiveType, DuplicateJsonName, UnsupportedAttribute, InaccessibleMessage,
         FileLocalMessage, GeneratedMemberClash, CatalogClash, ObsoleteErrorProperty, ResponseNotMessage, ResponseNotPlain,
-        ErrorNotDeclared, ErrorsWithoutRequest, RequestIsError,
+        ErrorNotDeclared, ErrorsWithoutRequest, RequestIsError, ContractMessageRemoved, ContractKindChanged, ContractResponseChanged,
+        ContractFieldRemoved, ContractFieldTypeChanged, ContractNewRequiredField, ContractFieldBecameRequired, ContractEntryMissing,
+        ContractMalformedLine,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

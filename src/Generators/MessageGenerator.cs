@@ -79,6 +79,40 @@ public sealed partial class MessageGenerator : IIncrementalGenerator
 
             context.AddSource(Emitter.CatalogHintName, Emitter.EmitCatalog(catalog));
         });
+
+        // 6. With a contract baseline among the additional files (Switchboard.Contract.Shipped.txt): the compatibility
+        //    check, and the current contract as text for the SwitchboardUpdateContract build target to copy out.
+        var baseline = context.AdditionalTextsProvider
+            .Where(static file => Contract.IsBaseline(file.Path))
+            .Select(static (file, token) => new ContractBaselineFile(file.Path, file.GetText(token)?.ToString() ?? string.Empty))
+            .Collect()
+            .Select(static (files, _) => files.GroupBy(f => f.Path.Replace('\\', '/')).Select(g => g.First()).ToEquatableArray())
+            .WithTrackingName(TrackingNames.ContractBaseline);
+        var updating = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue(Contract.UpdateProperty, out string? value)
+                && string.Equals(value, "true", System.StringComparison.OrdinalIgnoreCase))
+            .WithTrackingName(TrackingNames.ContractUpdate);
+        var contract = messages
+            .Select(static (message, _) => Contract.Describe(message))
+            .Collect()
+            .Select(static (all, _) => all.OrderBy(m => m.WireName, System.StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.Contract);
+        // While the baseline is being rewritten (SwitchboardUpdateContract), every change is accepted.
+        context.RegisterSourceOutput(contract.Combine(wireNames).Combine(baseline).Combine(updating), static (context, input) =>
+        {
+            var (((current, uses), files), update) = input;
+            if (files.Count == 0)
+            {
+                return;
+            }
+
+            if (!update)
+            {
+                Report(context, Contract.Check(files, current, uses).ToEquatableArray());
+            }
+
+            context.AddSource(Emitter.ContractHintName, Emitter.EmitContract(Contract.Write(current)));
+        });
     }
 
     private static void Report(SourceProductionContext context, EquatableArray<DiagnosticInfo> diagnostics)

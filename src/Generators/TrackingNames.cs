@@ -23,4 +23,13 @@ internal static class TrackingNames
 
     /// <summary>The catalogue of the assembly.</summary>
     public const string Catalog = nameof(Catalog);
+
+    /// <summary>The contract baseline files (<c>Switchboard.Contract.Shipped.txt</c>) among the additional files.</summary>
+    public const string ContractBaseline = nameof(ContractBaseline);
+
+    /// <summary>The contract entries of the assembly's messages.</summary>
+    public const string Contract = nameof(Contract);
+
+    /// <summary>Whether the build is rewriting the contract baseline (<c>SwitchboardUpdateContract</c>), so accepts every change.</summary>
+    public const string ContractUpdate = nameof(ContractUpdate);
 }

@@ -18,10 +18,29 @@ internal static class GeneratorRunner
         References,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static GeneratorDriver CreateDriver() => CSharpGeneratorDriver.Create(
+    public static GeneratorDriver CreateDriver(params AdditionalText[] additionalTexts) => CreateDriver(additionalTexts, new Dictionary<string, string>());
+
+    /// <summary>A driver with additional files and build properties (as <c>build_property.Name</c> keys).</summary>
+    public static GeneratorDriver CreateDriver(AdditionalText[] additionalTexts, Dictionary<string, string> buildProperties) => CSharpGeneratorDriver.Create(
         [new MessageGenerator().AsSourceGenerator()],
-        parseOptions: ParseOptions,
-        driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        additionalTexts,
+        ParseOptions,
+        new OptionsProvider(buildProperties),
+        new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator with <paramref name="baseline"/> as the project's contract baseline file.</summary>
+    public static (GeneratorDriverRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) RunWithBaseline(string baseline, params string[] sources) =>
+        RunWithBaseline(baseline, new Dictionary<string, string>(), sources);
+
+    /// <summary>Runs the generator with <paramref name="baseline"/> as the project's contract baseline file and the given build properties.</summary>
+    public static (GeneratorDriverRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) RunWithBaseline(
+        string baseline, Dictionary<string, string> buildProperties, params string[] sources)
+    {
+        var driver = CreateDriver([new TextFile("/project/Switchboard.Contract.Shipped.txt", baseline)], buildProperties)
+            .RunGeneratorsAndUpdateCompilation(Compile(sources), out var output, out _);
+        var diagnostics = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+        return (driver.GetRunResult(), diagnostics);
+    }
 
     /// <summary>Runs the generator; returns its result and the diagnostics of the compilation with the generated code.</summary>
     public static (GeneratorDriverRunResult Result, ImmutableArray<Diagnostic> CompilationDiagnostics) Run(params string[] sources)
@@ -72,5 +91,32 @@ internal static class GeneratorRunner
                 .Select(p => MetadataReference.CreateFromFile(p)),
             MetadataReference.CreateFromFile(typeof(MessageAttribute).Assembly.Location),
         ];
+    }
+}
+
+/// <summary>An additional file given to the compilation, as a project's AdditionalFiles item would be.</summary>
+internal sealed class TextFile(string path, string text) : AdditionalText
+{
+    public override string Path { get; } = path;
+
+    public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) =>
+        Microsoft.CodeAnalysis.Text.SourceText.From(text);
+}
+
+/// <summary>Build properties as the compiler shows them to generators; nothing per file.</summary>
+internal sealed class OptionsProvider(Dictionary<string, string> buildProperties) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+{
+    private static readonly Options None = new(new Dictionary<string, string>());
+
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions { get; } =
+        new Options(buildProperties.ToDictionary(p => "build_property." + p.Key, p => p.Value));
+
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => None;
+
+    public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => None;
+
+    private sealed class Options(Dictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
     }
 }
