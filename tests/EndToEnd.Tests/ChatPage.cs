@@ -52,5 +52,14 @@ internal sealed class ChatPage(IBrowserContext context, IPage page) : IAsyncDisp
         Expect(Page.Locator($"li[data-testid=message][data-kind={kind}][data-sender='{sender}'] [data-testid=message-text]", new() { HasTextString = text }).First)
             .ToHaveTextAsync(text);
 
-    public async ValueTask DisposeAsync() => await context.CloseAsync();
+    /// <summary>
+    /// Leaves the page as a user does, so its client says goodbye (a long-polling session is ended with a DELETE on
+    /// "pagehide"), then closes the context. Closing the context alone drops the page unannounced: the server then keeps
+    /// a long-polling user in the room until the session's idle timeout, where a later test of the class sees it.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var page in context.Pages) await page.GotoAsync("about:blank");
+        await context.CloseAsync();
+    }
 }

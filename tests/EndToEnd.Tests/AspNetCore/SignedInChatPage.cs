@@ -40,11 +40,19 @@ internal sealed class SignedInChatPage(IBrowserContext context, IPage page) : IA
         await Page.GetByTestId("send-button").ClickAsync();
     }
 
-    /// <summary>Waits until the roster shows exactly <paramref name="users"/>.</summary>
+    /// <summary>Waits until the roster shows exactly <paramref name="users"/>; a failure names the users it shows.</summary>
     public async Task ExpectRosterAsync(params string[] users)
     {
-        await Expect(Page.Locator("[data-testid=roster-user]")).ToHaveCountAsync(users.Length);
-        foreach (var user in users) await Expect(RosterEntry(user)).ToHaveCountAsync(1);
+        try
+        {
+            await Expect(Page.Locator("[data-testid=roster-user]")).ToHaveCountAsync(users.Length);
+            foreach (var user in users) await Expect(RosterEntry(user)).ToHaveCountAsync(1);
+        }
+        catch (PlaywrightException e)
+        {
+            var shown = await Page.Locator("[data-testid=roster-user]").EvaluateAllAsync<string[]>("entries => entries.map(e => e.dataset.user)");
+            throw new PlaywrightException($"The roster shows [{string.Join(", ", shown)}], not [{string.Join(", ", users)}]: {e.Message}", e);
+        }
     }
 
     /// <summary>Waits for a message of <paramref name="kind"/> from <paramref name="sender"/> with exactly <paramref name="text"/>.</summary>
@@ -56,5 +64,14 @@ internal sealed class SignedInChatPage(IBrowserContext context, IPage page) : IA
 
     private ILocator RosterEntry(string user) => Page.Locator($"[data-testid=roster-user][data-user='{user}']");
 
-    public async ValueTask DisposeAsync() => await Context.CloseAsync();
+    /// <summary>
+    /// Leaves the page as a user does, so its client says goodbye (a long-polling session is ended with a DELETE on
+    /// "pagehide"), then closes the context. Closing the context alone drops the page unannounced: the server then keeps
+    /// a long-polling user in the room until the session's idle timeout, and the next test of the class sees it.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var page in Context.Pages) await page.GotoAsync("about:blank");
+        await Context.CloseAsync();
+    }
 }
