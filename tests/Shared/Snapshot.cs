@@ -4,7 +4,7 @@ using ApprovalTests;
 using ApprovalTests.Approvers;
 using ApprovalTests.Core;
 
-namespace Switchboard.Generators.Tests;
+namespace Switchboard.Testing;
 
 /// <summary>
 /// The one entry point to snapshot testing: compares text with <c>Snapshots/{Class}.{Test}.approved.txt</c>.
