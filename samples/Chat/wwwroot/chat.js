@@ -213,7 +213,7 @@ function join(name) {
  * @param {Positions} [positions]
  */
 function connect(s, positions) {
-  // The data the server sends is the contract's (the server validates what it sends); the types say so.
+  // The server serializes what it sends from the contract's records; the types say so.
   const client = /** @type {ChatClient} */ (/** @type {unknown} */ (new SwitchboardClient(chatUrl(s.name), { ...clientOptions(), positions })));
   s.client = client;
   /**
