@@ -7,22 +7,55 @@
 // room messages before the oldest room offset seen, above the others, until the history has no more.
 // `?transport=longpolling` (or `websocket`, or `auto`, the default) in the page URL forces the client's transport.
 
+//
+// Types (checked by tests/Contract.Tests with tsc --checkJs; the browser runs this file as it is): the client package's
+// switchboard.d.ts and the message types of samples/Chat's contract (Chat.messages.ts), whose room this sample serves.
+// The client is seen as ChatClient, so message types and data fields are checked.
+// @ts-check
+
 import { SwitchboardClient } from './switchboard.js';
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @typedef {import('./Chat.messages.js').ServerMessages} ServerMessages
+ * @typedef {import('./Chat.messages.js').TypedClient<SwitchboardClient>} TypedChat
+ * @typedef {import('./switchboard.js').TransportName} TransportName
+ */
+/**
+ * The client with send, request and on keyed by wire name and typed by the message's data.
+ * @typedef {Omit<SwitchboardClient, 'send' | 'on' | 'request'> & Pick<TypedChat, 'send' | 'request'> & {
+ *   on<K extends keyof ServerMessages>(type: K, handler: (data: ServerMessages[K], envelope: import('./switchboard.js').Envelope<ServerMessages[K]>) => void): import('./switchboard.js').Unsubscribe
+ * }} ChatClient
+ */
+
+/**
+ * The element with `id`, of the kind index.html has there.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @returns {T}
+ */
+const $ = (id) => /** @type {T} */ (document.getElementById(id));
 const ui = {
   me: $('me'), status: $('status'), signout: $('signout'), error: $('error'),
-  signinView: $('signin-view'), signinForm: $('signin-form'), name: $('name'),
+  signinView: $('signin-view'), signinForm: $('signin-form'), name: /** @type {HTMLInputElement} */ ($('name')),
   chatView: $('chat-view'), roster: $('roster'), rosterCount: $('roster-count'),
-  log: $('log'), messages: $('messages'), composer: $('composer'), input: $('message-input'), send: $('send'),
-  older: $('older'), olderButton: $('older-button'), olderStatus: $('older-status'),
+  log: $('log'), messages: $('messages'), composer: $('composer'), input: /** @type {HTMLInputElement} */ ($('message-input')),
+  send: /** @type {HTMLButtonElement} */ ($('send')),
+  older: $('older'), olderButton: /** @type {HTMLButtonElement} */ ($('older-button')), olderStatus: $('older-status'),
 };
 
 /** How many older messages one "Load older messages" asks for (the server takes 1 to 100). */
 const OLDER_PAGE = 50;
 
+/** @type {Record<string, string>} */
 const TRANSPORT_TEXT = { websocket: 'WebSocket', longpolling: 'long polling' };
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} [className]
+ * @param {string} [text]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -30,20 +63,23 @@ function el(tag, className, text) {
   return node;
 }
 
+/** @param {string} message */
 function showError(message) {
   ui.error.textContent = message;
   ui.error.hidden = !message;
 }
 
+/** @param {string} state @param {string} text @param {string} [transport] */
 function setStatus(state, text, transport = '') {
   ui.status.dataset.state = state;
   ui.status.dataset.transport = transport;
   ui.status.textContent = text;
 }
 
+/** @returns {{ transport?: TransportName }} */
 function transportOption() {
   const transport = new URLSearchParams(location.search).get('transport');
-  return ['auto', 'websocket', 'longpolling'].includes(transport) ? { transport } : {};
+  return transport === 'auto' || transport === 'websocket' || transport === 'longpolling' ? { transport } : {};
 }
 
 // ---- signing in ----
@@ -72,6 +108,7 @@ ui.signinForm.addEventListener('submit', async (event) => {
 
 // ---- the room ----
 
+/** @param {string} name */
 function enter(name) {
   showError('');
   ui.signinView.hidden = true;
@@ -81,11 +118,13 @@ function enter(name) {
   ui.me.replaceChildren('You are ', el('strong', '', name));
   setStatus('connecting', 'Connecting…');
 
+  /** @type {Set<string>} */
   const users = new Set();
   let joined = false;
   // No name in the address: the server takes it from the sign-in cookie.
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const client = new SwitchboardClient(`${scheme}//${location.host}/ws`, transportOption());
+  // The server serializes what it sends from the contract's records; the types say so.
+  const client = /** @type {ChatClient} */ (/** @type {unknown} */ (new SwitchboardClient(`${scheme}//${location.host}/ws`, transportOption())));
   const renderRoster = () => {
     const sorted = [...users].sort((a, b) => a.localeCompare(b));
     ui.roster.replaceChildren(...sorted.map((user) => {
@@ -110,6 +149,7 @@ function enter(name) {
   });
   // Older history: the oldest room offset seen (null before any), whether the history's start is reached, a request
   // under way and its error; `resets` makes a reply stale once the messages shown were replaced.
+  /** @type {{ oldest: number | null, done: boolean, loading: boolean, error: string, resets: number }} */
   const history = { oldest: null, done: false, loading: false, error: '', resets: 0 };
   const renderOlder = () => {
     const done = history.done || history.oldest === 1;
@@ -125,9 +165,15 @@ function enter(name) {
       idle: '',
     }[state];
   };
+  /**
+   * A handler of a room message, told its offset.
+   * @template T
+   * @param {(data: T, offset: number | undefined) => void} handler
+   * @returns {(data: T, envelope: import('./switchboard.js').Envelope<T>) => void}
+   */
   const room = (handler) => (data, envelope) => {
     const offset = envelope?.group === 'room' ? envelope.offset : undefined;
-    handler(data ?? {}, offset);
+    handler(/** @type {T} */ (data ?? {}), offset);
     if (offset !== undefined && (history.oldest === null || offset < history.oldest)) {
       history.oldest = offset;
       renderOlder();
@@ -139,15 +185,17 @@ function enter(name) {
     history.loading = true;
     history.error = '';
     renderOlder();
+    /** @type {import('./Chat.messages.js').ReplyTo<'chat.history'> | { error: string }} */
     let reply;
     try {
       reply = await client.request('chat.history', { before: history.oldest, limit: OLDER_PAGE }, { timeout: 15_000 });
-    } catch (error) {
+    } catch (caught) {
+      const error = /** @type {import('./switchboard.js').SwitchboardRequestError} */ (caught);
       reply = { error: error.code === 'timeout' ? 'no answer in time' : error.code === 'disconnected' ? 'not connected' : error.message };
     }
     if (history.resets !== resets) return;
     history.loading = false;
-    if (reply.error) history.error = reply.error;
+    if ('error' in reply) history.error = reply.error;
     else if (reply.type === 'chat.history.refused') history.error = String(reply.data?.reason ?? 'refused');
     else if (reply.type !== 'chat.history.page' || !Array.isArray(reply.data?.entries)) history.error = `unexpected reply ${reply.type}`;
     else {
@@ -189,7 +237,8 @@ function enter(name) {
   client.on('chat.error', ({ reason }) => showError(joined ? String(reason) : `Could not join: ${reason}`));
   client.onState((state, detail) => {
     if (state === 'open') {
-      setStatus(state, `Connected (${TRANSPORT_TEXT[detail.transport] ?? detail.transport})`, detail.transport);
+      const transport = detail.transport ?? '';
+      setStatus(state, `Connected (${TRANSPORT_TEXT[transport] ?? transport})`, transport);
     } else if (state === 'closed') {
       setStatus(state, joined ? 'Disconnected' : 'Not joined');
       ui.input.disabled = ui.send.disabled = true;
@@ -221,10 +270,26 @@ function enter(name) {
   ui.input.focus();
 }
 
+/**
+ * @param {string} kind
+ * @param {string} sender
+ * @param {string | null | undefined} text
+ * @param {string | null | undefined} sentAt
+ * @param {boolean} mine
+ * @param {number} [offset]
+ */
 function addMessage(kind, sender, text, sentAt, mine, offset) {
   append(messageItem(kind, sender, text, sentAt, mine, offset));
 }
 
+/**
+ * @param {string} kind
+ * @param {string} sender
+ * @param {string | null | undefined} text
+ * @param {string | null | undefined} sentAt
+ * @param {boolean} mine
+ * @param {number} [offset]
+ */
 function messageItem(kind, sender, text, sentAt, mine, offset) {
   const item = el('li', `message ${kind === 'announcement' ? 'notice' : ''}${mine ? ' mine' : ''}`);
   item.dataset.testid = 'message';
@@ -234,7 +299,8 @@ function messageItem(kind, sender, text, sentAt, mine, offset) {
   const meta = el('p', 'meta');
   meta.append(el('span', 'sender', sender));
   const time = el('time', 'time');
-  const date = new Date(sentAt);
+  // No time (a history entry may have none) shows none.
+  const date = new Date(sentAt ?? NaN);
   if (!Number.isNaN(date.getTime())) {
     time.dateTime = String(sentAt);
     time.textContent = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -246,10 +312,12 @@ function messageItem(kind, sender, text, sentAt, mine, offset) {
   return item;
 }
 
+/** @param {string} text @param {number} [offset] */
 function addNotice(text, offset) {
   append(noticeItem(text, offset));
 }
 
+/** @param {string} text @param {number} [offset] */
 function noticeItem(text, offset) {
   const item = el('li', 'notice', text);
   item.dataset.testid = 'notice';
@@ -257,6 +325,7 @@ function noticeItem(text, offset) {
   return item;
 }
 
+/** @param {HTMLElement} item */
 function append(item) {
   const atBottom = ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 48;
   ui.messages.append(item);

@@ -22,7 +22,42 @@
 // older than that offset are shown, so nothing shows twice. A page whose `more` is false (or an oldest offset of 1) is the
 // start of the room's history, and the control says so.
 
+// @ts-check
+//
+// Types (checked by tests/Contract.Tests with tsc --checkJs, no build step: the browser runs this file as it is): the
+// client package's switchboard.d.ts, and the message types the Chat build writes (obj/contract/Chat.messages.ts). The
+// page sends and handles messages through ChatClient, the plain client seen through those types, so a misspelt
+// message type or a wrong data field fails the check.
+
 import { SwitchboardClient } from './switchboard.js';
+
+/**
+ * @typedef {import('./Chat.messages.js').ServerMessages} ServerMessages
+ * @typedef {import('./Chat.messages.js').HistoryEntry} HistoryEntry
+ * @typedef {import('./Chat.messages.js').TypedClient<SwitchboardClient>} TypedChat
+ * @typedef {import('./switchboard.js').StateDetail} StateDetail
+ * @typedef {import('./switchboard.js').ConnectionStateName} ConnectionStateName
+ * @typedef {import('./switchboard.js').Positions} Positions
+ * @typedef {import('./switchboard.js').TransportName} TransportName
+ */
+/**
+ * The client with send, request and on keyed by wire name and typed by the message's data.
+ * @typedef {Omit<SwitchboardClient, 'send' | 'on' | 'request'> & Pick<TypedChat, 'send' | 'request'> & {
+ *   on<K extends keyof ServerMessages>(type: K, handler: (data: ServerMessages[K], envelope: import('./switchboard.js').Envelope<ServerMessages[K]>) => void): import('./switchboard.js').Unsubscribe
+ * }} ChatClient
+ */
+/**
+ * One chat session: from joining to leaving.
+ * @typedef {{
+ *   name: string, client: ChatClient | null, joined: boolean, refused: boolean, opened: boolean, target: string | null,
+ *   users: Set<string>, retryUntil: number, retryDelayMs: number, oldest: number | null, olderDone: boolean,
+ *   olderLoading: boolean, olderError: string, historyResets: number,
+ * }} Session
+ */
+/**
+ * A message as the list shows it.
+ * @typedef {{ kind: string, sender?: string | null, to?: string | null, text?: string | null, sentAt?: string | null, offset?: number }} ShownMessage
+ */
 
 /** The longest message in UTF-16 code units (string length); the same bound as ChatRoom.MaxTextLength. */
 const MAX_MESSAGE_LENGTH = 2000;
@@ -51,26 +86,41 @@ const STATUS_TEXT = {
 };
 
 /** How the status text names a transport. */
+/** @type {Record<string, string>} */
 const TRANSPORT_TEXT = { websocket: 'WebSocket', longpolling: 'long polling' };
 /** The values of `?transport=` passed on to the client; anything else leaves it on auto. */
 const TRANSPORTS = new Set(['auto', 'websocket', 'longpolling', 'longpoll']);
 
-const $ = (id) => document.getElementById(id);
+/**
+ * The element with `id`, of the kind index.html has there.
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @returns {T}
+ */
+const $ = (id) => /** @type {T} */ (document.getElementById(id));
 const ui = {
   me: $('me'), status: $('status'), leave: $('leave'), error: $('error'),
-  joinView: $('join-view'), joinForm: $('join-form'), name: $('name'),
+  joinView: $('join-view'), joinForm: $('join-form'), name: /** @type {HTMLInputElement} */ ($('name')),
   chatView: $('chat-view'), roster: $('roster'), rosterCount: $('roster-count'),
   log: $('log'), messages: $('messages'),
-  older: $('older'), olderButton: $('older-button'), olderStatus: $('older-status'),
-  composer: $('composer'), input: $('message-input'), send: $('send'),
+  older: $('older'), olderButton: /** @type {HTMLButtonElement} */ ($('older-button')), olderStatus: $('older-status'),
+  composer: $('composer'), input: /** @type {HTMLInputElement} */ ($('message-input')),
+  send: /** @type {HTMLButtonElement} */ ($('send')),
   target: $('target'), targetClear: $('target-clear'), counter: $('counter'),
 };
 
-/** The current chat session, or null on the join form. */
+/** The current chat session, or null on the join form. @type {Session | null} */
 let session = null;
-/** What raised the error on display: 'composer' errors go away after the next successful send. */
+/** What raised the error on display: 'composer' errors go away after the next successful send. @type {string | null} */
 let errorSource = null;
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} [className]
+ * @param {string} [text]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -78,6 +128,7 @@ function el(tag, className, text) {
   return node;
 }
 
+/** @param {string} message @param {string} [source] */
 function showError(message, source = 'other') {
   errorSource = source;
   ui.error.textContent = message;
@@ -90,12 +141,14 @@ function clearError() {
   ui.error.hidden = true;
 }
 
+/** @param {keyof STATUS_TEXT} state @param {string} [text] @param {string} [transport] */
 function setStatus(state, text = STATUS_TEXT[state], transport = '') {
   ui.status.dataset.state = state;
   ui.status.dataset.transport = transport;
   ui.status.textContent = text;
 }
 
+/** @param {'join' | 'chat'} view */
 function showView(view) {
   const chat = view === 'chat';
   ui.joinView.hidden = chat;
@@ -104,28 +157,33 @@ function showView(view) {
   ui.me.hidden = !chat;
 }
 
+/** @param {boolean} enabled */
 function setComposerEnabled(enabled) {
   ui.input.disabled = !enabled;
   ui.send.disabled = !enabled;
 }
 
+/** @param {string} name */
 function chatUrl(name) {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}/ws/${encodeURIComponent(name)}`;
 }
 
+/** @returns {{ transport?: TransportName }} */
 function clientOptions() {
   const transport = new URLSearchParams(location.search).get('transport');
   if (transport === null) return {};
-  if (TRANSPORTS.has(transport)) return { transport };
+  if (TRANSPORTS.has(transport)) return { transport: /** @type {TransportName} */ (transport) };
   console.warn(`Unknown ?transport=${transport}; use longpolling, websocket or auto`);
   return {};
 }
 
 // ---- joining and leaving ----
 
+/** @param {string} name */
 function join(name) {
   clearError();
+  /** @type {Session} */
   const s = {
     name, client: null, joined: false, refused: false, opened: false, target: null, users: new Set(), retryUntil: 0, retryDelayMs: 250,
     // Older history: the oldest room offset seen (null before any), whether the history's start is reached, a request
@@ -150,13 +208,23 @@ function join(name) {
 }
 
 /** A new client for the session, from `positions` (the last client's) when it replaces one. */
+/**
+ * @param {Session} s
+ * @param {Positions} [positions]
+ */
 function connect(s, positions) {
-  const client = new SwitchboardClient(chatUrl(s.name), { ...clientOptions(), positions });
+  // The server serializes what it sends from the contract's records; the types say so.
+  const client = /** @type {ChatClient} */ (/** @type {unknown} */ (new SwitchboardClient(chatUrl(s.name), { ...clientOptions(), positions })));
   s.client = client;
+  /**
+   * @template {keyof ServerMessages} K
+   * @param {K} type
+   * @param {(s: Session, data: ServerMessages[K], offset: number | undefined) => void} handler
+   */
   const on = (type, handler) => client.on(type, (data, envelope) => {
     if (session !== s || s.client !== client) return;
     const offset = envelope?.group === ROOM ? envelope.offset : undefined;
-    handler(s, data ?? {}, offset);
+    handler(s, /** @type {ServerMessages[K]} */ (data ?? {}), offset);
     if (offset !== undefined) seenOffset(s, offset);
   });
   on('chat.roster', onRoster);
@@ -179,6 +247,7 @@ function connect(s, positions) {
 }
 
 /** Back to the join form; `error` is shown there. */
+/** @param {string} [error] */
 function leave(error) {
   const s = session;
   session = null;
@@ -192,6 +261,7 @@ function leave(error) {
 
 // ---- server messages ----
 
+/** @param {Session} s @param {ServerMessages['chat.roster']} data */
 function onRoster(s, { users }) {
   s.users = new Set((Array.isArray(users) ? users : []).map(String));
   s.users.add(s.name);
@@ -207,6 +277,7 @@ function onRoster(s, { users }) {
   renderTarget(s);
 }
 
+/** @param {Session} s @param {ServerMessages['chat.joined']} data @param {number} [offset] */
 function onJoined(s, { user }, offset) {
   if (!user || s.users.has(String(user))) return;
   s.users.add(String(user));
@@ -214,6 +285,7 @@ function onJoined(s, { user }, offset) {
   addNotice(`${user} joined`, offset);
 }
 
+/** @param {Session} s @param {ServerMessages['chat.left']} data @param {number} [offset] */
 function onLeft(s, { user }, offset) {
   if (!user || !s.users.delete(String(user))) return;
   if (s.target === String(user)) s.target = null;
@@ -226,6 +298,7 @@ function onLeft(s, { user }, offset) {
  * The room's joined notice, before its messages. `false` after a reconnect: the history no longer covers what this
  * page showed, so its room messages go and the room's last ones follow. `true`: the missed ones follow the shown ones.
  */
+/** @param {Session} s @param {boolean | null} recovered */
 function onRoomJoined(s, recovered) {
   if (recovered !== false) return;
   ui.messages.querySelectorAll('li:not([data-kind=direct])').forEach((item) => item.remove());
@@ -233,18 +306,22 @@ function onRoomJoined(s, recovered) {
   addNotice('Messages were missed while disconnected; showing the latest');
 }
 
+/** @param {Session} s @param {ServerMessages['chat.message']} data @param {number} [offset] */
 function onMessage(s, { sender, text, sentAt }, offset) {
   addMessage(s, { kind: 'message', sender, text, sentAt, offset });
 }
 
+/** @param {Session} s @param {ServerMessages['chat.announcement']} data @param {number} [offset] */
 function onAnnouncement(s, { text, sentAt }, offset) {
   addMessage(s, { kind: 'announcement', sender: 'Announcement', text, sentAt, offset });
 }
 
+/** @param {Session} s @param {ServerMessages['chat.direct']} data */
 function onDirect(s, { from, to, text, sentAt }) {
   addMessage(s, { kind: 'direct', sender: from, to, text, sentAt });
 }
 
+/** @param {Session} s @param {ServerMessages['chat.error']} data */
 function onChatError(s, { reason }) {
   const message = reason ? String(reason) : 'The server reported an error.';
   // Refused before ever joining (name taken or invalid): the server closes with 1008 next, which
@@ -254,6 +331,7 @@ function onChatError(s, { reason }) {
 }
 
 /** The server refused this session for good: the page says why and the composer stays disabled. */
+/** @param {Session} s @param {string} reason */
 function refused(s, reason) {
   s.refused = true;
   setComposerEnabled(false);
@@ -262,6 +340,7 @@ function refused(s, reason) {
   showError(`Could not join: ${reason}`);
 }
 
+/** @param {Session} s @param {ConnectionStateName} state @param {StateDetail} detail */
 function onState(s, state, detail) {
   if (state === 'reconnecting') {
     setStatus(state, `Reconnecting… (attempt ${detail.attempt})`);
@@ -292,6 +371,7 @@ function onState(s, state, detail) {
 }
 
 /** The room's refusal of a name in use. */
+/** @param {unknown} reason */
 function isTaken(reason) {
   return String(reason ?? '').endsWith(' is taken');
 }
@@ -300,11 +380,12 @@ function isTaken(reason) {
  * A reconnect refused because the name is still held by the lost connection: a new client from this one's positions
  * after a growing pause, until TAKEN_RETRY_MS has passed since the first refusal. False when that time is over.
  */
+/** @param {Session} s */
 function retryTaken(s) {
   const now = Date.now();
   if (s.retryUntil === 0) s.retryUntil = now + TAKEN_RETRY_MS;
   if (now >= s.retryUntil) return false;
-  const positions = s.client.positions();
+  const positions = /** @type {ChatClient} */ (s.client).positions();
   const delay = s.retryDelayMs;
   s.retryDelayMs = Math.min(s.retryDelayMs * 2, 4000);
   setStatus('reconnecting', 'Reconnecting… (the name is still held by the lost connection)');
@@ -318,6 +399,7 @@ function retryTaken(s) {
 // ---- older history ----
 
 /** A room message's offset: the oldest one seen is where the next older page ends. */
+/** @param {Session} s @param {number} offset */
 function seenOffset(s, offset) {
   if (s.oldest !== null && offset >= s.oldest) return;
   s.oldest = offset;
@@ -325,6 +407,7 @@ function seenOffset(s, offset) {
 }
 
 /** The room's messages shown are gone (a reconnect that could not recover): older pages start again from the replay. */
+/** @param {Session} s */
 function resetHistory(s) {
   s.historyResets += 1;
   s.oldest = null;
@@ -335,6 +418,7 @@ function resetHistory(s) {
 }
 
 /** The page of OLDER_PAGE room messages before the oldest seen, above the others. */
+/** @param {Session} s */
 async function loadOlder(s) {
   if (s.olderLoading || s.olderDone || !s.client) return;
   const before = s.oldest;
@@ -342,15 +426,17 @@ async function loadOlder(s) {
   s.olderLoading = true;
   s.olderError = '';
   renderOlder(s);
+  /** @type {import('./Chat.messages.js').ReplyTo<'chat.history'> | { error: string }} */
   let reply;
   try {
     reply = await s.client.request('chat.history', { before, limit: OLDER_PAGE }, { timeout: OLDER_TIMEOUT_MS });
-  } catch (error) {
+  } catch (caught) {
+    const error = /** @type {import('./switchboard.js').SwitchboardRequestError} */ (caught);
     reply = { error: error.code === 'timeout' ? 'no answer in time' : error.code === 'disconnected' ? 'not connected' : error.message };
   }
   if (session !== s || s.historyResets !== resets) return;
   s.olderLoading = false;
-  if (reply.error) {
+  if ('error' in reply) {
     s.olderError = reply.error;
   } else if (reply.type === 'chat.history.refused') {
     s.olderError = String(reply.data?.reason ?? 'refused');
@@ -363,6 +449,7 @@ async function loadOlder(s) {
 }
 
 /** Puts the entries older than the oldest shown above the list, keeping what is in view where it was. */
+/** @param {Session} s @param {HistoryEntry[]} entries @param {boolean} more */
 function showOlder(s, entries, more) {
   const limit = s.oldest ?? Number.POSITIVE_INFINITY;
   const older = entries.filter((e) => Number.isSafeInteger(e?.offset) && e.offset < limit).sort((a, b) => a.offset - b.offset);
@@ -376,6 +463,7 @@ function showOlder(s, entries, more) {
 }
 
 /** A history entry as the page shows it live. */
+/** @param {Session} s @param {HistoryEntry} entry */
 function historyItem(s, { offset, type, user, text, sentAt }) {
   switch (type) {
     case 'chat.message': return messageItem(s, { kind: 'message', sender: user, text, sentAt, offset });
@@ -386,6 +474,7 @@ function historyItem(s, { offset, type, user, text, sentAt }) {
   }
 }
 
+/** @param {Session} s */
 function renderOlder(s) {
   const done = s.olderDone || s.oldest === 1;
   const state = s.olderLoading ? 'loading' : s.olderError ? 'error' : done ? 'done' : 'idle';
@@ -404,6 +493,7 @@ function renderOlder(s) {
 
 // ---- rendering ----
 
+/** @param {Session} s */
 function renderRoster(s) {
   const users = [...s.users].sort((a, b) => a.localeCompare(b));
   ui.roster.replaceChildren(...users.map((user) => {
@@ -432,6 +522,7 @@ function renderRoster(s) {
   ui.rosterCount.textContent = `(${users.length})`;
 }
 
+/** @param {Session} s */
 function renderTarget(s) {
   ui.target.dataset.target = s.target ?? '';
   ui.target.textContent = s.target ? `Direct message to ${s.target}` : 'To everyone';
@@ -440,9 +531,10 @@ function renderTarget(s) {
   ui.composer.classList.toggle('direct', Boolean(s.target));
 }
 
+/** @param {string | null | undefined} sentAt */
 function formatTime(sentAt) {
   const time = el('time', 'time');
-  const date = new Date(sentAt);
+  const date = new Date(sentAt ?? NaN);
   if (sentAt && !Number.isNaN(date.getTime())) {
     time.dateTime = String(sentAt);
     time.textContent = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -451,10 +543,12 @@ function formatTime(sentAt) {
   return time;
 }
 
+/** @param {Session} s @param {ShownMessage} message */
 function addMessage(s, message) {
   append(messageItem(s, message));
 }
 
+/** @param {Session} s @param {ShownMessage} message */
 function messageItem(s, { kind, sender, to, text, sentAt, offset }) {
   sender = String(sender ?? '');
   const item = el('li', `message ${kind}`);
@@ -476,10 +570,12 @@ function messageItem(s, { kind, sender, to, text, sentAt, offset }) {
   return item;
 }
 
+/** @param {string} text @param {number} [offset] */
 function addNotice(text, offset) {
   append(noticeItem(text, offset));
 }
 
+/** @param {string} text @param {number} [offset] */
 function noticeItem(text, offset) {
   const item = el('li', 'notice', text);
   item.dataset.testid = 'notice';
@@ -488,18 +584,20 @@ function noticeItem(text, offset) {
   return item;
 }
 
+/** @param {HTMLElement} item */
 function append(item) {
   const log = ui.log;
   const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
   ui.messages.append(item);
   let trimmed = false;
   while (ui.messages.childElementCount > MAX_RENDERED) {
-    trimmed ||= ui.messages.firstElementChild.dataset.offset !== undefined;
-    ui.messages.firstElementChild.remove();
+    const oldest = /** @type {HTMLElement} */ (ui.messages.firstElementChild);
+    trimmed ||= oldest.dataset.offset !== undefined;
+    oldest.remove();
   }
   // The oldest room messages went: the next older page starts from the oldest one left.
   if (trimmed && session) {
-    const first = ui.messages.querySelector('li[data-offset]');
+    const first = /** @type {HTMLElement | null} */ (ui.messages.querySelector('li[data-offset]'));
     session.oldest = first ? Number(first.dataset.offset) : null;
     session.olderDone = false;
     renderOlder(session);
@@ -550,7 +648,7 @@ ui.composer.addEventListener('submit', (event) => {
     if (s.target) s.client.send('chat.direct', { to: s.target, text });
     else s.client.send('chat.send', { text });
   } catch (error) {
-    showError(`Message not sent: ${error.message}`, 'composer');
+    showError(`Message not sent: ${/** @type {Error} */ (error).message}`, 'composer');
     return;
   }
   if (errorSource === 'composer') clearError();
