@@ -8,7 +8,9 @@ using Switchboard.Protocol.Framing;
 using Switchboard.Server;
 using Switchboard.Server.WebSockets;
 
-// The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
+// The conformance target: echoes every complete message, on any path, with the same opcode and bytes. The standalone
+// and generic hosts also serve the protocol inspector page at / (the inspector directory), whose WebSocket at /inspect sends the
+// server's reading of the handshake and of every frame before each echo (Inspector.cs).
 // Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--host standalone|generic|aspnetcore] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]
 // --host picks what runs the server: standalone (the default) is WebSocketServer on its own; generic is the same
 // server as a Generic Host service (AddSwitchboardServer), its options layered with the "Switchboard" configuration
@@ -110,7 +112,12 @@ internal static partial class EchoHosts
     /// <summary>A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.</summary>
     private static readonly EndpointOptions AnyOrigin = new() { AllowedOrigins = ["*"] };
 
-    private static void Map(WebSocketServer server) => server.Map("/{*path}", new EchoHandler(), AnyOrigin);
+    // The inspector page at / and its WebSocket at /inspect; every other WebSocket path, / included, is the strict echo.
+    private static void Map(WebSocketServer server) => server
+        .Map(InspectorHandler.Path, new InspectorHandler(), AnyOrigin)
+        .Map("/{*path}", new EchoHandler(), AnyOrigin)
+        .MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "inspector"),
+            [new("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:")]);
 
     private static void PrintListening(WebSocketServer server)
         => Console.WriteLine($"listening on ws://127.0.0.1:{server.LocalEndPoint.Port}");

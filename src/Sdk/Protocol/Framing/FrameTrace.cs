@@ -14,7 +14,8 @@ public readonly ref struct FrameTrace
     internal FrameTrace(in FrameHeader header, in ReadOnlySequence<byte> wirePayload)
     {
         Header = header;
-        _wirePayload = wirePayload;
+        // The reader's input may run on into the next frames.
+        _wirePayload = wirePayload.Length > header.PayloadLength ? wirePayload.Slice(0, header.PayloadLength) : wirePayload;
     }
 
     /// <summary>The header as read: FIN, RSV1-3, opcode, MASK, payload length and masking key.</summary>
