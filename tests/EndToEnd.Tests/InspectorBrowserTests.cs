@@ -14,7 +14,7 @@ public sealed class InspectorBrowserTests(ChromiumFixture chromium) : IClassFixt
 
     private SampleProcess Echo => _echo ?? throw new InvalidOperationException("the Echo sample is not running");
 
-    public async Task InitializeAsync() => _echo = await SampleProcess.StartAsync("Echo");
+    public async Task InitializeAsync() => _echo = await SampleProcess.StartAsync("Echo", "--inspector");
 
     public async Task DisposeAsync()
     {
