@@ -8,8 +8,10 @@ using Switchboard.Protocol.Framing;
 using Switchboard.Server;
 using Switchboard.Server.WebSockets;
 
-// The conformance target: echoes every complete message, on any path, with the same opcode and bytes.
-// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--host standalone|generic|aspnetcore] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]
+// The conformance target: echoes every complete message, on any path, with the same opcode and bytes. The standalone
+// and generic hosts with --inspector also serve the protocol inspector page at / (the inspector directory), whose
+// WebSocket at /inspect sends the server's reading of the handshake and of every frame before each echo (Inspector.cs).
+// Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--host standalone|generic|aspnetcore] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N] [--inspector]
 // --host picks what runs the server: standalone (the default) is WebSocketServer on its own; generic is the same
 // server as a Generic Host service (AddSwitchboardServer), its options layered with the "Switchboard" configuration
 // section (appsettings.json, Switchboard__KEY environment variables); aspnetcore is an ASP.NET Core app on Kestrel
@@ -17,11 +19,12 @@ using Switchboard.Server.WebSockets;
 // --unsafe-inline runs the handler on the I/O threads (WebSocketServerOptions.UnsafePreferInlineScheduling), for comparing.
 // The load tool (benchmarks/Load) opens thousands of connections from 127.0.0.1, so the per-address cap is lifted to
 // the server's cap by default here; give a smaller one to try the cap.
-const string Usage = "usage: Echo [--port N] [--host standalone|generic|aspnetcore] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N]";
+const string Usage = "usage: Echo [--port N] [--host standalone|generic|aspnetcore] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N] [--inspector]";
 var port = 9001;
 var host = "standalone";
 var ioThreads = Environment.ProcessorCount;
 var inline = false;
+var inspector = false;
 var perAddress = WebSocketServerOptions.DefaultMaxConnections;
 for (var i = 0; i < args.Length; i++)
 {
@@ -36,6 +39,10 @@ for (var i = 0; i < args.Length; i++)
     else if (args[i] == "--io-threads" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var t))
     {
         ioThreads = t;
+    }
+    else if (args[i] == "--inspector")
+    {
+        inspector = true;
     }
     else if (args[i] == "--unsafe-inline")
     {
@@ -70,20 +77,20 @@ var options = new WebSocketServerOptions
 
 return host switch
 {
-    "generic" => await EchoHosts.RunGenericAsync(args, options),
+    "generic" => await EchoHosts.RunGenericAsync([.. args.Where(a => a != "--inspector")], options, inspector),
     "aspnetcore" => await EchoHosts.RunAspNetCoreAsync(options),
-    _ => await EchoHosts.RunStandaloneAsync(options),
+    _ => await EchoHosts.RunStandaloneAsync(options, inspector),
 };
 
 /// <summary>The ways the echo server runs; each prints the "listening on" line the tests wait for, then serves until SIGTERM or Ctrl+C.</summary>
 internal static partial class EchoHosts
 {
     /// <summary>WebSocketServer on its own, stopped by <see cref="WebSocketServer.RunUntilShutdownAsync"/>.</summary>
-    public static async Task<int> RunStandaloneAsync(WebSocketServerOptions options)
+    public static async Task<int> RunStandaloneAsync(WebSocketServerOptions options, bool inspector)
     {
         using var loggerFactory = LoggerFactory.Create(ConfigureLogging);
         await using var server = new WebSocketServer(options, loggerFactory);
-        Map(server);
+        Map(server, inspector);
         server.Start();
         PrintListening(server);
         await server.RunUntilShutdownAsync();
@@ -91,7 +98,7 @@ internal static partial class EchoHosts
     }
 
     /// <summary>The same server as a Generic Host service: the host's lifetime turns SIGTERM and Ctrl+C into a graceful stop.</summary>
-    public static async Task<int> RunGenericAsync(string[] args, WebSocketServerOptions options)
+    public static async Task<int> RunGenericAsync(string[] args, WebSocketServerOptions options, bool inspector)
     {
         var builder = Host.CreateApplicationBuilder(args);
         builder.Logging.ClearProviders();
@@ -99,7 +106,7 @@ internal static partial class EchoHosts
         var section = builder.Configuration.GetSection("Switchboard");
         builder.Services.AddSwitchboardServer(
             _ => WebSocketServerOptions.FromConfiguration(section, options),
-            (server, _) => Map(server));
+            (server, _) => Map(server, inspector));
         using var app = builder.Build();
         await app.StartAsync();
         PrintListening(app.Services.GetRequiredService<WebSocketServer>());
@@ -110,7 +117,20 @@ internal static partial class EchoHosts
     /// <summary>A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.</summary>
     private static readonly EndpointOptions AnyOrigin = new() { AllowedOrigins = ["*"] };
 
-    private static void Map(WebSocketServer server) => server.Map("/{*path}", new EchoHandler(), AnyOrigin);
+    // With --inspector, the inspector page at / and its WebSocket at /inspect; every other WebSocket path, / included,
+    // is the strict echo. Without it, nothing answers plain HTTP, so a request without Upgrade gets the handshake's
+    // refusal, as conformance runs expect.
+    private static void Map(WebSocketServer server, bool inspector)
+    {
+        if (inspector)
+        {
+            server.Map(InspectorHandler.Path, new InspectorHandler(), AnyOrigin)
+                .MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "inspector"),
+                    [new("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:")]);
+        }
+
+        server.Map("/{*path}", new EchoHandler(), AnyOrigin);
+    }
 
     private static void PrintListening(WebSocketServer server)
         => Console.WriteLine($"listening on ws://127.0.0.1:{server.LocalEndPoint.Port}");

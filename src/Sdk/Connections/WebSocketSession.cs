@@ -76,6 +76,16 @@ public sealed partial class WebSocketSession
     /// <summary>The subprotocol the handshake settled on, or null.</summary>
     public string? Subprotocol { get; }
 
+    /// <summary>
+    /// Sees every frame the session reads from the peer (<see cref="ProtocolConnection.FrameObserver"/>), on the
+    /// receive loop; null, the default, traces nothing. Set it before <see cref="Start"/> or the run begins.
+    /// </summary>
+    public IFrameTraceObserver? FrameObserver
+    {
+        get => _protocol.FrameObserver;
+        set => _protocol.FrameObserver = value;
+    }
+
     /// <summary>What the handshake settled of permessage-deflate (RFC 7692), or null when messages go uncompressed.</summary>
     public DeflateParameters? Deflate => _protocol.Deflate;
 

@@ -6,6 +6,7 @@ using System.Text;
 using Switchboard.Connections;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
+using Switchboard.Protocol.Framing;
 using Switchboard.Server.Diagnostics;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
@@ -126,6 +127,17 @@ public sealed class WebSocketConnection : IMessageChannel
     internal MessageContext? MessageContext { get; set; }
 
     internal WebSocketSession Session => _session;
+
+    /// <summary>
+    /// Sees every frame read from this client, data and control, with its header fields and first payload bytes, on
+    /// the receive loop (<see cref="WebSocketSession.FrameObserver"/>); null, the default, traces nothing. Set it in
+    /// <see cref="WebSocketHandler.OnConnectedAsync"/>, before the first frame is read.
+    /// </summary>
+    public IFrameTraceObserver? FrameObserver
+    {
+        get => _session.FrameObserver;
+        set => _session.FrameObserver = value;
+    }
 
     /// <inheritdoc cref="WebSocketSession.SendAsync(Opcode, ReadOnlySequence{byte}, CancellationToken)"/>
     public ValueTask SendAsync(Opcode opcode, ReadOnlySequence<byte> payload, CancellationToken cancellationToken = default)

@@ -85,6 +85,16 @@ public sealed partial class ProtocolConnection
         _lastReceived = Time.GetTimestamp();
     }
 
+    /// <summary>
+    /// Sees every frame the reader takes from the peer, data and control, with its header fields and first payload
+    /// bytes (<see cref="FrameTrace"/>); null, the default, traces nothing. Set it before the first read.
+    /// </summary>
+    public IFrameTraceObserver? FrameObserver
+    {
+        get => _frames.Trace;
+        set => _frames.Trace = value;
+    }
+
     /// <summary>Which end of the connection this is.</summary>
     public WebSocketRole Role { get; }
 

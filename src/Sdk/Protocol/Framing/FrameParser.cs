@@ -62,6 +62,9 @@ internal struct FrameParser
     /// </summary>
     public bool WholeDataFrames { get; init; }
 
+    /// <summary>Sees each frame once as it is taken, before its payload is unmasked; null (the default) costs one check per frame.</summary>
+    public IFrameTraceObserver? Trace { readonly get; set; }
+
     /// <summary>
     /// When true, permessage-deflate was negotiated (RFC 7692 section 6): RSV1 is allowed on the first frame of a data
     /// message, which is then reported <see cref="FrameEvent.Compressed"/> and not validated as UTF-8 (its inflated
@@ -162,6 +165,7 @@ internal struct FrameParser
         }
 
         _peeked = 0;
+        Trace?.OnFrame(new FrameTrace(header, payload));
 
         if (!continuation)
         {
@@ -279,6 +283,7 @@ internal struct FrameParser
         }
 
         ReadOnlySequence<byte> payload = input.Slice(header.Length, header.PayloadLength);
+        Trace?.OnFrame(new FrameTrace(header, payload));
         if (header.Masked)
         {
             int offset = 0;
