@@ -32,7 +32,7 @@ public sealed class MessageAttribute : Attribute
     /// <summary>
     /// Whether the message may be sent compressed on a connection that negotiated permessage-deflate; true by default.
     /// Set it to false for a message that carries a secret next to text an attacker can choose (CRIME/BREACH): such a
-    /// message is never compressed on any connection. See docs/protocol.md, "Compression".
+    /// message is never compressed by a server, on any connection. See docs/protocol.md, "Compression".
     /// </summary>
     public bool Compress { get; set; } = true;
 }
