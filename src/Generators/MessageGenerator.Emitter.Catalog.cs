@@ -48,7 +48,7 @@ public sealed partial class MessageGenerator
             writer.OpenBlock();
             foreach (var message in catalog.Messages)
             {
-                writer.WriteLine($"new({Literal(message.WireName)}, typeof({message.Root.TypeName}), {locals[message.Root.TypeName]}{KindArguments(message.Role)}),");
+                writer.WriteLine($"new({Literal(message.WireName)}, typeof({message.Root.TypeName}), {locals[message.Root.TypeName]}{KindArguments(message.Role)}){(message.Compress ? string.Empty : " { Compress = false }")},");
             }
 
             writer.CloseBlock(");");

@@ -74,12 +74,17 @@ public sealed partial class MessageGenerator
 
             """);
 
+        // Only a message declared never compressed overrides the interface's default.
+        private static string CompressMember(MessageSpec message) => message.Compress
+            ? string.Empty
+            : $"\n\n/// <inheritdoc/>\nstatic bool global::Switchboard.IMessage<{message.Root.TypeName}>.Compress => false;";
+
         private static void WriteMessageMembers(SourceWriter writer, MessageSpec message)
         {
             string type = message.Root.TypeName;
             writer.WriteLine($$"""
                 /// <inheritdoc/>
-                public static {{New(message, "MessageType")}}string MessageType => {{Literal(message.WireName)}};
+                public static {{New(message, "MessageType")}}string MessageType => {{Literal(message.WireName)}};{{CompressMember(message)}}
 
                 /// <inheritdoc/>
                 public static {{New(message, "Write")}}void Write({{Json}}.Utf8JsonWriter writer, {{type}} value)

@@ -113,7 +113,8 @@ public sealed partial class MessageGenerator
                 shapes.Objects.ToEquatableArray(),
                 shapes.Enums.ToEquatableArray(),
                 hiddenMembers.ToEquatableArray(),
-                request);
+                request,
+                context.Attributes[0].NamedArguments.FirstOrDefault(a => a.Key == "Compress").Value.Value is not false);
             return new ParseResult(message, wireNameUse, EquatableArray<DiagnosticInfo>.Empty);
         }
 

@@ -17,6 +17,12 @@ public interface IMessage<TSelf> where TSelf : IMessage<TSelf>
     static abstract string MessageType { get; }
 
     /// <summary>
+    /// Whether the message may be sent compressed on a connection that negotiated permessage-deflate; false for a
+    /// message declared <c>[Message(..., Compress = false)]</c> (<see cref="MessageAttribute.Compress"/>).
+    /// </summary>
+    static virtual bool Compress => true;
+
+    /// <summary>
     /// Writes <paramref name="value"/> as the envelope's <c>data</c> object, byte for byte as
     /// <c>System.Text.Json</c> would with camelCase names and string enums. Allocates nothing.
     /// </summary>

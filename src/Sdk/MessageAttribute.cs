@@ -14,6 +14,9 @@ namespace Switchboard;
 /// <code>
 /// [Message("chat.send")]
 /// public partial record SendChat(string Text);
+///
+/// [Message("auth.token", Compress = false)]
+/// public partial record AuthToken(string Token);
 /// </code>
 /// </example>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
@@ -25,4 +28,11 @@ public sealed class MessageAttribute : Attribute
 
     /// <summary>The value of the envelope's <c>type</c> property.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// Whether the message may be sent compressed on a connection that negotiated permessage-deflate; true by default.
+    /// Set it to false for a message that carries a secret next to text an attacker can choose (CRIME/BREACH): such a
+    /// message is never compressed by a server, on any connection. See docs/protocol.md, "Compression".
+    /// </summary>
+    public bool Compress { get; set; } = true;
 }

@@ -107,6 +107,19 @@ public sealed class DriverSnapshotTests
         """]);
 
     [Fact]
+    public void Message_declared_never_compressed_says_so_in_the_catalogue() => VerifyGenerated(["""
+        using Switchboard;
+
+        namespace Auth;
+
+        [Message("auth.token", Compress = false)]
+        public partial record Token(string Value);
+
+        [Message("auth.hello", Compress = true)]
+        public partial record Hello(string Name);
+        """]);
+
+    [Fact]
     public void Messages_nested_in_classes_and_records() => VerifyGenerated(["""
         using Switchboard;
 

@@ -162,6 +162,12 @@ public sealed class ChromiumInteropTests(EchoServerFixture echo, ChromiumFixture
             Assert.Equal(1000, close.GetProperty("code").GetInt32());
             Assert.True(close.GetProperty("wasClean").GetBoolean(), $"close was not clean\n{Context()}");
             Assert.Equal(0, result.GetProperty("errors").GetInt32());
+
+            // Chromium's default offer is accepted with no context takeover both ways.
+            var extensions = result.GetProperty("extensions").GetString() ?? "";
+            Assert.StartsWith("permessage-deflate", extensions, StringComparison.Ordinal);
+            Assert.Contains("server_no_context_takeover", extensions, StringComparison.Ordinal);
+            Assert.Contains("client_no_context_takeover", extensions, StringComparison.Ordinal);
         }
         finally
         {

@@ -4,7 +4,8 @@ namespace Switchboard.Interop.Tests;
 
 /// <summary>
 /// Checks a RESULT line printed by a peer script: the script verifies every echo itself (type,
-/// exact bytes, order), answers a ping, closes with 1000, and reports what it saw.
+/// exact bytes, order), answers a ping, closes with 1000, and reports what it saw: with it the negotiated
+/// <c>Sec-WebSocket-Extensions</c> and the bytes a 200 000-byte compressible text took on the wire each way.
 /// </summary>
 internal static partial class PeerAssert
 {
@@ -29,9 +30,28 @@ internal static partial class PeerAssert
         Assert.Equal(ScriptMessageCount, int.Parse(match.Groups["messages"].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(ScriptPayloadBytes + greetingBytes, long.Parse(match.Groups["bytes"].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("1000", match.Groups["close"].Value);
+
+        // The server accepts the peer's permessage-deflate offer with no context takeover both ways, and the
+        // chat-style text crosses the wire compressed several times over in each direction.
+        var extensions = match.Groups["extensions"].Value;
+        Assert.StartsWith("permessage-deflate", extensions, StringComparison.Ordinal);
+        Assert.Contains("server_no_context_takeover", extensions, StringComparison.Ordinal);
+        Assert.Contains("client_no_context_takeover", extensions, StringComparison.Ordinal);
+        var plain = Count(match, "plain");
+        Assert.Equal(CompressibleBytes, plain);
+        var wireOut = Count(match, "out");
+        var wireIn = Count(match, "in");
+        Assert.True(wireOut * 4 < plain, $"the peer sent the {plain}-byte text in {wireOut} bytes: not compressed\n{result}");
+        Assert.True(wireIn * 4 < plain, $"the server sent the {plain}-byte text in {wireIn} bytes: not compressed\n{result}");
     }
 
-    [GeneratedRegex(@"^RESULT ok peer=(?<peer>\S+) messages=(?<messages>\d+) bytes=(?<bytes>\d+) sha256=(?<sha>[0-9a-f]{64}) close=(?<close>\d+)$")]
+    /// <summary>The size of the compressible text each script round-trips after the others.</summary>
+    public const long CompressibleBytes = 200_000;
+
+    private static long Count(Match match, string group) =>
+        long.Parse(match.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^RESULT ok peer=(?<peer>\S+) messages=(?<messages>\d+) bytes=(?<bytes>\d+) sha256=(?<sha>[0-9a-f]{64}) close=(?<close>\d+) compressible=(?<plain>\d+) wire_out=(?<out>\d+) wire_in=(?<in>\d+) extensions=(?<extensions>.*)$")]
     private static partial Regex ResultOk();
 }
 

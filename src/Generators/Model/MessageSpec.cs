@@ -14,6 +14,7 @@ internal sealed record ContainingTypeSpec(string Keyword, string Name);
 /// <param name="Objects">The message's own object first, then every object reachable from it.</param>
 /// <param name="Enums">Every enum reachable from the message.</param>
 /// <param name="Request">What the message is for; a plain message when null.</param>
+/// <param name="Compress">False when <c>[Message(..., Compress = false)]</c> declares it never compressed.</param>
 /// <param name="HiddenMembers">The generated members that hide an inherited member of the same name, declared <c>new</c> (the compact <c>Write</c> overload as <c>Emitter.CompactWriteMember</c>).</param>
 internal sealed record MessageSpec(
     string WireName,
@@ -24,7 +25,8 @@ internal sealed record MessageSpec(
     EquatableArray<ObjectSpec> Objects,
     EquatableArray<EnumSpec> Enums,
     EquatableArray<string> HiddenMembers = default,
-    RequestSpec? Request = null)
+    RequestSpec? Request = null,
+    bool Compress = true)
 {
     public RequestSpec Role => Request ?? RequestSpec.Plain;
 

@@ -32,8 +32,9 @@ public sealed class EncodedMessage : IDisposable
     // Made once for every connection the frame goes to.
     private readonly ReadOnlySequence<byte> _serverFrame;
 
-    private EncodedMessage(byte[] buffer, int frameStart, int end, bool pooled = true)
+    private EncodedMessage(byte[] buffer, int frameStart, int end, bool pooled = true, bool compress = true)
     {
+        Compress = compress;
         _buffer = buffer;
         _frameStart = frameStart;
         _end = end;
@@ -41,6 +42,9 @@ public sealed class EncodedMessage : IDisposable
         _serverFrame = new ReadOnlySequence<byte>(buffer, frameStart, end - frameStart);
         if (!pooled) _shared = new SharedPayload(buffer.AsMemory(HeaderRoom, end - HeaderRoom));
     }
+
+    /// <summary>False for a message type declared never compressed (<see cref="IMessage{TSelf}.Compress"/>).</summary>
+    internal bool Compress { get; }
 
     /// <summary>The envelope's UTF-8 JSON bytes: the payload of one text message.</summary>
     public ReadOnlyMemory<byte> Payload => Buffer.AsMemory(HeaderRoom, _end - HeaderRoom);
@@ -82,7 +86,7 @@ public sealed class EncodedMessage : IDisposable
     {
         using var pooled = Create(message);
         var buffer = pooled.Buffer.AsSpan(0, pooled._end).ToArray();
-        return new EncodedMessage(buffer, pooled._frameStart, pooled._end, pooled: false);
+        return new EncodedMessage(buffer, pooled._frameStart, pooled._end, pooled: false, T.Compress);
     }
 
     /// <summary>
@@ -129,7 +133,7 @@ public sealed class EncodedMessage : IDisposable
         var headerLength = FrameHeader.GetLength(payloadLength, masked: false);
         var frameStart = HeaderRoom - headerLength;
         FrameWriter.WriteHeader(buffer.AsSpan(frameStart, headerLength), fin: true, Opcode.Text, payloadLength);
-        return new EncodedMessage(buffer, frameStart, end);
+        return new EncodedMessage(buffer, frameStart, end, pooled: true, T.Compress);
     }
 
     /// <summary>Returns the buffer to the pool.</summary>

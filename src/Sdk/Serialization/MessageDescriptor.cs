@@ -70,6 +70,12 @@ public sealed class MessageDescriptor
     /// <summary>The shape of the <c>data</c> object.</summary>
     public ShapeDescriptor Data { get; }
 
+    /// <summary>
+    /// Whether the message may be sent compressed (<see cref="MessageAttribute.Compress"/>); false for a message that is
+    /// never compressed on any connection.
+    /// </summary>
+    public bool Compress { get; init; } = true;
+
     /// <summary>The fields of the <c>data</c> object, in the order they are written.</summary>
     public IReadOnlyList<FieldDescriptor> Fields => Data.Fields;
 

@@ -4,7 +4,9 @@
 //
 // Sends text (with multi-byte UTF-8) and binary messages of several sizes, including fragmented
 // ones, all pipelined on one connection, then checks that every echo arrives in order with the
-// same type and exactly the same bytes, answers a ping, and closes with 1000.
+// same type and exactly the same bytes; then round-trips a 200 000-byte compressible text and
+// reports its bytes on the wire each way and the negotiated extensions; answers a ping, and closes
+// with 1000.
 //
 // Prints one line `RESULT ok ...` and exits 0 on success; prints `RESULT fail ...` and exits 1
 // on any mismatch, error or timeout.
@@ -47,6 +49,20 @@ function textOfUtf8Size(size, seed) {
   const text = parts.join('');
   if (Buffer.byteLength(text, 'utf8') !== size) throw new Error('text generator is broken');
   return text;
+}
+
+const COMPRESSIBLE_SIZE = 200_000;
+
+/** Chat-style JSON lines of exactly `size` UTF-8 bytes: compresses several times over. */
+function chatText(size) {
+  const parts = [];
+  let used = 0;
+  for (let i = 0; used < size; i++) {
+    const line = `{"type":"chat.message","room":"lobby","user":"user-${i % 17}","text":"message number ${i}"}\n`;
+    parts.push(line);
+    used += line.length;
+  }
+  return parts.join('').slice(0, size);
 }
 
 function bytesOfSize(size, seed) {
@@ -103,6 +119,13 @@ async function run(url) {
   ws.on('message', (data, isBinary) => { received.push({ data, isBinary }); signal(); });
   ws.on('error', (error) => { failure ??= error; signal(); });
   ws.on('close', (code, reason) => { closeInfo = { code, reason: reason.toString() }; closed(); signal(); });
+  // The upgrade response: its socket counts the bytes that really crossed the wire.
+  let socket = null;
+  let extensions = '';
+  ws.once('upgrade', (response) => {
+    socket = response.socket;
+    extensions = response.headers['sec-websocket-extensions'] ?? '';
+  });
 
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
@@ -145,6 +168,24 @@ async function run(url) {
   }
   await sending;
 
+  // A large compressible message both ways, alone on the connection: its wire bytes show whether
+  // permessage-deflate compressed it in each direction.
+  const compressible = chatText(COMPRESSIBLE_SIZE);
+  const outBefore = socket.bytesWritten;
+  const inBefore = socket.bytesRead;
+  await sendAsync(ws, compressible, { binary: false, compress: true });
+  while (received.length === 0) {
+    if (failure) throw failure;
+    if (closeInfo) throw new Error(`connection closed (${closeInfo.code}) before the compressible echo`);
+    await new Promise((resolve) => { wake = resolve; });
+  }
+  const compressibleEcho = received.shift();
+  if (compressibleEcho.isBinary || Buffer.from(compressibleEcho.data).toString('utf8') !== compressible) {
+    throw new Error('the compressible message\'s echo differs');
+  }
+  const wireOut = socket.bytesWritten - outBefore;
+  const wireIn = socket.bytesRead - inBefore;
+
   await new Promise((resolve, reject) => {
     ws.once('pong', (payload) => (payload.toString() === 'interop-ping' ? resolve() : reject(new Error('pong payload differs'))));
     ws.ping('interop-ping');
@@ -154,7 +195,8 @@ async function run(url) {
   await closedPromise;
   if (closeInfo.code !== 1000) throw new Error(`server closed with ${closeInfo.code}, expected 1000`);
   return `RESULT ok peer=node-ws/${wsVersion} messages=${messages.length} bytes=${total} ` +
-    `sha256=${digest.digest('hex')} close=${closeInfo.code}`;
+    `sha256=${digest.digest('hex')} close=${closeInfo.code} compressible=${Buffer.byteLength(compressible, 'utf8')} ` +
+    `wire_out=${wireOut} wire_in=${wireIn} extensions=${extensions}`;
 }
 
 const url = process.argv[2];

@@ -9,7 +9,9 @@ match the host name or address.
 
 Sends text (with multi-byte UTF-8) and binary messages of several sizes, including fragmented
 ones, all pipelined on one connection, then checks that every echo arrives in order with the
-same type and exactly the same content, answers a ping, and closes with 1000.
+same type and exactly the same content; then round-trips a 200 000-byte compressible text and
+reports its bytes on the wire each way and the negotiated extensions; answers a ping, and closes
+with 1000.
 
 Prints one line `RESULT ok ...` and exits 0 on success; prints `RESULT fail ...` and exits 1
 on any mismatch, error or timeout.
@@ -46,6 +48,41 @@ def text_of_utf8_size(size: int, seed: int) -> str:
   text = "".join(parts)
   assert len(text.encode("utf-8")) == size
   return text
+
+
+COMPRESSIBLE_SIZE = 200_000
+
+
+def chat_text(size: int) -> str:
+  """Chat-style JSON lines of exactly `size` bytes (ASCII): compresses several times over."""
+  parts = []
+  used = 0
+  i = 0
+  while used < size:
+    line = f'{{"type":"chat.message","room":"lobby","user":"user-{i % 17}","text":"message number {i}"}}\n'
+    parts.append(line)
+    used += len(line)
+    i += 1
+  return "".join(parts)[:size]
+
+
+def count_wire_bytes(ws) -> dict:
+  """Counts the bytes the connection writes to and reads from its transport (after TLS, before framing)."""
+  wire = {"out": 0, "in": 0}
+  transport = ws.transport
+  write, data_received = transport.write, ws.data_received
+
+  def counted_write(data):
+    wire["out"] += len(data)
+    write(data)
+
+  def counted_received(data):
+    wire["in"] += len(data)
+    data_received(data)
+
+  transport.write = counted_write
+  ws.data_received = counted_received
+  return wire
 
 
 def bytes_of_size(size: int, seed: int) -> bytes:
@@ -86,6 +123,7 @@ async def run(url: str, cafile: str | None) -> str:
     ping_interval=None,
     ssl=tls,
   ) as ws:
+    wire = count_wire_bytes(ws)
 
     async def send_all():
       for _, payload, fragments in messages:
@@ -110,6 +148,17 @@ async def run(url: str, cafile: str | None) -> str:
     finally:
       sender.cancel()
 
+    # A large compressible message both ways, alone on the connection: its wire bytes show whether
+    # permessage-deflate compressed it in each direction.
+    compressible = chat_text(COMPRESSIBLE_SIZE)
+    out_before, in_before = wire["out"], wire["in"]
+    await ws.send(compressible)
+    echo = await asyncio.wait_for(ws.recv(), STEP_TIMEOUT)
+    if echo != compressible:
+      raise AssertionError("the compressible message's echo differs")
+    wire_out, wire_in = wire["out"] - out_before, wire["in"] - in_before
+    extensions = ws.response_headers.get("Sec-WebSocket-Extensions", "")
+
     pong = await ws.ping(b"interop-ping")
     await asyncio.wait_for(pong, STEP_TIMEOUT)
 
@@ -119,7 +168,8 @@ async def run(url: str, cafile: str | None) -> str:
 
   return (f"RESULT ok peer=python-websockets/{websockets.__version__} "
       f"messages={len(messages)} bytes={total} sha256={digest.hexdigest()} "
-      f"close={ws.close_code}")
+      f"close={ws.close_code} compressible={len(compressible)} wire_out={wire_out} "
+      f"wire_in={wire_in} extensions={extensions}")
 
 
 def main() -> int:

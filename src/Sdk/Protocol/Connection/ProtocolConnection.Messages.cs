@@ -107,7 +107,10 @@ public sealed partial class ProtocolConnection
     /// This is a client, which masks every frame with a fresh key (section 5.3) and so cannot send one made before; or a
     /// fragmented message is unfinished.
     /// </exception>
-    public bool SendFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame)
+    public bool SendFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame) => SendFrame(output, frame, compress: true);
+
+    /// <summary><see cref="SendFrame(IBufferWriter{byte}, ReadOnlySpan{byte})"/>, never compressed unless <paramref name="compress"/>.</summary>
+    internal bool SendFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame, bool compress)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (Role != WebSocketRole.Server)
@@ -133,7 +136,7 @@ public sealed partial class ProtocolConnection
         }
 
         // With permessage-deflate the prepared payload is compressed for this connection, whose window it shares.
-        if (ShouldCompress(header.Opcode, header.PayloadLength, endOfMessage: true))
+        if (compress && ShouldCompress(header.Opcode, header.PayloadLength, endOfMessage: true))
         {
             WriteCompressed(output, header.Opcode, Deflater.Compress(frame[header.Length..], endOfMessage: true), endOfMessage: true);
             return true;
