@@ -14,7 +14,13 @@ public sealed class InspectorBrowserTests(ChromiumFixture chromium) : IClassFixt
 
     private SampleProcess Echo => _echo ?? throw new InvalidOperationException("the Echo sample is not running");
 
-    public async Task InitializeAsync() => _echo = await SampleProcess.StartAsync("Echo", "--inspector");
+    public async Task InitializeAsync()
+    {
+        // Run from the copy of its build output beside the tests (see CopySamples in the project file).
+        var dll = Path.Combine(AppContext.BaseDirectory, "samples", "Echo", "Echo.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("samples/Echo is not built beside the tests", dll);
+        _echo = await SampleProcess.StartProgramAsync("dotnet", [dll, "--port", "0", "--inspector"]);
+    }
 
     public async Task DisposeAsync()
     {
