@@ -110,39 +110,24 @@ internal static class DeflateNegotiation
             return true;
         }
 
-        bool serverNoContext = false, clientNoContext = false;
-        int? serverBits = null;
-        foreach (var (name, argument) in response.Parameters)
+        // client_max_window_bits is never offered, so the server may not send it (section 7.1.2.2).
+        if (ReadParameters(response.Parameters) is not { ClientBitsNamed: false } read)
         {
-            switch (name.ToLowerInvariant())
-            {
-                case ServerNoContextTakeover when !serverNoContext && argument is null:
-                    serverNoContext = true;
-                    break;
-                case ClientNoContextTakeover when !clientNoContext && argument is null:
-                    clientNoContext = true;
-                    break;
-                case ServerMaxWindowBits when serverBits is null && TryWindowBits(argument, out int bits):
-                    serverBits = bits;
-                    break;
-                default:
-                    // client_max_window_bits is never offered, so the server may not send it (section 7.1.2.2).
-                    return false;
-            }
+            return false;
         }
 
         // Sections 7.1.1.1 and 7.1.2.1: a server that accepts the offer includes what it was asked for.
-        if ((options.ServerNoContextTakeover && !serverNoContext)
-            || (options.ServerMaxWindowBits < DeflateOptions.MaxWindowBits && (serverBits is null || serverBits > Usable(options.ServerMaxWindowBits))))
+        if ((options.ServerNoContextTakeover && !read.ServerNoContext)
+            || (options.ServerMaxWindowBits < DeflateOptions.MaxWindowBits && (read.ServerBits is null || read.ServerBits > Usable(options.ServerMaxWindowBits))))
         {
             return false;
         }
 
         parameters = new DeflateParameters
         {
-            ServerNoContextTakeover = serverNoContext,
-            ClientNoContextTakeover = clientNoContext || options.ClientNoContextTakeover,
-            ServerMaxWindowBits = serverBits ?? DeflateOptions.MaxWindowBits,
+            ServerNoContextTakeover = read.ServerNoContext,
+            ClientNoContextTakeover = read.ClientNoContext || options.ClientNoContextTakeover,
+            ServerMaxWindowBits = read.ServerBits ?? DeflateOptions.MaxWindowBits,
             MinimumSize = options.MinimumSize,
             Level = options.Level,
             Extension = string.Join(", ", fieldValues),
@@ -152,47 +137,18 @@ internal static class DeflateNegotiation
 
     private static DeflateParameters? TryAcceptOffer(List<(string Name, string? Value)> offered, DeflateOptions options)
     {
-        bool serverNoContext = false, clientNoContext = false, clientBitsOffered = false;
-        int? serverBits = null, clientBits = null;
-        foreach (var (name, argument) in offered)
-        {
-            switch (name.ToLowerInvariant())
-            {
-                case ServerNoContextTakeover when !serverNoContext && argument is null:
-                    serverNoContext = true;
-                    break;
-                case ClientNoContextTakeover when !clientNoContext && argument is null:
-                    clientNoContext = true;
-                    break;
-                case ServerMaxWindowBits when serverBits is null && TryWindowBits(argument, out int bits):
-                    serverBits = bits;
-                    break;
-                case ClientMaxWindowBits when !clientBitsOffered:
-                    // Section 7.1.2.2: with no value, or a value of 8 to 15.
-                    clientBitsOffered = true;
-                    if (argument is not null)
-                    {
-                        if (!TryWindowBits(argument, out int limit))
-                        {
-                            return null;
-                        }
-
-                        clientBits = limit;
-                    }
-
-                    break;
-                default:
-                    return null;
-            }
-        }
-
-        if (serverBits < DeflateOptions.MaxWindowBits)
+        if (ReadParameters(offered) is not { } read)
         {
             return null;
         }
 
-        serverNoContext |= options.ServerNoContextTakeover;
-        clientNoContext |= options.ClientNoContextTakeover;
+        if (read.ServerBits < DeflateOptions.MaxWindowBits)
+        {
+            return null;
+        }
+
+        bool serverNoContext = read.ServerNoContext || options.ServerNoContextTakeover;
+        bool clientNoContext = read.ClientNoContext || options.ClientNoContextTakeover;
         var response = new StringBuilder(ExtensionName);
         if (serverNoContext)
         {
@@ -204,13 +160,13 @@ internal static class DeflateNegotiation
             response.Append("; ").Append(ClientNoContextTakeover);
         }
 
-        if (serverBits is not null)
+        if (read.ServerBits is not null)
         {
             response.Append("; ").Append(ServerMaxWindowBits).Append("=15");
         }
 
-        int clientWindow = clientBits ?? DeflateOptions.MaxWindowBits;
-        if (clientBitsOffered && Usable(options.ClientMaxWindowBits) < clientWindow)
+        int clientWindow = read.ClientBits ?? DeflateOptions.MaxWindowBits;
+        if (read.ClientBitsNamed && Usable(options.ClientMaxWindowBits) < clientWindow)
         {
             clientWindow = Usable(options.ClientMaxWindowBits);
             response.Append("; ").Append(ClientMaxWindowBits).Append('=').Append(clientWindow.ToString(CultureInfo.InvariantCulture));
@@ -227,6 +183,41 @@ internal static class DeflateNegotiation
             Extension = response.ToString(),
         });
     }
+
+    /// <summary>The parameters of an offer or a response, or null when one is unknown, repeated or malformed (section 7.1).</summary>
+    private static Parameters? ReadParameters(List<(string Name, string? Value)> parameters)
+    {
+        var read = default(Parameters);
+        foreach (var (name, argument) in parameters)
+        {
+            switch (name.ToLowerInvariant())
+            {
+                case ServerNoContextTakeover when !read.ServerNoContext && argument is null:
+                    read = read with { ServerNoContext = true };
+                    break;
+                case ClientNoContextTakeover when !read.ClientNoContext && argument is null:
+                    read = read with { ClientNoContext = true };
+                    break;
+                case ServerMaxWindowBits when read.ServerBits is null && TryWindowBits(argument, out int bits):
+                    read = read with { ServerBits = bits };
+                    break;
+                // Section 7.1.2.2: with no value, or a value of 8 to 15.
+                case ClientMaxWindowBits when !read.ClientBitsNamed && argument is null:
+                    read = read with { ClientBitsNamed = true };
+                    break;
+                case ClientMaxWindowBits when !read.ClientBitsNamed && TryWindowBits(argument, out int limit):
+                    read = read with { ClientBitsNamed = true, ClientBits = limit };
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return read;
+    }
+
+    /// <summary>What an element's parameters say; <see cref="ClientBitsNamed"/> also when client_max_window_bits has no value.</summary>
+    private readonly record struct Parameters(bool ServerNoContext, bool ClientNoContext, int? ServerBits, bool ClientBitsNamed, int? ClientBits);
 
     private static DeflateParameters Shared(DeflateParameters agreed) =>
         s_agreed.TryGetValue(agreed, out DeflateParameters? known) ? known
