@@ -180,6 +180,8 @@ fi
 passed=$((passed + js_passed))
 failed=$((failed + js_failed))
 
+# Names what failed at the end of the log, where a CI summary shows it.
+python3 scripts/failures.py "$RESULTS" || log "could not list the failed tests"
 echo "tests: $passed passed, $failed failed"
 if [[ $failed -ne 0 ]]; then
   exit 1
