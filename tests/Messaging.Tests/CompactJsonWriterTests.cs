@@ -24,18 +24,25 @@ public sealed class CompactJsonWriterTests
         }
     }
 
+    // Enumerated when the test runs: a runner writes each lone surrogate as the same replacement character, so cases
+    // enumerated at discovery would share an ID and all but one would not run.
+    public static TheoryData<string> Texts => new()
+    {
+        "\uD83D\uDE00",
+        "x\uD800\uDC00y\uDBFF\uDFFF",
+        "\uD800",
+        "\uDC00",
+        "a\uD800b",
+        "a\uDC00\uD800b",
+        "\uD800\uD800\uDC00",
+        "end\uDBFF",
+        "",
+        "plain ASCII text that is longer than one vector of characters, with nothing to escape at all",
+        "<script>alert('x')</script> & \"quotes\" \\ back`tick + plus\u007F\u0000\u001F\t\r\n\b\f",
+    };
+
     [Theory]
-    [InlineData("\uD83D\uDE00")]
-    [InlineData("x\uD800\uDC00y\uDBFF\uDFFF")]
-    [InlineData("\uD800")]
-    [InlineData("\uDC00")]
-    [InlineData("a\uD800b")]
-    [InlineData("a\uDC00\uD800b")]
-    [InlineData("\uD800\uD800\uDC00")]
-    [InlineData("end\uDBFF")]
-    [InlineData("")]
-    [InlineData("plain ASCII text that is longer than one vector of characters, with nothing to escape at all")]
-    [InlineData("<script>alert('x')</script> & \"quotes\" \\ back`tick + plus\u007F\u0000\u001F\t\r\n\b\f")]
+    [MemberData(nameof(Texts), DisableDiscoveryEnumeration = true)]
     public void Surrogates_and_escapes_match_Utf8JsonWriter(string text)
     {
         Assert.Equal(Expected(w => w.WriteStringValue(text)), Compact((ref CompactJsonWriter j) => j.WriteString(text)));
