@@ -22,6 +22,10 @@ public sealed class ChromiumFixture : IAsyncLifetime
         }
 
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        // Assertions wait for their condition up to this long (Playwright's own default is 5 s). With every test
+        // assembly running at once on two cores, a freshly started node's first join can take longer than that; the
+        // pages' actions already allow 15 s.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {
