@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Switchboard.Protocol;
 
 namespace Switchboard.Connections;
 
