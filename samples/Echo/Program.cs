@@ -9,8 +9,9 @@ using Switchboard.Server;
 using Switchboard.Server.WebSockets;
 
 // The conformance target: echoes every complete message, on any path, with the same opcode and bytes. The standalone
-// and generic hosts with --inspector also serve the protocol inspector page at / (the inspector directory), whose
-// WebSocket at /inspect sends the server's reading of the handshake and of every frame before each echo (Inspector.cs).
+// and generic hosts with --inspector also serve the protocol inspector page at / (the inspector directory): its
+// WebSocket at /inspect is an echo whose handshake and frames, as the server read them, stream to the page's second
+// WebSocket at /inspect/trace (InspectorHandler.cs, InspectorTraceHandler.cs).
 // Usage: dotnet run -c Release --project samples/Echo -- --port 9001 [--host standalone|generic|aspnetcore] [--io-threads N] [--unsafe-inline] [--max-connections-per-address N] [--inspector]
 // --host picks what runs the server: standalone (the default) is WebSocketServer on its own; generic is the same
 // server as a Generic Host service (AddSwitchboardServer), its options layered with the "Switchboard" configuration
@@ -117,14 +118,16 @@ internal static partial class EchoHosts
     /// <summary>A test target for any client, browser pages from anywhere (about:blank sends "Origin: null") included.</summary>
     private static readonly EndpointOptions AnyOrigin = new() { AllowedOrigins = ["*"] };
 
-    // With --inspector, the inspector page at / and its WebSocket at /inspect; every other WebSocket path, / included,
-    // is the strict echo. Without it, nothing answers plain HTTP, so a request without Upgrade gets the handshake's
-    // refusal, as conformance runs expect.
+    // With --inspector, the inspector page at / and its WebSockets at /inspect/trace and /inspect; every other
+    // WebSocket path, / included, is the strict echo. Without it, nothing answers plain HTTP, so a request without
+    // Upgrade gets the handshake's refusal, as conformance runs expect. Routes match in the order mapped.
     private static void Map(WebSocketServer server, bool inspector)
     {
         if (inspector)
         {
-            server.Map(InspectorHandler.Path, new InspectorHandler(), AnyOrigin)
+            var traces = new InspectorTraces();
+            server.Map(InspectorTraceHandler.Path, new InspectorTraceHandler(traces, () => server.LocalEndPoint), AnyOrigin)
+                .Map(InspectorHandler.Path, new InspectorHandler(traces), AnyOrigin)
                 .MapStaticFiles("/", Path.Combine(AppContext.BaseDirectory, "inspector"),
                     [new("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:")]);
         }

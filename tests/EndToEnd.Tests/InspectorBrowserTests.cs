@@ -57,6 +57,81 @@ public sealed class InspectorBrowserTests(ChromiumFixture chromium) : IClassFixt
         await Expect(page.Locator("li.message[data-length='65536'] p.echo")).ToContainTextAsync("echo: ");
     }
 
+    [Fact]
+    public async Task A_fragmented_send_from_the_servers_dotnet_client_shows_a_text_frame_then_continuations_with_FIN_on_the_last()
+    {
+        await using var context = await chromium.Browser.NewContextAsync();
+        IPage page = await OpenAsync(context);
+
+        await page.FillAsync("#fragmented-size", "26");
+        await page.FillAsync("#fragment-size", "10");
+        await page.SelectOptionAsync("#fragmented-kind", "text");
+        await page.ClickAsync("#fragmented button[type=submit]");
+
+        ILocator message = page.Locator("li.message[data-client='dotnet']");
+        await Expect(message).ToHaveAttributeAsync("data-frames", "3");
+        await Expect(message).ToHaveAttributeAsync("data-length", "26");
+        ILocator frames = message.Locator("tr.frame");
+        await Expect(frames.Locator("td.fin")).ToHaveTextAsync(["0", "0", "1"]);
+        await Expect(frames.Locator("td.opcode")).ToHaveTextAsync(["1 (text)", "0 (continuation)", "0 (continuation)"]);
+        await Expect(frames.Locator("td.payload-length")).ToHaveTextAsync(["10", "10", "6"]);
+        await Expect(frames.Locator("td.masked")).ToHaveTextAsync(["1", "1", "1"]);
+        // The .NET client waits for its echo, then closes: its close frame is read like the browser's.
+        await Expect(page.Locator("li.control[data-opcode='close'][data-client='dotnet'] .close-code")).ToHaveTextAsync("1000");
+    }
+
+    [Fact]
+    public async Task A_ping_shows_the_browsers_masked_pong_as_the_server_reads_it()
+    {
+        await using var context = await chromium.Browser.NewContextAsync();
+        IPage page = await OpenAsync(context);
+
+        await page.FillAsync("#ping-payload", "inspector");
+        await page.ClickAsync("#ping");
+
+        // No message follows the ping: the pong shows on its own.
+        ILocator pong = page.Locator("li.control[data-opcode='pong'][data-client='browser'] tr.frame");
+        await Expect(pong.Locator("td.masked")).ToHaveTextAsync("1");
+        await Expect(pong.Locator("td.opcode")).ToHaveTextAsync("10 (pong)");
+        await Expect(pong.Locator("td.mask-key")).ToHaveTextAsync(new Regex("^[0-9A-F]{8}$"));
+        await Expect(pong.Locator("td.hex").Nth(1)).ToHaveTextAsync(Spaced("inspector")); // the ping's data, unmasked
+    }
+
+    [Fact]
+    public async Task Closing_shows_the_browsers_close_frame_with_its_code_and_reason_and_a_reconnect_shakes_hands_anew()
+    {
+        await using var context = await chromium.Browser.NewContextAsync();
+        IPage page = await OpenAsync(context);
+        string firstKey = await page.Locator("#hs-key").TextContentAsync() ?? "";
+
+        await page.FillAsync("#close-code", "4001");
+        await page.FillAsync("#close-reason", "bye");
+        await page.ClickAsync("#close");
+
+        ILocator close = page.Locator("li.control[data-opcode='close'][data-client='browser']");
+        await Expect(close.Locator(".close-code")).ToHaveTextAsync("4001");
+        await Expect(close.Locator(".close-reason")).ToHaveTextAsync("bye");
+        await Expect(close.Locator("tr.frame td.masked")).ToHaveTextAsync("1");
+        await Expect(close.Locator("tr.frame td.hex").Nth(1)).ToHaveTextAsync(new Regex("^0F A1 62 79 65$")); // 4001, "bye"
+        await Expect(page.Locator("#status")).ToHaveTextAsync(new Regex("^closed"));
+
+        await page.ClickAsync("#reconnect");
+        await Expect(page.Locator("#status")).ToHaveTextAsync("open");
+        await Expect(page.Locator("#hs-key")).Not.ToHaveTextAsync(firstKey);
+    }
+
+    /// <summary>Opens the page and waits until its inspected connection is open and its handshake shown.</summary>
+    private async Task<IPage> OpenAsync(IBrowserContext context)
+    {
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(Echo.HttpUri("/").ToString());
+        await Expect(page.Locator("#status")).ToHaveTextAsync("open");
+        await Expect(page.Locator("#hs-accept")).ToHaveTextAsync(new Regex("^.{28}$"));
+        return page;
+    }
+
+    private static string Spaced(string ascii) => string.Join(' ', Encoding.ASCII.GetBytes(ascii).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+
     private static async Task SendGeneratedAsync(IPage page, string size)
     {
         await page.SelectOptionAsync("#size", size);

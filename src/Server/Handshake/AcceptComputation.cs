@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Switchboard.Protocol.Handshake;
+using Switchboard.Protocol.Http;
 
 namespace Switchboard.Server.Handshake;
 
@@ -11,10 +12,9 @@ namespace Switchboard.Server.Handshake;
 /// </summary>
 public sealed class AcceptComputation
 {
-    private AcceptComputation(string key, string keyWithGuid, string sha1Hex, string accept)
+    private AcceptComputation(string key, string sha1Hex, string accept)
     {
         Key = key;
-        KeyWithGuid = keyWithGuid;
         Sha1Hex = sha1Hex;
         Accept = accept;
     }
@@ -23,7 +23,7 @@ public sealed class AcceptComputation
     public string Key { get; }
 
     /// <summary>The key followed by <see cref="KeyGuid"/>.</summary>
-    public string KeyWithGuid { get; }
+    public string KeyWithGuid => Key + KeyGuid;
 
     /// <summary>The SHA-1 digest of <see cref="KeyWithGuid"/>'s bytes, as 40 uppercase hex digits.</summary>
     public string Sha1Hex { get; }
@@ -32,7 +32,7 @@ public sealed class AcceptComputation
     public string Accept { get; }
 
     /// <summary>The GUID RFC 6455 section 1.3 appends to the key.</summary>
-    public const string KeyGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    public const string KeyGuid = AcceptKey.KeyGuid;
 
     /// <summary>Derives every step for a key; <see cref="Accept"/> is the value the server writes for it.</summary>
     /// <param name="key">The client's Sec-WebSocket-Key, as sent.</param>
@@ -41,11 +41,11 @@ public sealed class AcceptComputation
     public static AcceptComputation Of(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        string joined = key + KeyGuid;
-#pragma warning disable CA5350 // SHA-1 is what the RFC prescribes; shown here, not used as a security boundary.
-        byte[] digest = SHA1.HashData(Encoding.Latin1.GetBytes(joined));
-#pragma warning restore CA5350
-        // The accept comes from the same code that writes the 101, so what is shown is what was sent.
-        return new AcceptComputation(key, joined, Convert.ToHexString(digest), AcceptKey.Compute(key));
+        // The code that writes the 101 computes both, once, so what is shown is what was sent.
+        Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
+        Span<byte> accept = stackalloc byte[AcceptKey.Length];
+        using var keyBytes = new Latin1Buffer(key, stackalloc byte[256]);
+        AcceptKey.Write(keyBytes.Bytes, accept, digest);
+        return new AcceptComputation(key, Convert.ToHexString(digest), Encoding.ASCII.GetString(accept));
     }
 }

@@ -160,6 +160,10 @@ public sealed class WebSocketConnection : IMessageChannel
     /// <inheritdoc cref="WebSocketSession.CloseAsync"/>
     public ValueTask CloseAsync(CloseCode code = CloseCode.NormalClosure, string? reason = null) => _session.CloseAsync(code, reason);
 
+    /// <inheritdoc cref="WebSocketSession.PingAsync"/>
+    public ValueTask<bool> PingAsync(ReadOnlyMemory<byte> payload = default, CancellationToken cancellationToken = default)
+        => _session.PingAsync(payload, cancellationToken);
+
     /// <summary>
     /// Counts a message the session hands to the handler: its bytes always, and the message itself under a raw
     /// handler (a typed endpoint counts the messages it reads, with their type).

@@ -16,8 +16,11 @@ internal static class AcceptKey
     /// <summary>Length of a Sec-WebSocket-Accept value: base64 of a 20-byte SHA-1 digest.</summary>
     public const int Length = 28;
 
-    // RFC 6455 section 1.3: the GUID appended to the key before hashing.
-    private static ReadOnlySpan<byte> KeyGuid => "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8;
+    /// <summary>The GUID RFC 6455 section 1.3 appends to the key before hashing.</summary>
+    public const string KeyGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    // The GUID's ASCII bytes, the form it is hashed in.
+    private static readonly byte[] s_keyGuidBytes = Encoding.ASCII.GetBytes(KeyGuid);
 
     /// <summary>
     /// The Sec-WebSocket-Accept value for a key: base64 of SHA-1 over the key followed by the RFC 6455
@@ -44,21 +47,29 @@ internal static class AcceptKey
 
     /// <summary>Writes the accept value for the key's wire bytes as ASCII into <paramref name="destination"/>.</summary>
     public static void Write(ReadOnlySpan<byte> key, Span<byte> destination)
+        => Write(key, destination, stackalloc byte[SHA1.HashSizeInBytes]);
+
+    /// <summary>
+    /// Writes the accept value for the key's wire bytes as ASCII into <paramref name="destination"/>, and the SHA-1
+    /// digest it is the base64 of into <paramref name="digest"/>, for a caller that shows the steps.
+    /// </summary>
+    public static void Write(ReadOnlySpan<byte> key, Span<byte> destination, Span<byte> digest)
     {
-        int length = key.Length + KeyGuid.Length;
+        digest = digest[..SHA1.HashSizeInBytes];
+        ReadOnlySpan<byte> guid = s_keyGuidBytes;
+        int length = key.Length + guid.Length;
         byte[]? rented = null;
         Span<byte> buffer = length <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(length));
         try
         {
             key.CopyTo(buffer);
             int written = key.Length;
-            KeyGuid.CopyTo(buffer[written..]);
-            Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
+            guid.CopyTo(buffer[written..]);
 
             // SHA-1 is what the RFC prescribes; the digest proves the server read the handshake, it is not a
             // security boundary.
 #pragma warning disable CA5350
-            SHA1.HashData(buffer[..(written + KeyGuid.Length)], digest);
+            SHA1.HashData(buffer[..length], digest);
 #pragma warning restore CA5350
             Base64.EncodeToUtf8(digest, destination, out _, out _);
         }
