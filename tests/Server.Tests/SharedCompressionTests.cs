@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text;
 using Switchboard.Protocol.Compression;
+using Switchboard.Server.Engines;
+using Switchboard.Server.Tests.Engines;
 using Xunit;
 using D = Switchboard.Server.SwitchboardServerDiagnostics;
 
@@ -21,9 +23,9 @@ public sealed class SharedCompressionTests
     {
         private readonly ConcurrentDictionary<long, MessageContext> _connected = new();
 
-        public Room(WebSocketServerOptions? options = null)
+        public Room(WebSocketServerOptions? options = null, IMessageEngine? engine = null)
         {
-            Endpoint = new MessageEndpoint(SwitchboardMessages.Catalog).OnConnected(context =>
+            Endpoint = new MessageEndpoint(SwitchboardMessages.Catalog) { Engine = engine }.OnConnected(context =>
             {
                 _connected[context.ConnectionId] = context;
                 return ValueTask.CompletedTask;
@@ -109,6 +111,24 @@ public sealed class SharedCompressionTests
         await room.Endpoint.All.SendAsync(new Note("short", 3));
         await ExpectAsync([.. compressing, .. defaults, .. plain], new Note("short", 3));
         Assert.Equal(2, room.Instruments.Sum(D.SharedCompressions));
+    }
+
+    [Fact]
+    public async Task A_message_from_the_backplane_is_compressed_once_on_this_node()
+    {
+        // A scale-out engine hands a node the envelope's bytes alone, as Redis does: the node frames them once.
+        var engine = new NodeEngine(1);
+        await using var room = new Room(engine: engine);
+        var compressing = await room.ConnectAsync(Recipients, NoContextTakeover);
+        var plain = await room.ConnectAsync(1, null);
+        var node = await engine.Node;
+
+        var envelope = Encoding.UTF8.GetBytes($$$"""{"type":"test.note","data":{"from":"{{{s_text}}}","seq":7}}""");
+        await node.DeliverAsync(MessageTarget.All(), new EngineMessage("test.note", envelope));
+
+        await ExpectAsync([.. compressing, .. plain], new Note(s_text, 7));
+        await room.Instruments.WaitForAsync(m => m.Sum(D.SharedCompressions) >= 1, "the delivery's compression counted");
+        Assert.Equal(1, room.Instruments.Sum(D.SharedCompressions));
     }
 
     [Fact]
