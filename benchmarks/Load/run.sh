@@ -15,7 +15,7 @@
 #          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0;
 #            switchboard-inline: echo with the handler on the I/O threads, UnsafePreferInlineScheduling;
 #            signalr-redis and switchboard-redis: the cluster scenario's peers, and only its)  --out DIR (default artifacts/load/DATE)  --no-build
-#          --server-core N  --load-core N  --connections C (echo)  --users N (broadcast)  --idle K (idle)
+#          --server-core N  --load-core N  --connections C (echo, chat)  --users N (broadcast)  --idle K (idle)
 #          --nodes N  --cluster-users N (cluster: N nodes on one redis-server, the users split evenly; default 2 and 50)
 #          --cluster-senders K  --cluster-inflight P (cluster: the first K users send, each keeping P messages in flight;
 #            default every user, 16 each; "--cluster-senders 16 --cluster-inflight 1" keeps 16 in flight in the room)
@@ -56,7 +56,7 @@ while [[ $# -gt 0 ]]; do
     --cluster-senders) CLUSTER_SENDERS="$2"; shift ;;
     --cluster-inflight) CLUSTER_INFLIGHT="$2"; shift ;;
     --baseline) BASELINE="$2"; shift ;;
-    -h|--help) sed -n '2,23p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
