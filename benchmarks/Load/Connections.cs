@@ -18,9 +18,9 @@ internal static class Connections
 
     /// <summary>As the other overload, to <paramref name="target"/>: one of the settings' nodes.</summary>
     public static async Task<LoadConnection?[]> OpenAsync(CommonSettings settings, Target target, int count, int parallel, Dictionary<string, int> failures,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? extensions = null)
     {
-        var handshake = new ClientHandshake(target.HostHeader, target.Port, target.Path);
+        var handshake = new ClientHandshake(target.HostHeader, target.Port, target.Path, extensions);
         var result = new LoadConnection?[count];
         using var gate = new SemaphoreSlim(parallel);
         var tasks = Enumerable.Range(0, count).Select(async i =>

@@ -13,6 +13,13 @@ internal interface IFrameSink
     void OnData(ReadOnlySpan<byte> payload, bool fin);
 }
 
+/// <summary>A sink that also learns each data frame's header: its length on the wire and whether it is compressed.</summary>
+internal interface IFrameHeaderSink : IFrameSink
+{
+    /// <summary>Called before <see cref="IFrameSink.OnData"/> for the same frame.</summary>
+    void OnFrame(in ServerFrame frame);
+}
+
 /// <summary>The connection could not be opened: refused, invalid answer, or a broken socket.</summary>
 internal sealed class ConnectFailedException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -38,6 +45,9 @@ internal sealed class LoadConnection : IDisposable
     /// <summary>The server's close frame has arrived.</summary>
     public bool CloseReceived { get; private set; }
 
+    /// <summary>The server's <c>Sec-WebSocket-Extensions</c> answer, or null when it accepted none.</summary>
+    public string? Extensions { get; private set; }
+
     /// <summary>The frames were not RFC 6455 (the run reports it as an error).</summary>
     public bool ProtocolError { get; private set; }
 
@@ -54,12 +64,14 @@ internal sealed class LoadConnection : IDisposable
             while (true)
             {
                 if (!await connection.ReceiveAsync(cancellationToken)) throw new ConnectFailedException("the server closed the connection during the handshake");
-                switch (handshake.TryParseResponse(connection._buffer.AsSpan(connection._start, connection._end - connection._start), out var consumed, out var status))
+                switch (handshake.TryParseResponse(connection._buffer.AsSpan(connection._start, connection._end - connection._start), out var consumed, out var status,
+                            out var extensions))
                 {
                     case HandshakeStatus.NeedMore:
                         continue;
                     case HandshakeStatus.Accepted:
                         connection._start += consumed;
+                        connection.Extensions = extensions;
                         if (target.Format == WireFormat.SignalR) await connection.SignalRHandshakeAsync(cancellationToken);
                         return connection;
                     case HandshakeStatus.Refused:
@@ -116,7 +128,7 @@ internal sealed class LoadConnection : IDisposable
         while (!CloseReceived && !ProtocolError)
         {
             var available = _buffer.AsSpan(_start, _end - _start);
-            switch (ServerFrame.TryRead(available, out var frame, out var required))
+            switch (ServerFrame.TryRead(available, out var frame, out var required, deflate: Extensions is not null))
             {
                 case FrameStatus.NeedMore:
                     if (required > _buffer.Length) Grow(required);
@@ -138,6 +150,7 @@ internal sealed class LoadConnection : IDisposable
                 case ServerFrame.Pong:
                     break;
                 default:
+                    if (sink is IFrameHeaderSink headers) headers.OnFrame(frame);
                     sink.OnData(payload, frame.Fin);
                     break;
             }

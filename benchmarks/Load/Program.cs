@@ -7,6 +7,10 @@ const string Usage = """
     usage: Load <scenario> --url ws://127.0.0.1:PORT/PATH [options]
       echo        C connections x P messages in flight x S bytes, closed loop: msgs/s and round-trip latency
                     --connections 32 --inflight 8 --payload 32
+      chat        C connections x P of the chat's messages in flight (chat.message envelopes of 20-300 characters
+                  of text, every 16th a 2-5 KB history page or roster), closed loop against an echo server: bytes
+                  on the wire and server CPU per message; --deflate offers permessage-deflate (no context takeover)
+                    --connections 32 --inflight 1 [--deflate]
       broadcast   a room of N users, each with P own messages in flight: deliveries/s and fan-out latency
                     --users 100 --inflight 1 --payload 64 --format envelope|signalr
       cluster     one room of N users split over the nodes of a cluster (--url A,B: user i on node i % nodes),
@@ -37,6 +41,7 @@ try
     var result = args[0] switch
     {
         "echo" => await EchoScenario.RunAsync(options),
+        "chat" => await ChatScenario.RunAsync(options),
         "broadcast" => await BroadcastScenario.RunAsync(options),
         "cluster" => await ClusterScenario.RunAsync(options),
         "idle" => await IdleScenario.RunAsync(options),

@@ -112,6 +112,20 @@ internal static class Report
             new($"CPU/msg × {baseline}", r => Ratio(r.Ratio("serverCpuUsPerMsg"))),
             new("load CPU %", r => Number(r.Median("loadCpuPct"))),
         ],
+        "chat" =>
+        [
+            new("msgs/s", r => Number(r.Median("msgsPerSec")) + Spread(r.Spread("msgsPerSec"))),
+            new("envelope B/msg", r => Number(r.Median("payloadBytesPerMsg"))),
+            new("wire B/msg sent", r => Number(r.Median("writtenBytesPerMsg"))),
+            new("wire B/msg received", r => Number(r.Median("readBytesPerMsg"))),
+            new("wire / envelope", r => Number(r.Median("wireRatio"), "0.00")),
+            new("echoes compressed %", r => Number(r.Median("compressedEchoPct"))),
+            new("p50 µs", r => Number(r.Median("P50Us"))),
+            new("p99 µs", r => Number(r.Median("P99Us"))),
+            new("server CPU %", r => Number(r.Median("serverCpuPct"))),
+            new("server CPU µs/msg", r => Number(r.Median("serverCpuUsPerMsg"), "0.00")),
+            new("load CPU %", r => Number(r.Median("loadCpuPct"))),
+        ],
         "broadcast" =>
         [
             new("deliveries/s", r => Number(r.Median("deliveriesPerSec")) + Spread(r.Spread("deliveriesPerSec"))),

@@ -8,12 +8,14 @@
 #   benchmarks/Load/run.sh            the full run: 3 rounds, about 12 minutes
 #   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
 #   benchmarks/Load/run.sh --scenarios cluster --servers "switchboard-redis signalr-redis"   scale-out (docs/performance.md, "Scale-out")
+#   benchmarks/Load/run.sh --scenarios chat --servers "switchboard node" --rounds 1   permessage-deflate (docs/performance.md, "Compression")
 #
-# Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes" (also cluster)
+# Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes" (also cluster, and chat:
+#            the chat's messages echoed with and without permessage-deflate, switchboard and node only, node with --deflate)
 #          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0;
 #            switchboard-inline: echo with the handler on the I/O threads, UnsafePreferInlineScheduling;
 #            signalr-redis and switchboard-redis: the cluster scenario's peers, and only its)  --out DIR (default artifacts/load/DATE)  --no-build
-#          --server-core N  --load-core N  --connections C (echo)  --users N (broadcast)  --idle K (idle)
+#          --server-core N  --load-core N  --connections C (echo, chat)  --users N (broadcast)  --idle K (idle)
 #          --nodes N  --cluster-users N (cluster: N nodes on one redis-server, the users split evenly; default 2 and 50)
 #          --cluster-senders K  --cluster-inflight P (cluster: the first K users send, each keeping P messages in flight;
 #            default every user, 16 each; "--cluster-senders 16 --cluster-inflight 1" keeps 16 in flight in the room)
@@ -54,7 +56,7 @@ while [[ $# -gt 0 ]]; do
     --cluster-senders) CLUSTER_SENDERS="$2"; shift ;;
     --cluster-inflight) CLUSTER_INFLIGHT="$2"; shift ;;
     --baseline) BASELINE="$2"; shift ;;
-    -h|--help) sed -n '2,20p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -77,6 +79,8 @@ ECHO_CASES=("--connections $CONNECTIONS --inflight 8 --payload 32" "--connection
 BROADCAST_ARGS="--users $USERS --inflight 1 --payload 64"
 IDLE_ARGS="--connections $IDLE --churn $CHURN"
 HANDSHAKE_ARGS="--concurrency 8"
+# Chat: the same messages without and with permessage-deflate offered (no context takeover either way).
+CHAT_CASES=("--connections $CONNECTIONS --inflight 1" "--connections $CONNECTIONS --inflight 1 --deflate")
 # Cluster: one room of 50 split over the nodes; by default every user keeps 16 of its own messages in flight.
 CLUSTER_ARGS="--users $CLUSTER_USERS --inflight $CLUSTER_INFLIGHT --payload 64${CLUSTER_SENDERS:+ --senders $CLUSTER_SENDERS}"
 
@@ -182,7 +186,7 @@ start_server() {
         cmd=(dotnet "$ECHO_DLL" --port "$PORT")
       fi ;;
     kestrel) cmd=(dotnet "$KESTREL_DLL" --urls "http://127.0.0.1:$PORT") ;;
-    node) cmd=(node "$NODE_DIR/server.mjs" --port "$PORT") ;;
+    node) cmd=(node "$NODE_DIR/server.mjs" --port "$PORT"); [[ "$scenario" == chat ]] && cmd+=(--deflate) ;;
     signalr) cmd=(dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT"); room_path="/chat"; FORMAT=signalr ;;
     *) echo "unknown server $name" >&2; exit 2 ;;
   esac
@@ -241,7 +245,8 @@ servers_for() {
       switchboard-baseline) [[ "$scenario" == echo || "$scenario" == idle ]] && list+=(switchboard-baseline) ;;
       switchboard) [[ "$scenario" != cluster ]] && list+=(switchboard); [[ "$scenario" == broadcast ]] && list+=(switchboard-raw) ;;
       signalr-redis|switchboard-redis) [[ "$scenario" == cluster ]] && list+=("$s") ;;
-      *) [[ "$scenario" != cluster ]] && list+=("$s") ;;
+      node) [[ "$scenario" != cluster ]] && list+=(node) ;;
+      *) [[ "$scenario" != cluster && "$scenario" != chat ]] && list+=("$s") ;;
     esac
   done
   local n=${#list[@]} i
@@ -266,6 +271,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         for case_args in "${ECHO_CASES[@]}"; do
           # shellcheck disable=SC2086
           for name in $(servers_for echo "$round"); do measure "$round" echo "$name" "${TIMING[@]}" $case_args; done
+        done ;;
+      chat)
+        for case_args in "${CHAT_CASES[@]}"; do
+          # shellcheck disable=SC2086
+          for name in $(servers_for chat "$round"); do measure "$round" chat "$name" "${TIMING[@]}" $case_args; done
         done ;;
       broadcast)
         # shellcheck disable=SC2086

@@ -1,4 +1,5 @@
 using Switchboard.Connections;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Framing;
 using Switchboard.Server;
 
@@ -93,6 +94,18 @@ public sealed class SwitchboardOptions
         get;
         set => field = value ?? throw new ArgumentNullException(nameof(value));
     } = [];
+
+    /// <summary>
+    /// permessage-deflate (RFC 7692), as <see cref="WebSocketServerOptions.Deflate"/> says. Default
+    /// <see cref="DeflateOptions.Default"/>: on, without context takeover either way; <see cref="DeflateOptions.Disabled"/>
+    /// declines every offer.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public DeflateOptions Deflate
+    {
+        get;
+        set => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = DeflateOptions.Default;
 
     /// <summary>
     /// The long-polling transport of typed endpoints: whether <c>MapSwitchboard</c> maps it (<see cref="LongPollingOptions.Enabled"/>,

@@ -35,6 +35,12 @@ public static class SwitchboardServerDiagnostics
     /// <summary>Counter, <c>By</c>: message payload bytes handed to connections to send.</summary>
     public const string BytesSent = "switchboard.server.bytes.sent";
 
+    /// <summary>
+    /// Counter, <c>{compression}</c>: message payloads compressed once for every connection of a send that negotiated
+    /// permessage-deflate without server context takeover.
+    /// </summary>
+    public const string SharedCompressions = "switchboard.server.compression.shared";
+
     /// <summary>Counter, <c>{refusal}</c>: WebSocket upgrades and long-polling opens refused.</summary>
     public const string HandshakeRefusals = "switchboard.server.handshake.refusals";
 

@@ -19,6 +19,9 @@ internal enum FrameStatus
 /// </summary>
 internal readonly record struct ServerFrame(byte Opcode, bool Fin, int HeaderLength, int PayloadLength)
 {
+    /// <summary>RSV1: the first frame of a message compressed with permessage-deflate (RFC 7692 section 6).</summary>
+    public bool Compressed { get; init; }
+
     public const byte Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA;
 
     /// <summary>The frames this tool accepts: 64 MiB, far above any payload it sends.</summary>
@@ -31,9 +34,10 @@ internal readonly record struct ServerFrame(byte Opcode, bool Fin, int HeaderLen
     /// <summary>
     /// Reads the frame at the start of <paramref name="buffer"/>. With <see cref="FrameStatus.NeedMore"/>,
     /// <paramref name="required"/> is the whole frame's length once the header is in (so the caller can grow its
-    /// buffer), else 0. Never throws.
+    /// buffer), else 0. RSV1 is accepted on a data frame only with <paramref name="deflate"/> (permessage-deflate was
+    /// negotiated). Never throws.
     /// </summary>
-    public static FrameStatus TryRead(ReadOnlySpan<byte> buffer, out ServerFrame frame, out int required)
+    public static FrameStatus TryRead(ReadOnlySpan<byte> buffer, out ServerFrame frame, out int required, bool deflate = false)
     {
         frame = default;
         required = 0;
@@ -41,8 +45,9 @@ internal readonly record struct ServerFrame(byte Opcode, bool Fin, int HeaderLen
 
         var b0 = buffer[0];
         var b1 = buffer[1];
-        if ((b0 & 0x70) != 0 || (b1 & 0x80) != 0) return FrameStatus.Invalid;
         var opcode = (byte)(b0 & 0x0F);
+        var compressed = (b0 & 0x40) != 0;
+        if ((b0 & 0x30) != 0 || (b1 & 0x80) != 0 || (compressed && (!deflate || opcode is not (Text or Binary)))) return FrameStatus.Invalid;
         var fin = (b0 & 0x80) != 0;
 
         long length = b1 & 0x7F;
@@ -64,7 +69,7 @@ internal readonly record struct ServerFrame(byte Opcode, bool Fin, int HeaderLen
         if (opcode >= Close && (!fin || length > 125)) return FrameStatus.Invalid; // section 5.5
         if (opcode is > Binary and < Close or > Pong) return FrameStatus.Invalid;
 
-        frame = new ServerFrame(opcode, fin, header, (int)length);
+        frame = new ServerFrame(opcode, fin, header, (int)length) { Compressed = compressed };
         if (buffer.Length < frame.Length)
         {
             required = frame.Length;

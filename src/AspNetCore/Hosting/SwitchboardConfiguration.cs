@@ -34,6 +34,7 @@ internal sealed class SwitchboardConfiguration(IConfiguration? configuration) : 
             d.SendQueueLimit = s.Int64(nameof(d.SendQueueLimit), d.SendQueueLimit);
             d.ShutdownTimeout = s.TimeSpan(nameof(d.ShutdownTimeout), d.ShutdownTimeout);
             d.Subprotocols = s.Strings(nameof(d.Subprotocols), d.Subprotocols);
+            d.Deflate = ServerOptionsReader.ReadDeflate(s.Section(nameof(d.Deflate)), d.Deflate);
             d.LongPolling = ServerOptionsReader.ReadLongPolling(s.Section(nameof(d.LongPolling)), d.LongPolling);
             // Switchboard:Redis belongs to Switchboard.Redis (AddSwitchboardRedis reads and checks it), not to these options.
             s.Section(RedisSectionKey);

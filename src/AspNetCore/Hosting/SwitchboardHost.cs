@@ -157,8 +157,10 @@ internal sealed partial class SwitchboardHost : IDisposable
         }
 
         var subprotocol = HandshakeResponse.SelectSubprotocol(request.Subprotocols, _options.Subprotocols);
+        var deflate = request.AcceptDeflate(_options.Deflate);
         var headers = context.Response.Headers;
         if (subprotocol is not null) headers[HeaderNames.SecWebSocketProtocol] = subprotocol;
+        if (deflate is not null) headers[HeaderNames.SecWebSocketExtensions] = deflate.Extension;
         if (!extended)
         {
             headers[HeaderNames.Upgrade] = "websocket";

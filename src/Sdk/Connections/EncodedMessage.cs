@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.IO.Compression;
 using System.Text.Json;
 using Switchboard.Messaging;
 using Switchboard.Protocol;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Connections;
@@ -14,9 +16,10 @@ namespace Switchboard.Connections;
 /// <remarks>
 /// The owner disposes it after every send that uses it has completed; the buffer then goes back to the pool.
 /// Not thread-safe to dispose concurrently with sends. A receiver that keeps the payload past the send (a long-polling
-/// queue) keeps its <see cref="Shared"/> copy instead, made once for every such receiver.
+/// queue) keeps its <see cref="Shared"/> copy instead, made once for every such receiver. With permessage-deflate
+/// negotiated without server context takeover, the payload is compressed once for every connection it goes to.
 /// </remarks>
-public sealed class EncodedMessage : IDisposable
+public sealed class EncodedMessage : IDisposable, ISharedDeflate
 {
     // A server header is at most 10 bytes: 2 + 8 for a 64-bit length; no mask.
     private const int HeaderRoom = 10;
@@ -29,6 +32,7 @@ public sealed class EncodedMessage : IDisposable
     private readonly int _end;
     private readonly bool _pooled;
     private SharedPayload? _shared;
+    private SharedDeflate? _deflated;
     // Made once for every connection the frame goes to.
     private readonly ReadOnlySequence<byte> _serverFrame;
 
@@ -74,6 +78,24 @@ public sealed class EncodedMessage : IDisposable
             var copy = new SharedPayload(Payload.ToArray());
             return Interlocked.CompareExchange(ref _shared, copy, null) ?? copy;
         }
+    }
+
+    /// <summary>
+    /// How many times the payload was compressed for the connections it went to since the last call (once per level,
+    /// however many connections shared it); 0 when none compressed it.
+    /// </summary>
+    internal int TakeCompressions() => Volatile.Read(ref _deflated)?.TakeCompressions() ?? 0;
+
+    /// <inheritdoc/>
+    ReadOnlyMemory<byte> ISharedDeflate.Deflate(ReadOnlySpan<byte> payload, CompressionLevel level)
+    {
+        var deflated = Volatile.Read(ref _deflated);
+        if (deflated is null)
+        {
+            var made = new SharedDeflate();
+            deflated = Interlocked.CompareExchange(ref _deflated, made, null) ?? made;
+        }
+        return deflated.Deflate(payload, level);
     }
 
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(EncodedMessage));

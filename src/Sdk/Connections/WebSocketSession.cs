@@ -136,7 +136,7 @@ public sealed partial class WebSocketSession
     {
         ArgumentNullException.ThrowIfNull(message);
         return _protocol.Role == WebSocketRole.Server
-            ? WriteAsync(Opcode.Text, message.ServerFrameSequence, preparedFrame: true, cancellationToken, message.Compress)
+            ? WriteAsync(Opcode.Text, message.ServerFrameSequence, preparedFrame: true, cancellationToken, message.Compress, message)
             : WriteAsync(Opcode.Text, new ReadOnlySequence<byte>(message.Payload), preparedFrame: false, cancellationToken);
     }
 
@@ -415,7 +415,8 @@ public sealed partial class WebSocketSession
     /// never reads it). A client that reconnects later starts with an empty queue.
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteAsync(Opcode opcode, ReadOnlySequence<byte> payload, bool preparedFrame, CancellationToken cancellationToken, bool compress = true)
+    private async ValueTask WriteAsync(Opcode opcode, ReadOnlySequence<byte> payload, bool preparedFrame, CancellationToken cancellationToken, bool compress = true,
+        ISharedDeflate? shared = null)
     {
         var slowConsumer = false;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -440,7 +441,7 @@ public sealed partial class WebSocketSession
             if (!slowConsumer)
             {
                 var written = preparedFrame
-                    ? _protocol.SendFrame(output, payload.FirstSpan, compress)
+                    ? _protocol.SendFrame(output, payload.FirstSpan, compress, shared)
                     : _protocol.Send(output, opcode, payload);
                 if (written) await FlushOrLeaveAsync(output, cancellationToken).ConfigureAwait(false);
             }

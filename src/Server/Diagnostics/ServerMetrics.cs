@@ -30,6 +30,7 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _messagesSent;
     private readonly Counter<long> _bytesReceived;
     private readonly Counter<long> _bytesSent;
+    private readonly Counter<long> _sharedCompressions;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _sendQueueOverflows;
     private readonly Counter<long> _handlerFailures;
@@ -46,6 +47,8 @@ internal sealed class ServerMetrics : IDisposable
         _messagesSent = Meter.CreateCounter<long>(Names.MessagesSent, "{message}", "Messages handed to connections to send.");
         _bytesReceived = Meter.CreateCounter<long>(Names.BytesReceived, "By", "Message payload bytes received from clients.");
         _bytesSent = Meter.CreateCounter<long>(Names.BytesSent, "By", "Message payload bytes handed to connections to send.");
+        _sharedCompressions = Meter.CreateCounter<long>(Names.SharedCompressions, "{compression}",
+            "Message payloads compressed once for every connection of a send that negotiated permessage-deflate without server context takeover.");
         _refusals = Meter.CreateCounter<long>(Names.HandshakeRefusals, "{refusal}", "WebSocket upgrades and long-polling opens refused.");
         _sendQueueOverflows = Meter.CreateCounter<long>(Names.SendQueueOverflows, "{connection}",
             "Connections closed because their client did not take what was sent to it.");
@@ -93,6 +96,12 @@ internal sealed class ServerMetrics : IDisposable
         if (count == 0) return;
         if (_messagesSent.Enabled) _messagesSent.Add(count, MessageTags(transport, type));
         if (_bytesSent.Enabled) _bytesSent.Add(count * bytes, new KeyValuePair<string, object?>(Names.TransportTag, Name(transport)));
+    }
+
+    /// <summary>Counts <paramref name="count"/> payloads compressed once for the connections of a send.</summary>
+    public void SharedCompressions(int count)
+    {
+        if (count > 0 && _sharedCompressions.Enabled) _sharedCompressions.Add(count);
     }
 
     /// <summary>Counts an opening request refused with <paramref name="status"/>, for <paramref name="reason"/> (a <see cref="RefusalReasons"/> value).</summary>

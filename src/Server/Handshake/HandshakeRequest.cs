@@ -79,6 +79,9 @@ internal sealed class HandshakeRequest
     /// </summary>
     internal DeflateParameters? Deflate { get; set; }
 
+    /// <summary>Settles <see cref="Deflate"/>: the first offer <paramref name="options"/> accept, or null.</summary>
+    internal DeflateParameters? AcceptDeflate(DeflateOptions options) => Deflate = DeflateNegotiation.Accept(ExtensionOffers(), options);
+
     /// <summary>The values of the request's <c>Sec-WebSocket-Extensions</c> fields, in order, read from the head when asked for.</summary>
     internal List<string> ExtensionOffers()
     {

@@ -44,18 +44,22 @@ internal static class Fanout
             (pending ??= ArrayPool<ValueTask>.Shared.Rent(targets.Length))[waiting++] = new ValueTask(Task.FromException(e));
         }
 #pragma warning restore CA1031
-        counted.Flush();
+        var metrics = counted.Flush();
         if (pending is null)
         {
+            metrics?.SharedCompressions(encoded.TakeCompressions());
             if (dispose) encoded.Dispose();
             return ValueTask.CompletedTask;
         }
-        return AwaitThenDisposeAsync(pending, waiting, dispose ? encoded : null);
+        return AwaitThenDisposeAsync(pending, waiting, encoded, dispose, metrics);
     }
 
-    /// <summary>Waits for every send in <paramref name="pending"/>, then releases them and the frame; throws the first failure.</summary>
+    /// <summary>
+    /// Waits for every send in <paramref name="pending"/>, then releases them and, with <paramref name="dispose"/>, the
+    /// frame; throws the first failure.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask AwaitThenDisposeAsync(ValueTask[] pending, int count, EncodedMessage? encoded)
+    private static async ValueTask AwaitThenDisposeAsync(ValueTask[] pending, int count, EncodedMessage encoded, bool dispose, ServerMetrics? metrics)
     {
         ExceptionDispatchInfo? failure = null;
         for (var i = 0; i < count; i++)
@@ -73,7 +77,8 @@ internal static class Fanout
         }
         Array.Clear(pending, 0, count);
         ArrayPool<ValueTask>.Shared.Return(pending);
-        encoded?.Dispose();
+        metrics?.SharedCompressions(encoded.TakeCompressions());
+        if (dispose) encoded.Dispose();
         failure?.Throw();
     }
 
@@ -95,12 +100,14 @@ internal static class Fanout
             else _webSockets++;
         }
 
-        public void Flush()
+        /// <summary>Measures the sends counted since the last call; returns the metrics they went to, if any.</summary>
+        public ServerMetrics? Flush()
         {
-            if (_metrics is not { } metrics) return;
+            if (_metrics is not { } metrics) return null;
             metrics.Sent(ServerTransport.WebSocket, type, _webSockets, bytes);
             metrics.Sent(ServerTransport.LongPolling, type, _longPolls, bytes);
             _webSockets = _longPolls = 0;
+            return metrics;
         }
     }
 }

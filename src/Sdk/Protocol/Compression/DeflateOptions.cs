@@ -58,12 +58,7 @@ public sealed class DeflateOptions
     public int ClientMaxWindowBits
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinWindowBits);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxWindowBits);
-            field = value;
-        }
+        init => field = WindowBits(value, nameof(ClientMaxWindowBits));
     } = MaxWindowBits;
 
     /// <summary>
@@ -75,12 +70,7 @@ public sealed class DeflateOptions
     public int ServerMaxWindowBits
     {
         get;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinWindowBits);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxWindowBits);
-            field = value;
-        }
+        init => field = WindowBits(value, nameof(ServerMaxWindowBits));
     } = MaxWindowBits;
 
     /// <summary>
@@ -114,9 +104,17 @@ public sealed class DeflateOptions
         }
     } = CompressionLevel.Fastest;
 
+    /// <summary>The largest window RFC 7692 allows, and the only one System.IO.Compression compresses with.</summary>
+    internal const int MaxWindowBits = 15;
+
     /// <summary>The smallest window RFC 7692 allows.</summary>
     internal const int MinWindowBits = 8;
 
-    /// <summary>The largest window RFC 7692 allows, and the only one System.IO.Compression compresses with.</summary>
-    internal const int MaxWindowBits = 15;
+    // Both windows take the same range; the exception names the property.
+    private static int WindowBits(int value, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, MinWindowBits, name);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxWindowBits, name);
+        return value;
+    }
 }

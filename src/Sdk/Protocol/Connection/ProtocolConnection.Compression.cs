@@ -123,8 +123,41 @@ public sealed partial class ProtocolConnection
 
     private MessageDeflater Deflater => _deflater ??= new MessageDeflater(_deflate!.Level);
 
-    // Section 6: RSV1 marks the first frame of a compressed message only.
-    private void WriteCompressed(IBufferWriter<byte> output, Opcode frameOpcode, ReadOnlySpan<byte> compressed, bool endOfMessage)
+    // Section 6: RSV1 marks the first frame of a compressed message only. A message sent in one frame whose compressed
+    // form is not smaller goes uncompressed instead (false: the caller writes it as it is), so it never grows on the
+    // wire; the compressor starts the next message afresh, since its window holds bytes the peer never inflated.
+    private bool TryWriteCompressed(IBufferWriter<byte> output, Opcode frameOpcode, ReadOnlySpan<byte> compressed, long length, bool endOfMessage)
+    {
+        if (endOfMessage && frameOpcode != Opcode.Continuation && compressed.Length >= length)
+        {
+            _deflater!.EndMessage(noContextTakeover: true);
+            return false;
+        }
+
+        WriteCompressedFrame(output, frameOpcode, compressed, endOfMessage);
+        if (endOfMessage)
+        {
+            _deflater!.EndMessage(_deflate!.NoContextTakeover(Role));
+        }
+
+        return true;
+    }
+
+    // A prepared message's payload compressed once for every connection that sends it without context takeover: this
+    // connection's compressor is not involved. False when the message goes uncompressed.
+    private bool TryWriteShared(IBufferWriter<byte> output, Opcode opcode, ReadOnlySpan<byte> payload, ISharedDeflate shared)
+    {
+        ReadOnlyMemory<byte> compressed = shared.Deflate(payload, _deflate!.Level);
+        if (compressed.IsEmpty)
+        {
+            return false;
+        }
+
+        WriteCompressedFrame(output, opcode, compressed.Span, endOfMessage: true);
+        return true;
+    }
+
+    private void WriteCompressedFrame(IBufferWriter<byte> output, Opcode frameOpcode, ReadOnlySpan<byte> compressed, bool endOfMessage)
     {
         uint? key = NextMaskKey();
         byte rsv = frameOpcode == Opcode.Continuation ? (byte)0 : Rsv1;
@@ -132,10 +165,6 @@ public sealed partial class ProtocolConnection
         output.Advance(header.Write(output.GetSpan(FrameWriter.MaxHeaderLength)));
         WritePayload(output, compressed, key, 0);
         _sendingCompressed = !endOfMessage;
-        if (endOfMessage)
-        {
-            _deflater!.EndMessage(_deflate!.NoContextTakeover(Role));
-        }
     }
 
     private void DropInflater()

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Switchboard.Protocol.Compression;
 using Switchboard.Protocol.Framing;
 
 namespace Switchboard.Protocol.Connection;
@@ -41,9 +42,9 @@ public sealed partial class ProtocolConnection
             return false;
         }
 
-        if (ShouldCompress(frameOpcode, payload.Length, endOfMessage))
+        if (ShouldCompress(frameOpcode, payload.Length, endOfMessage)
+            && TryWriteCompressed(output, frameOpcode, Deflater.Compress(payload, endOfMessage), payload.Length, endOfMessage))
         {
-            WriteCompressed(output, frameOpcode, Deflater.Compress(payload, endOfMessage), endOfMessage);
             _sendingOpcode = endOfMessage ? Opcode.Continuation : opcode;
             return true;
         }
@@ -65,9 +66,9 @@ public sealed partial class ProtocolConnection
             return false;
         }
 
-        if (ShouldCompress(frameOpcode, payload.Length, endOfMessage))
+        if (ShouldCompress(frameOpcode, payload.Length, endOfMessage)
+            && TryWriteCompressed(output, frameOpcode, Deflater.Compress(payload, endOfMessage), payload.Length, endOfMessage))
         {
-            WriteCompressed(output, frameOpcode, Deflater.Compress(payload, endOfMessage), endOfMessage);
             _sendingOpcode = endOfMessage ? Opcode.Continuation : opcode;
             return true;
         }
@@ -109,8 +110,11 @@ public sealed partial class ProtocolConnection
     /// </exception>
     public bool SendFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame) => SendFrame(output, frame, compress: true);
 
-    /// <summary><see cref="SendFrame(IBufferWriter{byte}, ReadOnlySpan{byte})"/>, never compressed unless <paramref name="compress"/>.</summary>
-    internal bool SendFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame, bool compress)
+    /// <summary>
+    /// <see cref="SendFrame(IBufferWriter{byte}, ReadOnlySpan{byte})"/>, never compressed unless <paramref name="compress"/>;
+    /// with <paramref name="shared"/>, compressed once for every connection that sends it without context takeover.
+    /// </summary>
+    internal bool SendFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame, bool compress, ISharedDeflate? shared = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (Role != WebSocketRole.Server)
@@ -135,11 +139,18 @@ public sealed partial class ProtocolConnection
             return false;
         }
 
-        // With permessage-deflate the prepared payload is compressed for this connection, whose window it shares.
+        // With permessage-deflate the prepared payload is compressed for this connection, or, when this connection keeps
+        // no window between messages, once for all that share it.
         if (compress && ShouldCompress(header.Opcode, header.PayloadLength, endOfMessage: true))
         {
-            WriteCompressed(output, header.Opcode, Deflater.Compress(frame[header.Length..], endOfMessage: true), endOfMessage: true);
-            return true;
+            ReadOnlySpan<byte> payload = frame[header.Length..];
+            bool written = shared is not null && _deflate!.NoContextTakeover(Role)
+                ? TryWriteShared(output, header.Opcode, payload, shared)
+                : TryWriteCompressed(output, header.Opcode, Deflater.Compress(payload, endOfMessage: true), payload.Length, endOfMessage: true);
+            if (written)
+            {
+                return true;
+            }
         }
 
         output.Write(frame);
