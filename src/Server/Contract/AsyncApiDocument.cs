@@ -408,7 +408,7 @@ public sealed class AsyncApiDocument
                 writer.WriteString("type"u8, "boolean");
                 break;
             case ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16 or ShapeKind.UInt16 or ShapeKind.Int32 or ShapeKind.UInt32:
-                var (minimum, maximum) = IntegerRange(shape.Kind);
+                var (minimum, maximum) = JsonShapeRules.IntegerRange(shape.Kind);
                 writer.WriteString("type"u8, "integer");
                 writer.WriteNumber("minimum"u8, minimum);
                 writer.WriteNumber("maximum"u8, maximum);
@@ -453,11 +453,11 @@ public sealed class AsyncApiDocument
                 break;
             case ShapeKind.TimeOnly:
                 writer.WriteString("type"u8, "string");
-                writer.WriteString("pattern"u8, @"^\d{1,2}:\d{1,2}(:\d{1,2}(\.\d{1,7})?)?$");
+                writer.WriteString("pattern"u8, JsonShapeRules.TimeOnlyPattern);
                 break;
             case ShapeKind.TimeSpan:
                 writer.WriteString("type"u8, "string");
-                writer.WriteString("pattern"u8, @"^-?(\d+\.)?\d{1,2}:\d{1,2}:\d{1,2}(\.\d{1,7})?$");
+                writer.WriteString("pattern"u8, JsonShapeRules.TimeSpanPattern);
                 break;
             case ShapeKind.Bytes:
                 writer.WriteString("type"u8, "string");
@@ -467,16 +467,6 @@ public sealed class AsyncApiDocument
 
         writer.WriteEndObject();
     }
-
-    private static (long Minimum, long Maximum) IntegerRange(ShapeKind kind) => kind switch
-    {
-        ShapeKind.Byte => (byte.MinValue, byte.MaxValue),
-        ShapeKind.SByte => (sbyte.MinValue, sbyte.MaxValue),
-        ShapeKind.Int16 => (short.MinValue, short.MaxValue),
-        ShapeKind.UInt16 => (ushort.MinValue, ushort.MaxValue),
-        ShapeKind.Int32 => (int.MinValue, int.MaxValue),
-        _ => (uint.MinValue, uint.MaxValue),
-    };
 
     private static string FlagsPattern(ShapeDescriptor shape)
     {
