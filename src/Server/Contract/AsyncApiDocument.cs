@@ -143,7 +143,8 @@ public sealed class AsyncApiDocument
             "Switchboard envelopes {\"type\", \"data\"} over WebSocket or HTTP long polling (docs/protocol.md). The receive operation " +
             "of a channel lists the messages its server accepts from clients, the send operation those it may send them; " +
             (_channels.Exists(c => c.Directed)
-                ? "a channel described from its endpoint lists the messages it handles and those it sends; one described from a message " +
+                ? "a channel described from its endpoint lists the messages it handles and those it sends, and has operations only for " +
+                  "the requests it handles; one described from a message " +
                   "catalogue alone, which does not record which way a plain message travels, lists every plain message under both. "
                 : "a message catalogue does not record which way a plain message travels, so both list every plain message of the " +
                   "channel's catalogue. ") +
