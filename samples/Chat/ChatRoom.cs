@@ -66,6 +66,7 @@ public sealed class ChatRoom : IDisposable
             .OnDisconnected(LeaveAsync)
             .On<SendChat>(SendAsync)
             .On<DirectMessage>(DirectAsync)
+            .Sends<DirectMessage>() // relayed to its recipient: the AsyncAPI document lists it both ways
             .OnRequest<HistoryRequest, HistoryPage>(HistoryAsync);
     }
 

@@ -34,7 +34,7 @@ public static class SwitchboardEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoint);
         var host = HostOf(endpoints);
         var mapped = host.Map(pattern, endpoint, options ?? new EndpointOptions());
-        var builders = new List<IEndpointConventionBuilder> { MapGet(endpoints, pattern, host, mapped) };
+        var builders = new List<IEndpointConventionBuilder> { MapGet(endpoints, pattern, host, mapped).WithMetadata(new AsyncApiChannelMetadata(endpoint)) };
         if (mapped.LongPolling is not null)
         {
             builders.Add(MapMethod(endpoints, pattern, "POST", context => host.PostAsync(context, mapped)));

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Switchboard.Serialization;
+using Switchboard.Server.Contract;
 
 namespace Switchboard.Contract;
 
@@ -342,7 +343,7 @@ public static class TypeScriptModule
         return shape.Kind switch
         {
             ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16 or ShapeKind.UInt16 or ShapeKind.UInt32 =>
-                $"{ShapeName(shape)}: an integer from {IntegerRange(shape.Kind).Minimum} to {IntegerRange(shape.Kind).Maximum}.",
+                $"{ShapeName(shape)}: an integer from {JsonShapeRules.IntegerRange(shape.Kind).Minimum} to {JsonShapeRules.IntegerRange(shape.Kind).Maximum}.",
             ShapeKind.Int64 or ShapeKind.UInt64 => $"{ShapeName(shape)}: exact up to 2^53 in JavaScript.",
             ShapeKind.Decimal => "decimal: a JSON number, read as a double in JavaScript.",
             ShapeKind.Char => "char: a string of one UTF-16 code unit.",
@@ -368,7 +369,7 @@ public static class TypeScriptModule
         ShapeKind.Dictionary => $"checkMap({Check(shape.Element!, names)})",
         ShapeKind.Boolean => "checkBoolean",
         ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16 or ShapeKind.UInt16 or ShapeKind.Int32 or ShapeKind.UInt32 =>
-            string.Create(CultureInfo.InvariantCulture, $"checkInteger({IntegerRange(shape.Kind).Minimum}, {IntegerRange(shape.Kind).Maximum})"),
+            string.Create(CultureInfo.InvariantCulture, $"checkInteger({JsonShapeRules.IntegerRange(shape.Kind).Minimum}, {JsonShapeRules.IntegerRange(shape.Kind).Maximum})"),
         ShapeKind.Int64 => "checkInteger(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)",
         ShapeKind.UInt64 => "checkInteger(0, Number.MAX_SAFE_INTEGER)",
         ShapeKind.Single or ShapeKind.Double or ShapeKind.Decimal => "checkNumber",
@@ -376,20 +377,10 @@ public static class TypeScriptModule
         ShapeKind.Guid => "checkPattern(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, \"a GUID\")",
         ShapeKind.DateTime or ShapeKind.DateTimeOffset => "checkPattern(/^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}/, \"an ISO 8601 date and time\")",
         ShapeKind.DateOnly => "checkPattern(/^\\d{4}-\\d{2}-\\d{2}$/, \"a date yyyy-MM-dd\")",
-        ShapeKind.TimeOnly => "checkPattern(/^\\d{1,2}:\\d{1,2}(:\\d{1,2}(\\.\\d{1,7})?)?$/, \"a time hh:mm:ss\")",
-        ShapeKind.TimeSpan => "checkPattern(/^-?(\\d+\\.)?\\d{1,2}:\\d{1,2}:\\d{1,2}(\\.\\d{1,7})?$/, \"a time span [-][d.]hh:mm:ss\")",
+        ShapeKind.TimeOnly => $"checkPattern(/{JsonShapeRules.TimeOnlyPattern}/, \"a time hh:mm:ss\")",
+        ShapeKind.TimeSpan => $"checkPattern(/{JsonShapeRules.TimeSpanPattern}/, \"a time span [-][d.]hh:mm:ss\")",
         ShapeKind.Bytes => "checkPattern(/^[A-Za-z0-9+/]*={0,2}$/, \"base64\")",
         _ => "checkString",
-    };
-
-    private static (long Minimum, long Maximum) IntegerRange(ShapeKind kind) => kind switch
-    {
-        ShapeKind.Byte => (byte.MinValue, byte.MaxValue),
-        ShapeKind.SByte => (sbyte.MinValue, sbyte.MaxValue),
-        ShapeKind.Int16 => (short.MinValue, short.MaxValue),
-        ShapeKind.UInt16 => (ushort.MinValue, ushort.MaxValue),
-        ShapeKind.Int32 => (int.MinValue, int.MaxValue),
-        _ => (uint.MinValue, uint.MaxValue),
     };
 
     /// <summary>Every object and enum, each once, in the order the messages reach them (a message before its fields' types).</summary>

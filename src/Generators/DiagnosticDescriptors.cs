@@ -164,6 +164,16 @@ internal static class DiagnosticDescriptors
         "Contract baseline line cannot be read",
         "Line {0} of {1} cannot be read: {2}");
 
+    public static readonly DiagnosticDescriptor ContractErrorRemoved = Error(
+        "SWB031",
+        "Request error in the contract baseline is gone",
+        "The request '{0}' ({1}) may fail with '{2}' in the contract baseline and no longer: peers built against the baseline may still answer with it, which callers built now cannot read as a typed error; list it again in [RequestErrors]");
+
+    public static readonly DiagnosticDescriptor ContractErrorAdded = Error(
+        "SWB032",
+        "New request error",
+        "The request '{0}' ({1}) may now fail with '{2}', which the contract baseline does not list: callers built against the baseline cannot read it as a typed error (they get invalid_reply); report the case through an error the request lists, or declare a new request");
+
     private static readonly Dictionary<string, DiagnosticDescriptor> ById = new[]
     {
         MessageNotPartial, DuplicateWireName, InvalidWireName, UnsupportedMemberType, GenericMessage, ContainingTypeNotPartial,
@@ -171,7 +181,7 @@ internal static class DiagnosticDescriptors
         FileLocalMessage, GeneratedMemberClash, CatalogClash, ObsoleteErrorProperty, ResponseNotMessage, ResponseNotPlain,
         ErrorNotDeclared, ErrorsWithoutRequest, RequestIsError, ContractMessageRemoved, ContractKindChanged, ContractResponseChanged,
         ContractFieldRemoved, ContractFieldTypeChanged, ContractNewRequiredField, ContractFieldBecameRequired, ContractEntryMissing,
-        ContractMalformedLine,
+        ContractMalformedLine, ContractErrorRemoved, ContractErrorAdded,
     }.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor Get(string id) => ById[id];

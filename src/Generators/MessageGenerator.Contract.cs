@@ -135,6 +135,8 @@ public sealed partial class MessageGenerator
                 diagnostics.Add(Info(DiagnosticDescriptors.ContractResponseChanged, at, name, now.TypeName, old.Entry.Response ?? "none", now.Response ?? "none"));
             }
 
+            CompareErrors(old.Entry, now, at, diagnostics);
+
             var fields = now.Fields.ToDictionary(f => f.Path, StringComparer.Ordinal);
             var reported = new List<string>();
             foreach (var (field, _) in old.Fields.Values.OrderBy(f => f.Field.Path, StringComparer.Ordinal))
@@ -174,6 +176,23 @@ public sealed partial class MessageGenerator
                 {
                     diagnostics.Add(Info(DiagnosticDescriptors.ContractNewRequiredField, at, field.Path, name, now.TypeName));
                 }
+            }
+        }
+
+        /// <summary>
+        /// A request's errors are the replies its callers read as typed errors, in both directions of a deploy: one gone is
+        /// still sent by peers built against the baseline, one new is unknown to callers built against it. Order is free.
+        /// </summary>
+        private static void CompareErrors(ContractMessage old, ContractMessage now, LocationInfo? at, List<DiagnosticInfo> diagnostics)
+        {
+            foreach (string error in old.Errors.Except(now.Errors, StringComparer.Ordinal).OrderBy(e => e, StringComparer.Ordinal))
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.ContractErrorRemoved, at, now.WireName, now.TypeName, error));
+            }
+
+            foreach (string error in now.Errors.Except(old.Errors, StringComparer.Ordinal).OrderBy(e => e, StringComparer.Ordinal))
+            {
+                diagnostics.Add(Info(DiagnosticDescriptors.ContractErrorAdded, at, now.WireName, now.TypeName, error));
             }
         }
 

@@ -9,9 +9,10 @@ public sealed partial class WebSocketServer
     /// <summary>
     /// Serves an AsyncAPI 3.0 document (<see cref="AsyncApiDocument"/>) of <paramref name="endpoints"/> at
     /// <paramref name="path"/> for GET and HEAD, as <c>application/json</c>: one channel per template each endpoint is
-    /// mapped at, with the messages of its <see cref="MessageEndpoint.Catalog"/>, e.g.
-    /// <c>server.MapAsyncApi("/asyncapi.json", "Chat", "1.0.0", room.Endpoint)</c>. Map the endpoints first: the
-    /// document is rendered once, now.
+    /// mapped at, with the messages of its <see cref="MessageEndpoint.Catalog"/> under the operations its handlers give
+    /// (<see cref="AsyncApiDocument.AddChannel(string, MessageEndpoint)"/>), e.g.
+    /// <c>server.MapAsyncApi("/asyncapi.json", "Chat", "1.0.0", room.Endpoint)</c>. Map the endpoints and register their
+    /// handlers first: the document is rendered once, now.
     /// </summary>
     /// <param name="path">The exact path, such as <c>/asyncapi.json</c>.</param>
     /// <param name="title">The application's title (<c>info.title</c>).</param>
@@ -34,7 +35,7 @@ public sealed partial class WebSocketServer
             bool mapped = false;
             foreach (var template in _routes.TemplatesOf(endpoint.WebSocketSide))
             {
-                document.AddChannel(template.Text, endpoint.Catalog);
+                document.AddChannel(template.Text, endpoint);
                 mapped = true;
             }
 

@@ -49,8 +49,8 @@ public sealed class ChatPageTypeTests
 
         var directory = NodeTools.ScratchDirectory();
         File.WriteAllText(Path.Combine(directory, "chat.js"), page.Replace(original, edited, StringComparison.Ordinal));
-        // The copy resolves './switchboard.js' and './Chat.messages.js' as the page does, from its own folder.
-        string[] rootDirs = [directory, Metadata("ClientPackage"), Metadata("ChatContract")];
+        // The copy resolves './switchboard.js', './Chat.messages.js' and './older.js' as the page does, from its own folder.
+        string[] rootDirs = [directory, Path.Combine(Pages, "..", "..", "..", "samples", "Chat", "wwwroot"), Metadata("ClientPackage"), Metadata("ChatContract")];
         File.WriteAllText(Path.Combine(directory, "tsconfig.json"), System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["extends"] = Path.Combine(Pages, "tsconfig.json"),

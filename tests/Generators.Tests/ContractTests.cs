@@ -6,7 +6,7 @@ namespace Switchboard.Generators.Tests;
 
 /// <summary>
 /// The contract baseline (Switchboard.Contract.Shipped.txt): the text the generator writes, and the compatibility
-/// diagnostics SWB022 to SWB030 when messages change against it. Each test edits <see cref="Shipped"/> and snapshots
+/// diagnostics SWB022 to SWB032 when messages change against it. Each test edits <see cref="Shipped"/> and snapshots
 /// every diagnostic the generator reports.
 /// </summary>
 public sealed class ContractTests
@@ -65,7 +65,7 @@ public sealed class ContractTests
             .Replace("[Message(\"chat.history\"), RequestErrors(typeof(HistoryDenied))]", "[Message(\"chat.history\")]")
             .Replace(" : IRequestError", string.Empty)
             .Replace("public partial record HistoryDenied", "public sealed record HistoryDenied"),
-        "SWB022 SWB029");
+        "SWB022 SWB029 SWB031");
 
     [Fact]
     public void SWB023_kind_changed() => VerifyContract(
@@ -140,6 +140,37 @@ public sealed class ContractTests
         Assert.All(result.Diagnostics, d => Assert.Equal("SWB030", d.Id));
         Assert.All(result.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
         Snapshot.Verify(GeneratorRunner.Describe(result.Diagnostics));
+    }
+
+    [Fact]
+    public void SWB031_request_error_removed() => VerifyContract(
+        Shipped.Replace("[Message(\"chat.history\"), RequestErrors(typeof(HistoryDenied))]", "[Message(\"chat.history\")]"),
+        "SWB031");
+
+    [Fact]
+    public void SWB032_request_error_added() => VerifyContract(
+        Shipped.Replace("RequestErrors(typeof(HistoryDenied))", "RequestErrors(typeof(HistoryDenied), typeof(HistoryBusy))") + """
+
+            [Message("chat.history.busy")]
+            public partial record HistoryBusy(int RetryAfterSeconds) : IRequestError;
+            """,
+        "SWB029 SWB032");
+
+    [Fact]
+    public void Request_errors_listed_in_another_order_report_nothing()
+    {
+        string twoErrors = Shipped.Replace("RequestErrors(typeof(HistoryDenied))", "RequestErrors(typeof(HistoryDenied), typeof(HistoryBusy))") + """
+
+            [Message("chat.history.busy")]
+            public partial record HistoryBusy(int RetryAfterSeconds) : IRequestError;
+            """;
+        string reordered = twoErrors.Replace("RequestErrors(typeof(HistoryDenied), typeof(HistoryBusy))", "RequestErrors(typeof(HistoryBusy), typeof(HistoryDenied))");
+
+        var (result, compilation) = GeneratorRunner.RunWithBaseline(BaselineOf(twoErrors), reordered);
+
+        Assert.Contains("errors chat.history.denied,chat.history.busy", BaselineOf(twoErrors), StringComparison.Ordinal);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(compilation);
     }
 
     [Fact]

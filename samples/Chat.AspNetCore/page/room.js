@@ -3,8 +3,8 @@
 //
 // Wire contract: as samples/Chat (chat.send, chat.roster, chat.joined, chat.left, chat.message, chat.error), plus
 // `chat.announcement {text, sentAt}` from POST /announce; the request `chat.history {before, limit}`, answered with
-// `chat.history.page {entries, more}` or `chat.history.refused {reason}`: "Load older messages" shows the OLDER_PAGE
-// room messages before the oldest room offset seen, above the others, until the history has no more.
+// `chat.history.page {entries, more}` or `chat.history.refused {reason}`, which "Load older messages" sends (older.js,
+// samples/Chat's, copied beside this page by the project).
 // `?transport=longpolling` (or `websocket`, or `auto`, the default) in the page URL forces the client's transport.
 
 //
@@ -14,6 +14,7 @@
 // @ts-check
 
 import { SwitchboardClient } from './switchboard.js';
+import { OlderHistory } from './older.js';
 
 /**
  * @typedef {import('./Chat.messages.js').ServerMessages} ServerMessages
@@ -42,9 +43,6 @@ const ui = {
   send: /** @type {HTMLButtonElement} */ ($('send')),
   older: $('older'), olderButton: /** @type {HTMLButtonElement} */ ($('older-button')), olderStatus: $('older-status'),
 };
-
-/** How many older messages one "Load older messages" asks for (the server takes 1 to 100). */
-const OLDER_PAGE = 50;
 
 /** @type {Record<string, string>} */
 const TRANSPORT_TEXT = { websocket: 'WebSocket', longpolling: 'long polling' };
@@ -147,24 +145,18 @@ function enter(name) {
     joined = true;
     renderRoster();
   });
-  // Older history: the oldest room offset seen (null before any), whether the history's start is reached, a request
-  // under way and its error; `resets` makes a reply stale once the messages shown were replaced.
-  /** @type {{ oldest: number | null, done: boolean, loading: boolean, error: string, resets: number }} */
-  const history = { oldest: null, done: false, loading: false, error: '', resets: 0 };
-  const renderOlder = () => {
-    const done = history.done || history.oldest === 1;
-    const state = history.loading ? 'loading' : history.error ? 'error' : done ? 'done' : 'idle';
-    ui.older.dataset.state = state;
-    if (done && document.activeElement === ui.olderButton) ui.log.focus();
-    ui.olderButton.hidden = done;
-    ui.olderButton.disabled = history.loading;
-    ui.olderStatus.textContent = {
-      loading: 'Loading older messages…',
-      error: `Could not load older messages: ${history.error}`,
-      done: 'No older messages: this is the start of the room’s history.',
-      idle: '',
-    }[state];
-  };
+  const older = new OlderHistory(
+    { older: ui.older, button: ui.olderButton, status: ui.olderStatus, log: ui.log, messages: ui.messages },
+    (data, options) => client.request('chat.history', data, options),
+    ({ offset, type, user, text, sentAt }) => {
+      switch (type) {
+        case 'chat.message': return messageItem('message', String(user), text, sentAt, user === name, offset);
+        case 'chat.announcement': return messageItem('announcement', 'announcement', text, sentAt, false, offset);
+        case 'chat.joined': return noticeItem(`${user} joined`, offset);
+        case 'chat.left': return noticeItem(`${user} left`, offset);
+        default: return null;
+      }
+    });
   /**
    * A handler of a room message, told its offset.
    * @template T
@@ -174,53 +166,9 @@ function enter(name) {
   const room = (handler) => (data, envelope) => {
     const offset = envelope?.group === 'room' ? envelope.offset : undefined;
     handler(/** @type {T} */ (data ?? {}), offset);
-    if (offset !== undefined && (history.oldest === null || offset < history.oldest)) {
-      history.oldest = offset;
-      renderOlder();
-    }
+    if (offset !== undefined) older.seen(offset);
   };
-  const loadOlder = async () => {
-    if (history.loading || history.done) return;
-    const resets = history.resets;
-    history.loading = true;
-    history.error = '';
-    renderOlder();
-    /** @type {import('./Chat.messages.js').ReplyTo<'chat.history'> | { error: string }} */
-    let reply;
-    try {
-      reply = await client.request('chat.history', { before: history.oldest, limit: OLDER_PAGE }, { timeout: 15_000 });
-    } catch (caught) {
-      const error = /** @type {import('./switchboard.js').SwitchboardRequestError} */ (caught);
-      reply = { error: error.code === 'timeout' ? 'no answer in time' : error.code === 'disconnected' ? 'not connected' : error.message };
-    }
-    if (history.resets !== resets) return;
-    history.loading = false;
-    if ('error' in reply) history.error = reply.error;
-    else if (reply.type === 'chat.history.refused') history.error = String(reply.data?.reason ?? 'refused');
-    else if (reply.type !== 'chat.history.page' || !Array.isArray(reply.data?.entries)) history.error = `unexpected reply ${reply.type}`;
-    else {
-      // Only entries older than the oldest shown, oldest first, above the others; what is in view stays where it was.
-      const limit = history.oldest ?? Number.POSITIVE_INFINITY;
-      const entries = reply.data.entries.filter((e) => Number.isSafeInteger(e?.offset) && e.offset < limit).sort((a, b) => a.offset - b.offset);
-      const items = entries.map(({ offset, type, user, text, sentAt }) => {
-        switch (type) {
-          case 'chat.message': return messageItem('message', String(user), text, sentAt, user === name, offset);
-          case 'chat.announcement': return messageItem('announcement', 'announcement', text, sentAt, false, offset);
-          case 'chat.joined': return noticeItem(`${user} joined`, offset);
-          case 'chat.left': return noticeItem(`${user} left`, offset);
-          default: return null;
-        }
-      }).filter((item) => item !== null);
-      const fromBottom = ui.log.scrollHeight - ui.log.scrollTop;
-      ui.messages.prepend(...items);
-      ui.log.scrollTop = ui.log.scrollHeight - fromBottom;
-      if (entries.length > 0) history.oldest = entries[0].offset;
-      if (reply.data.more !== true) history.done = true;
-    }
-    renderOlder();
-  };
-  ui.olderButton.addEventListener('click', loadOlder);
-  renderOlder();
+  ui.olderButton.addEventListener('click', () => older.load());
 
   client.on('chat.joined', room(({ user }, offset) => {
     users.add(String(user));
@@ -255,8 +203,7 @@ function enter(name) {
   client.onJoined((group, epoch, offset, recovered) => {
     if (group !== 'room' || recovered !== false) return;
     ui.messages.replaceChildren();
-    Object.assign(history, { oldest: null, done: false, loading: false, error: '', resets: history.resets + 1 });
-    renderOlder();
+    older.reset();
     addNotice('Messages were missed while disconnected; showing the latest');
   });
 

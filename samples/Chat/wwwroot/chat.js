@@ -17,10 +17,8 @@
 // connection's node died and holds the name until its lease frees it, docs/scale-out.md) is retried from the same
 // positions for up to TAKEN_RETRY_MS; a first join refused as taken is final at once.
 //
-// Older history: joining shows the room's last 50 messages. "Load older messages" asks with a chat.history request for
-// the OLDER_PAGE messages before the oldest room offset the page has seen, and puts them above the others; only entries
-// older than that offset are shown, so nothing shows twice. A page whose `more` is false (or an oldest offset of 1) is the
-// start of the room's history, and the control says so.
+// Older history: joining shows the room's last 50 messages; "Load older messages" pages back through the room's history
+// with chat.history requests (older.js, which samples/Chat.AspNetCore's page uses too).
 
 // @ts-check
 //
@@ -30,6 +28,7 @@
 // message type or a wrong data field fails the check.
 
 import { SwitchboardClient } from './switchboard.js';
+import { OlderHistory } from './older.js';
 
 /**
  * @typedef {import('./Chat.messages.js').ServerMessages} ServerMessages
@@ -50,8 +49,7 @@ import { SwitchboardClient } from './switchboard.js';
  * One chat session: from joining to leaving.
  * @typedef {{
  *   name: string, client: ChatClient | null, joined: boolean, refused: boolean, opened: boolean, target: string | null,
- *   users: Set<string>, retryUntil: number, retryDelayMs: number, oldest: number | null, olderDone: boolean,
- *   olderLoading: boolean, olderError: string, historyResets: number,
+ *   users: Set<string>, retryUntil: number, retryDelayMs: number, older: OlderHistory,
  * }} Session
  */
 /**
@@ -72,10 +70,6 @@ const MAX_RENDERED = 500;
 const TAKEN_RETRY_MS = 20_000;
 /** The room's group, whose joined notices say whether the messages shown are still the room's. */
 const ROOM = 'room';
-/** How many older messages one "Load older messages" asks for (the server takes 1 to 100). */
-const OLDER_PAGE = 50;
-/** How long a history request waits for its reply. */
-const OLDER_TIMEOUT_MS = 15_000;
 
 const STATUS_TEXT = {
   idle: 'Not connected',
@@ -183,16 +177,16 @@ function clientOptions() {
 /** @param {string} name */
 function join(name) {
   clearError();
+  ui.messages.replaceChildren();
   /** @type {Session} */
   const s = {
     name, client: null, joined: false, refused: false, opened: false, target: null, users: new Set(), retryUntil: 0, retryDelayMs: 250,
-    // Older history: the oldest room offset seen (null before any), whether the history's start is reached, a request
-    // under way, its error, and a count of the resets that make a reply under way stale.
-    oldest: null, olderDone: false, olderLoading: false, olderError: '', historyResets: 0,
+    older: new OlderHistory(
+      { older: ui.older, button: ui.olderButton, status: ui.olderStatus, log: ui.log, messages: ui.messages },
+      (data, options) => s.client ? s.client.request('chat.history', data, options) : Promise.reject(new Error('not connected')),
+      (entry) => historyItem(s, entry)),
   };
   session = s;
-  ui.messages.replaceChildren();
-  renderOlder(s);
   renderRoster(s);
   renderTarget(s);
   updateCounter();
@@ -225,7 +219,7 @@ function connect(s, positions) {
     if (session !== s || s.client !== client) return;
     const offset = envelope?.group === ROOM ? envelope.offset : undefined;
     handler(s, /** @type {ServerMessages[K]} */ (data ?? {}), offset);
-    if (offset !== undefined) seenOffset(s, offset);
+    if (offset !== undefined) s.older.seen(offset);
   });
   on('chat.roster', onRoster);
   on('chat.joined', onJoined);
@@ -251,6 +245,7 @@ function connect(s, positions) {
 function leave(error) {
   const s = session;
   session = null;
+  s?.older.close();
   s?.client?.close(1000, 'leaving');
   showView('join');
   setStatus('idle');
@@ -302,7 +297,7 @@ function onLeft(s, { user }, offset) {
 function onRoomJoined(s, recovered) {
   if (recovered !== false) return;
   ui.messages.querySelectorAll('li:not([data-kind=direct])').forEach((item) => item.remove());
-  resetHistory(s);
+  s.older.reset();
   addNotice('Messages were missed while disconnected; showing the latest');
 }
 
@@ -398,70 +393,6 @@ function retryTaken(s) {
 
 // ---- older history ----
 
-/** A room message's offset: the oldest one seen is where the next older page ends. */
-/** @param {Session} s @param {number} offset */
-function seenOffset(s, offset) {
-  if (s.oldest !== null && offset >= s.oldest) return;
-  s.oldest = offset;
-  renderOlder(s);
-}
-
-/** The room's messages shown are gone (a reconnect that could not recover): older pages start again from the replay. */
-/** @param {Session} s */
-function resetHistory(s) {
-  s.historyResets += 1;
-  s.oldest = null;
-  s.olderDone = false;
-  s.olderLoading = false;
-  s.olderError = '';
-  renderOlder(s);
-}
-
-/** The page of OLDER_PAGE room messages before the oldest seen, above the others. */
-/** @param {Session} s */
-async function loadOlder(s) {
-  if (s.olderLoading || s.olderDone || !s.client) return;
-  const before = s.oldest;
-  const resets = s.historyResets;
-  s.olderLoading = true;
-  s.olderError = '';
-  renderOlder(s);
-  /** @type {import('./Chat.messages.js').ReplyTo<'chat.history'> | { error: string }} */
-  let reply;
-  try {
-    reply = await s.client.request('chat.history', { before, limit: OLDER_PAGE }, { timeout: OLDER_TIMEOUT_MS });
-  } catch (caught) {
-    const error = /** @type {import('./switchboard.js').SwitchboardRequestError} */ (caught);
-    reply = { error: error.code === 'timeout' ? 'no answer in time' : error.code === 'disconnected' ? 'not connected' : error.message };
-  }
-  if (session !== s || s.historyResets !== resets) return;
-  s.olderLoading = false;
-  if ('error' in reply) {
-    s.olderError = reply.error;
-  } else if (reply.type === 'chat.history.refused') {
-    s.olderError = String(reply.data?.reason ?? 'refused');
-  } else if (reply.type !== 'chat.history.page' || !Array.isArray(reply.data?.entries)) {
-    s.olderError = `unexpected reply ${reply.type}`;
-  } else {
-    showOlder(s, reply.data.entries, reply.data.more === true);
-  }
-  renderOlder(s);
-}
-
-/** Puts the entries older than the oldest shown above the list, keeping what is in view where it was. */
-/** @param {Session} s @param {HistoryEntry[]} entries @param {boolean} more */
-function showOlder(s, entries, more) {
-  const limit = s.oldest ?? Number.POSITIVE_INFINITY;
-  const older = entries.filter((e) => Number.isSafeInteger(e?.offset) && e.offset < limit).sort((a, b) => a.offset - b.offset);
-  const items = older.map((entry) => historyItem(s, entry)).filter((item) => item !== null);
-  const log = ui.log;
-  const fromBottom = log.scrollHeight - log.scrollTop;
-  ui.messages.prepend(...items);
-  log.scrollTop = log.scrollHeight - fromBottom;
-  if (older.length > 0) s.oldest = older[0].offset;
-  if (!more) s.olderDone = true;
-}
-
 /** A history entry as the page shows it live. */
 /** @param {Session} s @param {HistoryEntry} entry */
 function historyItem(s, { offset, type, user, text, sentAt }) {
@@ -472,23 +403,6 @@ function historyItem(s, { offset, type, user, text, sentAt }) {
     case 'chat.left': return noticeItem(`${user} left`, offset);
     default: return null;
   }
-}
-
-/** @param {Session} s */
-function renderOlder(s) {
-  const done = s.olderDone || s.oldest === 1;
-  const state = s.olderLoading ? 'loading' : s.olderError ? 'error' : done ? 'done' : 'idle';
-  ui.older.dataset.state = state;
-  // Keyboard focus on the button stays in the list when the button goes.
-  if (done && document.activeElement === ui.olderButton) ui.log.focus();
-  ui.olderButton.hidden = done;
-  ui.olderButton.disabled = s.olderLoading;
-  ui.olderStatus.textContent = {
-    loading: 'Loading older messages…',
-    error: `Could not load older messages: ${s.olderError}`,
-    done: 'No older messages: this is the start of the room’s history.',
-    idle: '',
-  }[state];
 }
 
 // ---- rendering ----
@@ -598,9 +512,7 @@ function append(item) {
   // The oldest room messages went: the next older page starts from the oldest one left.
   if (trimmed && session) {
     const first = /** @type {HTMLElement | null} */ (ui.messages.querySelector('li[data-offset]'));
-    session.oldest = first ? Number(first.dataset.offset) : null;
-    session.olderDone = false;
-    renderOlder(session);
+    session.older.trimmed(first ? Number(first.dataset.offset) : null);
   }
   if (atBottom) log.scrollTop = log.scrollHeight;
 }
@@ -676,7 +588,7 @@ ui.targetClear.addEventListener('click', () => {
 
 ui.leave.addEventListener('click', () => leave());
 ui.olderButton.addEventListener('click', () => {
-  if (session) loadOlder(session);
+  if (session?.client) session.older.load();
 });
 
 updateCounter();

@@ -14,13 +14,19 @@ namespace Switchboard.Server.Contract;
 /// <c>receive</c> operation whose <c>reply</c> lists its response, its errors and <c>switchboard.failure</c>.
 /// </summary>
 /// <remarks>
-/// A catalogue says what each plain message looks like, not which way it travels, so both operations of a channel list
-/// every plain message (neither a request nor an error) of its catalogue. Build it, then <see cref="ToJson"/> or <see cref="WriteTo"/>; not thread-safe while channels
-/// are added.
+/// <para>
+/// A channel added with its <see cref="MessageEndpoint"/> says which way each plain message (neither a request nor an
+/// error) travels: the receive operation lists those the endpoint handles (<see cref="MessageEndpoint.On{T}"/>), the
+/// send operation the others except requests' responses, which come as replies, plus those declared with
+/// <see cref="MessageEndpoint.Sends{T}"/>; only the requests it handles get an operation. A catalogue alone says what each
+/// message looks like, not which way it travels, so on a channel added with one both operations list every plain
+/// message and every request has an operation.
+/// </para>
+/// <para>Build it, then <see cref="ToJson"/> or <see cref="WriteTo"/>; not thread-safe while channels are added.</para>
 /// </remarks>
 public sealed class AsyncApiDocument
 {
-    private readonly List<(string Address, MessageCatalog Catalog)> _channels = [];
+    private readonly List<Channel> _channels = [];
 
     /// <summary>Creates a document with no channel.</summary>
     /// <param name="title">The application's title (<c>info.title</c>).</param>
@@ -50,11 +56,42 @@ public sealed class AsyncApiDocument
     /// <exception cref="ArgumentException"><paramref name="address"/> does not start with '/' or is added twice.</exception>
     public AsyncApiDocument AddChannel(string address, MessageCatalog catalog)
     {
-        ArgumentNullException.ThrowIfNull(address);
         ArgumentNullException.ThrowIfNull(catalog);
+        var plain = catalog.Messages.Where(m => m.Kind == MessageKind.Message).Select(m => m.Type).ToList();
+        return Add(address, new Channel(address, catalog, Directed: false, plain, plain, [.. catalog.Messages.Where(m => m.Kind == MessageKind.Request)]));
+    }
+
+    /// <summary>
+    /// Adds a channel for <paramref name="endpoint"/> mapped at <paramref name="address"/> (see
+    /// <see cref="AddChannel(string, MessageCatalog)"/>), with the directions its handlers give: the receive operation lists
+    /// the messages it handles, the send operation those it sends (see the remarks of <see cref="AsyncApiDocument"/>).
+    /// Register the endpoint's handlers first: they are read now.
+    /// </summary>
+    /// <param name="address">The path the endpoint is mapped at; starts with '/'.</param>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <returns>This document, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="address"/> does not start with '/' or is added twice.</exception>
+    public AsyncApiDocument AddChannel(string address, MessageEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var catalog = endpoint.Catalog;
+        var responses = new HashSet<string>(catalog.Messages.Select(m => m.Response).OfType<string>(), StringComparer.Ordinal);
+        var plain = catalog.Messages.Where(m => m.Kind == MessageKind.Message).Select(m => m.Type).ToList();
+        return Add(address, new Channel(
+            address,
+            catalog,
+            Directed: true,
+            [.. plain.Where(endpoint.Handles)],
+            [.. plain.Where(t => endpoint.DeclaresSent(t) || (!endpoint.Handles(t) && !responses.Contains(t)))],
+            [.. catalog.Messages.Where(m => m.Kind == MessageKind.Request && endpoint.Handles(m.Type))]));
+    }
+
+    private AsyncApiDocument Add(string address, Channel channel)
+    {
+        ArgumentNullException.ThrowIfNull(address);
         if (!address.StartsWith('/')) throw new ArgumentException($"channel address '{address}' must start with '/'", nameof(address));
         if (_channels.Exists(c => c.Address == address)) throw new ArgumentException($"channel address '{address}' is added twice", nameof(address));
-        _channels.Add((address, catalog));
+        _channels.Add(channel);
         return this;
     }
 
@@ -79,7 +116,7 @@ public sealed class AsyncApiDocument
         var channelIds = ChannelIds();
         var messages = new SortedDictionary<string, MessageDescriptor>(StringComparer.Ordinal);
         var schemas = new SortedDictionary<string, ShapeDescriptor>(StringComparer.Ordinal);
-        foreach (var (_, catalog) in _channels)
+        foreach (var catalog in _channels.Select(c => c.Catalog))
         {
             foreach (var message in catalog.Messages)
             {
@@ -104,16 +141,21 @@ public sealed class AsyncApiDocument
         writer.WriteString("version"u8, Version);
         writer.WriteString("description"u8,
             "Switchboard envelopes {\"type\", \"data\"} over WebSocket or HTTP long polling (docs/protocol.md). The receive operation " +
-            "of a channel lists the messages its server accepts from clients, the send operation those it may send them; a message " +
-            "catalogue does not record which way a plain message travels, so both list every plain message of the channel's " +
-            "catalogue. Each request has its own receive operation whose reply is its response, its errors or switchboard.failure.");
+            "of a channel lists the messages its server accepts from clients, the send operation those it may send them; " +
+            (_channels.Exists(c => c.Directed)
+                ? "a channel described from its endpoint lists the messages it handles and those it sends, and has operations only for " +
+                  "the requests it handles; one described from a message " +
+                  "catalogue alone, which does not record which way a plain message travels, lists every plain message under both. "
+                : "a message catalogue does not record which way a plain message travels, so both list every plain message of the " +
+                  "channel's catalogue. ") +
+            "Each request has its own receive operation whose reply is its response, its errors or switchboard.failure.");
         writer.WriteEndObject();
         writer.WriteString("defaultContentType"u8, "application/json");
 
         writer.WriteStartObject("channels"u8);
         for (int i = 0; i < _channels.Count; i++)
         {
-            var (address, catalog) = _channels[i];
+            var (address, catalog) = (_channels[i].Address, _channels[i].Catalog);
             writer.WriteStartObject(channelIds[i]);
             writer.WriteString("address"u8, AsyncApiAddress(address, out var parameters));
             writer.WriteStartObject("messages"u8);
@@ -153,9 +195,9 @@ public sealed class AsyncApiDocument
         writer.WriteStartObject("operations"u8);
         for (int i = 0; i < _channels.Count; i++)
         {
-            WriteOperation(writer, channelIds[i], _channels[i].Catalog, "receive", "Messages the server accepts from a client on this channel.");
-            WriteOperation(writer, channelIds[i], _channels[i].Catalog, "send", "Messages the server may send to a client on this channel.");
-            foreach (var request in _channels[i].Catalog.Messages.Where(m => m.Kind == MessageKind.Request))
+            WriteOperation(writer, channelIds[i], _channels[i].Received, "receive", "Messages the server accepts from a client on this channel.");
+            WriteOperation(writer, channelIds[i], _channels[i].Sent, "send", "Messages the server may send to a client on this channel.");
+            foreach (var request in _channels[i].Requests)
             {
                 WriteRequestOperation(writer, channelIds[i], request);
             }
@@ -188,7 +230,7 @@ public sealed class AsyncApiDocument
         writer.WriteEndObject();
     }
 
-    private static void WriteOperation(Utf8JsonWriter writer, string channelId, MessageCatalog catalog, string action, string summary)
+    private static void WriteOperation(Utf8JsonWriter writer, string channelId, List<string> types, string action, string summary)
     {
         writer.WriteStartObject(channelId + "." + action);
         writer.WriteString("action"u8, action);
@@ -197,9 +239,9 @@ public sealed class AsyncApiDocument
         writer.WriteEndObject();
         writer.WriteString("summary"u8, summary);
         writer.WriteStartArray("messages"u8);
-        foreach (var message in catalog.Messages.Where(m => m.Kind == MessageKind.Message))
+        foreach (var type in types)
         {
-            WriteMessageRef(writer, channelId, Id(message.Type));
+            WriteMessageRef(writer, channelId, Id(type));
         }
 
         writer.WriteEndArray();
@@ -408,7 +450,7 @@ public sealed class AsyncApiDocument
                 writer.WriteString("type"u8, "boolean");
                 break;
             case ShapeKind.Byte or ShapeKind.SByte or ShapeKind.Int16 or ShapeKind.UInt16 or ShapeKind.Int32 or ShapeKind.UInt32:
-                var (minimum, maximum) = IntegerRange(shape.Kind);
+                var (minimum, maximum) = JsonShapeRules.IntegerRange(shape.Kind);
                 writer.WriteString("type"u8, "integer");
                 writer.WriteNumber("minimum"u8, minimum);
                 writer.WriteNumber("maximum"u8, maximum);
@@ -453,11 +495,11 @@ public sealed class AsyncApiDocument
                 break;
             case ShapeKind.TimeOnly:
                 writer.WriteString("type"u8, "string");
-                writer.WriteString("pattern"u8, @"^\d{1,2}:\d{1,2}(:\d{1,2}(\.\d{1,7})?)?$");
+                writer.WriteString("pattern"u8, JsonShapeRules.TimeOnlyPattern);
                 break;
             case ShapeKind.TimeSpan:
                 writer.WriteString("type"u8, "string");
-                writer.WriteString("pattern"u8, @"^-?(\d+\.)?\d{1,2}:\d{1,2}:\d{1,2}(\.\d{1,7})?$");
+                writer.WriteString("pattern"u8, JsonShapeRules.TimeSpanPattern);
                 break;
             case ShapeKind.Bytes:
                 writer.WriteString("type"u8, "string");
@@ -467,16 +509,6 @@ public sealed class AsyncApiDocument
 
         writer.WriteEndObject();
     }
-
-    private static (long Minimum, long Maximum) IntegerRange(ShapeKind kind) => kind switch
-    {
-        ShapeKind.Byte => (byte.MinValue, byte.MaxValue),
-        ShapeKind.SByte => (sbyte.MinValue, sbyte.MaxValue),
-        ShapeKind.Int16 => (short.MinValue, short.MaxValue),
-        ShapeKind.UInt16 => (ushort.MinValue, ushort.MaxValue),
-        ShapeKind.Int32 => (int.MinValue, int.MaxValue),
-        _ => (uint.MinValue, uint.MaxValue),
-    };
 
     private static string FlagsPattern(ShapeDescriptor shape)
     {
@@ -553,7 +585,7 @@ public sealed class AsyncApiDocument
     private List<string> ChannelIds()
     {
         var ids = new List<string>(_channels.Count);
-        foreach (var (address, _) in _channels)
+        foreach (var address in _channels.Select(c => c.Address))
         {
             var id = Id(string.Join('-', address.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim('{', '}', '*'))));
             id = id.Length == 0 ? "root" : id;
@@ -580,4 +612,11 @@ public sealed class AsyncApiDocument
 
         return id.ToString();
     }
+
+    /// <summary>
+    /// A channel: its catalogue, whether an endpoint's handlers gave the directions (else the catalogue alone did), the
+    /// plain messages its two operations list, and the requests that get an operation.
+    /// </summary>
+    private sealed record Channel(
+        string Address, MessageCatalog Catalog, bool Directed, List<string> Received, List<string> Sent, List<MessageDescriptor> Requests);
 }
