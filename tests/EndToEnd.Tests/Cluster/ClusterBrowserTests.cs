@@ -59,13 +59,15 @@ public sealed class ClusterBrowserTests(ChromiumFixture chromium) : IClassFixtur
         // messages before its latest.
         await cluster.Redis.StopAsync();
         await cluster.Redis.StartAsync();
+        // Refused while its node resubscribes, a page backs off with jitter up to the client's 30 s cap, so coming
+        // back can take a few such waits.
         foreach (var page in pages)
         {
             await Expect(page.Page.GetByTestId("notice").Filter(new() { HasTextString = "Messages were missed" }))
-                .ToHaveCountAsync(1, new() { Timeout = 40_000 });
-            await Expect(page.Page.GetByTestId("status")).ToHaveAttributeAsync("data-state", "open", new() { Timeout = 40_000 });
+                .ToHaveCountAsync(1, new() { Timeout = 90_000 });
+            await Expect(page.Page.GetByTestId("status")).ToHaveAttributeAsync("data-state", "open", new() { Timeout = 90_000 });
         }
-        await dotnet.Changes.UntilAsync(() => dotnet.Joins.Count == 2, "the .NET client back in the room", TimeSpan.FromSeconds(40));
+        await dotnet.Changes.UntilAsync(() => dotnet.Joins.Count == 2, "the .NET client back in the room", TimeSpan.FromSeconds(90));
         await dotnet.SayAsync("after the restart");
         foreach (var page in pages)
         {

@@ -186,7 +186,7 @@ public sealed class ClusterTests
             // Back once Redis is: the history went with Redis's data, which each client is told (recovered false).
             foreach (var m in members)
                 await m.Changes.UntilAsync(() => m.Joins.Count == 2 && m.All<Roster>().Count() == 2,
-                    () => $"{m.Name} back in the room; joins: {string.Join(", ", m.Joins.Select(j => j.Recovered))}\n{cluster.Output}", TimeSpan.FromSeconds(40));
+                    () => $"{m.Name} back in the room; joins: {string.Join(", ", m.Joins.Select(j => j.Recovered))}\n{cluster.Output}", TimeSpan.FromSeconds(90));
             foreach (var m in members) Assert.False(m.Joins[^1].Recovered);
 
             // Nothing silently lost: every message its sender saw come back is with every member, or the member was
