@@ -12,9 +12,6 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
 {
     private const int NodeNumbers = 1 << 23;
 
-    // The most messages handed to the node in one run: enough for a full queue to leave in few sends per connection.
-    private const int MaxRun = 256;
-
     private readonly RedisEngine _engine;
     private readonly ConnectionMultiplexer _connection;
     private readonly IDatabase _database;
@@ -59,9 +56,6 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
     public int NodeNumber { get; private set; }
 
     private string Node => NodeNumber.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>Messages the subscription has received that the reader has not taken yet.</summary>
-    internal int Waiting => _queue is { } queue && queue.TryGetCount(out var count) ? count : 0;
 
     private long LeaseMilliseconds => (long)_engine.Options.LeaseTime.TotalMilliseconds;
 
@@ -232,15 +226,10 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
         return new HistoryRead(top, recovered, messages);
     }
 
-    /// <summary>
-    /// Hands the channel's messages to the node in the order Redis sent them: every message waiting in the queue at
-    /// once, up to <see cref="MaxRun"/>, in one run, so a connection's frames of the run leave in one send. A probe ends
-    /// the run before it, so what waits for the probe finds the messages sent ahead of it delivered.
-    /// </summary>
+    /// <summary>Hands each message of the channel to the node, one at a time, in the order Redis sent them.</summary>
     private async Task ReadAsync()
     {
         var queue = _queue!;
-        var run = new (MessageTarget Target, EngineMessage Message)[MaxRun];
         while (true)
         {
             ChannelMessage received;
@@ -252,47 +241,24 @@ internal sealed class RedisEndpointEngine : IEndpointEngine
             {
                 return;
             }
-            var count = 0;
-            do
+            try
             {
                 var bytes = (byte[])received.Message!;
                 if (Frame.ProbeOf(bytes) is { } probe)
                 {
-                    await DeliverAsync(run, count).ConfigureAwait(false);
-                    count = 0;
                     if (probe == Volatile.Read(ref _probeName)) Volatile.Read(ref _probed).TrySetResult();
                     else if (_syncs.TryRemove(probe, out var synced)) synced.TrySetResult();
                     continue;
                 }
-                try
-                {
-                    run[count] = Frame.ReadChannel(bytes);
-                    count++;
-                }
-                catch (Exception e)
-                {
-                    Log.DeliveryFailed(_engine.Logger, _endpoint.Name, e);
-                }
+                var (target, message) = Frame.ReadChannel(bytes);
+                await _endpoint.Node.DeliverAsync(target, message).ConfigureAwait(false);
+                _engine.Metrics.Delivered.Add(1, _tag);
             }
-            while (count < run.Length && queue.TryRead(out received));
-            await DeliverAsync(run, count).ConfigureAwait(false);
+            catch (Exception e)
+            {
+                Log.DeliveryFailed(_engine.Logger, _endpoint.Name, e);
+            }
         }
-    }
-
-    /// <summary>Hands the first <paramref name="count"/> messages of <paramref name="run"/> to the node, then lets go of them.</summary>
-    private async ValueTask DeliverAsync((MessageTarget Target, EngineMessage Message)[] run, int count)
-    {
-        if (count == 0) return;
-        try
-        {
-            await _endpoint.Node.DeliverRunAsync(run.AsMemory(0, count)).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.DeliveryFailed(_engine.Logger, _endpoint.Name, e);
-        }
-        _engine.Metrics.Delivered.Add(count, _tag);
-        Array.Clear(run, 0, count);
     }
 
     /// <summary>Renews this node's lease every third of the lease time, and reaps the nodes whose leases ran out.</summary>

@@ -42,30 +42,6 @@ public sealed class DeliveryTests(RedisServer redis)
     }
 
     [Fact]
-    public async Task Messages_waiting_in_the_subscription_reach_the_node_in_one_run_in_order()
-    {
-        await using var cluster = new Cluster(redis.Configuration);
-        var member = await cluster.AddAsync();
-        const int Waiting = 40;
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        member.Node.Gate = gate.Task;
-
-        // The first message's run holds the reader, so the next ones wait in the subscription's queue meanwhile.
-        await member.Endpoint.PublishAsync(MessageTarget.Group("room"), Cluster.Message("n", """{"n":0}"""), CancellationToken.None);
-        await member.Node.Changes.UntilAsync(() => member.Node.Runs.Count == 1, "the first run");
-        for (var i = 1; i <= Waiting; i++)
-        {
-            await member.Endpoint.PublishAsync(MessageTarget.Group("room"), Cluster.Message("n", $$"""{"n":{{i}}}"""), CancellationToken.None);
-        }
-        await Eventually.TrueAsync(() => member.Endpoint.Waiting == Waiting, () => $"{member.Endpoint.Waiting} of {Waiting} messages waiting");
-        gate.SetResult();
-
-        await member.Node.Changes.UntilAsync(() => member.Node.Deliveries.Count == Waiting + 1, () => $"{member.Node.Deliveries.Count} delivered");
-        Assert.Equal([1, Waiting], member.Node.Runs);
-        Assert.Equal(Enumerable.Range(0, Waiting + 1), member.Node.Deliveries.Select(d => N(d.Envelope)));
-    }
-
-    [Fact]
     public async Task Each_target_kind_arrives_on_every_node_as_it_was_published()
     {
         await using var cluster = new Cluster(redis.Configuration);

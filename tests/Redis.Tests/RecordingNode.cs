@@ -9,7 +9,6 @@ internal sealed class RecordingNode : IEngineNode
 {
     private readonly List<Delivery> _deliveries = [];
     private readonly List<ConnectionPresence> _lost = [];
-    private readonly List<int> _runs = [];
     private readonly List<string> _interruptions = [];
 
     public Changes Changes { get; } = new();
@@ -25,20 +24,6 @@ internal sealed class RecordingNode : IEngineNode
         lock (_deliveries) _deliveries.Add(new Delivery(target, message.Type, Encoding.UTF8.GetString(message.Envelope.Span), message.Offset));
         Changes.Pulse();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>The size of each run the engine handed over, in order.</summary>
-    public IReadOnlyList<int> Runs { get { lock (_runs) return [.. _runs]; } }
-
-    /// <summary>While set, a run waits for it before it is recorded; the run's size is pulsed as it starts waiting.</summary>
-    public Task? Gate { get; set; }
-
-    public async ValueTask DeliverRunAsync(ReadOnlyMemory<(MessageTarget Target, EngineMessage Message)> messages)
-    {
-        lock (_runs) _runs.Add(messages.Length);
-        Changes.Pulse();
-        if (Gate is { } gate) await gate;
-        for (var i = 0; i < messages.Length; i++) await DeliverAsync(messages.Span[i].Target, messages.Span[i].Message);
     }
 
     public ValueTask ConnectionsLostAsync(IReadOnlyList<ConnectionPresence> connections)

@@ -501,17 +501,14 @@ public sealed partial class WebSocketSession
         return FlushAsync(output, cancellationToken);
     }
 
-    /// <summary>
-    /// For a server, schedules one flush unless one is scheduled already: with the <see cref="FlushBatch"/> open on this
-    /// thread, or else on the thread pool; under the write lock.
-    /// </summary>
+    /// <summary>For a server, schedules one flush on the thread pool unless one is scheduled already; under the write lock.</summary>
     /// <returns>False for a client, whose writes flush themselves.</returns>
     private bool DeferFlush()
     {
         if (_protocol.Role != WebSocketRole.Server) return false;
         if (_flushScheduled) return true;
         _flushScheduled = true;
-        if (!FlushBatch.TryTake(this)) ThreadPool.UnsafeQueueUserWorkItem(_deferredFlush ??= new DeferredFlush(this), preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(_deferredFlush ??= new DeferredFlush(this), preferLocal: false);
         return true;
     }
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Switchboard.Connections;
@@ -41,68 +40,6 @@ internal sealed class EngineNode(MessageEndpoint endpoint, ConnectionRegistry re
         return message.Encoded is { } own
             ? Fanout.Send(targets, target.Except, own, message.Type, dispose: false)
             : Fanout.Send(targets, target.Except, EncodedMessage.FromPayload(message.Envelope.Span), message.Type, dispose: true);
-    }
-
-    /// <summary>
-    /// Delivers the run with the flushes of the connections it writes to held in one <see cref="WebSocketSession.FlushBatch"/>
-    /// for as long as the deliveries complete at once: each connection's frames of the run leave in one send, made on
-    /// this thread when the run ends. A delivery that has to wait closes the batch before it is awaited; the rest of
-    /// the run opens another.
-    /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask DeliverRunAsync(ReadOnlyMemory<(MessageTarget Target, EngineMessage Message)> messages)
-    {
-        ExceptionDispatchInfo? failure = null;
-        var next = 0;
-        while (next < messages.Length)
-        {
-            var waiting = DeliverUntilWait(messages.Span, ref next, ref failure);
-            if (waiting.IsCompletedSuccessfully) continue;
-            try
-            {
-                await waiting.ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Kept and thrown once the run is delivered.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                failure ??= ExceptionDispatchInfo.Capture(e);
-            }
-        }
-        failure?.Throw();
-    }
-
-    /// <summary>
-    /// Delivers from <paramref name="next"/> on, in one flush batch, until a delivery has to wait: returns that one
-    /// (its message counted as delivered), or a completed task at the end of the run.
-    /// </summary>
-    private ValueTask DeliverUntilWait(ReadOnlySpan<(MessageTarget Target, EngineMessage Message)> messages, ref int next, ref ExceptionDispatchInfo? failure)
-    {
-        var batch = WebSocketSession.FlushBatch.Open();
-        try
-        {
-            while (next < messages.Length)
-            {
-                var (target, message) = messages[next++];
-                try
-                {
-                    var delivery = DeliverAsync(target, message);
-                    if (!delivery.IsCompletedSuccessfully) return delivery;
-                    delivery.GetAwaiter().GetResult();
-                }
-#pragma warning disable CA1031 // Kept and thrown once the run is delivered.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    failure ??= ExceptionDispatchInfo.Capture(e);
-                }
-            }
-            return ValueTask.CompletedTask;
-        }
-        finally
-        {
-            batch?.Close();
-        }
     }
 
     /// <summary>The targets less the connections joining <paramref name="group"/>, which keep the message for after their replay.</summary>

@@ -16,7 +16,7 @@ public interface IEndpointEngine : IAsyncDisposable
 
     /// <summary>
     /// Sends <paramref name="message"/> to <paramref name="target"/> on every node, through
-    /// <see cref="IEngineNode.DeliverAsync"/> or <see cref="IEngineNode.DeliverRunAsync"/>. When the target is a group that keeps history the message is stored
+    /// <see cref="IEngineNode.DeliverAsync"/>. When the target is a group that keeps history the message is stored
     /// first and gets the group's next offset.
     /// </summary>
     /// <returns>The offset the message got in its group's history, or 0 when it is not stored.</returns>

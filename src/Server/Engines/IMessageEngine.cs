@@ -9,9 +9,9 @@ namespace Switchboard.Server.Engines;
 /// <remarks>
 /// An implementation must keep four promises, which the endpoint builds everything else on:
 /// <list type="number">
-/// <item>Every message published on any node is handed to <see cref="IEngineNode.DeliverAsync"/> (or, with others that
-/// reached the node together, to <see cref="IEngineNode.DeliverRunAsync"/>) of every node of the endpoint (the
-/// publishing one included) exactly once, and the messages one node published in the order it published them.</item>
+/// <item>Every message published on any node is handed to <see cref="IEngineNode.DeliverAsync"/> of every node of the
+/// endpoint (the publishing one included) exactly once, and the messages one node published in the order it published
+/// them.</item>
 /// <item>A message published to a group whose <see cref="EngineEndpoint.History"/> returns options gets the group's
 /// next offset (1, 2, 3, …) and is stored before any node sees it, so offsets and delivery order agree.</item>
 /// <item>A group's history has an epoch that changes whenever its offsets start over (history lost), so a position of
