@@ -22,6 +22,8 @@
 #          --baseline REV (also runs switchboard-baseline: samples/Echo built from git revision REV, in echo and idle)
 #          --churn N (idle: connections opened and closed in each of 12 rounds before the baseline; 0 leaves them out)
 #          --no-inline (the load's socket completions on the thread pool instead of the epoll thread)
+#          --pool-spin N (cluster: every node of either peer runs with DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=N, how
+#            long an idle thread-pool thread spins for work before it sleeps; 0: not at all; default the runtime's own)
 # Results: DIR/results.jsonl (one JSON line per measurement), DIR/report.md, DIR/logs/*.log (server output).
 set -euo pipefail
 
@@ -33,6 +35,7 @@ CONNECTIONS="" USERS="" IDLE="" CHURN="" NODES=2 CLUSTER_USERS=50 CLUSTER_SENDER
 SCENARIOS="echo broadcast idle handshakes"
 SERVERS="switchboard kestrel node signalr"
 SERVER_CORE=0 LOAD_CORE=1
+POOL_SPIN=""
 OUT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -56,7 +59,8 @@ while [[ $# -gt 0 ]]; do
     --cluster-senders) CLUSTER_SENDERS="$2"; shift ;;
     --cluster-inflight) CLUSTER_INFLIGHT="$2"; shift ;;
     --baseline) BASELINE="$2"; shift ;;
-    -h|--help) sed -n '2,25p' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
+    --pool-spin) POOL_SPIN="$2"; shift ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1' "$ROOT/benchmarks/Load/run.sh"; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -202,14 +206,18 @@ start_cluster() {
   redis="127.0.0.1:$PORT"
   launch redis-server "$name-redis" redis-server --bind 127.0.0.1 --port "$PORT" --save "" --appendonly no
   URL=""
+  # The same setting for both peers' nodes: an idle pool thread's spin (sched_yield on a pinned core) hands the core
+  # to the other node and Redis and back, many times per burst of work.
+  local spin=()
+  [[ -n "$POOL_SPIN" ]] && spin=(env "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=$POOL_SPIN")
   for ((node = 1; node <= NODES; node++)); do
     next_port
     case "$name" in
       signalr-redis) path=/chat; FORMAT=signalr
-        launch "$name node $node" "$name" dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT" --redis "$redis" ;;
+        launch "$name node $node" "$name" "${spin[@]}" dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT" --redis "$redis" ;;
       # /room on Switchboard.Redis's RedisEngine: the room is a group without history, on every node.
       switchboard-redis) path=/room; FORMAT=envelope
-        launch "$name node $node" "$name" dotnet "$BROADCAST_DLL" --port "$PORT" --redis "$redis" --log ;;
+        launch "$name node $node" "$name" "${spin[@]}" dotnet "$BROADCAST_DLL" --port "$PORT" --redis "$redis" --log ;;
       *) echo "unknown cluster server $name (signalr-redis, switchboard-redis)" >&2; exit 2 ;;
     esac
     URL="${URL:+$URL,}ws://127.0.0.1:$PORT$path"
