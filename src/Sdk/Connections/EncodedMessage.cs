@@ -116,7 +116,7 @@ public sealed class EncodedMessage : IDisposable, ISharedDeflate
     /// followed by <paramref name="tail"/>, copied once into a buffer of its own. Pooled unless <paramref name="pooled"/>
     /// is false (a message kept for later, whose <see cref="Dispose"/> then does nothing).
     /// </summary>
-    internal static EncodedMessage FromPayload(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> tail = default, bool pooled = true)
+    internal static EncodedMessage FromPayload(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> tail = default, bool pooled = true, bool compress = true)
     {
         var payloadLength = payload.Length + tail.Length;
         var end = HeaderRoom + payloadLength;
@@ -126,7 +126,7 @@ public sealed class EncodedMessage : IDisposable, ISharedDeflate
         var headerLength = FrameHeader.GetLength(payloadLength, masked: false);
         var frameStart = HeaderRoom - headerLength;
         FrameWriter.WriteHeader(buffer.AsSpan(frameStart, headerLength), fin: true, Opcode.Text, payloadLength);
-        return new EncodedMessage(buffer, frameStart, end, pooled);
+        return new EncodedMessage(buffer, frameStart, end, pooled, compress);
     }
 
     /// <summary>Serializes <paramref name="message"/> as <c>{"type":…,"data":…}</c> (with <paramref name="id"/> when given).</summary>

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Buffers;
 using Switchboard.Protocol;
 using Switchboard.Protocol.Connection;
 
@@ -24,57 +24,21 @@ public sealed partial class WebSocketSession
         if (opcode is not (Opcode.Text or Opcode.Binary))
             throw new ArgumentOutOfRangeException(nameof(opcode), opcode, "only Text and Binary messages can be sent");
         ArgumentOutOfRangeException.ThrowIfLessThan(fragmentSize, 1);
-        return WriteFragmentsAsync(opcode, payload, fragmentSize, cancellationToken);
+        return WriteAsync(opcode, new ReadOnlySequence<byte>(payload), preparedFrame: false, cancellationToken, fragmentSize: fragmentSize);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteFragmentsAsync(Opcode opcode, ReadOnlyMemory<byte> payload, int fragmentSize, CancellationToken cancellationToken)
+    // The frames of one message, under the write lock WriteAsync holds; false once the protocol refuses one.
+    private bool SendFragments(IBufferWriter<byte> output, Opcode opcode, ReadOnlySequence<byte> payload, int fragmentSize)
     {
-        var slowConsumer = false;
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var rest = payload;
+        bool written;
+        do
         {
-            if (_protocol.State != ProtocolState.Open || HasFlags(SessionFlags.Closed)) return;
-            var output = _transport.Output;
-            // The send queue's limit, as for a message of one frame (see WriteAsync).
-            if (_transport.QueuedBytes > _transport.SendQueueLimit)
-            {
-                slowConsumer = _protocol.Role == WebSocketRole.Server;
-                if (!slowConsumer)
-                {
-                    if (_unflushed) await FlushAsync(output, cancellationToken).ConfigureAwait(false);
-                    await _transport.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            if (!slowConsumer)
-            {
-                var rest = payload;
-                bool written;
-                do
-                {
-                    var fragment = rest[..Math.Min(fragmentSize, rest.Length)];
-                    rest = rest[fragment.Length..];
-                    written = _protocol.Send(output, opcode, fragment.Span, endOfMessage: rest.IsEmpty);
-                }
-                while (written && !rest.IsEmpty);
-                if (written) await FlushOrLeaveAsync(output, cancellationToken).ConfigureAwait(false);
-            }
+            var fragment = rest.Slice(0, Math.Min(fragmentSize, rest.Length));
+            rest = rest.Slice(fragment.Length);
+            written = _protocol.Send(output, opcode, fragment, endOfMessage: rest.IsEmpty);
         }
-        catch (Exception e) when (IsTransportFailure(e))
-        {
-            SessionLog.TransportError(_logger, Id, e);
-            Abort();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-
-        if (slowConsumer)
-        {
-            SessionLog.SlowConsumer(_logger, Id, _transport.SendQueueLimit);
-            await CloseAsync(CloseCode.TryAgainLater, "send queue full: the peer does not read", SessionFlags.SlowConsumer).ConfigureAwait(false);
-        }
+        while (written && !rest.IsEmpty);
+        return written;
     }
 }

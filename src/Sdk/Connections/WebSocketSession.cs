@@ -416,7 +416,7 @@ public sealed partial class WebSocketSession
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(Opcode opcode, ReadOnlySequence<byte> payload, bool preparedFrame, CancellationToken cancellationToken, bool compress = true,
-        ISharedDeflate? shared = null)
+        ISharedDeflate? shared = null, int fragmentSize = 0)
     {
         var slowConsumer = false;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -440,8 +440,8 @@ public sealed partial class WebSocketSession
 
             if (!slowConsumer)
             {
-                var written = preparedFrame
-                    ? _protocol.SendFrame(output, payload.FirstSpan, compress, shared)
+                var written = preparedFrame ? _protocol.SendFrame(output, payload.FirstSpan, compress, shared)
+                    : fragmentSize > 0 ? SendFragments(output, opcode, payload, fragmentSize)
                     : _protocol.Send(output, opcode, payload);
                 if (written) await FlushOrLeaveAsync(output, cancellationToken).ConfigureAwait(false);
             }

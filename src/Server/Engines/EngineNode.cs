@@ -33,17 +33,23 @@ internal sealed class EngineNode(MessageEndpoint endpoint, ConnectionRegistry re
         {
             if (Volatile.Read(ref _joining) > 0) targets = Hold(targets, target.Name!, message);
             // Once per node per message: the envelope with its position.
-            var positioned = PositionedEnvelope.Splice(message.Envelope.Span, target.Name!, message.Offset, pooled: true);
+            var positioned = PositionedEnvelope.Splice(message.Envelope.Span, target.Name!, message.Offset, pooled: true, Compressible(message.Type));
             return Fanout.Send(targets, target.Except, positioned, message.Type, dispose: true);
         }
         // The in-process sender's own frame, released by the sender once the engine is done; or bytes from elsewhere.
         return message.Encoded is { } own
             ? Fanout.Send(targets, target.Except, own, message.Type, dispose: false)
-            : Fanout.Send(targets, target.Except, EncodedMessage.FromPayload(message.Envelope.Span), message.Type, dispose: true);
+            : Fanout.Send(targets, target.Except, EncodedMessage.FromPayload(message.Envelope.Span, compress: Compressible(message.Type)), message.Type, dispose: true);
     }
 
+    /// <summary>
+    /// Whether a message of this type may go compressed: bytes from another node or from a history carry only their
+    /// type, so the endpoint's catalogue says whether it was declared never compressed.
+    /// </summary>
+    private bool Compressible(string type) => !endpoint.Catalog.TryGet(type, out var descriptor) || descriptor.Compress;
+
     /// <summary>The targets less the connections joining <paramref name="group"/>, which keep the message for after their replay.</summary>
-    private static MessageContext[] Hold(MessageContext[] targets, string group, EngineMessage message)
+    private MessageContext[] Hold(MessageContext[] targets, string group, EngineMessage message)
     {
         List<MessageContext>? rest = null;
         EncodedMessage? kept = null;
@@ -51,7 +57,7 @@ internal sealed class EngineNode(MessageEndpoint endpoint, ConnectionRegistry re
         {
             var target = targets[i];
             if (target.Holds is { } holds && holds.TryGetValue(group, out var hold)
-                && hold.TryKeep(message.Offset, message.Type, kept ??= PositionedEnvelope.Splice(message.Envelope.Span, group, message.Offset, pooled: false)))
+                && hold.TryKeep(message.Offset, message.Type, kept ??= PositionedEnvelope.Splice(message.Envelope.Span, group, message.Offset, pooled: false, Compressible(message.Type))))
             {
                 rest ??= [.. targets.AsSpan(0, i)];
                 continue;
@@ -131,8 +137,8 @@ internal sealed class EngineNode(MessageEndpoint endpoint, ConnectionRegistry re
     private EncodedMessage ReplayFrame(EngineMessage message, string group)
     {
         if (MemoryMarshal.TryGetArray(message.Envelope, out var segment) && segment.Array is { } array && segment.Offset == 0 && segment.Count == array.Length)
-            return _replayFrames.GetValue(array, bytes => PositionedEnvelope.Splice(bytes, group, message.Offset, pooled: false));
-        return PositionedEnvelope.Splice(message.Envelope.Span, group, message.Offset, pooled: true);
+            return _replayFrames.GetValue(array, bytes => PositionedEnvelope.Splice(bytes, group, message.Offset, pooled: false, Compressible(message.Type)));
+        return PositionedEnvelope.Splice(message.Envelope.Span, group, message.Offset, pooled: true, Compressible(message.Type));
     }
 
     private static ValueTask SendAsync(MessageContext context, EncodedMessage frame, string type)

@@ -17,9 +17,10 @@ internal static class PositionedEnvelope
 
     /// <summary>
     /// <paramref name="envelope"/> (as serialized once, ending in its <c>}</c>) with <c>,"group":…,"offset":N</c> before
-    /// its final brace, as a frame of its own: pooled for a send, or not for one kept for later.
+    /// its final brace, as a frame of its own: pooled for a send, or not for one kept for later; never compressed when
+    /// <paramref name="compress"/> is false (the message type's <see cref="MessageAttribute.Compress"/>).
     /// </summary>
-    public static EncodedMessage Splice(ReadOnlySpan<byte> envelope, string group, long offset, bool pooled)
+    public static EncodedMessage Splice(ReadOnlySpan<byte> envelope, string group, long offset, bool pooled, bool compress)
     {
         var end = envelope.LastIndexOf((byte)'}');
         if (end < 0) throw new ArgumentException("the envelope is not a JSON object", nameof(envelope));
@@ -39,7 +40,7 @@ internal static class PositionedEnvelope
             Utf8Formatter.TryFormat(offset, tail[written..], out var digits);
             written += digits;
             tail[written++] = (byte)'}';
-            return EncodedMessage.FromPayload(envelope[..end], tail[..written], pooled);
+            return EncodedMessage.FromPayload(envelope[..end], tail[..written], pooled, compress);
         }
         finally
         {
