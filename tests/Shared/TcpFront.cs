@@ -25,6 +25,8 @@ public sealed class TcpFront : IAsyncDisposable
     private int _upgrades;
     private byte[]? _cutMarker;
     private int _responsesCut;
+    private long _bytesToServer;
+    private long _bytesToClient;
 
     public TcpFront(int backendPort, bool refuseWebSocket = true)
     {
@@ -44,6 +46,12 @@ public sealed class TcpFront : IAsyncDisposable
 
     /// <summary>How many answers <see cref="CutNextResponseContaining"/> has cut.</summary>
     public int ResponsesCut => Volatile.Read(ref _responsesCut);
+
+    /// <summary>Bytes relayed from clients to the server so far, request heads included: what crossed the wire.</summary>
+    public long BytesToServer => Interlocked.Read(ref _bytesToServer);
+
+    /// <summary>Bytes relayed from the server to clients so far.</summary>
+    public long BytesToClient => Interlocked.Read(ref _bytesToClient);
 
     /// <summary>
     /// The next piece the server sends that holds <paramref name="marker"/> (ASCII) never reaches the client: both sides
@@ -132,6 +140,7 @@ public sealed class TcpFront : IAsyncDisposable
             _open[backend] = 0;
             await backend.ConnectAsync(new IPEndPoint(IPAddress.Loopback, BackendPort), _stopping.Token);
             await backend.SendAsync(head.ToArray(), SocketFlags.None);
+            Interlocked.Add(ref _bytesToServer, head.Length);
             var pumps = new[] { PumpAsync(client, backend, fromServer: false), PumpAsync(backend, client, fromServer: true) };
             await Task.WhenAny(pumps);
             // A silenced connection keeps each side open until that side itself lets go.
@@ -164,6 +173,7 @@ public sealed class TcpFront : IAsyncDisposable
                     return; // the relay resets both sockets
                 }
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                Interlocked.Add(ref fromServer ? ref _bytesToClient : ref _bytesToServer, read);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
