@@ -31,6 +31,23 @@ public sealed class LoadToolTests(EchoServerFixture fixture) : IClassFixture<Ech
         Assert.True(result.TryGetProperty("serverCpuPct", out _));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Chat_counts_the_bytes_on_the_wire_with_and_without_deflate(bool deflate)
+    {
+        string[] options = ["--connections", "4", "--warmup", "0.2", "--duration", "0.5"];
+        var result = await RunAsync("chat", deflate ? [.. options, "--deflate"] : options);
+
+        Assert.Equal(0, result.GetProperty("failedConnections").GetInt32());
+        Assert.Equal(deflate ? 4 : 0, result.GetProperty("deflateConnections").GetInt32());
+        Assert.True(result.GetProperty("messages").GetDouble() > 0);
+        var ratio = result.GetProperty("wireRatio").GetDouble();
+        // Frames add their headers to the envelopes; deflate takes the large history pages and rosters well below them.
+        Assert.True(deflate ? ratio < 0.9 : ratio > 1, $"wire / envelope {ratio}");
+        Assert.Equal(deflate, result.GetProperty("compressedEchoPct").GetDouble() > 0);
+    }
+
     [Fact]
     public async Task Idle_holds_every_connection_and_reads_the_server_memory()
     {

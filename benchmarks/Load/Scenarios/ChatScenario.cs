@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Switchboard.Benchmarks.Load.Wire;
@@ -40,7 +39,7 @@ internal static class ChatScenario
         var clock = new RunClock();
         using var stop = new CancellationTokenSource();
         var loops = open.Select((c, i) => new ChatLoop(c, ChatFrames.Build(i, compress: c.Extensions is not null), inflight, clock)).ToList();
-        var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
+        var running = loops.Select(l => l.RunAsync(inflight, stop.Token)).ToList();
 
         var window = await CpuWindow.MeasureAsync(settings, clock);
 
@@ -78,13 +77,11 @@ internal static class ChatScenario
     }
 
     /// <summary>One connection's closed loop over its messages in turn; echoes come back in order.</summary>
-    private sealed class ChatLoop(LoadConnection connection, ChatFrames frames, int inflight, RunClock clock) : IFrameHeaderSink
+    private sealed class ChatLoop(LoadConnection connection, ChatFrames frames, int inflight, RunClock clock) : ClosedLoop(connection, clock), IFrameHeaderSink
     {
         private readonly long[] _sentAt = new long[inflight];
         private readonly int[] _sentIndex = new int[inflight];
         private int _head;
-        private int _inflight;
-        private int _returned;
         private int _next;
 
         public LatencyHistogram Latency { get; } = new();
@@ -102,24 +99,22 @@ internal static class ChatScenario
         /// <summary>Echoes that came back compressed (RSV1).</summary>
         public long CompressedEchoes { get; private set; }
 
-        public string? Failure { get; private set; }
-
         public void OnFrame(in ServerFrame frame)
         {
-            if (!clock.Measuring) return;
+            if (!Clock.Measuring) return;
             ReadBytes += frame.Length;
             if (frame.Compressed) CompressedEchoes++;
         }
 
-        public void OnData(ReadOnlySpan<byte> payload, bool fin)
+        public override void OnData(ReadOnlySpan<byte> payload, bool fin)
         {
             if (!fin) return;
             var now = RunClock.Now;
             var slot = _head;
             _head = (_head + 1) % _sentAt.Length;
-            _inflight--;
-            _returned++;
-            if (clock.Measuring)
+            InFlight--;
+            Returned++;
+            if (Clock.Measuring)
             {
                 Messages++;
                 Latency.Record(now - _sentAt[slot]);
@@ -128,65 +123,19 @@ internal static class ChatScenario
             }
         }
 
-        public async Task RunAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                await SendAsync(inflight, cancellationToken);
-                while (true)
-                {
-                    connection.Drain(this);
-                    if (connection.ProtocolError)
-                    {
-                        Failure = "protocol error from the server";
-                        return;
-                    }
-                    await connection.FlushControlAsync(cancellationToken);
-                    if (connection.CloseReceived)
-                    {
-                        Failure = "the server closed the connection";
-                        return;
-                    }
-                    if (clock.Stopping)
-                    {
-                        if (_inflight == 0) return;
-                    }
-                    else if (_returned > 0)
-                    {
-                        var count = _returned;
-                        _returned = 0;
-                        await SendAsync(count, cancellationToken);
-                    }
-                    if (!await connection.ReceiveAsync(cancellationToken))
-                    {
-                        Failure = "the server dropped the connection";
-                        return;
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                if (!clock.Stopping) throw;
-                Failure = "echoes still missing after the run";
-            }
-            catch (Exception e) when (e is SocketException or IOException)
-            {
-                Failure = e.Message;
-            }
-        }
-
-        private async ValueTask SendAsync(int count, CancellationToken cancellationToken)
+        protected override async ValueTask<int> SendAsync(int count, CancellationToken cancellationToken)
         {
             for (var i = 0; i < count; i++)
             {
-                var slot = (_head + _inflight) % _sentAt.Length;
+                var slot = (_head + InFlight) % _sentAt.Length;
                 _sentAt[slot] = RunClock.Now;
                 _sentIndex[slot] = _next;
-                _inflight++;
+                InFlight++;
                 var frame = frames.Frame(_next);
                 _next = (_next + 1) % frames.Count;
-                await connection.SendAsync(frame, cancellationToken);
+                await Connection.SendAsync(frame, cancellationToken);
             }
+            return count;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Switchboard.Benchmarks.Load.Wire;
 
 namespace Switchboard.Benchmarks.Load.Scenarios;
@@ -27,7 +26,7 @@ internal static class EchoScenario
         var clock = new RunClock();
         using var stop = new CancellationTokenSource();
         var loops = opened.OfType<LoadConnection>().Select(c => new EchoLoop(c, new FrameBlock(ServerFrame.Text, payload, inflight), clock)).ToList();
-        var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
+        var running = loops.Select(l => l.RunAsync(inflight, stop.Token)).ToList();
 
         var window = await CpuWindow.MeasureAsync(settings, clock);
 
@@ -56,95 +55,36 @@ internal static class EchoScenario
     }
 
     /// <summary>One connection's closed loop. Echoes come back in order, so a ring of send times pairs each with its send.</summary>
-    private sealed class EchoLoop(LoadConnection connection, FrameBlock frames, RunClock clock) : IFrameSink
+    private sealed class EchoLoop(LoadConnection connection, FrameBlock frames, RunClock clock) : ClosedLoop(connection, clock)
     {
         private readonly long[] _sentAt = new long[frames.Count];
         private int _head;
-        private int _inflight;
-        private int _returned;
 
         public LatencyHistogram Latency { get; } = new();
 
         public long Messages { get; private set; }
 
-        /// <summary>Why the loop ended early, or null.</summary>
-        public string? Failure { get; private set; }
-
-        public void OnData(ReadOnlySpan<byte> payload, bool fin)
+        public override void OnData(ReadOnlySpan<byte> payload, bool fin)
         {
             if (!fin) return;
             var now = RunClock.Now;
             var sent = _sentAt[_head];
             _head = (_head + 1) % _sentAt.Length;
-            _inflight--;
-            _returned++;
-            if (clock.Measuring)
+            InFlight--;
+            Returned++;
+            if (Clock.Measuring)
             {
                 Messages++;
                 Latency.Record(now - sent);
             }
         }
 
-        public async Task RunAsync(CancellationToken cancellationToken)
-        {
-            try
-            {
-                await SendAsync(frames.Count, cancellationToken);
-                while (true)
-                {
-                    connection.Drain(this);
-                    if (connection.ProtocolError)
-                    {
-                        Failure = "protocol error from the server";
-                        return;
-                    }
-                    await connection.FlushControlAsync(cancellationToken);
-                    if (connection.CloseReceived)
-                    {
-                        Failure = "the server closed the connection";
-                        return;
-                    }
-                    if (_inflight < 0)
-                    {
-                        Failure = "more echoes than messages sent";
-                        return;
-                    }
-
-                    if (clock.Stopping)
-                    {
-                        if (_inflight == 0) return;
-                    }
-                    else if (_returned > 0)
-                    {
-                        var count = _returned;
-                        _returned = 0;
-                        await SendAsync(count, cancellationToken);
-                    }
-
-                    if (!await connection.ReceiveAsync(cancellationToken))
-                    {
-                        Failure = "the server dropped the connection";
-                        return;
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                if (!clock.Stopping) throw;
-                Failure = "echoes still missing after the run";
-            }
-            catch (Exception e) when (e is SocketException or IOException)
-            {
-                Failure = e.Message;
-            }
-        }
-
-        private ValueTask<int> SendAsync(int count, CancellationToken cancellationToken)
+        protected override ValueTask<int> SendAsync(int count, CancellationToken cancellationToken)
         {
             var now = RunClock.Now;
-            for (var i = 0; i < count; i++) _sentAt[(_head + _inflight + i) % _sentAt.Length] = now;
-            _inflight += count;
-            return connection.SendAsync(frames.Take(count), cancellationToken);
+            for (var i = 0; i < count; i++) _sentAt[(_head + InFlight + i) % _sentAt.Length] = now;
+            InFlight += count;
+            return Connection.SendAsync(frames.Take(count), cancellationToken);
         }
     }
 }
