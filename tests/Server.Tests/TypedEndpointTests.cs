@@ -127,7 +127,7 @@ public sealed class TypedEndpointTests : IAsyncLifetime
         Assert.Equal(SwitchboardMessages.Catalog.DescribeJson(), body);
         using var description = System.Text.Json.JsonDocument.Parse(body);
         Assert.Equal(
-            [("test.note", "message"), ("test.other.denied", "error"), ("test.route", "message"), ("test.sum", "request"), ("test.sum.denied", "error"),
+            [("test.note", "message"), ("test.other.denied", "error"), ("test.route", "message"), ("test.secret", "message"), ("test.sum", "request"), ("test.sum.denied", "error"),
              ("test.sum.result", "message"), ("test.unanswered", "request")],
             description.RootElement.GetProperty("messages").EnumerateArray().Select(m => (m.GetProperty("type").GetString(), m.GetProperty("kind").GetString())));
 
