@@ -8,24 +8,9 @@ using static Microsoft.Playwright.Assertions;
 namespace Switchboard.EndToEnd.Tests;
 
 /// <summary>The Echo sample's protocol inspector page in Debian's headless Chromium: the handshake and the server's reading of each frame.</summary>
-public sealed class InspectorBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>, IAsyncLifetime
+public sealed class InspectorBrowserTests(ChromiumFixture chromium, InspectorEchoFixture inspector) : IClassFixture<ChromiumFixture>, IClassFixture<InspectorEchoFixture>
 {
-    private SampleProcess? _echo;
-
-    private SampleProcess Echo => _echo ?? throw new InvalidOperationException("the Echo sample is not running");
-
-    public async Task InitializeAsync()
-    {
-        // Run from the copy of its build output beside the tests (see CopySamples in the project file).
-        var dll = Path.Combine(AppContext.BaseDirectory, "samples", "Echo", "Echo.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("samples/Echo is not built beside the tests", dll);
-        _echo = await SampleProcess.StartProgramAsync("dotnet", [dll, "--port", "0", "--inspector"]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_echo is not null) await _echo.DisposeAsync();
-    }
+    private SampleProcess Echo => inspector.Echo;
 
     [Fact]
     public async Task Page_shows_the_accept_the_browser_verified_and_the_16_and_64_bit_length_forms_with_a_masking_key()

@@ -10,24 +10,10 @@ using Switchboard.Testing;
 namespace Switchboard.EndToEnd.Tests;
 
 /// <summary>The Echo sample's inspector sockets from a .NET client: what a wrong command or a connection without its trace channel gets.</summary>
-public sealed class InspectorCommandTests : IAsyncLifetime
+public sealed class InspectorCommandTests(InspectorEchoFixture inspector) : IClassFixture<InspectorEchoFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
-    private SampleProcess? _echo;
-
-    private SampleProcess Echo => _echo ?? throw new InvalidOperationException("the Echo sample is not running");
-
-    public async Task InitializeAsync()
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "samples", "Echo", "Echo.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("samples/Echo is not built beside the tests", dll);
-        _echo = await SampleProcess.StartProgramAsync("dotnet", [dll, "--port", "0", "--inspector"]);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_echo is not null) await _echo.DisposeAsync();
-    }
+    private SampleProcess Echo => inspector.Echo;
 
     [Theory]
     [InlineData("""{"command":"fragmented","kind":"text","size":0,"fragmentSize":1}""", "'size' must be a whole number from 1 to 1048576")]
