@@ -37,14 +37,8 @@ internal static class ChatScenario
         var negotiated = open.Count(c => c.Extensions?.StartsWith("permessage-deflate", StringComparison.OrdinalIgnoreCase) == true);
 
         var clock = new RunClock();
-        using var stop = new CancellationTokenSource();
         var loops = open.Select((c, i) => new ChatLoop(c, ChatFrames.Build(i, compress: c.Extensions is not null), inflight, clock)).ToList();
-        var running = loops.Select(l => l.RunAsync(inflight, stop.Token)).ToList();
-
-        var window = await CpuWindow.MeasureAsync(settings, clock);
-
-        stop.CancelAfter(TimeSpan.FromSeconds(5));
-        await Task.WhenAll(running);
+        var window = await ClosedLoop.RunAllAsync(loops, inflight, settings, clock);
         await Connections.CloseAllAsync(opened, TimeSpan.FromSeconds(2));
 
         var histogram = new LatencyHistogram();

@@ -24,10 +24,24 @@ internal abstract class ClosedLoop(LoadConnection connection, RunClock clock) : 
 
     public abstract void OnData(ReadOnlySpan<byte> payload, bool fin);
 
+    /// <summary>
+    /// Runs every loop, each starting with <paramref name="initial"/> messages, through the measured window, then until
+    /// what is in flight comes back (or the server is stuck: the loops give up after a few seconds).
+    /// </summary>
+    public static async Task<CpuWindow> RunAllAsync(IEnumerable<ClosedLoop> loops, int initial, CommonSettings settings, RunClock clock)
+    {
+        using var stop = new CancellationTokenSource();
+        var running = loops.Select(l => l.RunAsync(initial, stop.Token)).ToList();
+        var window = await CpuWindow.MeasureAsync(settings, clock);
+        stop.CancelAfter(TimeSpan.FromSeconds(5));
+        await Task.WhenAll(running);
+        return window;
+    }
+
     /// <summary>Sends <paramref name="count"/> more messages and counts them in flight.</summary>
     protected abstract ValueTask<int> SendAsync(int count, CancellationToken cancellationToken);
 
-    public async Task RunAsync(int initial, CancellationToken cancellationToken)
+    private async Task RunAsync(int initial, CancellationToken cancellationToken)
     {
         try
         {

@@ -24,15 +24,8 @@ internal static class EchoScenario
         var payload = new byte[payloadSize];
         payload.AsSpan().Fill((byte)'x'); // valid UTF-8: a text message, so every server also validates it
         var clock = new RunClock();
-        using var stop = new CancellationTokenSource();
         var loops = opened.OfType<LoadConnection>().Select(c => new EchoLoop(c, new FrameBlock(ServerFrame.Text, payload, inflight), clock)).ToList();
-        var running = loops.Select(l => l.RunAsync(inflight, stop.Token)).ToList();
-
-        var window = await CpuWindow.MeasureAsync(settings, clock);
-
-        // What is in flight comes back (or the server is stuck: give up after a few seconds).
-        stop.CancelAfter(TimeSpan.FromSeconds(5));
-        await Task.WhenAll(running);
+        var window = await ClosedLoop.RunAllAsync(loops, inflight, settings, clock);
         await Connections.CloseAllAsync(opened, TimeSpan.FromSeconds(2));
 
         var histogram = new LatencyHistogram();
