@@ -119,6 +119,7 @@ public sealed class ChatBrowserTests(ChatServerFixture server, ChromiumFixture c
         await a.ExpectMessageAsync(bob, "hi alice, bob here");
 
         await b.DisposeAsync();
+        await a.ExpectLeftAsync(bob);
         await a.ExpectRosterAsync(alice);
     }
 

@@ -47,6 +47,7 @@ public sealed class ChatLongPollingBrowserTests(ChatServerFixture server, Chromi
 
         // Bob leaves the page: his session ends and alice sees him go.
         await b.Page.GotoAsync("about:blank");
+        await a.ExpectLeftAsync(bob);
         await a.ExpectRosterAsync(alice);
         Assert.Equal(0, Volatile.Read(ref sockets));
         Assert.True(Volatile.Read(ref polls) > 0, "the pages never polled");

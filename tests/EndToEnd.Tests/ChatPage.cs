@@ -37,13 +37,25 @@ internal sealed class ChatPage(IBrowserContext context, IPage page) : IAsyncDisp
         await SendAsync(text);
     }
 
-    /// <summary>Waits until the roster shows exactly <paramref name="users"/>.</summary>
+    /// <summary>
+    /// Waits until the roster lists each of <paramref name="users"/> exactly once. It may list others: a class's tests
+    /// share one server, and a long-polling page whose context closed before its goodbye left the server stays listed
+    /// until its session's idle timeout.
+    /// </summary>
     public async Task ExpectRosterAsync(params string[] users)
     {
-        var items = Page.Locator("[data-testid=roster-user]");
-        await Expect(items).ToHaveCountAsync(users.Length);
         foreach (var user in users) await Expect(RosterEntry(user)).ToHaveCountAsync(1);
     }
+
+    /// <summary>Waits until the roster shows exactly <paramref name="users"/>, on a server no other test shares.</summary>
+    public async Task ExpectOnlyRosterAsync(params string[] users)
+    {
+        await Expect(Page.Locator("[data-testid=roster-user]")).ToHaveCountAsync(users.Length);
+        await ExpectRosterAsync(users);
+    }
+
+    /// <summary>Waits until <paramref name="user"/> has left the roster.</summary>
+    public Task ExpectLeftAsync(string user) => Expect(RosterEntry(user)).ToHaveCountAsync(0);
 
     private ILocator RosterEntry(string user) => Page.Locator($"[data-testid=roster-user][data-user='{user}']");
 

@@ -31,6 +31,7 @@ public sealed class ChatTerminalClientTests(ChatServerFixture server, ChromiumFi
         await page.ExpectMessageAsync(bob, "just for you", kind: "direct");
 
         await terminal.TypeAsync("/quit");
+        await page.ExpectLeftAsync(bob);
         await page.ExpectRosterAsync(carol);
     }
 

@@ -171,6 +171,7 @@ public sealed class AspNetCoreChatBrowserTests(AspNetCoreChatFixture server, Chr
 
         await d.Page.GetByTestId("signout").ClickAsync();
         await Expect(d.Page.GetByTestId("signin-form")).ToBeVisibleAsync();
+        await e.ExpectLeftAsync(dave);
         await e.ExpectRosterAsync(erin);
         Assert.DoesNotContain(await d.Context.CookiesAsync(), cookie => cookie.Name == "chat");
     }

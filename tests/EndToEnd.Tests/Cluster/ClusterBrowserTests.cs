@@ -28,7 +28,7 @@ public sealed class ClusterBrowserTests(ChromiumFixture chromium) : IClassFixtur
         await using var dotnet = await ClusterMember.JoinAsync(cluster.Node(2).WebSocketUri(), Name("net"), SwitchboardTransport.LongPolling);
         string[] everyone = [.. names, dotnet.Name];
 
-        foreach (var page in pages) await page.ExpectRosterAsync(everyone);
+        foreach (var page in pages) await page.ExpectOnlyRosterAsync(everyone);
 
         for (var i = 0; i < pages.Length; i++) await pages[i].SendAsync($"hello from node {i}");
         await dotnet.SayAsync("hello from .NET");
@@ -100,7 +100,7 @@ public sealed class ClusterBrowserTests(ChromiumFixture chromium) : IClassFixtur
         await talker.SayAsync("after #1");
 
         await page.ExpectMessageAsync(talker.Name, "after #1");
-        await page.ExpectRosterAsync([.. new[] { name, talker.Name }.Order(StringComparer.Ordinal)]);
+        await page.ExpectOnlyRosterAsync([.. new[] { name, talker.Name }.Order(StringComparer.Ordinal)]);
         // Recovered: what was shown stays, the missed ones follow, nothing twice.
         await Expect(page.Page.Locator("li[data-testid=message] [data-testid=message-text]"))
             .ToHaveTextAsync(["before #1", "while away #1", "while away #2", "after #1"]);
