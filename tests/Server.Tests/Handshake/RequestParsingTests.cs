@@ -1,5 +1,4 @@
 using System.Buffers;
-using CsCheck;
 using Switchboard.Server.Handshake;
 using Switchboard.Server.Http;
 using Switchboard.Tests.Handshake;
@@ -8,11 +7,12 @@ using static Switchboard.Tests.Handshake.HandshakeTestData;
 
 namespace Switchboard.Server.Tests.Handshake;
 
-/// <summary>RFC 6455 section 4.2.1 and RFC 9112 sections 2 to 5: reading the client's opening handshake.</summary>
+/// <summary>
+/// RFC 6455 section 4.2.1: the opening handshake as the upgrade reads it from a parsed head. Reading the head itself
+/// (segmentation, targets, limits) is tested once, in <see cref="Http.RequestHeadParsingTests"/>.
+/// </summary>
 public class RequestParsingTests
 {
-    public static TheoryData<string> ValidRequests => new() { ChromeRequest, MinimalRequest };
-
     [Fact]
     public void Parse_ChromeRequest_ReadsEveryField()
     {
@@ -63,107 +63,6 @@ public class RequestParsingTests
         Assert.Equal("example.com", result.Request.Host);
     }
 
-    [Theory]
-    [MemberData(nameof(ValidRequests))]
-    public void Parse_EveryPrefix_IsIncompleteAndConsumesNothing(string request)
-    {
-        byte[] bytes = Bytes(request);
-        for (int length = 0; length < bytes.Length; length++)
-        {
-            ParseResult result = Parse(new ReadOnlySequence<byte>(bytes, 0, length));
-
-            Assert.False(result.Done, $"prefix of {length} bytes");
-            Assert.Equal(HandshakeError.None, result.Error);
-            Assert.Null(result.Request);
-            Assert.Equal(0, result.Consumed);
-            Assert.Equal(length, result.Examined);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(ValidRequests))]
-    public void Parse_TwoSegmentsSplitAtEveryByte_SameResult(string request)
-    {
-        byte[] bytes = Bytes(request);
-        HandshakeRequest expected = Parse(request).Request!;
-        for (int cut = 0; cut <= bytes.Length; cut++)
-        {
-            ParseResult result = Parse(Split(bytes, cut));
-
-            Assert.True(result.Done, $"cut at {cut}");
-            Assert.Equal(HandshakeError.None, result.Error);
-            Assert.Equal(bytes.Length, result.Consumed);
-            AssertSameRequest(expected, result.Request!);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(ValidRequests))]
-    public void Parse_OneBytePerSegment_SameResult(string request)
-    {
-        byte[] bytes = Bytes(request);
-
-        ParseResult result = Parse(OneBytePerSegment(bytes));
-
-        Assert.Equal(HandshakeError.None, result.Error);
-        Assert.Equal(bytes.Length, result.Consumed);
-        AssertSameRequest(Parse(request).Request!, result.Request!);
-    }
-
-    [Fact]
-    public void Parse_EmptySegmentsAnywhere_SameResult()
-    {
-        byte[] bytes = Bytes(ChromeRequest);
-
-        ParseResult result = Parse(Split(bytes, 0, 0, 17, 17, 17, 300, bytes.Length, bytes.Length));
-
-        Assert.Equal(HandshakeError.None, result.Error);
-        AssertSameRequest(Parse(ChromeRequest).Request!, result.Request!);
-    }
-
-    [Fact]
-    public void Parse_RandomSegmentation_SameResult()
-    {
-        byte[] bytes = Bytes(ChromeRequest);
-        HandshakeRequest expected = Parse(ChromeRequest).Request!;
-
-        Gen.Int[0, bytes.Length].Array[0, 12].Sample(cuts =>
-        {
-            Array.Sort(cuts);
-            ParseResult result = Parse(Split(bytes, cuts));
-            Assert.Equal(HandshakeError.None, result.Error);
-            AssertSameRequest(expected, result.Request!);
-        });
-    }
-
-    [Fact]
-    public void Parse_ArbitraryBytes_NeverThrows()
-    {
-        Gen.Byte.Array[0, 300].Sample(bytes =>
-        {
-            _ = Parse(new ReadOnlySequence<byte>(bytes));
-            _ = Parse(OneBytePerSegment(bytes));
-        });
-    }
-
-    [Fact]
-    public void Parse_MutatedValidRequest_NeverThrowsAndNeverConsumesOnError()
-    {
-        byte[] valid = Bytes(ChromeRequest);
-        Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte).Sample((index, value) =>
-        {
-            byte[] bytes = (byte[])valid.Clone();
-            bytes[index] = value;
-            ParseResult result = Parse(new ReadOnlySequence<byte>(bytes));
-            if (result.Error != HandshakeError.None)
-            {
-                Assert.True(result.Done);
-                Assert.Equal(0, result.Consumed);
-                Assert.Null(result.Request);
-            }
-        });
-    }
-
     [Fact]
     public void Parse_FrameBytesAfterHead_AreLeftUnconsumed()
     {
@@ -175,40 +74,6 @@ public class RequestParsingTests
         Assert.Equal(HandshakeError.None, result.Error);
         Assert.Equal(head.Length, result.Consumed);
         Assert.Equal(head.Length, result.Examined);
-    }
-
-    [Theory]
-    [InlineData("/", "/", "")]
-    [InlineData("/chat", "/chat", "")]
-    [InlineData("/chat?", "/chat", "")]
-    [InlineData("/a%20b/c?x=1&y=%2F", "/a%20b/c", "x=1&y=%2F")]
-    [InlineData("//double", "//double", "")]
-    [InlineData("/?q", "/", "q")]
-    public void Parse_OriginFormTarget_SplitsPathAndQuery(string target, string path, string query)
-    {
-        ParseResult result = Parse(Request($"GET {target} HTTP/1.1", MinimalFields));
-
-        Assert.Equal(HandshakeError.None, result.Error);
-        Assert.Equal(target, result.Request!.Target);
-        Assert.Equal(path, result.Request.Path);
-        Assert.Equal(query, result.Request.Query);
-        Assert.Equal("example.com", result.Request.Host);
-    }
-
-    [Theory]
-    [InlineData("ws://chat.example:9000/room?id=7", "/room", "id=7", "chat.example:9000")]
-    [InlineData("http://chat.example", "/", "", "chat.example")]
-    [InlineData("WSS://chat.example?x", "/", "x", "chat.example")]
-    [InlineData("https://[::1]:8443/a/b", "/a/b", "", "[::1]:8443")]
-    public void Parse_AbsoluteFormTarget_ReducesToPathAndTakesAuthorityAsHost(string target, string path, string query, string host)
-    {
-        ParseResult result = Parse(Request($"GET {target} HTTP/1.1", MinimalFields));
-
-        Assert.Equal(HandshakeError.None, result.Error);
-        Assert.Equal(target, result.Request!.Target);
-        Assert.Equal(path, result.Request.Path);
-        Assert.Equal(query, result.Request.Query);
-        Assert.Equal(host, result.Request.Host);
     }
 
     [Fact]
@@ -261,24 +126,5 @@ public class RequestParsingTests
 
         Assert.Equal(HandshakeError.None, result.Error);
         Assert.Equal(string.Empty, result.Request!.GetHeader("X-Empty"));
-    }
-
-    [Fact]
-    public void Parse_NullLimits_Throws()
-    {
-        Assert.Throws<ArgumentNullException>(() =>
-            HttpRequestParser.TryParse(Sequence(MinimalRequest), null!, 0, out _, out _, out _, out _));
-    }
-
-    private static void AssertSameRequest(HandshakeRequest expected, HandshakeRequest actual)
-    {
-        Assert.Equal(expected.Target, actual.Target);
-        Assert.Equal(expected.Path, actual.Path);
-        Assert.Equal(expected.Query, actual.Query);
-        Assert.Equal(expected.Host, actual.Host);
-        Assert.Equal(expected.Key, actual.Key);
-        Assert.Equal(expected.Origin, actual.Origin);
-        Assert.Equal(expected.Subprotocols, actual.Subprotocols);
-        Assert.Equal(expected.Headers, actual.Headers);
     }
 }
