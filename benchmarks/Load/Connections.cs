@@ -54,6 +54,14 @@ internal static class Connections
         foreach (var connection in open) connection.Dispose();
     }
 
+    /// <summary>Records how many of <paramref name="open"/> negotiated permessage-deflate, and notes those that did not when it was <paramref name="offered"/>.</summary>
+    public static void NoteDeflate(Result result, IReadOnlyCollection<LoadConnection> open, bool offered)
+    {
+        var negotiated = open.Count(c => c.Deflate);
+        result["deflateConnections"] = negotiated;
+        if (offered && negotiated < open.Count) result.Notes.Add($"{open.Count - negotiated} of {open.Count} connections without permessage-deflate");
+    }
+
     public static void NoteFailures(Result result, Dictionary<string, int> failures)
     {
         foreach (var (reason, count) in failures) result.Notes.Add($"{count} x {reason}");

@@ -48,6 +48,9 @@ internal sealed class LoadConnection : IDisposable
     /// <summary>The server's <c>Sec-WebSocket-Extensions</c> answer, or null when it accepted none.</summary>
     public string? Extensions { get; private set; }
 
+    /// <summary>The server accepted permessage-deflate.</summary>
+    public bool Deflate => Extensions?.StartsWith("permessage-deflate", StringComparison.OrdinalIgnoreCase) == true;
+
     /// <summary>The frames were not RFC 6455 (the run reports it as an error).</summary>
     public bool ProtocolError { get; private set; }
 

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text;
 using Switchboard.Benchmarks.Load.Wire;
 
@@ -15,9 +12,6 @@ namespace Switchboard.Benchmarks.Load.Scenarios;
 /// </summary>
 internal static class ChatScenario
 {
-    /// <summary>The offer: no context takeover either way, so neither side keeps zlib state between messages.</summary>
-    private const string DeflateOffer = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
-
     /// <summary>Distinct messages per connection, sent in turn.</summary>
     private const int Messages = 64;
 
@@ -32,12 +26,11 @@ internal static class ChatScenario
         var result = settings.NewResult("chat", $"deflate {(deflate ? "on" : "off")} C={connections} P={inflight}");
         var failures = new Dictionary<string, int>(StringComparer.Ordinal);
         var opened = await Connections.OpenAsync(settings, settings.Target, connections, 64, failures, CancellationToken.None,
-            deflate ? DeflateOffer : null);
+            deflate ? ClientHandshake.DeflateOffer : null);
         var open = opened.OfType<LoadConnection>().ToList();
-        var negotiated = open.Count(c => c.Extensions?.StartsWith("permessage-deflate", StringComparison.OrdinalIgnoreCase) == true);
 
         var clock = new RunClock();
-        var loops = open.Select((c, i) => new ChatLoop(c, ChatFrames.Build(i, compress: c.Extensions is not null), inflight, clock)).ToList();
+        var loops = open.Select((c, i) => new ChatLoop(c, ChatFrames.Build(i, compress: c.Deflate), inflight, clock)).ToList();
         var window = await ClosedLoop.RunAllAsync(loops, inflight, settings, clock);
         await Connections.CloseAllAsync(opened, TimeSpan.FromSeconds(2));
 
@@ -53,7 +46,7 @@ internal static class ChatScenario
             compressed += loop.CompressedEchoes;
         }
         result["connections"] = loops.Count;
-        result["deflateConnections"] = negotiated;
+        Connections.NoteDeflate(result, open, deflate);
         result["messages"] = messages;
         result["msgsPerSec"] = messages / window.Seconds;
         result["payloadBytesPerMsg"] = (double)payload / messages;
@@ -64,7 +57,6 @@ internal static class ChatScenario
         result.AddLatency("", histogram);
         result.AddCpu(window, settings.Duration, "Msg", messages);
         result["failedConnections"] = loops.Count(l => l.Failure is not null) + (connections - loops.Count);
-        if (deflate && negotiated < open.Count) result.Notes.Add($"{open.Count - negotiated} of {open.Count} connections without permessage-deflate");
         Connections.NoteFailures(result, failures);
         foreach (var group in loops.Where(l => l.Failure is not null).GroupBy(l => l.Failure)) result.Notes.Add($"{group.Count()} x {group.Key}");
         return result;
@@ -139,16 +131,6 @@ internal static class ChatScenario
     /// </summary>
     private sealed class ChatFrames
     {
-        private static readonly string[] Words =
-        [
-            "the", "a", "to", "and", "is", "it", "you", "that", "in", "we", "for", "on", "this", "with", "be", "are", "have", "not",
-            "meeting", "today", "tomorrow", "deploy", "review", "thanks", "sure", "sounds", "good", "lunch", "build", "release",
-            "branch", "fixed", "broken", "weekend", "coffee", "later", "morning", "afternoon", "ticket", "customer", "call",
-            "can", "someone", "look", "at", "please", "done", "merged", "waiting", "for", "approval", "ok", "great", "idea",
-        ];
-
-        private static readonly string[] Users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
-
         private readonly byte[][] _frames;
         private readonly int[] _payloadLengths;
 
@@ -184,26 +166,18 @@ internal static class ChatScenario
                 };
                 var payload = Encoding.UTF8.GetBytes(envelope);
                 lengths[i] = payload.Length;
-                frames[i] = compress ? Compressed(payload) : Plain(payload, rsv1: false);
+                frames[i] = compress ? ClientFrame.Compressed(payload) : ClientFrame.Text(payload);
             }
             return new ChatFrames(frames, lengths);
         }
 
-        private static string Text(Random random)
-        {
-            var length = random.Next(20, 301);
-            var text = new StringBuilder(length + 16);
-            while (text.Length < length) text.Append(Words[random.Next(Words.Length)]).Append(' ');
-            text.Length = length;
-            text[0] = char.ToUpperInvariant(text[0]);
-            return text.ToString().TrimEnd() + ".";
-        }
+        private static string Text(Random random) => ChatText.Sentence(random, random.Next(20, 301));
 
         private static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture);
 
         // As the chat writes it: {"type":"chat.message","data":{"sender":…,"text":…,"sentAt":…}}.
         private static string ChatMessage(Random random, DateTimeOffset at)
-            => $$$"""{"type":"chat.message","data":{"sender":"{{{Users[random.Next(Users.Length)]}}}","text":"{{{Text(random)}}}","sentAt":"{{{Time(at)}}}"}}""";
+            => $$$"""{"type":"chat.message","data":{"sender":"{{{ChatText.User(random)}}}","text":"{{{Text(random)}}}","sentAt":"{{{Time(at)}}}"}}""";
 
         // A page of history, 2 to 5 KB: entries until the size drawn is reached.
         private static string History(Random random, DateTimeOffset at)
@@ -214,7 +188,7 @@ internal static class ChatScenario
             while (entries.Length < target - 60)
             {
                 if (entries.Length > 0) entries.Append(',');
-                entries.Append($$$"""{"offset":{{{offset++}}},"type":"chat.message","user":"{{{Users[random.Next(Users.Length)]}}}","text":"{{{Text(random)}}}","sentAt":"{{{Time(at.AddMinutes(-offset))}}}"}""");
+                entries.Append($$$"""{"offset":{{{offset++}}},"type":"chat.message","user":"{{{ChatText.User(random)}}}","text":"{{{Text(random)}}}","sentAt":"{{{Time(at.AddMinutes(-offset))}}}"}""");
             }
             return $$$"""{"type":"chat.history.page","data":{"entries":[{{{entries}}}],"more":true}}""";
         }
@@ -223,31 +197,8 @@ internal static class ChatScenario
         private static string Roster(Random random)
         {
             var count = random.Next(150, 360);
-            var names = Enumerable.Range(0, count).Select(i => $"\"{Users[random.Next(Users.Length)]}{random.Next(1000)}\"");
+            var names = Enumerable.Range(0, count).Select(i => $"\"{ChatText.User(random)}{random.Next(1000)}\"");
             return $$$"""{"type":"chat.roster","data":{"users":[{{{string.Join(',', names)}}}]}}""";
-        }
-
-        private static byte[] Compressed(byte[] payload)
-        {
-            using var output = new MemoryStream();
-            byte[] bytes;
-            using (var deflate = new DeflateStream(output, CompressionLevel.Fastest, leaveOpen: true))
-            {
-                deflate.Write(payload);
-                deflate.Flush(); // a sync flush: the output ends with 00 00 ff ff (RFC 7692 section 7.2.1)
-                bytes = output.ToArray(); // before disposing writes a final block nobody wants
-            }
-            var compressed = bytes.AsSpan(0, bytes.Length - 4);
-            return compressed.Length < payload.Length ? Plain(compressed, rsv1: true) : Plain(payload, rsv1: false);
-        }
-
-        private static byte[] Plain(ReadOnlySpan<byte> payload, bool rsv1)
-        {
-            var header = payload.Length switch { < 126 => 2, <= ushort.MaxValue => 4, _ => 10 } + 4;
-            var frame = new byte[header + payload.Length];
-            FrameBlock.Write(frame, ServerFrame.Text, payload, BinaryPrimitives.ReadUInt32LittleEndian(RandomNumberGenerator.GetBytes(4)));
-            if (rsv1) frame[0] |= 0x40;
-            return frame;
         }
     }
 }

@@ -60,7 +60,7 @@ internal static class ClusterScenario
         var clock = new RunClock();
         using var stop = new CancellationTokenSource();
         // A user's id is its place in the room, whatever failed to open: the id says which node it is on.
-        var loops = opened.Select((c, id) => c is null ? null : new RoomUserLoop(c, id, nodes, new FrameBlock(ServerFrame.Text, payload, inflight), markerOffset, clock, sends: id < senders))
+        var loops = opened.Select((c, id) => c is null ? null : new RoomUserLoop(c, id, nodes, new RoomMessage(payload, markerOffset, inflight, compress: false), clock, sends: id < senders))
             .OfType<RoomUserLoop>().ToList();
         var running = loops.Select(l => l.RunAsync(stop.Token)).ToList();
 

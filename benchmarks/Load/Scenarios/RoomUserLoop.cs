@@ -9,11 +9,16 @@ namespace Switchboard.Benchmarks.Load.Scenarios;
 /// <c>nodes</c> servers by id (user <c>i</c> on node <c>i % nodes</c>), so a receipt whose sender is on another node is
 /// also counted as cross-node; with one node there are none.
 /// </summary>
-/// <remarks>A user made with <c>sends: false</c> only receives.</remarks>
-internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes, FrameBlock frames, int markerOffset, RunClock clock, bool sends = true) : IFrameSink
+/// <remarks>
+/// A user made with <c>sends: false</c> only receives. A message that comes compressed (permessage-deflate) is inflated
+/// whole before it is scanned for stamps; a connection that gets none never makes an inflater.
+/// </remarks>
+internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes, RoomMessage message, RunClock clock, bool sends = true) : IFrameHeaderSink
 {
     private readonly byte[] _carry = new byte[Marker.Length];
     private int _carried;
+    private MessageInflater? _inflater;
+    private bool _compressed;
     private int _inflight;
     private int _returned;
 
@@ -37,10 +42,43 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
     /// <summary>Messages this user received in the whole run, from every sender.</summary>
     public long Received { get; private set; }
 
+    /// <summary>Frame bytes (headers included) read while measuring.</summary>
+    public long ReadBytes { get; private set; }
+
+    /// <summary>The messages' own bytes (inflated, when they came compressed) read while measuring.</summary>
+    public long PayloadBytes { get; private set; }
+
+    /// <summary>The <see cref="Deliveries"/> that came in a compressed message.</summary>
+    public long CompressedDeliveries { get; private set; }
+
+    public void OnFrame(in ServerFrame frame)
+    {
+        if (clock.Measuring) ReadBytes += frame.Length;
+        if (frame.Compressed) _compressed = true;
+    }
+
     public void OnData(ReadOnlySpan<byte> payload, bool fin)
     {
         var now = RunClock.Now;
         var measuring = clock.Measuring;
+        if (_compressed)
+        {
+            var inflater = _inflater ??= new MessageInflater();
+            inflater.Append(payload);
+            if (!fin) return;
+            Scan(inflater.Inflate(), now, measuring);
+            _compressed = false;
+        }
+        else
+        {
+            Scan(payload, now, measuring);
+        }
+    }
+
+    /// <summary>Finds the stamps in a message's bytes, a frame's or an inflated message's, and times each.</summary>
+    private void Scan(ReadOnlySpan<byte> payload, long now, bool measuring)
+    {
+        if (measuring) PayloadBytes += payload.Length;
         if (_carried > 0)
         {
             // A stamp cut by the end of the last frame: its rest starts this one.
@@ -81,6 +119,7 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
         if (measuring)
         {
             Deliveries++;
+            if (_compressed) CompressedDeliveries++;
             Latency.Record(now - sentAt);
             if (sender % nodes != id % nodes)
             {
@@ -100,7 +139,7 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
     {
         try
         {
-            if (sends) await SendAsync(frames.Count, cancellationToken);
+            if (sends) await SendAsync(message.Count, cancellationToken);
             while (true)
             {
                 connection.Drain(this);
@@ -122,7 +161,7 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
                 }
                 else if (_returned > 0)
                 {
-                    var count = Math.Min(_returned, frames.Count);
+                    var count = Math.Min(_returned, message.Count);
                     _returned = 0;
                     await SendAsync(count, cancellationToken);
                 }
@@ -143,6 +182,10 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
         catch (Exception e) when (e is SocketException or IOException)
         {
             Failure = e.Message;
+        }
+        catch (InvalidDataException e)
+        {
+            Failure = $"a compressed message did not inflate: {e.Message}";
         }
     }
 
@@ -180,9 +223,8 @@ internal sealed class RoomUserLoop(LoadConnection connection, int id, int nodes,
     {
         Span<byte> stamp = stackalloc byte[Marker.Length];
         Marker.Write(stamp, RunClock.Now, id);
-        for (var i = 0; i < count; i++) frames.Patch(i, markerOffset, stamp);
         _inflight += count;
         Sent += count;
-        return connection.SendAsync(frames.Take(count), cancellationToken);
+        return connection.SendAsync(message.Stamp(count, stamp), cancellationToken);
     }
 }

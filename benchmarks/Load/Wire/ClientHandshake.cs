@@ -22,6 +22,12 @@ internal enum HandshakeStatus
 /// </summary>
 internal sealed class ClientHandshake
 {
+    /// <summary>
+    /// The permessage-deflate offer the load makes (RFC 7692): no context takeover either way, as the servers' defaults
+    /// are, so neither side keeps zlib state between messages.
+    /// </summary>
+    public const string DeflateOffer = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+
     private const string Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private readonly string _expectedAccept;
 

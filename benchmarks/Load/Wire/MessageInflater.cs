@@ -1,0 +1,112 @@
+using System.IO.Compression;
+
+namespace Switchboard.Benchmarks.Load.Wire;
+
+/// <summary>
+/// Inflates the messages a server compressed with permessage-deflate (RFC 7692 section 7.2.2): a message's frames are
+/// collected, the <c>00 00 ff ff</c> tail the server removed is put back, and the whole is inflated at once. One deflate
+/// stream serves every message of the connection: each message ends on a sync flush, and without server context
+/// takeover it refers to nothing before it, so a window that still holds the previous messages reads it the same.
+/// Nothing is allocated per message once the buffers have grown to the largest message.
+/// </summary>
+internal sealed class MessageInflater : IDisposable
+{
+    private static readonly byte[] Tail = [0x00, 0x00, 0xff, 0xff];
+
+    private readonly Input _input = new();
+    private DeflateStream _stream;
+    private byte[] _inflated = new byte[4096];
+
+    public MessageInflater() => _stream = new DeflateStream(_input, CompressionMode.Decompress, leaveOpen: true);
+
+    /// <summary>Adds one frame's compressed payload to the message.</summary>
+    public void Append(ReadOnlySpan<byte> payload) => _input.Append(payload);
+
+    /// <summary>Inflates the message appended so far and starts the next; the span is valid until the next call.</summary>
+    /// <exception cref="InvalidDataException">The message is not a deflate stream.</exception>
+    public ReadOnlySpan<byte> Inflate()
+    {
+        _input.Append(Tail);
+        var length = ReadAll();
+        if (length == 0)
+        {
+            // The last message ended the stream with a BFINAL block (section 7.2.3.3 allows it), so this one got nothing
+            // out of it: it starts a stream of its own.
+            _stream.Dispose();
+            _stream = new DeflateStream(_input, CompressionMode.Decompress, leaveOpen: true);
+            _input.Rewind();
+            length = ReadAll();
+        }
+        _input.Clear();
+        return _inflated.AsSpan(0, length);
+    }
+
+    private int ReadAll()
+    {
+        var length = 0;
+        while (true)
+        {
+            if (length == _inflated.Length) Array.Resize(ref _inflated, _inflated.Length * 2);
+            var read = _stream.Read(_inflated.AsSpan(length));
+            if (read == 0) return length;
+            length += read;
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+
+    /// <summary>The compressed bytes of the message being read; running out of them is "no more for now", not the end.</summary>
+    private sealed class Input : Stream
+    {
+        private byte[] _bytes = new byte[4096];
+        private int _position;
+        private int _length;
+
+        public int Remaining => _length - _position;
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            if (_length + bytes.Length > _bytes.Length) Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + bytes.Length));
+            bytes.CopyTo(_bytes.AsSpan(_length));
+            _length += bytes.Length;
+        }
+
+        public void Rewind() => _position = 0;
+
+        public void Clear() => _position = _length = 0;
+
+        public override int Read(Span<byte> buffer)
+        {
+            var count = Math.Min(buffer.Length, Remaining);
+            _bytes.AsSpan(_position, count).CopyTo(buffer);
+            _position += count;
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
