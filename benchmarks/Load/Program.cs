@@ -11,8 +11,10 @@ const string Usage = """
                   of text, every 16th a 2-5 KB history page or roster), closed loop against an echo server: bytes
                   on the wire and server CPU per message; --deflate offers permessage-deflate (no context takeover)
                     --connections 32 --inflight 1 [--deflate]
-      broadcast   a room of N users, each with P own messages in flight: deliveries/s and fan-out latency
-                    --users 100 --inflight 1 --payload 64 --format envelope|signalr
+      broadcast   a room of N users, each with P own messages in flight: deliveries/s, fan-out latency and bytes
+                  read per delivery; --text chat sends chat words instead of 'x' filler; --deflate offers
+                  permessage-deflate (no context takeover) and sends chat words unless --text filler
+                    --users 100 --inflight 1 --payload 64 --format envelope|signalr [--text filler|chat] [--deflate]
       cluster     one room of N users split over the nodes of a cluster (--url A,B: user i on node i % nodes),
                   each with P own messages in flight: deliveries/s and latency, all and cross-node only
                     --users 50 --inflight 16 --payload 64 --format envelope|signalr

@@ -9,9 +9,13 @@
 #   benchmarks/Load/run.sh --quick    a smoke run: 1 round, short windows, about 2 minutes
 #   benchmarks/Load/run.sh --scenarios cluster --servers "switchboard-redis signalr-redis"   scale-out (docs/performance.md, "Scale-out")
 #   benchmarks/Load/run.sh --scenarios chat --servers "switchboard node" --rounds 1   permessage-deflate (docs/performance.md, "Compression")
+#   benchmarks/Load/run.sh --scenarios broadcast-deflate --servers "switchboard node" --rounds 1   a compressed broadcast:
+#     Switchboard's room compresses once for all members, its raw room and Node once per member
 #
 # Options: --rounds N  --warmup S  --duration S  --scenarios "echo broadcast idle handshakes" (also cluster, and chat:
-#            the chat's messages echoed with and without permessage-deflate, switchboard and node only, node with --deflate)
+#            the chat's messages echoed with and without permessage-deflate, switchboard and node only, node with --deflate;
+#            and broadcast-deflate: a room of chat-like 300-byte messages with and without permessage-deflate offered,
+#            switchboard, switchboard-raw and node only, every server with --deflate)
 #          --servers "switchboard kestrel node signalr"  (also switchboard-pool: echo and idle with IoThreads = 0;
 #            switchboard-inline: echo with the handler on the I/O threads, UnsafePreferInlineScheduling;
 #            signalr-redis and switchboard-redis: the cluster scenario's peers, and only its)  --out DIR (default artifacts/load/DATE)  --no-build
@@ -80,11 +84,13 @@ else
   CONNECTIONS="${CONNECTIONS:-32}" USERS="${USERS:-100}" IDLE="${IDLE:-8000}" CHURN="${CHURN:-250}"
 fi
 ECHO_CASES=("--connections $CONNECTIONS --inflight 8 --payload 32" "--connections $CONNECTIONS --inflight 1 --payload 32")
-BROADCAST_ARGS="--users $USERS --inflight 1 --payload 64"
+BROADCAST_ARGS="--users $USERS --inflight 1"
 IDLE_ARGS="--connections $IDLE --churn $CHURN"
 HANDSHAKE_ARGS="--concurrency 8"
 # Chat: the same messages without and with permessage-deflate offered (no context takeover either way).
 CHAT_CASES=("--connections $CONNECTIONS --inflight 1" "--connections $CONNECTIONS --inflight 1 --deflate")
+# Broadcast with deflate: chat words instead of filler, long enough (300 bytes) for every server to compress them.
+BROADCAST_DEFLATE_CASES=("$BROADCAST_ARGS --payload 300 --text chat" "$BROADCAST_ARGS --payload 300 --deflate")
 # Cluster: one room of 50 split over the nodes; by default every user keeps 16 of its own messages in flight.
 CLUSTER_ARGS="--users $CLUSTER_USERS --inflight $CLUSTER_INFLIGHT --payload 64${CLUSTER_SENDERS:+ --senders $CLUSTER_SENDERS}"
 
@@ -183,18 +189,18 @@ start_server() {
     switchboard-inline) cmd=(dotnet "$ECHO_DLL" --port "$PORT" --unsafe-inline) ;; # echo with the handler on the I/O threads
     switchboard-baseline) cmd=(dotnet "$BASELINE_DLL" --port "$PORT") ;; # echo at the --baseline revision
     switchboard|switchboard-raw)
-      if [[ "$scenario" == broadcast ]]; then
-        cmd=(dotnet "$BROADCAST_DLL" --port "$PORT")
+      if [[ "$scenario" == broadcast* ]]; then
+        cmd=(dotnet "$BROADCAST_DLL" --port "$PORT"); [[ "$scenario" == broadcast-deflate ]] && cmd+=(--deflate)
         [[ "$name" == switchboard-raw ]] && room_path="/raw"
       else
         cmd=(dotnet "$ECHO_DLL" --port "$PORT")
       fi ;;
     kestrel) cmd=(dotnet "$KESTREL_DLL" --urls "http://127.0.0.1:$PORT") ;;
-    node) cmd=(node "$NODE_DIR/server.mjs" --port "$PORT"); [[ "$scenario" == chat ]] && cmd+=(--deflate) ;;
+    node) cmd=(node "$NODE_DIR/server.mjs" --port "$PORT"); [[ "$scenario" == chat || "$scenario" == broadcast-deflate ]] && cmd+=(--deflate) ;;
     signalr) cmd=(dotnet "$SIGNALR_DLL" --urls "http://127.0.0.1:$PORT"); room_path="/chat"; FORMAT=signalr ;;
     *) echo "unknown server $name" >&2; exit 2 ;;
   esac
-  if [[ "$scenario" == broadcast ]]; then URL="ws://127.0.0.1:$PORT$room_path"; else URL="ws://127.0.0.1:$PORT$echo_path"; fi
+  if [[ "$scenario" == broadcast* ]]; then URL="ws://127.0.0.1:$PORT$room_path"; else URL="ws://127.0.0.1:$PORT$echo_path"; fi
   launch "$name" "$name" "${cmd[@]}"
 }
 
@@ -224,7 +230,8 @@ start_cluster() {
   done
 }
 
-# measure ROUND SCENARIO NAME ARGS...: fresh server(s), one load run, one line in results.jsonl.
+# measure ROUND SCENARIO NAME ARGS...: fresh server(s), one load run, one line in results.jsonl. broadcast-deflate is
+# the load's broadcast scenario against servers started with --deflate.
 measure() {
   local round="$1" scenario="$2" name="$3" pid; shift 3
   start_server "$name" "$scenario"
@@ -232,7 +239,7 @@ measure() {
   # Inline socket completions: the load's loops run on the epoll thread, with no hop to the thread pool per read,
   # which takes about a quarter off the load's CPU per message on its one core.
   # A server that stops answering cannot hang the run: the load is given a few minutes at most.
-  if ! DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$INLINE" timeout 300 taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" "$scenario" --url "$URL" --format "$FORMAT" \
+  if ! DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS="$INLINE" timeout 300 taskset -c "$LOAD_CORE" dotnet "$LOAD_DLL" "${scenario%-deflate}" --url "$URL" --format "$FORMAT" \
       --label "$name" --round "$round" --server-pid "$(IFS=,; echo "${SERVER_PIDS[*]}")" --out "$RESULTS" "$@"; then
     echo "load run failed: $scenario $name round $round" >&2
   fi
@@ -251,10 +258,10 @@ servers_for() {
       switchboard-pool) [[ "$scenario" == echo || "$scenario" == idle ]] && list+=(switchboard-pool) ;;
       switchboard-inline) [[ "$scenario" == echo ]] && list+=(switchboard-inline) ;;
       switchboard-baseline) [[ "$scenario" == echo || "$scenario" == idle ]] && list+=(switchboard-baseline) ;;
-      switchboard) [[ "$scenario" != cluster ]] && list+=(switchboard); [[ "$scenario" == broadcast ]] && list+=(switchboard-raw) ;;
+      switchboard) [[ "$scenario" != cluster ]] && list+=(switchboard); [[ "$scenario" == broadcast* ]] && list+=(switchboard-raw) ;;
       signalr-redis|switchboard-redis) [[ "$scenario" == cluster ]] && list+=("$s") ;;
       node) [[ "$scenario" != cluster ]] && list+=(node) ;;
-      *) [[ "$scenario" != cluster && "$scenario" != chat ]] && list+=("$s") ;;
+      *) [[ "$scenario" != cluster && "$scenario" != chat && "$scenario" != broadcast-deflate ]] && list+=("$s") ;;
     esac
   done
   local n=${#list[@]} i
@@ -287,7 +294,12 @@ for ((round = 1; round <= ROUNDS; round++)); do
         done ;;
       broadcast)
         # shellcheck disable=SC2086
-        for name in $(servers_for broadcast "$round"); do measure "$round" broadcast "$name" "${TIMING[@]}" $BROADCAST_ARGS; done ;;
+        for name in $(servers_for broadcast "$round"); do measure "$round" broadcast "$name" "${TIMING[@]}" $BROADCAST_ARGS --payload 64; done ;;
+      broadcast-deflate)
+        for case_args in "${BROADCAST_DEFLATE_CASES[@]}"; do
+          # shellcheck disable=SC2086
+          for name in $(servers_for broadcast-deflate "$round"); do measure "$round" broadcast-deflate "$name" "${TIMING[@]}" $case_args; done
+        done ;;
       idle)
         # The hold is the measured window; its warm-up is the settling time after the churn and the first few
         # connections, long enough for the runtime to finish compiling what the churn ran.

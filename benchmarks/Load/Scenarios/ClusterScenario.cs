@@ -1,5 +1,3 @@
-using Switchboard.Benchmarks.Load.Wire;
-
 namespace Switchboard.Benchmarks.Load.Scenarios;
 
 /// <summary>
