@@ -1,11 +1,13 @@
 using System.Text.Json;
+using Switchboard.Testing;
 
 namespace Switchboard.Interop.Tests;
 
 /// <summary>
-/// The load tool (benchmarks/Load) against the Echo sample, as a process with short windows: its own client
-/// handshake, masked frames and frame parser work with the server (payload lengths of all three sizes), each scenario
-/// reports what it measured with no failed connection, the server is found from its port, and the report renders.
+/// The load tool (benchmarks/Load) against the Echo sample (and the broadcast scenario against the broadcast peer,
+/// benchmarks/Peers/SwitchboardBroadcast), as a process with short windows: its own client handshake, masked frames
+/// and frame parser work with the server (payload lengths of all three sizes), each scenario reports what it measured
+/// with no failed connection, the server is found from its port, and the report renders.
 /// These check that the tool works, not how fast anything is.
 /// </summary>
 public sealed class LoadToolTests(EchoServerFixture fixture) : IClassFixture<EchoServerFixture>, IDisposable
@@ -48,6 +50,26 @@ public sealed class LoadToolTests(EchoServerFixture fixture) : IClassFixture<Ech
         Assert.Equal(deflate, result.GetProperty("compressedEchoPct").GetDouble() > 0);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Broadcast_inflates_what_comes_compressed_and_counts_the_bytes_read(bool deflate)
+    {
+        await using var peer = await StartBroadcastPeerAsync();
+        string[] options = ["--users", "4", "--payload", "300", "--text", "chat", "--warmup", "0.2", "--duration", "0.5"];
+        var result = await RunAsync(peer.WebSocketUri("/room"), "broadcast", deflate ? [.. options, "--deflate"] : options);
+
+        Assert.Equal(0, result.GetProperty("failedConnections").GetInt32());
+        Assert.Equal(deflate ? 4 : 0, result.GetProperty("deflateConnections").GetInt32());
+        Assert.True(result.GetProperty("deliveries").GetDouble() > 0);
+        var compressed = result.GetProperty("compressedDeliveryPct").GetDouble();
+        var read = result.GetProperty("readBytesPerDelivery").GetDouble();
+        var payload = result.GetProperty("payloadBytesPerDelivery").GetDouble();
+        // The stamps were found in inflated messages: the room compresses every message of 256 bytes and more.
+        Assert.True(deflate ? compressed > 50 : compressed == 0, $"delivered compressed {compressed} %");
+        Assert.True(deflate ? read < payload : read > payload, $"read {read} B per delivery of {payload} B");
+    }
+
     [Fact]
     public async Task Idle_holds_every_connection_and_reads_the_server_memory()
     {
@@ -82,11 +104,26 @@ public sealed class LoadToolTests(EchoServerFixture fixture) : IClassFixture<Ech
 
     public void Dispose() => File.Delete(_results);
 
+    /// <summary>
+    /// benchmarks/Peers/SwitchboardBroadcast with --deflate, built beside the tests. There the ASP.NET Core shared
+    /// framework (which the Echo sample brings in) supplies Microsoft.Extensions.Logging in place of the peer's package,
+    /// so the peer runs on the tests' runtime configuration, which names that framework.
+    /// </summary>
+    private static Task<SampleProcess> StartBroadcastPeerAsync()
+    {
+        var runtimeConfig = Path.Combine(AppContext.BaseDirectory, "Switchboard.Interop.Tests.runtimeconfig.json");
+        var dll = Path.Combine(AppContext.BaseDirectory, "SwitchboardBroadcast.dll");
+        return SampleProcess.StartProgramAsync("dotnet", ["exec", "--runtimeconfig", runtimeConfig, dll, "--port", "0", "--deflate"]);
+    }
+
     /// <summary>Runs one scenario against the Echo sample and returns the JSON line it appended to the results file.</summary>
-    private async Task<JsonElement> RunAsync(string scenario, params string[] options)
+    private Task<JsonElement> RunAsync(string scenario, params string[] options) => RunAsync(fixture.Uri("/load"), scenario, options);
+
+    /// <summary>Runs one scenario against <paramref name="url"/> and returns the JSON line it appended to the results file.</summary>
+    private async Task<JsonElement> RunAsync(Uri url, string scenario, params string[] options)
     {
         var before = File.Exists(_results) ? File.ReadAllLines(_results).Length : 0;
-        string[] arguments = [LoadDll, scenario, "--url", fixture.Uri("/load").ToString(), "--out", _results, .. options];
+        string[] arguments = [LoadDll, scenario, "--url", url.ToString(), "--out", _results, .. options];
         var run = await PeerProcess.RunAsync("dotnet", arguments, RepoPaths.Root, TimeSpan.FromMinutes(1));
 
         Assert.True(run.ExitCode == 0, run.ToString());
