@@ -13,20 +13,22 @@ internal sealed class MessageInflater : IDisposable
 {
     private static readonly byte[] Tail = [0x00, 0x00, 0xff, 0xff];
 
-    private readonly Input _input = new();
+    // The compressed bytes of the message being read, from the start; reading to their end is "no more for now".
+    private readonly MemoryStream _input = new(4096);
     private DeflateStream _stream;
     private byte[] _inflated = new byte[4096];
 
     public MessageInflater() => _stream = new DeflateStream(_input, CompressionMode.Decompress, leaveOpen: true);
 
     /// <summary>Adds one frame's compressed payload to the message.</summary>
-    public void Append(ReadOnlySpan<byte> payload) => _input.Append(payload);
+    public void Append(ReadOnlySpan<byte> payload) => _input.Write(payload);
 
     /// <summary>Inflates the message appended so far and starts the next; the span is valid until the next call.</summary>
     /// <exception cref="InvalidDataException">The message is not a deflate stream.</exception>
     public ReadOnlySpan<byte> Inflate()
     {
-        _input.Append(Tail);
+        _input.Write(Tail);
+        _input.Position = 0;
         var length = ReadAll();
         if (length == 0)
         {
@@ -34,10 +36,10 @@ internal sealed class MessageInflater : IDisposable
             // out of it: it starts a stream of its own.
             _stream.Dispose();
             _stream = new DeflateStream(_input, CompressionMode.Decompress, leaveOpen: true);
-            _input.Rewind();
+            _input.Position = 0;
             length = ReadAll();
         }
-        _input.Clear();
+        _input.SetLength(0);
         return _inflated.AsSpan(0, length);
     }
 
@@ -53,60 +55,9 @@ internal sealed class MessageInflater : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
-
-    /// <summary>The compressed bytes of the message being read; running out of them is "no more for now", not the end.</summary>
-    private sealed class Input : Stream
+    public void Dispose()
     {
-        private byte[] _bytes = new byte[4096];
-        private int _position;
-        private int _length;
-
-        public int Remaining => _length - _position;
-
-        public void Append(ReadOnlySpan<byte> bytes)
-        {
-            if (_length + bytes.Length > _bytes.Length) Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + bytes.Length));
-            bytes.CopyTo(_bytes.AsSpan(_length));
-            _length += bytes.Length;
-        }
-
-        public void Rewind() => _position = 0;
-
-        public void Clear() => _position = _length = 0;
-
-        public override int Read(Span<byte> buffer)
-        {
-            var count = Math.Min(buffer.Length, Remaining);
-            _bytes.AsSpan(_position, count).CopyTo(buffer);
-            _position += count;
-            return count;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        _stream.Dispose();
+        _input.Dispose();
     }
 }
