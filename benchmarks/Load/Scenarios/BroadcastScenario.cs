@@ -79,9 +79,10 @@ internal static class BroadcastScenario
 
     /// <summary>
     /// The message a user sends, padded to <paramref name="size"/> bytes (or the least that holds it), and where its
-    /// stamp goes: after the stamp, 'x' filler, or with <paramref name="words"/> a space and chat words. Envelope: <c>{"type":"bench.message","data":{"text":"#…"}}</c>, which the Switchboard room
-    /// reads and re-serializes byte for byte and raw forwarders pass through. SignalR: an invocation of the hub's
-    /// <c>Send(string)</c> (no invocation id: no completion comes back).
+    /// stamp goes: after the stamp, 'x' filler, or with <paramref name="words"/> a space and chat words. Envelope:
+    /// <c>{"type":"bench.message","data":{"text":"#…"}}</c>, which the Switchboard room reads and re-serializes byte for
+    /// byte and raw forwarders pass through. SignalR: an invocation of the hub's <c>Send(string)</c> (no invocation id:
+    /// no completion comes back).
     /// </summary>
     internal static (byte[] Payload, int MarkerOffset) Payload(WireFormat format, int size, Random? words = null)
     {
