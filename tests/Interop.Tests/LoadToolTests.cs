@@ -104,16 +104,11 @@ public sealed class LoadToolTests(EchoServerFixture fixture) : IClassFixture<Ech
 
     public void Dispose() => File.Delete(_results);
 
-    /// <summary>
-    /// benchmarks/Peers/SwitchboardBroadcast with --deflate, built beside the tests. There the ASP.NET Core shared
-    /// framework (which the Echo sample brings in) supplies Microsoft.Extensions.Logging in place of the peer's package,
-    /// so the peer runs on the tests' runtime configuration, which names that framework.
-    /// </summary>
+    /// <summary>benchmarks/Peers/SwitchboardBroadcast with --deflate, from the copy of its build output beside the tests.</summary>
     private static Task<SampleProcess> StartBroadcastPeerAsync()
     {
-        var runtimeConfig = Path.Combine(AppContext.BaseDirectory, "Switchboard.Interop.Tests.runtimeconfig.json");
-        var dll = Path.Combine(AppContext.BaseDirectory, "SwitchboardBroadcast.dll");
-        return SampleProcess.StartProgramAsync("dotnet", ["exec", "--runtimeconfig", runtimeConfig, dll, "--port", "0", "--deflate"]);
+        var dll = Path.Combine(AppContext.BaseDirectory, "benchmarks", "SwitchboardBroadcast", "SwitchboardBroadcast.dll");
+        return SampleProcess.StartProgramAsync("dotnet", [dll, "--port", "0", "--deflate"]);
     }
 
     /// <summary>Runs one scenario against the Echo sample and returns the JSON line it appended to the results file.</summary>
