@@ -15,7 +15,7 @@ public sealed class PackageFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(10);
 
-    public static readonly string[] PackageIds = ["Switchboard", "Switchboard.Server", "Switchboard.AspNetCore"];
+    public static readonly string[] PackageIds = ["Switchboard", "Switchboard.Server", "Switchboard.AspNetCore", "Switchboard.Redis"];
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "switchboard-packaging-" + Guid.NewGuid().ToString("N")[..12]);
 

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Xml.Linq;
+using Switchboard.Testing;
 using Xunit;
 
 namespace Switchboard.Packaging.Tests;
@@ -8,9 +9,10 @@ namespace Switchboard.Packaging.Tests;
 /// <summary>
 /// The packages as a user gets them: packed to a local folder as README.md says, restored into fresh net8.0 and
 /// net10.0 web apps by <c>PackageReference</c>, built and run; then the net10.0 app published with Native AOT. The app
-/// uses all three packages: messages, the standalone server and the client, and the endpoint mapped in ASP.NET Core.
+/// uses all four packages: messages, the standalone server and the client, the endpoint mapped in ASP.NET Core, and
+/// two servers sharing one endpoint through a redis-server the tests start.
 /// </summary>
-public sealed class PackageTests(PackageFixture package) : IClassFixture<PackageFixture>
+public sealed class PackageTests(PackageFixture package, RedisServer redis) : IClassFixture<PackageFixture>, IClassFixture<RedisServer>
 {
     private static readonly string[] TargetFrameworks = ["net8.0", "net10.0"];
 
@@ -25,6 +27,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         "chat.typing -> Typing: user: string (required)",
         "echo=alice: over the wire",
         "aspnetcore echo=carol: through kestrel",
+        "redis echo=dave: through redis",
     ];
 
     [Fact]
@@ -63,10 +66,35 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         Assert.DoesNotContain(entries, e => e.EndsWith(".pdb", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Switchboard_Redis_holds_both_targets_and_the_readme_and_depends_on_Switchboard_Server_and_StackExchange_Redis()
+    {
+        var entries = Entries(package.PackagePath("Switchboard.Redis"));
+        Assert.Contains("lib/net8.0/Switchboard.Redis.dll", entries);
+        Assert.Contains("lib/net10.0/Switchboard.Redis.dll", entries);
+        Assert.Contains("lib/net8.0/Switchboard.Redis.xml", entries);
+        Assert.Contains("lib/net10.0/Switchboard.Redis.xml", entries);
+        Assert.Contains("README.md", entries);
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.EndsWith(".pdb", StringComparison.Ordinal));
+
+        var metadata = Nuspec(package.PackagePath("Switchboard.Redis"));
+        XNamespace ns = metadata.Name.Namespace;
+        foreach (string tfm in TargetFrameworks)
+        {
+            var group = metadata.Element(ns + "dependencies")!.Elements(ns + "group").Single(g => g.Attribute("targetFramework")?.Value == tfm);
+            var ids = group.Elements(ns + "dependency").ToDictionary(d => d.Attribute("id")!.Value, d => d.Attribute("version")?.Value);
+            Assert.True(ids.TryGetValue("Switchboard.Server", out var server), $"{tfm}: no dependency on Switchboard.Server");
+            Assert.Equal(package.Version, server);
+            Assert.True(ids.ContainsKey("StackExchange.Redis"), $"{tfm}: no dependency on StackExchange.Redis");
+        }
+    }
+
     [Theory]
     [InlineData("Switchboard")]
     [InlineData("Switchboard.Server")]
     [InlineData("Switchboard.AspNetCore")]
+    [InlineData("Switchboard.Redis")]
     public void Nuspec_carries_version_license_readme_repository_and_both_dependency_groups(string id)
     {
         var metadata = Nuspec(package.PackagePath(id));
@@ -123,6 +151,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
     [InlineData("Switchboard")]
     [InlineData("Switchboard.Server")]
     [InlineData("Switchboard.AspNetCore")]
+    [InlineData("Switchboard.Redis")]
     public void Symbol_package_holds_pdbs_whose_SourceLink_points_at_the_repository_at_the_packed_commit(string id)
     {
         string repositoryUrl = Nuspec(package.PackagePath(id)).Descendants().Single(e => e.Name.LocalName == "repository").Attribute("url")!.Value;
@@ -157,7 +186,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         string app = package.CreateApp("App-" + targetFramework, targetFramework);
         // Only the newest runtime may be installed; a net8.0 app runs on it as one would on a later runtime.
         var environment = new Dictionary<string, string> { ["DOTNET_ROLL_FORWARD"] = "Major" };
-        var (exitCode, output) = await DotnetCli.RunAsync("dotnet", "run -c Release", app, PackageFixture.StepTimeout, environment);
+        var (exitCode, output) = await DotnetCli.RunAsync("dotnet", $"run -c Release -- --redis {redis.Configuration}", app, PackageFixture.StepTimeout, environment);
         Assert.True(exitCode == 0, output);
         string[] lines = Lines(output);
         Assert.Contains(TargetLine(targetFramework), lines);
@@ -180,7 +209,7 @@ public sealed class PackageTests(PackageFixture package) : IClassFixture<Package
         string executable = Path.Combine(publish, "App");
         Assert.True(File.Exists(executable), output);
         Assert.False(File.Exists(Path.Combine(publish, "App.dll")), "expected a native executable, not an IL assembly");
-        var (runExit, runOutput) = await DotnetCli.RunAsync(executable, string.Empty, app, TimeSpan.FromMinutes(1));
+        var (runExit, runOutput) = await DotnetCli.RunAsync(executable, $"--redis {redis.Configuration}", app, TimeSpan.FromMinutes(1));
         Assert.True(runExit == 0, runOutput);
         Assert.Equal([TargetLine("net10.0"), .. ExpectedOutput], Lines(runOutput));
     }

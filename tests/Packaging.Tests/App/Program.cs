@@ -2,10 +2,12 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using App;
 using Switchboard;
 using Switchboard.Client;
 using Switchboard.Messaging;
+using Switchboard.Redis;
 using Switchboard.Server;
 
 Console.WriteLine($"target={AppContext.TargetFrameworkName}");
@@ -82,7 +84,50 @@ await using (var web = builder.Build())
     await web.StopAsync();
 }
 
+// Switchboard.Redis: two servers on the redis-server given by --redis, as two nodes; the endpoint "room" is one across
+// them, so a message sent to All on one node reaches a client of the other.
+var redis = args[Array.IndexOf(args, "--redis") + 1];
+var keyPrefix = $"app-{Guid.NewGuid():N}";
+await using (var engineA = new RedisEngine(new RedisEngineOptions { Configuration = redis, KeyPrefix = keyPrefix }))
+await using (var engineB = new RedisEngine(new RedisEngineOptions { Configuration = redis, KeyPrefix = keyPrefix }))
+await using (var nodeA = StartNode(engineA))
+await using (var nodeB = StartNode(engineB))
+{
+    var heard = Channel.CreateUnbounded<Echo>();
+    await using var erin = new SwitchboardClient(new Uri($"ws://127.0.0.1:{nodeB.LocalEndPoint.Port}/ws/erin"), SwitchboardMessages.Catalog);
+    erin.On<Echo>(m => heard.Writer.TryWrite(m));
+    await erin.ConnectAsync();
+    // Erin's own message comes back through Redis once node B hears the room.
+    await erin.SendAsync(new SendChat("ready", Mood.Calm, [], [], null));
+    await NextAsync(heard.Reader, "erin: ready");
+
+    await using var dave = new SwitchboardClient(new Uri($"ws://127.0.0.1:{nodeA.LocalEndPoint.Port}/ws/dave"), SwitchboardMessages.Catalog);
+    await dave.ConnectAsync();
+    await dave.SendAsync(new SendChat("through redis", Mood.Calm, [], [], null));
+    Console.WriteLine($"redis echo={await NextAsync(heard.Reader, "dave: through redis")}");
+}
+
 return 0;
+
+static WebSocketServer StartNode(RedisEngine engine)
+{
+    var server = new WebSocketServer(new WebSocketServerOptions { EndPoint = new IPEndPoint(IPAddress.Loopback, 0) });
+    var room = new MessageEndpoint(SwitchboardMessages.Catalog) { Name = "room", Engine = engine };
+    room.On<SendChat>((ctx, m) => room.All.SendAsync(new Echo($"{ctx.RouteValues["username"]}: {m.Text}")));
+    server.Map("/ws/{username}", room);
+    server.Start();
+    return server;
+}
+
+static async Task<string> NextAsync(ChannelReader<Echo> reader, string expected)
+{
+    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+    while (true)
+    {
+        var text = (await reader.ReadAsync(timeout.Token)).Text;
+        if (text == expected) return text;
+    }
+}
 
 // A ref struct stays out of the async top-level code: C# 12, a net8.0 app's default, allows none there.
 static void ReadInvalid()
