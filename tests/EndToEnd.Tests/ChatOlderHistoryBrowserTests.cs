@@ -7,9 +7,12 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Switchboard.EndToEnd.Tests;
 
-/// <summary>The chat page loads the room's messages from before its join replay with <c>chat.history</c> requests.</summary>
-public sealed class ChatOlderHistoryBrowserTests(ChatServerFixture server, ChromiumFixture chromium)
-    : IClassFixture<ChatServerFixture>, IClassFixture<ChromiumFixture>
+/// <summary>
+/// The chat page loads the room's messages from before its join replay with <c>chat.history</c> requests. Each case
+/// starts a chat of its own: the replay is the room's last 50 entries, and a user of another case leaving (a
+/// long-polling page is gone only after its session's idle timeout) would be one of them.
+/// </summary>
+public sealed class ChatOlderHistoryBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
     /// <summary>More than two pages of the page's 50 beyond the join replay of 50.</summary>
     private const int Lines = 160;
@@ -24,6 +27,7 @@ public sealed class ChatOlderHistoryBrowserTests(ChatServerFixture server, Chrom
     [InlineData("longpolling")]
     public async Task Load_older_pages_back_to_the_start_of_the_history_in_order_and_without_duplicates(string transport)
     {
+        await using var chat = await SampleProcess.StartAsync("Chat");
         var tag = Name("t");
         var talkers = new List<(string Name, SwitchboardClient Client, Channel<ChatMessage> Inbox)>();
         try
@@ -32,7 +36,7 @@ public sealed class ChatOlderHistoryBrowserTests(ChatServerFixture server, Chrom
             {
                 var name = Name("old");
                 var inbox = Channel.CreateUnbounded<ChatMessage>();
-                var client = new SwitchboardClient(server.Chat.WebSocketUri("/ws/" + name), SwitchboardMessages.Catalog);
+                var client = new SwitchboardClient(chat.WebSocketUri("/ws/" + name), SwitchboardMessages.Catalog);
                 client.On<ChatMessage>(m => inbox.Writer.TryWrite(m));
                 talkers.Add((name, client, inbox));
                 await client.ConnectAsync();
@@ -46,7 +50,7 @@ public sealed class ChatOlderHistoryBrowserTests(ChatServerFixture server, Chrom
             }
 
             var reader = Name("reader");
-            await using var page = await ChatPage.OpenAsync(chromium.Browser, server.Chat.HttpUri($"/?transport={transport}"), reader);
+            await using var page = await ChatPage.OpenAsync(chromium.Browser, chat.HttpUri($"/?transport={transport}"), reader);
             var mine = page.Page.Locator("li[data-kind=message] [data-testid=message-text]", new() { HasTextString = $"{tag} line " });
             // The join replay: the room's last 50 entries, then the reader's own join.
             await Expect(mine.Last).ToHaveTextAsync($"{tag} line {Lines - 1}");
