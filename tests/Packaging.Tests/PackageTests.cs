@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using System.Xml.Linq;
 using Switchboard.Testing;
 using Xunit;
@@ -51,6 +52,28 @@ public sealed class PackageTests(PackageFixture package, RedisServer redis) : IC
         Assert.Contains("lib/net10.0/Switchboard.Server.dll", entries);
         Assert.Contains("README.md", entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Switchboard_Server_holds_the_contract_tool_and_its_targets_outside_lib()
+    {
+        var entries = Entries(package.PackagePath("Switchboard.Server"));
+        Assert.Contains("tools/contract/Switchboard.Contract.dll", entries);
+        Assert.Contains("tools/contract/Switchboard.Contract.runtimeconfig.json", entries);
+        Assert.Contains("tools/contract/Switchboard.Contract.deps.json", entries);
+        // The tool runs on the packaged Switchboard, not the app's.
+        Assert.Contains("tools/contract/Switchboard.dll", entries);
+        Assert.Contains("tools/contract/Switchboard.Server.dll", entries);
+        foreach (string folder in new[] { "build", "buildTransitive" })
+        {
+            Assert.Contains($"{folder}/Switchboard.Server.targets", entries);
+            Assert.Contains($"{folder}/Switchboard.Contract.targets", entries);
+        }
+
+        // Nothing of the tool flows into an app: lib/ holds the server's assembly and docs alone.
+        Assert.All(
+            entries.Where(e => e.StartsWith("lib/", StringComparison.Ordinal)),
+            e => Assert.Matches(@"^lib/net(8|10)\.0/Switchboard\.Server\.(dll|xml)$", e));
     }
 
     [Fact]
@@ -191,6 +214,7 @@ public sealed class PackageTests(PackageFixture package, RedisServer redis) : IC
         string[] lines = Lines(output);
         Assert.Contains(TargetLine(targetFramework), lines);
         Assert.Equal(ExpectedOutput, lines[^ExpectedOutput.Length..]);
+        AssertContractWritten(app);
     }
 
     [Fact]
@@ -212,6 +236,31 @@ public sealed class PackageTests(PackageFixture package, RedisServer redis) : IC
         var (runExit, runOutput) = await DotnetCli.RunAsync(executable, $"--redis {redis.Configuration}", app, TimeSpan.FromMinutes(1));
         Assert.True(runExit == 0, runOutput);
         Assert.Equal([TargetLine("net10.0"), .. ExpectedOutput], Lines(runOutput));
+    }
+
+    /// <summary>The build wrote the app's TypeScript module and AsyncAPI document (SwitchboardWriteContract in the template).</summary>
+    private static void AssertContractWritten(string app)
+    {
+        string contract = Path.Combine(app, "obj", "contract");
+        string module = Path.Combine(contract, "App.messages.ts");
+        Assert.True(File.Exists(module), $"{module} was not written");
+        string typescript = File.ReadAllText(module);
+        Assert.Contains("export interface SendChat {", typescript, StringComparison.Ordinal);
+        Assert.Contains("\"chat.send\": SendChat", typescript, StringComparison.Ordinal);
+
+        string documentPath = Path.Combine(contract, "App.asyncapi.json");
+        Assert.True(File.Exists(documentPath), $"{documentPath} was not written");
+        using var document = JsonDocument.Parse(File.ReadAllText(documentPath));
+        var root = document.RootElement;
+        Assert.Equal("3.0.0", root.GetProperty("asyncapi").GetString());
+        Assert.Equal("App", root.GetProperty("info").GetProperty("title").GetString());
+        var channel = root.GetProperty("channels").EnumerateObject().Single().Value;
+        Assert.Equal("/ws/{username}", channel.GetProperty("address").GetString());
+        var messages = channel.GetProperty("messages").EnumerateObject().Select(m => m.Name).ToList();
+        Assert.Contains("chat.send", messages);
+        Assert.Contains("chat.echo", messages);
+        Assert.Contains("chat.typing", messages);
+        Assert.True(root.GetProperty("components").GetProperty("messages").TryGetProperty("chat.send", out _), "no components.messages.chat.send");
     }
 
     private static List<string> Entries(string nupkg)
