@@ -17,7 +17,7 @@ internal sealed class ChatPage(IBrowserContext context, IPage page) : IAsyncDisp
         await page.GetByTestId("name-input").FillAsync(name);
         await page.GetByTestId("join-button").ClickAsync();
         var chat = new ChatPage(context, page);
-        if (expectJoined) await Expect(chat.RosterEntry(name)).ToHaveCountAsync(1);
+        if (expectJoined) await chat.ExpectRosterAsync(name);
         return chat;
     }
 
@@ -33,31 +33,20 @@ internal sealed class ChatPage(IBrowserContext context, IPage page) : IAsyncDisp
 
     public async Task SendDirectAsync(string to, string text)
     {
-        await Page.Locator($"[data-testid=roster-user][data-user='{to}'] button").ClickAsync();
+        await Roster.Entry(to).Locator("button").ClickAsync();
         await SendAsync(text);
     }
 
-    /// <summary>
-    /// Waits until the roster lists each of <paramref name="users"/> exactly once. It may list others: a class's tests
-    /// share one server, and a long-polling page whose context closed before its goodbye left the server stays listed
-    /// until its session's idle timeout.
-    /// </summary>
-    public async Task ExpectRosterAsync(params string[] users)
-    {
-        foreach (var user in users) await Expect(RosterEntry(user)).ToHaveCountAsync(1);
-    }
+    /// <inheritdoc cref="RosterList.ExpectListsAsync"/>
+    public Task ExpectRosterAsync(params string[] users) => Roster.ExpectListsAsync(users);
 
-    /// <summary>Waits until the roster shows exactly <paramref name="users"/>, on a server no other test shares.</summary>
-    public async Task ExpectOnlyRosterAsync(params string[] users)
-    {
-        await Expect(Page.Locator("[data-testid=roster-user]")).ToHaveCountAsync(users.Length);
-        await ExpectRosterAsync(users);
-    }
+    /// <inheritdoc cref="RosterList.ExpectOnlyAsync"/>
+    public Task ExpectOnlyRosterAsync(params string[] users) => Roster.ExpectOnlyAsync(users);
 
-    /// <summary>Waits until <paramref name="user"/> has left the roster.</summary>
-    public Task ExpectLeftAsync(string user) => Expect(RosterEntry(user)).ToHaveCountAsync(0);
+    /// <inheritdoc cref="RosterList.ExpectLeftAsync"/>
+    public Task ExpectLeftAsync(string user) => Roster.ExpectLeftAsync(user);
 
-    private ILocator RosterEntry(string user) => Page.Locator($"[data-testid=roster-user][data-user='{user}']");
+    private RosterList Roster { get; } = new(page);
 
     /// <summary>Waits for a message from <paramref name="sender"/> with exactly <paramref name="text"/>.</summary>
     public Task ExpectMessageAsync(string sender, string text, string kind = "message") =>

@@ -23,7 +23,7 @@ internal sealed class SignedInChatPage(IBrowserContext context, IPage page) : IA
         await page.GotoAsync(site.ToString());
         var chat = new SignedInChatPage(context, page);
         await chat.SubmitSignInAsync(name);
-        if (expectJoined) await Expect(chat.RosterEntry(name)).ToHaveCountAsync(1);
+        if (expectJoined) await chat.ExpectRosterAsync(name);
         return chat;
     }
 
@@ -40,31 +40,11 @@ internal sealed class SignedInChatPage(IBrowserContext context, IPage page) : IA
         await Page.GetByTestId("send-button").ClickAsync();
     }
 
-    /// <summary>
-    /// Waits until the roster lists each of <paramref name="users"/> exactly once; a failure names the users it shows.
-    /// It may list others: a class's tests share one server, and a long-polling page whose context closed before its
-    /// goodbye left the server stays listed until its session's idle timeout.
-    /// </summary>
-    public Task ExpectRosterAsync(params string[] users) => NamingTheRosterAsync(async () =>
-    {
-        foreach (var user in users) await Expect(RosterEntry(user)).ToHaveCountAsync(1);
-    });
+    /// <inheritdoc cref="RosterList.ExpectListsAsync"/>
+    public Task ExpectRosterAsync(params string[] users) => Roster.ExpectListsAsync(users);
 
-    /// <summary>Waits until <paramref name="user"/> has left the roster; a failure names the users it shows.</summary>
-    public Task ExpectLeftAsync(string user) => NamingTheRosterAsync(() => Expect(RosterEntry(user)).ToHaveCountAsync(0));
-
-    private async Task NamingTheRosterAsync(Func<Task> expectation)
-    {
-        try
-        {
-            await expectation();
-        }
-        catch (PlaywrightException e)
-        {
-            var shown = await Page.Locator("[data-testid=roster-user]").EvaluateAllAsync<string[]>("entries => entries.map(e => e.dataset.user)");
-            throw new PlaywrightException($"The roster shows [{string.Join(", ", shown)}]: {e.Message}", e);
-        }
-    }
+    /// <inheritdoc cref="RosterList.ExpectLeftAsync"/>
+    public Task ExpectLeftAsync(string user) => Roster.ExpectLeftAsync(user);
 
     /// <summary>Waits for a message of <paramref name="kind"/> from <paramref name="sender"/> with exactly <paramref name="text"/>.</summary>
     public Task ExpectMessageAsync(string sender, string text, string kind = "message") =>
@@ -73,7 +53,7 @@ internal sealed class SignedInChatPage(IBrowserContext context, IPage page) : IA
 
     public Task ExpectAnnouncementAsync(string text) => ExpectMessageAsync("announcement", text, kind: "announcement");
 
-    private ILocator RosterEntry(string user) => Page.Locator($"[data-testid=roster-user][data-user='{user}']");
+    private RosterList Roster { get; } = new(page);
 
     /// <summary>
     /// Leaves the page as a user does, so its client says goodbye (a long-polling session is ended with a DELETE on
