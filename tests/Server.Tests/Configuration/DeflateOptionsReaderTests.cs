@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using Microsoft.Extensions.Configuration;
 using Switchboard.Protocol.Compression;
 using Switchboard.Server.Configuration;
 using Xunit;
@@ -9,11 +8,7 @@ namespace Switchboard.Server.Tests.Configuration;
 /// <summary>The <c>Deflate</c> section of <see cref="WebSocketServerOptions.FromConfiguration"/>, and its errors naming the key.</summary>
 public class DeflateOptionsReaderTests
 {
-    private static WebSocketServerOptions Read(params (string Key, string? Value)[] values)
-        => WebSocketServerOptions.FromConfiguration(new ConfigurationBuilder()
-            .AddInMemoryCollection(values.Select(v => KeyValuePair.Create("Switchboard:" + v.Key, v.Value)))
-            .Build()
-            .GetSection("Switchboard"));
+    private static WebSocketServerOptions Read(params (string Key, string? Value)[] values) => OptionsReaderTests.Read(values);
 
     [Fact]
     public void Without_the_section_deflate_is_on_with_the_defaults()

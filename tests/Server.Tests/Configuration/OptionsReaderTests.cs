@@ -10,7 +10,8 @@ namespace Switchboard.Server.Tests.Configuration;
 /// <summary><see cref="WebSocketServerOptions.FromConfiguration"/>: every kind of key, defaults, and the errors that name their key.</summary>
 public class OptionsReaderTests
 {
-    private static WebSocketServerOptions Read(params (string Key, string? Value)[] values)
+    /// <summary>Reads a <c>Switchboard</c> section of <paramref name="values"/>, keys relative to it; the deflate tests read through it too.</summary>
+    internal static WebSocketServerOptions Read(params (string Key, string? Value)[] values)
         => WebSocketServerOptions.FromConfiguration(Section(values));
 
     private static IConfigurationSection Section(params (string Key, string? Value)[] values)
