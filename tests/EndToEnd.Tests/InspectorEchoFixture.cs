@@ -11,7 +11,7 @@ public sealed class InspectorEchoFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // Run from the copy of its build output beside the tests (see CopySamples in the project file).
+        // Run from the copy of its build output beside the tests (RunBeside in the project file).
         var dll = Path.Combine(AppContext.BaseDirectory, "samples", "Echo", "Echo.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("samples/Echo is not built beside the tests", dll);
         _echo = await SampleProcess.StartProgramAsync("dotnet", [dll, "--port", "0", "--inspector"]);
